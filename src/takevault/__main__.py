@@ -1,0 +1,3 @@
+from takevault.cli.app import run
+
+run()

@@ -1,0 +1,1 @@
+"""The `takevault` command line: parse, call one `Vault` method, render."""

@@ -1,0 +1,74 @@
+"""The `takevault` command: global options, command registration, and the one error wrapper."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from takevault.cli import compare_cmd, editorial_cmd, init_cmd, png_cmd, serve_cmd, store_cmd, takes_cmd, ui
+from takevault.cli.context import CliState
+from takevault.errors import TakevaultError
+
+app = typer.Typer(
+    name="takevault",
+    help="Track every version of every video take: add, star, compare, restore, export.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    vault: Annotated[
+        Path | None,
+        typer.Option("--vault", help="Vault folder; else TAKEVAULT_VAULT, else the nearest takevault.toml upward."),
+    ] = None,
+    project: Annotated[str, typer.Option("--project", help="Project inside the vault.")] = "main",
+) -> None:
+    ctx.obj = CliState(vault_path=vault, project=project)
+    ctx.call_on_close(ctx.obj.close)
+
+
+for module in (init_cmd, store_cmd, takes_cmd, png_cmd, compare_cmd, editorial_cmd, serve_cmd):
+    module.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; the only place exceptions become messages and exit codes."""
+    try:
+        app(args=argv, prog_name="takevault", standalone_mode=False)
+    except TakevaultError as exc:
+        ui.error(exc.message)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        ui.error("Cancelled; nothing was changed.")
+        return 130
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except KeyboardInterrupt:
+        ui.error("Interrupted; anything half-done was rolled back, run the command again to finish it.")
+        return 130
+    except Exception as exc:
+        if os.environ.get("TAKEVAULT_DEBUG"):
+            raise
+        ui.error(
+            f"Unexpected internal error ({type(exc).__name__}: {exc}); "
+            "rerun with TAKEVAULT_DEBUG=1 for details and report it."
+        )
+        return 70
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())

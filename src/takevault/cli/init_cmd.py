@@ -1,0 +1,32 @@
+"""`takevault init`: make a vault."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from takevault.cli import ui
+from takevault.config import SETTINGS_BY_NAME
+
+
+def init(
+    path: Annotated[Path, typer.Argument(help="Folder for the new vault (created if missing).")] = Path("."),
+    catalog: Annotated[str | None, typer.Option("--catalog", help=SETTINGS_BY_NAME["catalog"].help)] = None,
+    store: Annotated[str | None, typer.Option("--store", help=SETTINGS_BY_NAME["store"].help)] = None,
+    endpoint_url: Annotated[
+        str | None, typer.Option("--endpoint-url", help=SETTINGS_BY_NAME["s3.endpoint_url"].help)
+    ] = None,
+    region: Annotated[str | None, typer.Option("--region", help=SETTINGS_BY_NAME["s3.region"].help)] = None,
+) -> None:
+    """Make a vault: SQLite catalog and local versioned store inside PATH unless told otherwise."""
+    from takevault.vault import Vault
+
+    with Vault.init(path, catalog=catalog, store=store, endpoint_url=endpoint_url, region=region) as vault:
+        ui.info(f"Initialised a takevault vault in {vault.root}")
+        ui.fields([("catalog", vault.config.get("catalog")), ("store", vault.config.store_url)])
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)

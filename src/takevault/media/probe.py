@@ -1,0 +1,140 @@
+"""What a video file is: container, codec, size, exact frame rate, frames, duration, audio.
+
+Wraps PyAV errors into `MediaError` sentences that say which formats we take.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+
+from takevault.errors import MediaError
+from takevault.models import AudioStreamInfo, MediaInfo
+
+SUPPORTED = "MP4, MOV, MKV, WebM, AVI, MXF, GIF, MPEG-TS and anything else FFmpeg decodes"
+
+
+def _not_a_video(path: Path, why: str) -> MediaError:
+    return MediaError(f"{path.name} is not a video PyAV can decode ({why}); supported: {SUPPORTED}.")
+
+
+def _count_frames(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> tuple[int, float]:
+    """Decode-free count by demuxing packets; returns (frames, end time in seconds)."""
+    frames = 0
+    end = 0.0
+    tb = stream.time_base or Fraction(1, 1000)
+    for packet in container.demux(stream):
+        if packet.size == 0:
+            continue
+        frames += 1
+        if packet.pts is not None:
+            stop = (packet.pts + (packet.duration or 0)) * tb
+            end = max(end, float(stop))
+    return frames, end
+
+
+def probe(path: Path | str) -> MediaInfo:
+    """Describe a video file; raise MediaError if it has no decodable video stream."""
+    path = Path(path)
+    if not path.exists():
+        raise MediaError(f"{path} does not exist; check the path.")
+    if path.is_dir():
+        raise MediaError(f"{path} is a folder, not a video file; give a file (or use 'takevault import' for folders).")
+    if path.stat().st_size == 0:
+        raise _not_a_video(path, "the file is empty")
+    try:
+        container = av.open(str(path), mode="r")
+    except PermissionError:
+        raise MediaError(f"{path} cannot be read (permission denied); check its permissions.") from None
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        raise _not_a_video(path, str(exc).split(":")[0] or type(exc).__name__) from None
+    with container:
+        if not container.streams.video:
+            raise _not_a_video(path, "it has no video stream")
+        stream = container.streams.video[0]
+        ctx = stream.codec_context
+        if not ctx.width or not ctx.height:
+            raise _not_a_video(path, "its video stream has no picture size")
+        fps = stream.average_rate or stream.guessed_rate or stream.base_rate
+        fps = Fraction(fps) if fps else None
+        duration = 0.0
+        if stream.duration is not None and stream.time_base is not None:
+            duration = float(stream.duration * stream.time_base)
+        elif container.duration is not None:
+            duration = container.duration / av.time_base
+        frames = stream.frames or 0
+        try:
+            counted, end = _count_frames(container, stream)
+        except av.error.FFmpegError as exc:
+            raise _not_a_video(path, f"the stream is damaged: {exc}") from None
+        if not frames:
+            frames = counted
+        if not duration and end:
+            duration = end
+        if frames == 0:
+            raise _not_a_video(path, "its video stream has no frames")
+        # A container that claims more frames than it holds is cut short.
+        if stream.frames and counted and counted < stream.frames * 0.98:
+            raise _not_a_video(path, f"it is truncated: {counted} of {stream.frames} frames are present")
+        try:
+            _decode_first_frame(path)
+        except av.error.FFmpegError as exc:
+            raise _not_a_video(path, f"its first frame does not decode: {exc}") from None
+        audio = tuple(
+            AudioStreamInfo(
+                codec=a.codec_context.name,
+                channels=a.codec_context.channels,
+                layout=getattr(a.codec_context.layout, "name", None),
+                sample_rate=a.codec_context.sample_rate or 0,
+            )
+            for a in container.streams.audio
+        )
+        sar = ctx.sample_aspect_ratio
+        tags = {str(k): str(v) for k, v in (container.metadata or {}).items()}
+        return MediaInfo(
+            container=_container_name(container, path),
+            codec=ctx.name,
+            width=ctx.width,
+            height=ctx.height,
+            fps=fps,
+            frames=frames,
+            duration=round(duration, 6),
+            bit_rate=container.bit_rate or ctx.bit_rate or None,
+            pix_fmt=ctx.pix_fmt,
+            profile=ctx.profile,
+            sample_aspect_ratio=Fraction(sar) if sar else None,
+            color_range=_enum_name(getattr(ctx, "color_range", None)),
+            color_space=_enum_name(getattr(ctx, "colorspace", None)),
+            color_primaries=_enum_name(getattr(ctx, "color_primaries", None)),
+            color_trc=_enum_name(getattr(ctx, "color_trc", None)),
+            audio=audio,
+            tags=tags,
+        )
+
+
+def _decode_first_frame(path: Path) -> None:
+    with av.open(str(path)) as container:
+        for _frame in container.decode(video=0):
+            return
+    raise av.error.InvalidDataError(0, "no frame decoded")
+
+
+def _container_name(container: av.container.InputContainer, path: Path) -> str:
+    names = container.format.name.split(",")
+    ext = path.suffix.lower().lstrip(".")
+    if ext in names:
+        return ext
+    if "mp4" in names and ext in ("m4v", "mov"):
+        return "mov" if ext == "mov" else "mp4"
+    if "matroska" in names:
+        return "webm" if ext == "webm" else "mkv"
+    return names[0]
+
+
+def _enum_name(value: object) -> str | None:
+    if value is None:
+        return None
+    name = getattr(value, "name", None)
+    return str(name if name is not None else value)

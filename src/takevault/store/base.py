@@ -1,0 +1,205 @@
+"""The versioned-store contract (S3 versioning semantics) and helpers both backends share."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import BinaryIO, Protocol, runtime_checkable
+
+from takevault.errors import ChecksumMismatchError, InvalidKeyError
+from takevault.models import ObjectVersion
+
+CHUNK_SIZE = 8 * 1024 * 1024
+"""Bytes read or written at a time; memory use is bounded by a few of these."""
+
+ProgressCallback = Callable[[int], None]
+"""Called with the number of bytes just transferred (not the running total)."""
+
+SHA256_META = "sha256"
+"""Object metadata key that carries a version's sha256 (lower-case hex)."""
+
+VERSIONING_ENABLED = "Enabled"
+VERSIONING_SUSPENDED = "Suspended"
+VERSIONING_DISABLED = "Disabled"
+
+
+def validate_key(key: str) -> str:
+    """Return `key` if it is a safe relative object key, else raise InvalidKeyError.
+
+    Keys become paths in the local store and URLs on S3, so the same rule holds
+    for both: non-empty, relative, no `.`/`..` segments, no backslashes or NUL.
+    """
+    if not isinstance(key, str) or not key.strip():
+        raise InvalidKeyError("The object key is empty; give a path such as 'project/SH010/video_01.mp4'.")
+    if "\x00" in key or "\\" in key:
+        raise InvalidKeyError(f"The object key {key!r} contains a NUL or backslash; use '/' to separate parts.")
+    if key.startswith("/") or (len(key) > 1 and key[1] == ":"):
+        raise InvalidKeyError(f"The object key {key!r} is absolute; give a relative key without a leading '/'.")
+    parts = key.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        raise InvalidKeyError(
+            f"The object key {key!r} has an empty, '.' or '..' part; give a plain relative key such as 'a/b/c.mp4'."
+        )
+    if len(key.encode("utf-8")) > 1024:
+        raise InvalidKeyError("The object key is longer than 1024 bytes; choose a shorter key.")
+    return unicodedata.normalize("NFC", key)
+
+
+class HashingReader:
+    """Wraps a binary stream, hashing every byte that passes through `read`.
+
+    Used on upload (the sha256 is known after the one read boto3 or the local
+    store makes) and on download (a full read is checked against the expected
+    digest, raising ChecksumMismatchError at EOF).
+    """
+
+    def __init__(
+        self,
+        raw: BinaryIO,
+        expected_sha256: str | None = None,
+        progress: ProgressCallback | None = None,
+        what: str = "the object",
+    ) -> None:
+        self._raw = raw
+        self._hash = hashlib.sha256()
+        self._expected = expected_sha256
+        self._progress = progress
+        self._what = what
+        self.bytes_read = 0
+        self._checked = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size if size is not None and size >= 0 else CHUNK_SIZE * 4)
+        if data:
+            self._hash.update(data)
+            self.bytes_read += len(data)
+            if self._progress:
+                self._progress(len(data))
+        elif size != 0:
+            self._verify()
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def _verify(self) -> None:
+        if self._checked or self._expected is None:
+            return
+        self._checked = True
+        actual = self._hash.hexdigest()
+        if actual != self._expected:
+            raise ChecksumMismatchError(
+                f"{self._what} read back with sha256 {actual[:12]}… instead of {self._expected[:12]}…; "
+                "the stored bytes are damaged, fetch another version or run 'takevault fsck'."
+            )
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __enter__(self) -> HashingReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@runtime_checkable
+class VersionedStore(Protocol):
+    """Bytes and versions, nothing about shots. S3 versioning semantics.
+
+    Version ids are opaque strings; `"null"` is a real one on S3.
+    """
+
+    url: str
+
+    def put(
+        self,
+        key: str,
+        stream: BinaryIO,
+        metadata: Mapping[str, str] | None = None,
+        *,
+        size: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> ObjectVersion:
+        """Store a new version of `key` from `stream`, read once in chunks; sha256 computed on the way."""
+        ...
+
+    def get(self, key: str, version_id: str | None = None) -> HashingReader:
+        """A stream of one version (latest when None); a full read checks its sha256."""
+        ...
+
+    def head(self, key: str, version_id: str | None = None) -> ObjectVersion:
+        """Describe one version (latest when None) without reading its bytes."""
+        ...
+
+    def list_versions(self, key_or_prefix: str, *, prefix: bool = False) -> Iterator[ObjectVersion]:
+        """Versions and delete markers of a key (or every key under a prefix), newest first per key."""
+        ...
+
+    def delete(self, key: str) -> ObjectVersion:
+        """Add a delete marker; older versions stay fetchable by id."""
+        ...
+
+    def delete_version(self, key: str, version_id: str) -> None:
+        """Remove one version (or marker) for good."""
+        ...
+
+    def restore(self, key: str, version_id: str) -> ObjectVersion:
+        """Copy an old version to a new latest version; history only grows."""
+        ...
+
+    def versioning_status(self) -> str:
+        """ "Enabled", "Suspended" or "Disabled" (never enabled)."""
+        ...
+
+    def enable_versioning(self, *, create_bucket: bool = False) -> None: ...
+
+    def suspend_versioning(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def download_to_path(
+    store: VersionedStore,
+    key: str,
+    dest: Path,
+    version_id: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> ObjectVersion:
+    """Stream one version into `dest`, verified, written to a temp file then renamed.
+
+    A failed or mismatched download leaves `dest` untouched.
+    """
+    from takevault.store.fsutil import atomic_write
+
+    info = store.head(key, version_id)
+    reader = store.get(key, info.version_id)
+    with reader, atomic_write(Path(dest)) as out:
+        while True:
+            chunk = reader.read(CHUNK_SIZE)
+            if not chunk:
+                break
+            out.write(chunk)
+            if progress:
+                progress(len(chunk))
+    return info
+
+
+def file_size(stream: BinaryIO) -> int | None:
+    """Size of a seekable file stream from its current position, else None."""
+    try:
+        fileno = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+    try:
+        st = os.fstat(fileno)
+        return st.st_size - stream.tell()
+    except OSError:
+        return None

@@ -1,0 +1,57 @@
+"""Crash-safe file writes: temp file in the same folder, fsync, atomic rename."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from takevault.errors import StorageFullError, StoreAccessError, TakevaultError
+
+
+def os_error_to_takevault(exc: OSError, what: str) -> TakevaultError:
+    """Translate disk-level failures into the error a user can act on."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StorageFullError(f"The disk is full while writing {what}; free some space and run the command again.")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StoreAccessError(f"Permission denied while writing {what}; check the folder's permissions.")
+    return StorageFullError(f"Could not write {what} ({exc.strerror or exc}); check the disk and try again.")
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename durable; some filesystems refuse fsync on a directory, which is harmless."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_write(dest: Path) -> Iterator[BinaryIO]:
+    """Yield a file that becomes `dest` only if the block finishes without error."""
+    dest = Path(dest)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    except OSError as exc:
+        raise os_error_to_takevault(exc, str(dest)) from exc
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, dest)
+        fsync_dir(dest.parent)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise os_error_to_takevault(exc, str(dest)) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,23 @@
+"""`Vault`: the one place where catalog, store and media meet.
+
+CLI and web are thin adapters: every command and endpoint is one `Vault` call.
+Each group of use cases lives in its own module as a mixin; this class only
+assembles them.
+"""
+
+from __future__ import annotations
+
+from takevault.vault.comparing import CompareMixin
+from takevault.vault.core import DEFAULT_PROJECT, VaultCore
+from takevault.vault.editorial import EditorialMixin
+from takevault.vault.playback import PlaybackMixin
+from takevault.vault.pngs import PngMixin
+from takevault.vault.store_ops import StoreOpsMixin
+from takevault.vault.takes import TakesMixin
+
+
+class Vault(TakesMixin, PngMixin, CompareMixin, EditorialMixin, PlaybackMixin, StoreOpsMixin, VaultCore):
+    """A catalog plus a versioned store. Open one with `Vault.open()` or make one with `Vault.init()`."""
+
+
+__all__ = ["DEFAULT_PROJECT", "Vault"]

@@ -1,0 +1,144 @@
+"""The part of `Vault` every use case stands on: settings, the store and the catalog, opened lazily."""
+
+from __future__ import annotations
+
+import shutil
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from takevault.config import (
+    CONFIG_NAME,
+    DEFAULT_CATALOG,
+    DEFAULT_STORE,
+    VaultConfig,
+    find_vault_root,
+    load_config,
+    write_config,
+)
+from takevault.errors import ConfigError, TakevaultError
+from takevault.store import VersionedStore, open_store
+
+if TYPE_CHECKING:
+    from takevault.catalog import Catalog
+
+DEFAULT_PROJECT = "main"
+
+
+class VaultCore:
+    """Holds one vault's configuration and opens its store and catalog on first use."""
+
+    def __init__(self, config: VaultConfig, project: str = DEFAULT_PROJECT) -> None:
+        self.config = config
+        self.root = config.root
+        self.project = project
+
+    # -- opening ------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | str | None = None, *, project: str = DEFAULT_PROJECT) -> Any:
+        """Open the vault at `path`, TAKEVAULT_VAULT, or the nearest takevault.toml upward."""
+        root = find_vault_root(path)
+        return cls(load_config(root), project=project)
+
+    @classmethod
+    def init(
+        cls,
+        path: Path | str = ".",
+        *,
+        catalog: str | None = None,
+        store: str | None = None,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        project: str = DEFAULT_PROJECT,
+    ) -> Any:
+        """Make a new vault in `path`: write takevault.toml, prepare the store, create the catalog.
+
+        With no options: SQLite and a local store inside `path`. If any step fails,
+        what this call created is removed again, so a failed init leaves nothing behind.
+        """
+        root = Path(path).expanduser().resolve()
+        if (root / CONFIG_NAME).exists():
+            raise ConfigError(f"{root} is already a takevault vault; use it as it is, or pick another folder.")
+        if root.exists() and not root.is_dir():
+            raise ConfigError(f"{root} is a file, not a folder; pick a folder for the vault.")
+        created_root = not root.exists()
+        existing = set(root.iterdir()) if root.exists() else set()
+        values = {
+            "catalog": catalog or DEFAULT_CATALOG,
+            "store": store or DEFAULT_STORE,
+            "s3.endpoint_url": endpoint_url,
+            "s3.region": region,
+        }
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            write_config(root, values)
+            vault = cls(load_config(root), project=project)
+            vault._prepare_new_store()
+            vault.catalog.migrate()
+            vault.catalog.ensure_project(project)
+        except BaseException:
+            _remove_new_entries(root, existing, created_root)
+            raise
+        return vault
+
+    def _prepare_new_store(self) -> None:
+        if self.config.store_url.startswith("file:"):
+            self.store.enable_versioning(create_bucket=True)
+        else:
+            status = self.store.versioning_status()
+            if status != "Enabled":
+                raise ConfigError(
+                    f"Versioning is {status.lower()} on {self.config.store_url}; run "
+                    "'takevault store enable-versioning' with the same settings, then 'takevault init' again."
+                )
+
+    # -- parts ------------------------------------------------------------
+    @cached_property
+    def store(self) -> VersionedStore:
+        return open_store(
+            self.config.store_url,
+            endpoint_url=self.config.endpoint_url,
+            region=self.config.region,
+            base_dir=self.root,
+        )
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        from takevault.catalog import Catalog
+
+        return Catalog(self.config.catalog_url)
+
+    @property
+    def user(self) -> str:
+        return self.config.user
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()
+        if "catalog" in self.__dict__:
+            self.catalog.close()
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _remove_new_entries(root: Path, existing: set[Path], created_root: bool) -> None:
+    """Undo a failed init: delete only what it added."""
+    if created_root:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    try:
+        for entry in root.iterdir():
+            if entry not in existing:
+                if entry.is_dir():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+__all__ = ["DEFAULT_PROJECT", "TakevaultError", "VaultCore"]
