@@ -36,7 +36,7 @@ SETTINGS: tuple[Setting, ...] = (
         "catalog",
         "TAKEVAULT_CATALOG",
         DEFAULT_CATALOG,
-        "SQLAlchemy URL of the catalog: sqlite:///FILE (relative to the vault) or postgresql+psycopg://…",
+        "SQLAlchemy URL of the catalog: sqlite:///FILE (relative to the vault) or postgresql+psycopg://USER@HOST/DB.",
     ),
     Setting(
         "store",

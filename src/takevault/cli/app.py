@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
+from typer.exceptions import TyperException
 
 from takevault.cli import compare_cmd, editorial_cmd, init_cmd, png_cmd, serve_cmd, store_cmd, takes_cmd, ui
 from takevault.cli.context import CliState
@@ -48,14 +48,15 @@ def main(argv: list[str] | None = None) -> int:
     except TakevaultError as exc:
         ui.error(exc.message)
         return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         ui.error("Cancelled; nothing was changed.")
         return 130
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
+    except TyperException as exc:
+        # Typer's own (vendored click) usage errors: they print usage plus one line.
+        exc.show()  # type: ignore[attr-defined]
+        return getattr(exc, "exit_code", 2)
     except KeyboardInterrupt:
         ui.error("Interrupted; anything half-done was rolled back, run the command again to finish it.")
         return 130
