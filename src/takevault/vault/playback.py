@@ -1,9 +1,228 @@
-"""Playback helpers for the web room: browser proxies of what browsers cannot play."""
+"""Playback helpers for the web room: local media files, browser proxies, stills, cached comparisons.
+
+Everything derived lives under `<vault>/cache/`, named by the sha256 of what it
+was made from, so it never goes stale and can be deleted at any time:
+
+    cache/media/<sha256><ext>          verified download of a version (S3 stores only)
+    cache/proxies/<sha256>.mp4         H.264 intra-only browser proxy
+    cache/stills/<sha256>.jpg          gallery still grabbed from the video
+    cache/stills/png-<sha256>.jpg      gallery still from a workflow PNG
+    cache/pngs/<sha256>.png            a workflow PNG's bytes
+    cache/compare/<sha256a>-<sha256b>/ the comparison engine's report and pictures
+"""
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from takevault.errors import NotFoundError
+from takevault.store.base import download_to_path
+from takevault.store.fsutil import atomic_write
 from takevault.vault.core import VaultCore
+
+if TYPE_CHECKING:
+    from takevault.models import Take, TakeVersion
+
+CACHE_DIR = "cache"
+# Workflow PNG states whose picture is worth showing on a card.
+_PNG_SHOWABLE = ("present", "thumbnail_only", "stale")
+
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(path: Path) -> threading.Lock:
+    """One lock per cache file, so two requests never make the same file at once."""
+    with _locks_guard:
+        return _locks.setdefault(str(path), threading.Lock())
+
+
+@dataclass(frozen=True)
+class Playback:
+    """How a browser plays one take version: the original, or a proxy (made or still to make)."""
+
+    take: Take
+    version: TakeVersion
+    needs_proxy: bool
+    ready: bool
+    path: Path | None
+    mime: str
+    frames: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "take_id": self.take.id,
+            "ref": f"{self.take.ref}@v{self.version.number}",
+            "version": self.version.number,
+            "needs_proxy": self.needs_proxy,
+            "ready": self.ready,
+            "mime": self.mime,
+            "frames": self.frames,
+            "fps": self.version.media.fps_text,
+            "duration": self.version.media.duration,
+            "width": self.version.media.width,
+            "height": self.version.media.height,
+        }
 
 
 class PlaybackMixin(VaultCore):
     """Playback helpers for the web room: browser proxies of what browsers cannot play."""
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / CACHE_DIR
+
+    def _version_ref(self, ref: str) -> tuple[Take, TakeVersion]:
+        return self.resolve_version(ref)  # type: ignore[attr-defined]
+
+    def media_file(self, ref: str) -> tuple[Take, TakeVersion, Path]:
+        """A local file holding the exact bytes of that version (the `@vN` one, else the current one).
+
+        On the local store this is the content-addressed blob itself (read it, never write it);
+        on S3 it is a sha256-verified download cached under cache/media/.
+        """
+        take, version = self._version_ref(ref)
+        return take, version, self._local_bytes(version)
+
+    def _local_bytes(self, version: TakeVersion) -> Path:
+        blob_path = getattr(self.store, "blob_path", None)
+        if blob_path is not None:
+            return Path(blob_path(version.key, version.version_id))
+        suffix = PurePosixPath(version.key).suffix
+        dest = self.cache_dir / "media" / f"{version.sha256}{suffix}"
+        with _lock_for(dest):
+            if not dest.is_file():
+                download_to_path(self.store, version.key, dest, version.version_id)
+        return dest
+
+    def playback(self, ref: str) -> Playback:
+        """What the browser should play for that version, and whether its proxy exists yet."""
+        from takevault.media.proxy import browser_mime, browser_playable
+
+        take, version = self._version_ref(ref)
+        media = version.media
+        needs = not browser_playable(media.container, media.codec, media.pix_fmt, media.profile)
+        if not needs:
+            return Playback(take, version, False, True, None, browser_mime(media.container), media.frames)
+        proxy = self._proxy_path(version)
+        ready = proxy.is_file()
+        return Playback(take, version, True, ready, proxy if ready else None, "video/mp4", media.frames)
+
+    def playable_file(self, ref: str) -> tuple[Playback, Path]:
+        """The file to stream to a browser: the original when it plays as it is, else the finished proxy."""
+        info = self.playback(ref)
+        if not info.needs_proxy:
+            return info, self._local_bytes(info.version)
+        if not info.ready or info.path is None:
+            raise NotFoundError(
+                f"The browser proxy of {info.take.ref}@v{info.version.number} is not made yet; "
+                "ask for it first (POST …/proxy) and wait until it is ready."
+            )
+        return info, info.path
+
+    def _proxy_path(self, version: TakeVersion) -> Path:
+        return self.cache_dir / "proxies" / f"{version.sha256}.mp4"
+
+    def ensure_proxy(self, ref: str, *, progress: Callable[[int], None] | None = None) -> Playback:
+        """Make the browser proxy of that version if it needs one and has none (progress: frames encoded)."""
+        from takevault.media.proxy import make_proxy
+
+        info = self.playback(ref)
+        if not info.needs_proxy or info.ready:
+            return info
+        dest = self._proxy_path(info.version)
+        with _lock_for(dest):
+            if not dest.is_file():
+                source = self._local_bytes(info.version)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                tmp = dest.with_name(f".{dest.name}.{threading.get_ident()}.part")
+                try:
+                    make_proxy(source, tmp, progress=progress)
+                    tmp.replace(dest)
+                finally:
+                    tmp.unlink(missing_ok=True)
+        return self.playback(ref)
+
+    def still(self, ref: str) -> Path:
+        """A small JPEG for the take version's card: its workflow PNG's picture when it has one, else a frame."""
+        from takevault.media.proxy import grab_still, still_from_png
+
+        _take, version = self._version_ref(ref)
+        png = version.png
+        if png is not None and png.key and png.sha256 and png.status in _PNG_SHOWABLE:
+            dest = self.cache_dir / "stills" / f"png-{png.sha256}.jpg"
+            if not dest.is_file():
+                source = self._png_bytes(version)
+                self._make_cached(dest, lambda tmp: still_from_png(source, tmp))
+            return dest
+        dest = self.cache_dir / "stills" / f"{version.sha256}.jpg"
+        if not dest.is_file():
+            source = self._local_bytes(version)
+            self._make_cached(dest, lambda tmp: grab_still(source, tmp))
+        return dest
+
+    def workflow_png_file(self, ref: str) -> tuple[TakeVersion, Path]:
+        """The workflow PNG stored with that version, as a local file."""
+        take, version = self._version_ref(ref)
+        if version.png is None or not version.png.key or not version.png.sha256:
+            raise NotFoundError(
+                f"{take.ref}@v{version.number} has no workflow PNG; attach one with 'takevault png regenerate'."
+            )
+        return version, self._png_bytes(version)
+
+    def _png_bytes(self, version: TakeVersion) -> Path:
+        png = version.png
+        assert png is not None and png.key
+        dest = self.cache_dir / "pngs" / f"{png.sha256}.png"
+        with _lock_for(dest):
+            if not dest.is_file():
+                download_to_path(self.store, png.key, dest, png.version_id)
+        return dest
+
+    def _make_cached(self, dest: Path, make: Callable[[Path], Path]) -> None:
+        with _lock_for(dest):
+            if dest.is_file():
+                return
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name(f".{dest.name}.{threading.get_ident()}.part")
+            try:
+                make(tmp)
+                tmp.replace(dest)
+            finally:
+                tmp.unlink(missing_ok=True)
+
+    def review_compare(self, a: str, b: str) -> tuple[dict[str, Any], Path]:
+        """The comparison report of two take versions, computed once and kept under cache/compare/.
+
+        Returns the report (the `compare --json` shape) and the folder holding its pictures.
+        """
+        _ta, va = self._version_ref(a)
+        _tb, vb = self._version_ref(b)
+        out_dir = self.cache_dir / "compare" / f"{va.sha256}-{vb.sha256}"
+        report_file = out_dir / "report.json"
+        with _lock_for(out_dir):
+            if not report_file.is_file():
+                tmp_dir = out_dir.with_name(f".{out_dir.name}.{threading.get_ident()}.part")
+                import shutil
+
+                shutil.rmtree(tmp_dir, ignore_errors=True)
+                tmp_dir.mkdir(parents=True)
+                try:
+                    report = self.compare(f"{va.take_id}@v{va.number}", f"{vb.take_id}@v{vb.number}", out_dir=tmp_dir)  # type: ignore[attr-defined]
+                    if not (tmp_dir / "report.json").is_file():
+                        data = report.to_json() if hasattr(report, "to_json") else report
+                        with atomic_write(tmp_dir / "report.json") as fh:
+                            fh.write(json.dumps(data, default=str).encode())
+                    shutil.rmtree(out_dir, ignore_errors=True)
+                    tmp_dir.replace(out_dir)
+                finally:
+                    shutil.rmtree(tmp_dir, ignore_errors=True)
+        return json.loads(report_file.read_text(encoding="utf-8")), out_dir
+
+
+__all__ = ["CACHE_DIR", "Playback", "PlaybackMixin"]

@@ -1,0 +1,1 @@
+"""One router per resource; every endpoint parses, makes one `Vault` call and renders JSON."""

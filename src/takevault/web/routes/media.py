@@ -1,0 +1,111 @@
+"""Media of one take version, addressed only by take id and version number (never by a path).
+
+Every file route answers HTTP Range requests (seeking in `<video>`).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import PurePosixPath
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import FileResponse
+
+from takevault.vault import Vault
+from takevault.web.jobs import ProxyJobs
+from takevault.web.state import WebState, get_vault, web_state
+
+router = APIRouter(prefix="/api/media", tags=["media"])
+
+TakeId = Annotated[str, Path(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+VersionNo = Annotated[int, Path(ge=1, le=1_000_000)]
+PRIVATE = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
+
+
+def _ref(take_id: str, version: int) -> str:
+    return f"{take_id}@v{version}"
+
+
+def _mime(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def _attachment(name: str) -> str:
+    ascii_name = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+
+
+def _jobs(request: Request) -> ProxyJobs:
+    return request.app.state.jobs
+
+
+@router.get("/{take_id}/{version}/file", summary="The version's original bytes, inline")
+def original(take_id: TakeId, version: VersionNo, vault: Vault = Depends(get_vault)) -> FileResponse:
+    _take, info, path = vault.media_file(_ref(take_id, version))
+    return FileResponse(path, media_type=_mime(PurePosixPath(info.key).name), headers=PRIVATE)
+
+
+@router.get("/{take_id}/{version}/download", summary="The version's original bytes as a download")
+def download(take_id: TakeId, version: VersionNo, vault: Vault = Depends(get_vault)) -> FileResponse:
+    take, info, path = vault.media_file(_ref(take_id, version))
+    ext = PurePosixPath(info.key).suffix
+    name = info.original_name or f"{take.shot}_{take.name}_v{info.number}{ext}"
+    headers = {**PRIVATE, "Content-Disposition": _attachment(name)}
+    return FileResponse(path, media_type=_mime(name), headers=headers)
+
+
+@router.get("/{take_id}/{version}/playback", summary="How a browser plays this version (original or proxy)")
+def playback(
+    take_id: TakeId, version: VersionNo, request: Request, vault: Vault = Depends(get_vault)
+) -> dict[str, Any]:
+    info = vault.playback(_ref(take_id, version))
+    data = info.to_json()
+    job = _jobs(request).get(info.version.sha256)
+    data["job"] = job.to_json() if job is not None and info.needs_proxy and not info.ready else None
+    return data
+
+
+@router.get("/{take_id}/{version}/play", summary="The bytes a browser can play: the original or its proxy")
+def play(take_id: TakeId, version: VersionNo, vault: Vault = Depends(get_vault)) -> FileResponse:
+    info, path = vault.playable_file(_ref(take_id, version))
+    return FileResponse(path, media_type=info.mime, headers=PRIVATE)
+
+
+@router.post("/{take_id}/{version}/proxy", summary="Start making the browser proxy; poll GET …/playback")
+def make_proxy(
+    take_id: TakeId,
+    version: VersionNo,
+    request: Request,
+    web: WebState = Depends(web_state),
+    vault: Vault = Depends(get_vault),
+) -> dict[str, Any]:
+    ref = _ref(take_id, version)
+    info = vault.playback(ref)
+    if not info.needs_proxy or info.ready:
+        return {"state": "ready", "done": info.frames, "total": info.frames, "progress": 1.0, "error": None}
+    project = vault.project
+
+    def work(progress):  # runs on its own thread with its own Vault
+        with web.vault(project) as own:
+            own.ensure_proxy(ref, progress=progress)
+
+    return _jobs(request).start(info.version.sha256, info.frames, work).to_json()
+
+
+@router.get("/{take_id}/{version}/still", summary="A small JPEG for the take's card")
+def still(take_id: TakeId, version: VersionNo, vault: Vault = Depends(get_vault)) -> FileResponse:
+    path = vault.still(_ref(take_id, version))
+    return FileResponse(path, media_type="image/jpeg", headers={**PRIVATE, "Cache-Control": "private, max-age=60"})
+
+
+@router.get("/{take_id}/{version}/png", summary="The version's workflow PNG")
+def workflow_png(
+    take_id: TakeId, version: VersionNo, download: bool = False, vault: Vault = Depends(get_vault)
+) -> FileResponse:
+    info, path = vault.workflow_png_file(_ref(take_id, version))
+    headers = dict(PRIVATE)
+    if download:
+        headers["Content-Disposition"] = _attachment(f"{PurePosixPath(info.original_name or 'take').stem}.png")
+    return FileResponse(path, media_type="image/png", headers=headers)

@@ -1,0 +1,138 @@
+"""Takes: list with filters, show, upload (add, replace), edit, star, delete, restore, history, revert.
+
+A `{ref}` in a path is a take UUID, optionally with `@vN` (pages always use ids);
+`?a=`/`?b=`-style query parameters also take `SH010/video_03` forms.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from takevault.vault import Vault
+from takevault.web.routes._render import render
+from takevault.web.state import WebState, get_vault, web_state
+from takevault.web.uploads import received_file
+
+router = APIRouter(prefix="/api", tags=["takes"])
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The video file's bytes, as they are (not multipart).",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+DELETED = {"active": False, "deleted": True, "all": None}
+
+
+class SetBody(BaseModel):
+    note: str | None = Field(None, max_length=10000)
+    rating: int | None = Field(None, ge=0, le=5)
+    status: str | None = Field(None, max_length=100)
+    tags: list[str] | None = Field(None, max_length=100)
+
+
+class RevertBody(BaseModel):
+    to_version: int = Field(ge=1)
+
+
+@router.get("/takes", summary="Takes matching the filters, ordered by section, shot, take number")
+def list_takes(
+    shot: str | None = None,
+    section: str | None = None,
+    starred: bool | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    min_rating: int | None = Query(None, ge=0, le=5),
+    search: str | None = None,
+    deleted: Literal["active", "deleted", "all"] = "active",
+    vault: Vault = Depends(get_vault),
+) -> list[dict[str, Any]]:
+    return render(
+        vault.takes(
+            shot=shot or None,
+            section=section or None,
+            starred=True if starred else None,
+            kind=kind or None,
+            status=status or None,
+            min_rating=min_rating,
+            search=search or None,
+            deleted=DELETED[deleted],
+        )
+    )
+
+
+@router.get("/takes/{ref}", summary="One take")
+def show_take(ref: str, vault: Vault = Depends(get_vault)) -> dict[str, Any]:
+    return render(vault.take(ref))
+
+
+@router.patch("/takes/{ref}", summary="Set note, rating, status or tags (fields left out stay as they are)")
+def set_take(ref: str, body: SetBody, vault: Vault = Depends(get_vault)) -> dict[str, Any]:
+    return render(vault.set(ref, note=body.note, rating=body.rating, status=body.status, tags=body.tags))
+
+
+@router.delete("/takes/{ref}", summary="Delete a take (restorable)")
+def delete_take(ref: str, vault: Vault = Depends(get_vault)) -> dict[str, Any]:
+    return render(vault.delete(ref))
+
+
+@router.post("/takes/{ref}/restore", summary="Bring a deleted take back")
+def restore_take(ref: str, vault: Vault = Depends(get_vault)) -> dict[str, Any]:
+    return render(vault.restore(ref))
+
+
+@router.post("/takes/{ref}/star", summary="Star this take (the shot's star moves here)")
+def star_take(ref: str, vault: Vault = Depends(get_vault)) -> dict[str, Any]:
+    return render(vault.star(ref))
+
+
+@router.get("/takes/{ref}/history", summary="Every version, newest first")
+def take_history(ref: str, vault: Vault = Depends(get_vault)) -> list[dict[str, Any]]:
+    return render(vault.history(ref))
+
+
+@router.post("/takes/{ref}/revert", summary="Make an old version current again (as a new version)")
+def revert_take(ref: str, body: RevertBody, vault: Vault = Depends(get_vault)) -> dict[str, Any]:
+    return render(vault.revert(ref, to_version=body.to_version))
+
+
+@router.get("/takes/{ref}/events", summary="What happened to this take, oldest first")
+def take_events(ref: str, vault: Vault = Depends(get_vault)) -> list[dict[str, Any]]:
+    return render(vault.events(take=ref))
+
+
+@router.post("/shots/{shot:path}/takes", status_code=201, summary="Add a take to a shot", openapi_extra=UPLOAD_BODY)
+async def add_take(
+    request: Request,
+    shot: str,
+    filename: str = Query(..., description="The file's original name"),
+    kind: str = Query("raw", max_length=100),
+    note: str | None = Query(None, max_length=10000),
+    web: WebState = Depends(web_state),
+    vault: Vault = Depends(get_vault),
+) -> dict[str, Any]:
+    async with received_file(request, filename, web.max_upload_bytes, web.root / "cache" / "uploads") as path:
+        take = await run_in_threadpool(vault.add, path, shot=shot, kind=kind, note=note or None)
+    return render(take)
+
+
+@router.post(
+    "/takes/{ref}/replace",
+    summary="Replace a take's video (a new version; the old one stays)",
+    openapi_extra=UPLOAD_BODY,
+)
+async def replace_take(
+    request: Request,
+    ref: str,
+    filename: str = Query(..., description="The file's original name"),
+    web: WebState = Depends(web_state),
+    vault: Vault = Depends(get_vault),
+) -> dict[str, Any]:
+    async with received_file(request, filename, web.max_upload_bytes, web.root / "cache" / "uploads") as path:
+        take = await run_in_threadpool(vault.replace, ref, path)
+    return render(take)
