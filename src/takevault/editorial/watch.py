@@ -1,0 +1,364 @@
+"""Turn renders that land in a folder into takes, unattended, by polling (no extra dependency).
+
+Rules (each decision is logged and reported):
+
+- A file is ready when its size and modification time have not changed for
+  `settle_seconds` of observation (and its mtime is at least that old), so a
+  render still being written is never ingested. A ready file PyAV cannot read
+  (a half-written or broken render) is skipped until it changes again.
+- VideoHelperSuite writes `name_00001.png` (the workflow still), then
+  `name_00001.mp4`, and with audio also `name_00001-audio.mp4`. The PNG goes
+  with the video of the same stem; when an `-audio` variant exists it is the
+  take and the silent twin is skipped; an `-audio` variant that appears after
+  its silent twin was ingested becomes a new version of that take.
+- A file whose sha256 is already a version in the catalog is skipped, so a
+  restarted watch never ingests twice. A file overwritten in place during one
+  run becomes a new version of the take it made.
+- `--map` says which shot a file belongs to (see `compile_map`); a `take`
+  group in it (`video_03`) makes the file a new version of that take.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from takevault.errors import InvalidInputError, NotFoundError, TakevaultError
+from takevault.store.base import CHUNK_SIZE
+
+log = logging.getLogger("takevault.editorial.watch")
+
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v", ".mxf"})
+AUDIO_MARK = "-audio"
+_TEMP_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download")
+
+DEFAULT_MAP = r"(?:^|/)(?P<shot>[A-Za-z0-9]+)(?:_(?P<take>video_\d+))?(?:[_\-. ][^/]*)?\.[^./]+$"
+"""The shot is the file name up to the first `_`, `-`, `.` or space (`SH010_00001.mp4` -> SH010);
+`SH010_video_03_00001.mp4` is a new version of SH010/video_03."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a render goes: a new take of `shot`, or a new version of `take` of it."""
+
+    shot: str
+    section: str | None = None
+    take: str | None = None
+
+
+@dataclass(frozen=True)
+class Render:
+    """One finished render ready to ingest."""
+
+    video: Path
+    rel: str
+    sha256: str
+    png: Path | None
+    target: Target
+    replaces: str | None = None
+    """A take ref this render is a new version of (its silent twin's take, or the take it overwrote)."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    at: datetime
+    path: str
+    action: str
+    """`ingested`, `new_version`, `duplicate`, `skipped`, `failed`."""
+    message: str
+    take: str | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "at": self.at.isoformat(),
+            "path": self.path,
+            "action": self.action,
+            "message": self.message,
+            "take": self.take,
+        }
+
+
+@dataclass
+class WatchReport:
+    folder: Path
+    decisions: list[Decision] = field(default_factory=list)
+
+    @property
+    def ingested(self) -> list[Decision]:
+        return [d for d in self.decisions if d.action in ("ingested", "new_version")]
+
+    def to_json(self) -> dict[str, object]:
+        return {"folder": str(self.folder), "decisions": [d.to_json() for d in self.decisions]}
+
+
+Ingest = Callable[[Render], str]
+"""Make the take (or version) and return its ref; raise a TakevaultError to refuse."""
+Lookup = Callable[[str], str | None]
+"""sha256 -> ref of the take that already holds those bytes, or None."""
+
+
+def compile_map(pattern: str | None) -> Callable[[str], Target | None]:
+    """A mapper from a path relative to the watch folder (with `/`) to a Target.
+
+    `pattern` is either a regular expression with named groups `shot` (needed),
+    `section` and `take`, searched in the relative path; or a template such as
+    `{section}/{shot}_*` where `{name}` matches one path part without `_` and
+    `*` matches anything.
+    """
+    text = pattern or DEFAULT_MAP
+    if "(?P<" not in text:
+        text = _template_to_regex(text)
+    try:
+        regex = re.compile(text)
+    except re.error as exc:
+        raise InvalidInputError(f"The --map pattern {pattern!r} is not valid ({exc}); fix it and run again.") from exc
+    if "shot" not in regex.groupindex:
+        raise InvalidInputError(f"The --map pattern {pattern!r} has no shot part; add {{shot}} or (?P<shot>...).")
+
+    def mapper(rel: str) -> Target | None:
+        m = regex.search(rel)
+        if not m or not m.group("shot"):
+            return None
+        groups = m.groupdict()
+        take = groups.get("take")
+        if take and take.isdigit():
+            take = f"video_{int(take):02d}"
+        return Target(shot=groups["shot"], section=groups.get("section") or None, take=take or None)
+
+    return mapper
+
+
+def _template_to_regex(template: str) -> str:
+    out = []
+    for part in re.split(r"(\{[a-z]+\}|\*)", template):
+        if part == "*":
+            out.append(r"[^/]*")
+        elif part.startswith("{") and part.endswith("}"):
+            name = part[1:-1]
+            body = r"video_\d+|\d+" if name == "take" else r"[^/_]+"
+            out.append(f"(?P<{name}>{body})")
+        else:
+            out.append(re.escape(part))
+    return r"(?:^|/)" + "".join(out) + r"(?:\.[^./]+)?$"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK_SIZE):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class _Seen:
+    size: int
+    mtime_ns: int
+    since: float
+    polls: int = 1
+
+
+class FolderWatcher:
+    """Polls one folder and hands each finished render to `ingest`."""
+
+    def __init__(
+        self,
+        folder: Path | str,
+        ingest: Ingest,
+        lookup: Lookup,
+        *,
+        map_pattern: str | None = None,
+        settle_seconds: float = 5.0,
+        poll_seconds: float | None = None,
+        on_decision: Callable[[Decision], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.folder = Path(folder).expanduser()
+        self.ingest = ingest
+        self.lookup = lookup
+        self.mapper = compile_map(map_pattern)
+        self.settle = max(0.0, float(settle_seconds))
+        self.poll = poll_seconds if poll_seconds is not None else min(1.0, max(0.05, self.settle / 4))
+        self.on_decision = on_decision
+        self.clock = clock
+        self.report = WatchReport(self.folder)
+        self._seen: dict[Path, _Seen] = {}
+        self._done: dict[Path, tuple[int, int]] = {}
+        """Files already decided (ingested, duplicate, refused) with the size and mtime they had then."""
+        self._take_of_path: dict[Path, str] = {}
+        self._take_of_base: dict[Path, str] = {}
+
+    # -- the loop -------------------------------------------------------------
+    def run(self, *, once: bool = False, stop_event: threading.Event | None = None) -> WatchReport:
+        """Poll until `stop_event` is set (or, with `once`, until nothing is left waiting)."""
+        self._check_folder()
+        stop = stop_event or threading.Event()
+        log.info("watching %s (settle %.1fs)", self.folder, self.settle)
+        while not stop.is_set():
+            waiting = self.scan()
+            if once and not waiting:
+                break
+            stop.wait(self.poll)
+        return self.report
+
+    def scan(self) -> int:
+        """One pass: note changes, ingest what has settled; returns how many files are still settling."""
+        self._check_folder()
+        now = self.clock()
+        wall = time.time()
+        videos: dict[Path, Path] = {}
+        waiting = 0
+        for path, st in self._candidates():
+            prev = self._done.get(path)
+            if prev == (st.st_size, st.st_mtime_ns):
+                continue
+            seen = self._seen.get(path)
+            if seen is None or (seen.size, seen.mtime_ns) != (st.st_size, st.st_mtime_ns):
+                self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now)
+                waiting += 1
+                continue
+            seen.polls += 1
+            settled = now - seen.since >= self.settle and wall - st.st_mtime_ns / 1e9 >= self.settle
+            if not settled or st.st_size == 0:
+                waiting += 1
+                continue
+            videos[path] = path
+        for path in sorted(videos, key=_audio_last):
+            waiting += self._consider(path, videos)
+        return waiting
+
+    def _check_folder(self) -> None:
+        if not self.folder.is_dir():
+            raise NotFoundError(
+                f"The watch folder {self.folder} does not exist (or is no longer there); create or remount it "
+                "and start watch again."
+            )
+
+    def _candidates(self):
+        try:
+            paths = sorted(self.folder.rglob("*"))
+        except OSError as exc:
+            self._check_folder()
+            raise NotFoundError(f"Cannot read the watch folder {self.folder} ({exc.strerror}); check it.") from exc
+        for path in paths:
+            rel_parts = path.relative_to(self.folder).parts
+            if any(p.startswith((".", "~")) for p in rel_parts):
+                continue
+            if path.suffix.lower() not in VIDEO_SUFFIXES or path.name.lower().endswith(_TEMP_SUFFIXES):
+                continue
+            try:
+                st = path.stat()
+            except OSError:
+                continue  # vanished between listing and stat: the next pass decides
+            if not path.is_file():
+                continue
+            yield path, st
+
+    # -- one file -------------------------------------------------------------
+    def _consider(self, path: Path, ready: dict[Path, Path]) -> int:
+        base, is_audio = _base(path)
+        rel = path.relative_to(self.folder).as_posix()
+        if not is_audio:
+            twin = path.with_name(f"{base.name}{AUDIO_MARK}{path.suffix}")
+            if twin.exists():
+                self._decide(path, "skipped", f"{rel}: skipped, its -audio variant {twin.name} is the take.")
+                return 0
+        png = base.with_name(base.name + ".png")
+        png = png if png.is_file() else None
+        if png is not None and not self._png_settled(png):
+            return 1
+        try:
+            sha = sha256_of(path)
+        except OSError as exc:
+            self._decide(
+                path,
+                "failed",
+                f"{rel}: cannot read it ({exc.strerror}); will retry when it changes.",
+                level=logging.WARNING,
+            )
+            return 0
+        existing = self.lookup(sha)
+        if existing is not None:
+            self._take_of_path[path] = existing
+            self._take_of_base.setdefault(base, existing)
+            self._decide(
+                path, "duplicate", f"{rel}: already in the vault as {existing} (same sha256); skipped.", take=existing
+            )
+            return 0
+        target = self.mapper(rel)
+        if target is None:
+            self._decide(
+                path,
+                "skipped",
+                f"{rel}: the name does not match the --map pattern, so no shot is known for it; skipped.",
+                level=logging.WARNING,
+            )
+            return 0
+        replaces = self._take_of_path.get(path)
+        if replaces is None and is_audio:
+            replaces = self._take_of_base.get(base) or self._silent_twin_take(path, base)
+        render = Render(path, rel, sha, png, target, replaces)
+        try:
+            ref = self.ingest(render)
+        except TakevaultError as exc:
+            self._decide(path, "failed", f"{rel}: not ingested: {exc.message}", level=logging.WARNING)
+            return 0
+        action = "new_version" if (replaces or target.take) else "ingested"
+        what = f"a new version of {ref}" if action == "new_version" else f"take {ref}"
+        extra = f" with workflow PNG {png.name}" if png else ""
+        self._take_of_path[path] = ref
+        self._take_of_base[base] = ref
+        self._decide(path, action, f"{rel}: ingested as {what}{extra}.", take=ref)
+        return 0
+
+    def _silent_twin_take(self, path: Path, base: Path) -> str | None:
+        silent = base.with_name(base.name + path.suffix)
+        if not silent.is_file():
+            return None
+        try:
+            return self.lookup(sha256_of(silent))
+        except OSError:
+            return None
+
+    def _png_settled(self, png: Path) -> bool:
+        try:
+            st = png.stat()
+        except OSError:
+            return True
+        return time.time() - st.st_mtime_ns / 1e9 >= self.settle
+
+    def _decide(
+        self, path: Path, action: str, message: str, *, take: str | None = None, level: int = logging.INFO
+    ) -> None:
+        try:
+            st = path.stat()
+            self._done[path] = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            self._done.pop(path, None)
+        self._seen.pop(path, None)
+        decision = Decision(datetime.now(UTC), path.relative_to(self.folder).as_posix(), action, message, take)
+        self.report.decisions.append(decision)
+        log.log(level, message)
+        if self.on_decision is not None:
+            self.on_decision(decision)
+
+
+def _base(path: Path) -> tuple[Path, bool]:
+    """(path without suffix and without a trailing -audio, whether it was an -audio variant)."""
+    stem = path.stem
+    if stem.endswith(AUDIO_MARK):
+        return path.with_name(stem[: -len(AUDIO_MARK)]), True
+    return path.with_name(stem), False
+
+
+def _audio_last(path: Path) -> tuple[str, bool]:
+    """Silent files before their -audio variants, so the variant can become a new version of the silent take."""
+    base, is_audio = _base(path)
+    return (str(base), is_audio)
