@@ -11,6 +11,7 @@ conformed to it by the format. Both EDL and FCP XML hold one rate per sequence.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -117,7 +118,8 @@ def write_timeline(timeline: otio.schema.Timeline, path: Path, fmt: str) -> list
     except otio.exceptions.OTIOError as exc:
         raise InvalidInputError(f"OpenTimelineIO could not write {fmt} ({exc}); try the .otio format.") from exc
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
     return warnings
 
 
