@@ -123,3 +123,308 @@ class PngRecord:
     status: str
     reason: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+
+
+# -- shots and takes (issue 3) ------------------------------------------------
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@dataclass(frozen=True)
+class Project:
+    id: int
+    name: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name}
+
+
+@dataclass(frozen=True)
+class Section:
+    """An ordered group of shots (a sequence or scene)."""
+
+    id: int
+    project: str
+    code: str
+    name: str | None
+    order: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "project": self.project, "code": self.code, "name": self.name, "order": self.order}
+
+
+@dataclass(frozen=True)
+class Shot:
+    """A unit of the edit; `section` is the section code or None, `starred_take_id` its one star."""
+
+    id: int
+    project: str
+    section: str | None
+    code: str
+    name: str | None
+    description: str | None
+    order: int
+    starred_take_id: str | None = None
+    takes_count: int = 0
+
+    @property
+    def path(self) -> str:
+        return f"{self.section}/{self.code}" if self.section else self.code
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "project": self.project,
+            "section": self.section,
+            "code": self.code,
+            "name": self.name,
+            "description": self.description,
+            "order": self.order,
+            "starred_take_id": self.starred_take_id,
+            "takes": self.takes_count,
+        }
+
+
+@dataclass(frozen=True)
+class TakeVersion:
+    """One upload (or copy) of a take's bytes; `number` counts 1, 2, 3… per take."""
+
+    take_id: str
+    number: int
+    key: str
+    version_id: str
+    sha256: str
+    size: int
+    created_at: datetime
+    created_by: str
+    original_name: str | None
+    media: MediaInfo
+    png: PngRecord | None = None
+    is_current: bool = False
+    source: str = "upload"
+    source_version: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.number,
+            "version_id": self.version_id,
+            "key": self.key,
+            "sha256": self.sha256,
+            "size": self.size,
+            "created_at": _iso(self.created_at),
+            "created_by": self.created_by,
+            "is_current": self.is_current,
+            "original_name": self.original_name,
+            "source": self.source,
+            "source_version": self.source_version,
+            "media": self.media.to_json(),
+            "png_status": self.png.status if self.png else "missing",
+        }
+
+
+@dataclass(frozen=True)
+class TakeLink:
+    """A relationship from one take to another (`kind` is free text, e.g. "related", "derived-from")."""
+
+    take_id: str
+    other_id: str
+    other_ref: str
+    kind: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"take_id": self.take_id, "other_id": self.other_id, "other_ref": self.other_ref, "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class Take:
+    """One attempt at a shot: `video_03`, with its current version and its metadata."""
+
+    id: str
+    project: str
+    section: str | None
+    shot: str
+    number: int
+    name: str
+    kind: str
+    note: str | None
+    rating: int | None
+    status: str | None
+    tags: tuple[str, ...]
+    created_at: datetime
+    created_by: str
+    deleted: bool
+    starred: bool
+    key: str
+    current: TakeVersion
+    versions_count: int
+    links: tuple[TakeLink, ...] = ()
+
+    @property
+    def ref(self) -> str:
+        shot = f"{self.section}/{self.shot}" if self.section else self.shot
+        return f"{shot}/{self.name}"
+
+    def to_json(self) -> dict[str, Any]:
+        media = self.current.media
+        return {
+            "id": self.id,
+            "ref": self.ref,
+            "project": self.project,
+            "section": self.section,
+            "shot": self.shot,
+            "number": self.number,
+            "name": self.name,
+            "kind": self.kind,
+            "starred": self.starred,
+            "deleted": self.deleted,
+            "version": self.current.number,
+            "versions": self.versions_count,
+            "sha256": self.current.sha256,
+            "size": self.current.size,
+            "key": self.key,
+            "media": {
+                "width": media.width,
+                "height": media.height,
+                "fps": media.fps_text,
+                "duration": media.duration,
+                "frames": media.frames,
+                "codec": media.codec,
+                "container": media.container,
+            },
+            "png_status": self.current.png.status if self.current.png else "missing",
+            "note": self.note,
+            "rating": self.rating,
+            "status": self.status,
+            "tags": list(self.tags),
+            "created_at": _iso(self.created_at),
+            "created_by": self.created_by,
+            "links": [link.to_json() for link in self.links],
+        }
+
+
+EVENT_ACTIONS = ("add", "replace", "delete", "restore", "purge", "star", "unstar", "revert", "set", "link")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of the event log: who did what to which take, when.
+
+    `star`/`unstar` details hold `take_id` and `version` (the version number starred at that moment).
+    """
+
+    id: int
+    at: datetime
+    user: str
+    action: str
+    take_id: str | None
+    shot: str | None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": _iso(self.at),
+            "user": self.user,
+            "action": self.action,
+            "take_id": self.take_id,
+            "shot": self.shot,
+            "details": dict(self.details),
+        }
+
+
+@dataclass(frozen=True)
+class ImportItem:
+    """What bulk import did with one file: `status` is added, skipped, failed or planned (dry run)."""
+
+    path: str
+    status: str
+    shot: str | None = None
+    ref: str | None = None
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "status": self.status, "shot": self.shot, "ref": self.ref, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    items: tuple[ImportItem, ...]
+    dry_run: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for item in self.items if item.status == status)
+
+    @property
+    def added(self) -> tuple[ImportItem, ...]:
+        return tuple(i for i in self.items if i.status in ("added", "planned"))
+
+    @property
+    def failed(self) -> tuple[ImportItem, ...]:
+        return tuple(i for i in self.items if i.status == "failed")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "added": self.count("added"),
+            "planned": self.count("planned"),
+            "skipped": self.count("skipped"),
+            "failed": self.count("failed"),
+            "items": [item.to_json() for item in self.items],
+        }
+
+
+@dataclass(frozen=True)
+class FsckProblem:
+    """One inconsistency between catalog and store; `kind` names it (missing_version, unreferenced, …)."""
+
+    kind: str
+    message: str
+    key: str | None = None
+    version_id: str | None = None
+    take_ref: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "key": self.key,
+            "version_id": self.version_id,
+            "take": self.take_ref,
+        }
+
+
+@dataclass(frozen=True)
+class FsckReport:
+    checked_versions: int
+    checked_objects: int
+    problems: tuple[FsckProblem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "checked_versions": self.checked_versions,
+            "checked_objects": self.checked_objects,
+            "problems": [p.to_json() for p in self.problems],
+        }
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    takes_added: int
+    versions_added: int
+    shots_added: int
+    skipped: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "takes_added": self.takes_added,
+            "versions_added": self.versions_added,
+            "shots_added": self.shots_added,
+            "skipped": list(self.skipped),
+        }

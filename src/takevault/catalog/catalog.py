@@ -1,0 +1,611 @@
+"""`Catalog`: shots, takes, versions, stars, links and events in SQLite or PostgreSQL.
+
+It never touches bytes. Every method is one transaction; methods that change
+rows take the write lock first (BEGIN IMMEDIATE on SQLite, row locks on
+PostgreSQL) so concurrent processes see consistent counters and stars.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from takevault.catalog import records
+from takevault.catalog.engine import WRITE_OPTION, create_catalog_engine
+from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
+from takevault.errors import CatalogError, ConflictError, NotFoundError, TakevaultError
+from takevault.models import Event, Project, Section, Shot, Take, TakeVersion
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Catalog:
+    """The catalog of one vault, addressed by an SQLAlchemy URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_catalog_engine(url)
+        self._writer = self.engine.execution_options(**{WRITE_OPTION: True})
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def _where(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    # -- transactions -------------------------------------------------------
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        with self._translate(), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        with self._translate(), self._writer.connect() as conn, conn.begin():
+            yield conn
+
+    @contextlib.contextmanager
+    def _translate(self) -> Iterator[None]:
+        try:
+            yield
+        except TakevaultError:
+            raise
+        except sa.exc.IntegrityError as exc:
+            raise ConflictError(
+                f"The catalog refused the change because it conflicts with existing rows ({_first_line(exc)}); "
+                "check the names you gave and try again."
+            ) from exc
+        except sa.exc.OperationalError as exc:
+            raise CatalogError(
+                f"The catalog {self._where()} cannot be used ({_first_line(exc)}); "
+                "check that the database is reachable and writable, then try again."
+            ) from exc
+        except sa.exc.SQLAlchemyError as exc:
+            raise CatalogError(
+                f"The catalog {self._where()} failed ({_first_line(exc)}); "
+                "run 'takevault fsck' and try again, or report it if it repeats."
+            ) from exc
+
+    # -- schema -------------------------------------------------------------
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (creates every table on a fresh database)."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self._translate(), self._writer.connect() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            conn.commit()
+
+    def schema_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self._translate(), self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- projects -------------------------------------------------------------
+    def ensure_project(self, name: str) -> Project:
+        with self.read() as conn:
+            row = conn.execute(sa.select(projects).where(projects.c.name == name)).mappings().first()
+        if row is None:
+            with self.write() as conn:
+                row = conn.execute(sa.select(projects).where(projects.c.name == name)).mappings().first()
+                if row is None:
+                    conn.execute(sa.insert(projects).values(name=name, created_at=now()))
+                    row = conn.execute(sa.select(projects).where(projects.c.name == name)).mappings().one()
+        return Project(id=row["id"], name=row["name"])
+
+    def list_projects(self) -> list[Project]:
+        with self.read() as conn:
+            rows = conn.execute(sa.select(projects).order_by(projects.c.name)).mappings().all()
+        return [Project(id=r["id"], name=r["name"]) for r in rows]
+
+    # -- sections -------------------------------------------------------------
+    def add_section(self, project: Project, code: str, name: str | None, order: int | None) -> Section:
+        with self.write() as conn:
+            if conn.execute(
+                sa.select(sections.c.id).where(sections.c.project_id == project.id, sections.c.code == code)
+            ).first():
+                raise ConflictError(f"Section {code} already exists; pick another code or use it as it is.")
+            if order is None:
+                order = _next_order(conn, sections, sections.c.project_id == project.id)
+            conn.execute(sa.insert(sections).values(project_id=project.id, code=code, name=name, sort_order=order))
+        return self.section(project, code)
+
+    def section(self, project: Project, code: str) -> Section:
+        with self.read() as conn:
+            row = (
+                conn.execute(sa.select(sections).where(sections.c.project_id == project.id, sections.c.code == code))
+                .mappings()
+                .first()
+            )
+        if row is None:
+            raise NotFoundError(f"Section {code} does not exist; add it with 'takevault section add {code}'.")
+        return records.section(row, project.name)
+
+    def list_sections(self, project: Project) -> list[Section]:
+        with self.read() as conn:
+            rows = (
+                conn.execute(
+                    sa.select(sections)
+                    .where(sections.c.project_id == project.id)
+                    .order_by(sections.c.sort_order, sections.c.code)
+                )
+                .mappings()
+                .all()
+            )
+        return [records.section(r, project.name) for r in rows]
+
+    # -- shots ----------------------------------------------------------------
+    def _shot_select(self, project: Project) -> sa.Select:
+        count = (
+            sa.select(sa.func.count())
+            .where(takes.c.shot_id == shots.c.id, takes.c.deleted == sa.false())
+            .scalar_subquery()
+        )
+        return (
+            sa.select(shots, sections.c.code.label("section_code"), count.label("takes_count"))
+            .select_from(shots.outerjoin(sections, shots.c.section_id == sections.c.id))
+            .where(shots.c.project_id == project.id)
+            .order_by(sa.func.coalesce(sections.c.sort_order, -1), sections.c.code, shots.c.sort_order, shots.c.code)
+        )
+
+    def add_shot(
+        self,
+        project: Project,
+        code: str,
+        *,
+        section: str | None,
+        name: str | None,
+        order: int | None,
+        description: str | None,
+    ) -> Shot:
+        with self.write() as conn:
+            section_id = None
+            if section is not None:
+                section_id = conn.execute(
+                    sa.select(sections.c.id).where(sections.c.project_id == project.id, sections.c.code == section)
+                ).scalar()
+                if section_id is None:
+                    raise NotFoundError(
+                        f"Section {section} does not exist; add it with 'takevault section add {section}' first."
+                    )
+            same = conn.execute(
+                sa.select(shots.c.id).where(
+                    shots.c.project_id == project.id,
+                    shots.c.code == code,
+                    shots.c.section_id.is_(None) if section_id is None else shots.c.section_id == section_id,
+                )
+            ).first()
+            if same:
+                where = f" in section {section}" if section else ""
+                raise ConflictError(f"Shot {code} already exists{where}; pick another code or use it as it is.")
+            if order is None:
+                order = _next_order(
+                    conn,
+                    shots,
+                    sa.and_(
+                        shots.c.project_id == project.id,
+                        shots.c.section_id.is_(None) if section_id is None else shots.c.section_id == section_id,
+                    ),
+                )
+            shot_id = conn.execute(
+                sa.insert(shots)
+                .values(
+                    project_id=project.id,
+                    section_id=section_id,
+                    code=code,
+                    name=name,
+                    description=description,
+                    sort_order=order,
+                    next_take_number=1,
+                    created_at=now(),
+                )
+                .returning(shots.c.id)
+            ).scalar_one()
+            row = conn.execute(self._shot_select(project).where(shots.c.id == shot_id)).mappings().one()
+        return records.shot(row, project.name)
+
+    def list_shots(self, project: Project, section: str | None = None) -> list[Shot]:
+        query = self._shot_select(project)
+        if section is not None:
+            self.section(project, section)
+            query = query.where(sections.c.code == section)
+        with self.read() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [records.shot(r, project.name) for r in rows]
+
+    def find_shots(self, project: Project, code: str, section: str | None = None) -> list[Shot]:
+        query = self._shot_select(project).where(shots.c.code == code)
+        if section is not None:
+            query = query.where(sections.c.code == section)
+        with self.read() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [records.shot(r, project.name) for r in rows]
+
+    def shot_by_id(self, project: Project, shot_id: int) -> Shot:
+        with self.read() as conn:
+            row = conn.execute(self._shot_select(project).where(shots.c.id == shot_id)).mappings().first()
+        if row is None:
+            raise NotFoundError(f"Shot #{shot_id} no longer exists; list shots with 'takevault shot list'.")
+        return records.shot(row, project.name)
+
+    # -- take numbers ---------------------------------------------------------
+    def reserve_take_number(self, shot_id: int) -> int:
+        """Bump the shot's counter atomically and return the number it held; never handed out twice."""
+        with self.write() as conn:
+            bumped = conn.execute(
+                sa.update(shots)
+                .where(shots.c.id == shot_id)
+                .values(next_take_number=shots.c.next_take_number + 1)
+                .returning(shots.c.next_take_number)
+            ).scalar()
+        if bumped is None:
+            raise NotFoundError("The shot was removed while adding the take; list shots with 'takevault shot list'.")
+        return int(bumped) - 1
+
+    # -- takes ----------------------------------------------------------------
+    def insert_take(self, take_row: dict[str, Any], version_row: dict[str, Any], event: dict[str, Any]) -> None:
+        """The take, its first version and the log line, in one transaction."""
+        with self.write() as conn:
+            conn.execute(sa.insert(takes).values(**take_row))
+            conn.execute(sa.insert(take_versions).values(**version_row))
+            conn.execute(sa.insert(events).values(**event))
+
+    def add_version(
+        self,
+        take_id: str,
+        version_row: dict[str, Any],
+        event: dict[str, Any],
+        *,
+        take_values: dict[str, Any] | None = None,
+    ) -> int:
+        """Append a version (numbered max + 1) and its log line; returns the new number."""
+        with self.write() as conn:
+            number = (
+                conn.execute(
+                    sa.select(sa.func.coalesce(sa.func.max(take_versions.c.number), 0)).where(
+                        take_versions.c.take_id == take_id
+                    )
+                ).scalar_one()
+                + 1
+            )
+            conn.execute(sa.insert(take_versions).values(take_id=take_id, number=number, **version_row))
+            if take_values:
+                conn.execute(sa.update(takes).where(takes.c.id == take_id).values(**take_values))
+            details = dict(event.get("details") or {})
+            details["version"] = number
+            conn.execute(sa.insert(events).values(**{**event, "details": details}))
+        return number
+
+    def update_take(self, take_id: str, values: dict[str, Any], event: dict[str, Any]) -> None:
+        with self.write() as conn:
+            if values:
+                conn.execute(sa.update(takes).where(takes.c.id == take_id).values(**values))
+            conn.execute(sa.insert(events).values(**event))
+
+    def mark_deleted(self, take_id: str, shot_id: int, event: dict[str, Any]) -> bool:
+        """Flag the take deleted and clear the shot's star if it pointed here; True if it was starred."""
+        with self.write() as conn:
+            was_starred = conn.execute(
+                sa.update(shots)
+                .where(shots.c.id == shot_id, shots.c.starred_take_id == take_id)
+                .values(starred_take_id=None)
+            ).rowcount
+            conn.execute(sa.update(takes).where(takes.c.id == take_id).values(deleted=True, deleted_at=now()))
+            details = {**(event.get("details") or {}), "was_starred": bool(was_starred)}
+            conn.execute(sa.insert(events).values(**{**event, "details": details}))
+        return bool(was_starred)
+
+    def set_star(self, shot_id: int, take_id: str | None, event: dict[str, Any]) -> str | None:
+        """Point the shot's star at `take_id` (None clears it); returns the take that held it before."""
+        with self.write() as conn:
+            before = conn.execute(
+                sa.select(shots.c.starred_take_id).where(shots.c.id == shot_id).with_for_update()
+            ).scalar()
+            if take_id is not None:
+                alive = conn.execute(
+                    sa.select(takes.c.deleted).where(takes.c.id == take_id, takes.c.shot_id == shot_id)
+                ).scalar()
+                if alive is None or alive:
+                    raise ConflictError("That take was deleted meanwhile; restore it first, then star it.")
+            conn.execute(sa.update(shots).where(shots.c.id == shot_id).values(starred_take_id=take_id))
+            details = {**(event.get("details") or {}), "previous": before}
+            conn.execute(sa.insert(events).values(**{**event, "details": details}))
+        return before
+
+    def add_link(self, take_id: str, other_id: str, kind: str, user: str, event: dict[str, Any]) -> None:
+        with self.write() as conn:
+            exists = conn.execute(
+                sa.select(take_links.c.id).where(
+                    take_links.c.take_id == take_id, take_links.c.other_id == other_id, take_links.c.kind == kind
+                )
+            ).first()
+            if exists:
+                raise ConflictError(f"These takes are already linked as {kind!r}; nothing to do.")
+            conn.execute(
+                sa.insert(take_links).values(
+                    take_id=take_id, other_id=other_id, kind=kind, created_at=now(), created_by=user
+                )
+            )
+            conn.execute(sa.insert(events).values(**event))
+
+    def purge_take(self, take_id: str, event: dict[str, Any]) -> None:
+        """Remove the take's rows (versions, links, star) for good; the shot keeps its counter."""
+        with self.write() as conn:
+            conn.execute(sa.update(shots).where(shots.c.starred_take_id == take_id).values(starred_take_id=None))
+            conn.execute(
+                sa.delete(take_links).where(sa.or_(take_links.c.take_id == take_id, take_links.c.other_id == take_id))
+            )
+            conn.execute(sa.delete(take_versions).where(take_versions.c.take_id == take_id))
+            conn.execute(sa.delete(takes).where(takes.c.id == take_id))
+            conn.execute(sa.insert(events).values(**event))
+
+    # -- reading takes ----------------------------------------------------------
+    def _take_select(self, project: Project) -> sa.Select:
+        latest = (
+            sa.select(
+                take_versions.c.take_id,
+                sa.func.max(take_versions.c.number).label("current_number"),
+                sa.func.count().label("versions_count"),
+            )
+            .group_by(take_versions.c.take_id)
+            .subquery("latest")
+        )
+        return (
+            sa.select(
+                takes,
+                shots.c.code.label("shot_code"),
+                shots.c.sort_order.label("shot_order"),
+                shots.c.starred_take_id,
+                sections.c.code.label("section_code"),
+                latest.c.current_number,
+                latest.c.versions_count,
+            )
+            .select_from(
+                takes.join(shots, takes.c.shot_id == shots.c.id)
+                .outerjoin(sections, shots.c.section_id == sections.c.id)
+                .join(latest, latest.c.take_id == takes.c.id)
+            )
+            .where(shots.c.project_id == project.id)
+            .order_by(
+                sa.func.coalesce(sections.c.sort_order, -1),
+                sections.c.code,
+                shots.c.sort_order,
+                shots.c.code,
+                takes.c.number,
+            )
+        )
+
+    def query_takes(
+        self,
+        project: Project,
+        *,
+        shot_ids: Sequence[int] | None = None,
+        take_ids: Sequence[str] | None = None,
+        section: str | None = None,
+        starred: bool | None = None,
+        kind: str | None = None,
+        status: str | None = None,
+        min_rating: int | None = None,
+        search: str | None = None,
+        deleted: bool | None = False,
+        number: int | None = None,
+        name: str | None = None,
+    ) -> list[Take]:
+        query = self._take_select(project)
+        if shot_ids is not None:
+            query = query.where(takes.c.shot_id.in_(list(shot_ids)))
+        if take_ids is not None:
+            query = query.where(takes.c.id.in_(list(take_ids)))
+        if section is not None:
+            query = query.where(sections.c.code == section)
+        if starred is True:
+            query = query.where(shots.c.starred_take_id == takes.c.id)
+        elif starred is False:
+            query = query.where(sa.or_(shots.c.starred_take_id.is_(None), shots.c.starred_take_id != takes.c.id))
+        if kind is not None:
+            query = query.where(takes.c.kind == kind)
+        if status is not None:
+            query = query.where(takes.c.status == status)
+        if min_rating is not None:
+            query = query.where(takes.c.rating >= min_rating)
+        if deleted is not None:
+            query = query.where(takes.c.deleted == (sa.true() if deleted else sa.false()))
+        if number is not None:
+            query = query.where(takes.c.number == number)
+        if name is not None:
+            query = query.where(takes.c.name == name)
+        if search:
+            pattern = f"%{_escape_like(search)}%"
+            query = query.where(
+                sa.or_(
+                    takes.c.name.ilike(pattern, escape="\\"),
+                    takes.c.note.ilike(pattern, escape="\\"),
+                    sa.cast(takes.c.tags, sa.Text).ilike(pattern, escape="\\"),
+                    shots.c.code.ilike(pattern, escape="\\"),
+                    shots.c.name.ilike(pattern, escape="\\"),
+                    takes.c.status.ilike(pattern, escape="\\"),
+                )
+            )
+        with self.read() as conn:
+            rows = conn.execute(query).mappings().all()
+            if not rows:
+                return []
+            ids = [r["id"] for r in rows]
+            current = {}
+            for chunk in _chunks(rows, 500):
+                pairs = [(r["id"], r["current_number"]) for r in chunk]
+                vrows = (
+                    conn.execute(
+                        sa.select(take_versions).where(
+                            sa.tuple_(take_versions.c.take_id, take_versions.c.number).in_(pairs)
+                        )
+                    )
+                    .mappings()
+                    .all()
+                )
+                current.update({v["take_id"]: v for v in vrows})
+            links = self._links(conn, ids)
+        return [
+            records.take(r, project.name, records.version(current[r["id"]], is_current=True), links.get(r["id"], ()))
+            for r in rows
+        ]
+
+    def _links(self, conn: sa.Connection, take_ids: Sequence[str]) -> dict[str, tuple]:
+        out: dict[str, list] = {}
+        other = takes.alias("other")
+        other_shot = shots.alias("other_shot")
+        other_section = sections.alias("other_section")
+        for chunk in _chunks(list(take_ids), 500):
+            rows = conn.execute(
+                sa.select(
+                    take_links.c.take_id,
+                    take_links.c.other_id,
+                    take_links.c.kind,
+                    other.c.name,
+                    other_shot.c.code.label("shot_code"),
+                    other_section.c.code.label("section_code"),
+                )
+                .select_from(
+                    take_links.join(other, other.c.id == take_links.c.other_id)
+                    .join(other_shot, other_shot.c.id == other.c.shot_id)
+                    .outerjoin(other_section, other_section.c.id == other_shot.c.section_id)
+                )
+                .where(take_links.c.take_id.in_(chunk))
+                .order_by(take_links.c.id)
+            ).mappings()
+            for row in rows:
+                out.setdefault(row["take_id"], []).append(records.link(row))
+        return {k: tuple(v) for k, v in out.items()}
+
+    def versions(self, take_id: str) -> list[TakeVersion]:
+        """Every version of a take, newest first."""
+        with self.read() as conn:
+            rows = (
+                conn.execute(
+                    sa.select(take_versions)
+                    .where(take_versions.c.take_id == take_id)
+                    .order_by(take_versions.c.number.desc())
+                )
+                .mappings()
+                .all()
+            )
+        return [records.version(r, is_current=i == 0) for i, r in enumerate(rows)]
+
+    def all_versions(self, project: Project) -> list[tuple[str, TakeVersion]]:
+        """(take ref, version) for every version in the project, for fsck."""
+        with self.read() as conn:
+            rows = (
+                conn.execute(
+                    sa.select(
+                        take_versions,
+                        takes.c.name.label("take_name"),
+                        shots.c.code.label("shot_code"),
+                        sections.c.code.label("section_code"),
+                    )
+                    .select_from(
+                        take_versions.join(takes, takes.c.id == take_versions.c.take_id)
+                        .join(shots, shots.c.id == takes.c.shot_id)
+                        .outerjoin(sections, sections.c.id == shots.c.section_id)
+                    )
+                    .where(shots.c.project_id == project.id)
+                    .order_by(take_versions.c.take_id, take_versions.c.number)
+                )
+                .mappings()
+                .all()
+            )
+        out = []
+        for r in rows:
+            shot = f"{r['section_code']}/{r['shot_code']}" if r["section_code"] else r["shot_code"]
+            out.append((f"{shot}/{r['take_name']}", records.version(r, is_current=False)))
+        return out
+
+    def takes_with_sha256(self, project: Project, sha256: str) -> list[str]:
+        """Ids of takes (deleted ones too) that hold a version with these bytes."""
+        with self.read() as conn:
+            rows = conn.execute(
+                sa.select(sa.distinct(takes.c.id))
+                .select_from(
+                    take_versions.join(takes, takes.c.id == take_versions.c.take_id).join(
+                        shots, shots.c.id == takes.c.shot_id
+                    )
+                )
+                .where(take_versions.c.sha256 == sha256, shots.c.project_id == project.id)
+            ).all()
+        return [r[0] for r in rows]
+
+    def take_ids(self) -> set[str]:
+        with self.read() as conn:
+            return {r[0] for r in conn.execute(sa.select(takes.c.id)).all()}
+
+    # -- events ---------------------------------------------------------------
+    def events(
+        self,
+        project: Project,
+        *,
+        take_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        actions: Iterable[str] | None = None,
+    ) -> list[Event]:
+        query = sa.select(events).where(events.c.project_id == project.id).order_by(events.c.at, events.c.id)
+        if take_id is not None:
+            query = query.where(events.c.take_id == take_id)
+        if since is not None:
+            query = query.where(events.c.at >= since)
+        if until is not None:
+            query = query.where(events.c.at <= until)
+        if actions is not None:
+            query = query.where(events.c.action.in_(list(actions)))
+        with self.read() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [records.event(r) for r in rows]
+
+    # -- rebuild ----------------------------------------------------------------
+    def insert_rows(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            with self.write() as conn:
+                conn.execute(sa.insert(table), rows)
+
+    def raise_take_counter(self, shot_id: int, at_least: int) -> None:
+        with self.write() as conn:
+            conn.execute(
+                sa.update(shots)
+                .where(shots.c.id == shot_id, shots.c.next_take_number < at_least)
+                .values(next_take_number=at_least)
+            )
+
+
+def _next_order(conn: sa.Connection, table: sa.Table, where: Any) -> int:
+    top = conn.execute(sa.select(sa.func.max(table.c.sort_order)).where(where)).scalar()
+    return 10 if top is None else (top // 10 + 1) * 10
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__).rstrip(".")

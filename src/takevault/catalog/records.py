@@ -1,0 +1,180 @@
+"""Rows to the plain records of `takevault.models`, and media info to version columns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from fractions import Fraction
+from typing import Any
+
+from takevault.models import (
+    Event,
+    MediaInfo,
+    PngRecord,
+    Section,
+    Shot,
+    Take,
+    TakeLink,
+    TakeVersion,
+)
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything we write is UTC."""
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def section(row: Mapping[str, Any], project: str) -> Section:
+    return Section(id=row["id"], project=project, code=row["code"], name=row["name"], order=row["sort_order"])
+
+
+def shot(row: Mapping[str, Any], project: str) -> Shot:
+    return Shot(
+        id=row["id"],
+        project=project,
+        section=row["section_code"],
+        code=row["code"],
+        name=row["name"],
+        description=row["description"],
+        order=row["sort_order"],
+        starred_take_id=row["starred_take_id"],
+        takes_count=int(row.get("takes_count") or 0),
+    )
+
+
+def media_columns(media: MediaInfo) -> dict[str, Any]:
+    return {
+        "container": media.container,
+        "codec": media.codec,
+        "width": media.width,
+        "height": media.height,
+        "fps_num": media.fps.numerator if media.fps is not None else None,
+        "fps_den": media.fps.denominator if media.fps is not None else None,
+        "frames": media.frames,
+        "duration": media.duration,
+        "bit_rate": media.bit_rate,
+        "pix_fmt": media.pix_fmt,
+        "audio": [a.__dict__ for a in media.audio],
+        "media": media.to_json(),
+    }
+
+
+def png_columns(png: PngRecord | None) -> dict[str, Any]:
+    if png is None:
+        return {}
+    return {
+        "png_key": png.key,
+        "png_version_id": png.version_id,
+        "png_sha256": png.sha256,
+        "png_size": png.size,
+        "png_status": png.status,
+        "png_reason": png.reason,
+        "params": png.params or {},
+    }
+
+
+def media(row: Mapping[str, Any]) -> MediaInfo:
+    full = dict(row.get("media") or {})
+    # The typed columns are the truth; the JSON keeps the rest (profile, colour, SAR).
+    full.update(
+        {
+            "container": row["container"] or "",
+            "codec": row["codec"] or "",
+            "width": row["width"] or 0,
+            "height": row["height"] or 0,
+            "fps": None,
+            "frames": row["frames"] or 0,
+            "duration": row["duration"] or 0.0,
+            "bit_rate": row["bit_rate"],
+            "pix_fmt": row["pix_fmt"],
+            "audio": row.get("audio") or full.get("audio") or [],
+        }
+    )
+    info = MediaInfo.from_json(full)
+    if row["fps_num"] and row["fps_den"]:
+        info = _replace_fps(info, Fraction(row["fps_num"], row["fps_den"]))
+    return info
+
+
+def _replace_fps(info: MediaInfo, fps: Fraction) -> MediaInfo:
+    from dataclasses import replace
+
+    return replace(info, fps=fps)
+
+
+def png(row: Mapping[str, Any]) -> PngRecord | None:
+    if row.get("png_status") is None and row.get("png_key") is None:
+        return None
+    return PngRecord(
+        key=row["png_key"],
+        version_id=row["png_version_id"],
+        sha256=row["png_sha256"],
+        size=int(row["png_size"] or 0),
+        status=row["png_status"] or "missing",
+        reason=row["png_reason"],
+        params=dict(row.get("params") or {}),
+    )
+
+
+def version(row: Mapping[str, Any], *, is_current: bool) -> TakeVersion:
+    return TakeVersion(
+        take_id=row["take_id"],
+        number=row["number"],
+        key=row["key"],
+        version_id=row["version_id"],
+        sha256=row["sha256"],
+        size=int(row["size"]),
+        created_at=utc(row["created_at"]),
+        created_by=row["created_by"],
+        original_name=row["original_name"],
+        media=media(row),
+        png=png(row),
+        is_current=is_current,
+        source=row["source"],
+        source_version=row["source_version"],
+    )
+
+
+def link(row: Mapping[str, Any]) -> TakeLink:
+    shot_path = f"{row['section_code']}/{row['shot_code']}" if row["section_code"] else row["shot_code"]
+    return TakeLink(
+        take_id=row["take_id"], other_id=row["other_id"], other_ref=f"{shot_path}/{row['name']}", kind=row["kind"]
+    )
+
+
+def take(row: Mapping[str, Any], project: str, current: TakeVersion, links: Sequence[TakeLink]) -> Take:
+    return Take(
+        id=row["id"],
+        project=project,
+        section=row["section_code"],
+        shot=row["shot_code"],
+        number=row["number"],
+        name=row["name"],
+        kind=row["kind"],
+        note=row["note"],
+        rating=row["rating"],
+        status=row["status"],
+        tags=tuple(row["tags"] or ()),
+        created_at=utc(row["created_at"]),
+        created_by=row["created_by"],
+        deleted=bool(row["deleted"]),
+        starred=row["starred_take_id"] == row["id"],
+        key=row["key"],
+        current=current,
+        versions_count=int(row["versions_count"]),
+        links=tuple(links),
+    )
+
+
+def event(row: Mapping[str, Any]) -> Event:
+    return Event(
+        id=row["id"],
+        at=utc(row["at"]),
+        user=row["user"],
+        action=row["action"],
+        take_id=row["take_id"],
+        shot=row["shot"],
+        details=dict(row["details"] or {}),
+    )

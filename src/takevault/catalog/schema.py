@@ -1,0 +1,146 @@
+"""The catalog's tables (SQLAlchemy Core). Migrations under `migrations/` create exactly these.
+
+The star is a column of the shot (`starred_take_id`), so two stars in one shot
+cannot exist; `next_take_number` is the per-shot counter that makes take numbers
+unique and never reused, even after a take is purged.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING)
+When = sa.DateTime(timezone=True)
+
+projects = sa.Table(
+    "projects",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("created_at", When, nullable=False),
+)
+
+sections = sa.Table(
+    "sections",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("code", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(500)),
+    sa.Column("sort_order", sa.Integer, nullable=False),
+    sa.UniqueConstraint("project_id", "code", name="uq_sections_project_code"),
+)
+
+shots = sa.Table(
+    "shots",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("section_id", sa.Integer, sa.ForeignKey("sections.id", ondelete="RESTRICT")),
+    sa.Column("code", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(500)),
+    sa.Column("description", sa.Text),
+    sa.Column("sort_order", sa.Integer, nullable=False),
+    sa.Column("next_take_number", sa.Integer, nullable=False, server_default="1"),
+    sa.Column(
+        "starred_take_id",
+        sa.String(36),
+        sa.ForeignKey("takes.id", ondelete="SET NULL", use_alter=True, name="fk_shots_starred_take_id_takes"),
+    ),
+    sa.Column("created_at", When, nullable=False),
+    # Shot codes may repeat across sections (SEQ01/SH010, SEQ02/SH010) but not within one: the
+    # migration adds the unique index uq_shots_section_code on (project_id, coalesce(section_id, 0), code).
+)
+
+takes = sa.Table(
+    "takes",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("shot_id", sa.Integer, sa.ForeignKey("shots.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(50), nullable=False),
+    sa.Column("key", sa.String(1024), nullable=False),
+    sa.Column("kind", sa.String(100), nullable=False, server_default="raw"),
+    sa.Column("note", sa.Text),
+    sa.Column("rating", sa.Integer),
+    sa.Column("status", sa.String(100)),
+    sa.Column("tags", sa.JSON, nullable=False),
+    sa.Column("created_at", When, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("deleted_at", When),
+    sa.UniqueConstraint("shot_id", "number", name="uq_takes_shot_number"),
+    sa.CheckConstraint("rating IS NULL OR (rating >= 0 AND rating <= 5)", name="rating_range"),
+    sa.CheckConstraint("number >= 1", name="number_positive"),
+)
+
+take_versions = sa.Table(
+    "take_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("take_id", sa.String(36), sa.ForeignKey("takes.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("key", sa.String(1024), nullable=False),
+    sa.Column("version_id", sa.String(1024), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("original_name", sa.String(1024)),
+    sa.Column("source", sa.String(20), nullable=False, server_default="upload"),
+    sa.Column("source_version", sa.Integer),
+    sa.Column("created_at", When, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("container", sa.String(50)),
+    sa.Column("codec", sa.String(50)),
+    sa.Column("width", sa.Integer),
+    sa.Column("height", sa.Integer),
+    sa.Column("fps_num", sa.Integer),
+    sa.Column("fps_den", sa.Integer),
+    sa.Column("frames", sa.Integer),
+    sa.Column("duration", sa.Float),
+    sa.Column("bit_rate", sa.BigInteger),
+    sa.Column("pix_fmt", sa.String(50)),
+    sa.Column("audio", sa.JSON),
+    sa.Column("media", sa.JSON),
+    sa.Column("png_key", sa.String(1024)),
+    sa.Column("png_version_id", sa.String(1024)),
+    sa.Column("png_sha256", sa.String(64)),
+    sa.Column("png_size", sa.BigInteger),
+    sa.Column("png_status", sa.String(30)),
+    sa.Column("png_reason", sa.Text),
+    sa.Column("params", sa.JSON),
+    sa.UniqueConstraint("take_id", "number", name="uq_take_versions_take_number"),
+)
+
+take_links = sa.Table(
+    "take_links",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("take_id", sa.String(36), sa.ForeignKey("takes.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("other_id", sa.String(36), sa.ForeignKey("takes.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(100), nullable=False),
+    sa.Column("created_at", When, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.UniqueConstraint("take_id", "other_id", "kind", name="uq_take_links_pair_kind"),
+)
+
+# The log outlives purged takes, so take_id is a plain column, not a foreign key.
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("at", When, nullable=False, index=True),
+    sa.Column("user", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(30), nullable=False),
+    sa.Column("take_id", sa.String(36), index=True),
+    sa.Column("shot", sa.String(500)),
+    sa.Column("details", sa.JSON, nullable=False),
+)

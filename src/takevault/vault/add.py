@@ -1,0 +1,213 @@
+"""Add a take: probe, reserve the number, put the bytes, store the PNG, then the catalog rows.
+
+Order matters: a failure after the put leaves at worst an unreferenced object
+version (which `fsck` reports), never a catalog row pointing at nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from takevault.catalog import records
+from takevault.catalog.catalog import now
+from takevault.errors import InvalidInputError
+from takevault.media.probe import probe
+from takevault.models import MediaInfo, ObjectVersion, PngRecord, Shot, Take
+from takevault.store.base import ProgressCallback
+from takevault.vault.refs import take_name
+from takevault.vault.takebase import TakeBase
+
+NO_SECTION = "_"
+
+
+def take_key(project: str, section: str | None, shot: str, number: int, suffix: str) -> str:
+    return f"{project}/{section or NO_SECTION}/{shot}/{take_name(number)}{suffix}"
+
+
+def png_key_for(video_key: str) -> str:
+    stem, _dot, _ext = video_key.rpartition(".")
+    return f"{stem or video_key}.png"
+
+
+def media_summary(media: MediaInfo) -> str:
+    """The core media facts as compact ASCII JSON, small enough for S3 object metadata."""
+    data = {
+        "container": media.container,
+        "codec": media.codec,
+        "width": media.width,
+        "height": media.height,
+        "fps": media.fps_text,
+        "frames": media.frames,
+        "duration": media.duration,
+        "bit_rate": media.bit_rate,
+        "pix_fmt": media.pix_fmt,
+    }
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=True)
+
+
+class AddMixin(TakeBase):
+    """`add`: a new take of a shot."""
+
+    def add(
+        self,
+        path: Path | str,
+        *,
+        shot: str,
+        kind: str = "raw",
+        note: str | None = None,
+        workflow_png: Path | str | None = None,
+        prompt: str | None = None,
+        workflow: Path | str | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> Take:
+        """Add the video at `path` as the next take of `shot` (`SH010` or `SEQ01/SH010`)."""
+        path = Path(path)
+        media = probe(path)
+        target = self.shot(shot)
+        return self._add_probed(
+            path,
+            media,
+            target,
+            kind=kind,
+            note=note,
+            workflow_png=workflow_png,
+            prompt=prompt,
+            workflow=workflow,
+            progress=progress,
+        )
+
+    def _add_probed(
+        self,
+        path: Path,
+        media: MediaInfo,
+        shot: Shot,
+        *,
+        kind: str = "raw",
+        note: str | None = None,
+        workflow_png: Path | str | None = None,
+        prompt: str | None = None,
+        workflow: Path | str | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> Take:
+        kind = (kind or "raw").strip()
+        if not kind or len(kind) > 100:
+            raise InvalidInputError("The kind is empty or too long; use raw, edit, final or a short word of your own.")
+        _check_companions(workflow_png, workflow)
+        number = self.catalog.reserve_take_number(shot.id)
+        take_id = str(uuid.uuid4())
+        suffix = path.suffix.lower() or f".{media.container}"
+        key = take_key(self.project, shot.section, shot.code, number, suffix)
+        ref = f"{shot.path}/{take_name(number)}"
+        meta = self._object_metadata(take_id, shot, number, kind, path.name, media)
+        stored = self._put_file(key, path, meta, progress)
+        png = self._png_for(
+            key, path, stored, take_id, ref, 1, media, workflow_png=workflow_png, prompt=prompt, workflow=workflow
+        )
+        created = now()
+        take_row = {
+            "id": take_id,
+            "shot_id": shot.id,
+            "number": number,
+            "name": take_name(number),
+            "key": key,
+            "kind": kind,
+            "note": note,
+            "tags": [],
+            "created_at": created,
+            "created_by": self.user,
+            "deleted": False,
+        }
+        version_row = {"take_id": take_id, "number": 1, **self._version_row(stored, path.name, media, png)}
+        event = self._event("add", shot=shot.path, ref=ref, version=1, sha256=stored.sha256, original_name=path.name)
+        event["take_id"] = take_id
+        self.catalog.insert_take(take_row, version_row, event)
+        return self.take(take_id)
+
+    # -- shared with replace / revert / restore ------------------------------
+    def _object_metadata(
+        self, take_id: str, shot: Shot, number: int, kind: str, original_name: str, media: MediaInfo
+    ) -> dict[str, str]:
+        return {
+            "take-id": take_id,
+            "project": quote(self.project, safe=""),
+            "section": quote(shot.section or NO_SECTION, safe=""),
+            "shot": quote(shot.code, safe=""),
+            "take-number": str(number),
+            "kind": quote(kind, safe=""),
+            "uploader": quote(self.user, safe=""),
+            "original-name": quote(original_name, safe=""),
+            "media": media_summary(media),
+        }
+
+    def _put_file(
+        self, key: str, path: Path, metadata: dict[str, str], progress: ProgressCallback | None
+    ) -> ObjectVersion:
+        try:
+            fh = path.open("rb")
+        except OSError as exc:
+            raise InvalidInputError(
+                f"{path} cannot be read ({exc.strerror}); check the path and its permissions."
+            ) from None
+        with fh:
+            return self.store.put(key, fh, metadata, size=path.stat().st_size, progress=progress)
+
+    def _png_for(
+        self,
+        key: str,
+        path: Path,
+        stored: ObjectVersion,
+        take_id: str,
+        ref: str,
+        version_number: int,
+        media: MediaInfo,
+        **companions: Any,
+    ) -> PngRecord | None:
+        hook = getattr(self, "_store_workflow_png", None)
+        if hook is None:
+            return None
+        return hook(
+            png_key=png_key_for(key),
+            video_path=path,
+            video_sha256=stored.sha256 or "",
+            take_id=take_id,
+            take_ref=ref,
+            version_number=version_number,
+            media=media,
+            workflow_png=Path(companions["workflow_png"]) if companions.get("workflow_png") else None,
+            prompt=companions.get("prompt"),
+            workflow=Path(companions["workflow"]) if companions.get("workflow") else None,
+        )
+
+    def _version_row(
+        self,
+        stored: ObjectVersion,
+        original_name: str | None,
+        media: MediaInfo,
+        png: PngRecord | None,
+        *,
+        source: str = "upload",
+        source_version: int | None = None,
+    ) -> dict[str, Any]:
+        return {
+            "key": stored.key,
+            "version_id": stored.version_id,
+            "sha256": stored.sha256,
+            "size": stored.size,
+            "original_name": original_name,
+            "source": source,
+            "source_version": source_version,
+            "created_at": now(),
+            "created_by": self.user,
+            **records.media_columns(media),
+            **records.png_columns(png),
+        }
+
+
+def _check_companions(workflow_png: Path | str | None, workflow: Path | str | None) -> None:
+    for label, value in (("workflow PNG", workflow_png), ("workflow JSON", workflow)):
+        if value is not None and not Path(value).is_file():
+            raise InvalidInputError(f"The {label} {value} does not exist; check the path or leave the option out.")

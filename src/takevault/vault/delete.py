@@ -1,0 +1,75 @@
+"""`delete` (a delete marker + catalog flag), `restore` (copy the last version back), `purge` (for good).
+
+A deleted take cannot stay starred: delete clears the shot's star when it
+pointed at the take, and restore does not bring the star back (star it again).
+"""
+
+from __future__ import annotations
+
+from takevault.errors import ConflictError, NotFoundError, StoreError, TakevaultError
+from takevault.models import Take
+from takevault.vault.replace import ReplaceMixin
+
+
+class DeleteMixin(ReplaceMixin):
+    """Delete, restore, purge."""
+
+    def delete(self, ref: str) -> Take:
+        """Hide the take behind a delete marker; every version stays restorable."""
+        take = self._take_only(ref, "delete")
+        if take.deleted:
+            raise ConflictError(f"{take.ref} is already deleted; restore it with 'takevault restore {take.ref}'.")
+        self.store.delete(take.key)
+        png_key = take.current.png.key if take.current.png else None
+        if png_key and self._has_live_version(png_key):
+            self.store.delete(png_key)
+        self.catalog.mark_deleted(
+            take.id, self.shot(_shot_path(take)).id, self._event("delete", take, version=take.current.number)
+        )
+        return self.take(take.id)
+
+    def restore(self, ref: str) -> Take:
+        """Bring a deleted take back: its current version is copied to a new latest version."""
+        take = self._take_only(ref, "restore")
+        if not take.deleted:
+            raise ConflictError(f"{take.ref} is not deleted; there is nothing to restore.")
+        self._copy_version(take, take.current, source="restore", action="restore", deleted=False, deleted_at=None)
+        return self.take(take.id)
+
+    def purge(self, ref: str) -> None:
+        """Remove every version of the take and its PNG for good; its number stays used."""
+        take = self._take_only(ref, "purge")
+        keys = {take.key}
+        keys.update(v.png.key for v in self.catalog.versions(take.id) if v.png and v.png.key)
+        # Catalog first: if the store fails half-way, what is left is unreferenced bytes (fsck finds
+        # them), never a catalog row pointing at nothing.
+        self.catalog.purge_take(take.id, self._event("purge", take, versions=take.versions_count))
+        failed: list[str] = []
+        for key in sorted(keys):
+            try:
+                versions = list(self.store.list_versions(key))
+            except NotFoundError:
+                continue
+            for version in versions:
+                try:
+                    self.store.delete_version(key, version.version_id)
+                except NotFoundError:
+                    continue
+                except TakevaultError:
+                    failed.append(f"{key}@{version.version_id}")
+        if failed:
+            raise StoreError(
+                f"{take.ref} is gone from the catalog but {len(failed)} store version(s) could not be removed; "
+                "run 'takevault fsck' to list them and remove them from the store."
+            )
+
+    def _has_live_version(self, key: str) -> bool:
+        try:
+            self.store.head(key)
+        except NotFoundError:
+            return False
+        return True
+
+
+def _shot_path(take: Take) -> str:
+    return f"{take.section}/{take.shot}" if take.section else take.shot

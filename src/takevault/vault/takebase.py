@@ -1,0 +1,189 @@
+"""What every take use case stands on: the project row, shot and take lookup, reading, the event log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from takevault.catalog.catalog import now
+from takevault.errors import BadReferenceError, InvalidInputError, NotFoundError
+from takevault.models import Event, Project, Section, Shot, Take, TakeVersion
+from takevault.vault.core import VaultCore
+from takevault.vault.refs import TakeRef, check_code, parse_ref, parse_shot, take_name
+
+
+class TakeBase(VaultCore):
+    """Lookups and listings shared by the take use cases."""
+
+    @cached_property
+    def _project(self) -> Project:
+        return self.catalog.ensure_project(self.project)
+
+    def _event(self, action: str, take: Take | None = None, shot: str | None = None, **details: Any) -> dict:
+        if take is not None:
+            details.setdefault("ref", take.ref)
+        return {
+            "project_id": self._project.id,
+            "at": now(),
+            "user": self.user,
+            "action": action,
+            "take_id": take.id if take else None,
+            "shot": shot if shot is not None else (_shot_path(take) if take else None),
+            "details": details,
+        }
+
+    # -- sections and shots -------------------------------------------------
+    def add_section(self, code: str, *, name: str | None = None, order: int | None = None) -> Section:
+        check_code(code, "section")
+        return self.catalog.add_section(self._project, code, name, order)
+
+    def list_sections(self) -> list[Section]:
+        return self.catalog.list_sections(self._project)
+
+    def add_shot(
+        self,
+        code: str,
+        *,
+        section: str | None = None,
+        name: str | None = None,
+        order: int | None = None,
+        description: str | None = None,
+    ) -> Shot:
+        check_code(code, "shot")
+        if section is not None:
+            check_code(section, "section")
+        return self.catalog.add_shot(
+            self._project, code, section=section, name=name, order=order, description=description
+        )
+
+    def list_shots(self, *, section: str | None = None) -> list[Shot]:
+        return self.catalog.list_shots(self._project, section)
+
+    def shot(self, code_or_path: str) -> Shot:
+        """A shot by `SH010` or `SEQ01/SH010`; a code used in several sections needs its section."""
+        section, code = parse_shot(code_or_path)
+        return self._one_shot(section, code)
+
+    def _one_shot(self, section: str | None, code: str, *, example: str | None = None) -> Shot:
+        found = self.catalog.find_shots(self._project, code, section)
+        if not found:
+            where = f"{section}/{code}" if section else code
+            raise NotFoundError(
+                f"Shot {where} does not exist; list shots with 'takevault shot list' "
+                f"or add it with 'takevault shot add {code}{f' --section {section}' if section else ''}'."
+            )
+        if len(found) > 1:
+            sections = ", ".join(s.section or "(none)" for s in found)
+            first = next(s for s in found if s.section)
+            sample = example or f"{first.section}/{code}"
+            raise BadReferenceError(
+                f"Shot code {code} exists in several sections ({sections}); add the section, e.g. {sample}."
+            )
+        return found[0]
+
+    # -- takes ----------------------------------------------------------------
+    def _resolve(self, ref: str | TakeRef) -> tuple[Take, TakeRef]:
+        parsed = ref if isinstance(ref, TakeRef) else parse_ref(ref)
+        if parsed.take_id is not None:
+            found = self.catalog.query_takes(self._project, take_ids=[parsed.take_id], deleted=None)
+            if not found:
+                raise NotFoundError(f"No take has the id {parsed.take_id}; find takes with 'takevault takes'.")
+            return found[0], parsed
+        assert parsed.shot is not None and parsed.number is not None
+        example = f"SEQ01/{parsed.shot}/{take_name(parsed.number)}"
+        shot = self._one_shot(parsed.section, parsed.shot, example=example)
+        found = self.catalog.query_takes(self._project, shot_ids=[shot.id], number=parsed.number, deleted=None)
+        if not found:
+            raise NotFoundError(
+                f"Shot {shot.path} has no take {take_name(parsed.number)}; "
+                f"list its takes with 'takevault takes --shot {shot.path}'."
+            )
+        return found[0], parsed
+
+    def take(self, ref: str) -> Take:
+        """The take a reference names (deleted ones too); any `@vN` is ignored here."""
+        return self._resolve(ref)[0]
+
+    def _take_only(self, ref: str, command: str) -> Take:
+        take, parsed = self._resolve(ref)
+        if parsed.version is not None:
+            raise BadReferenceError(
+                f"'{command}' works on a whole take, not one version; drop the '@v{parsed.version}' from {ref!r}."
+            )
+        return take
+
+    def resolve_version(self, ref: str) -> tuple[Take, TakeVersion]:
+        """The take and the version `@vN` names, else its current version."""
+        take, parsed = self._resolve(ref)
+        if parsed.version is None:
+            return take, take.current
+        return take, self._version(take, parsed.version)
+
+    def _version(self, take: Take, number: int) -> TakeVersion:
+        for version in self.catalog.versions(take.id):
+            if version.number == number:
+                return version
+        raise NotFoundError(
+            f"{take.ref} has no version v{number}; it has v1 to v{take.current.number} "
+            f"(see 'takevault history {take.ref}')."
+        )
+
+    def takes(
+        self,
+        *,
+        shot: str | None = None,
+        section: str | None = None,
+        starred: bool | None = None,
+        kind: str | None = None,
+        status: str | None = None,
+        min_rating: int | None = None,
+        search: str | None = None,
+        deleted: bool | None = False,
+    ) -> list[Take]:
+        """Takes matching every filter given, ordered by section, shot and take number."""
+        shot_ids = None
+        if shot is not None:
+            shot_section, code = parse_shot(shot)
+            found = self.catalog.find_shots(self._project, code, shot_section)
+            if not found:
+                raise NotFoundError(f"Shot {shot} does not exist; list shots with 'takevault shot list'.")
+            shot_ids = [s.id for s in found]
+        if section is not None:
+            self.catalog.section(self._project, section)
+        if min_rating is not None and not 0 <= min_rating <= 5:
+            raise InvalidInputError(f"The minimum rating {min_rating} is out of range; give a number from 0 to 5.")
+        return self.catalog.query_takes(
+            self._project,
+            shot_ids=shot_ids,
+            section=section,
+            starred=starred,
+            kind=kind,
+            status=status,
+            min_rating=min_rating,
+            search=search,
+            deleted=deleted,
+        )
+
+    def history(self, ref: str) -> list[TakeVersion]:
+        """Every version of the take, newest first."""
+        take = self.take(ref)
+        return self.catalog.versions(take.id)
+
+    def events(
+        self, *, take: str | None = None, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Event]:
+        """The event log, oldest first; `take` narrows it to one take (by reference)."""
+        take_id = None
+        if take is not None:
+            try:
+                parsed = parse_ref(take)
+            except BadReferenceError:
+                raise
+            # A purged take is gone from the catalog but its id still finds its log lines.
+            take_id = parsed.take_id or self.take(take).id
+        return self.catalog.events(self._project, take_id=take_id, since=since, until=until)
+
+
+def _shot_path(take: Take) -> str:
+    return f"{take.section}/{take.shot}" if take.section else take.shot
