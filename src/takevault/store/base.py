@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
-from takevault.errors import ChecksumMismatchError, InvalidKeyError
+from takevault.errors import ChecksumMismatchError, InvalidInputError, InvalidKeyError
 from takevault.models import ObjectVersion
 
 CHUNK_SIZE = 8 * 1024 * 1024
@@ -46,6 +47,36 @@ def validate_key(key: str) -> str:
     if len(key.encode("utf-8")) > 1024:
         raise InvalidKeyError("The object key is longer than 1024 bytes; choose a shorter key.")
     return unicodedata.normalize("NFC", key)
+
+
+_META_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+MAX_METADATA_BYTES = 2048
+"""S3 caps user metadata at 2 KiB; both backends hold the same limit so they behave alike."""
+
+
+def validate_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
+    """Return metadata both backends can carry unchanged, else raise InvalidInputError.
+
+    Names are lower-case ASCII tokens (S3 lower-cases header names, so mixed case
+    would not round-trip); values are any text (the S3 backend encodes non-ASCII).
+    """
+    clean: dict[str, str] = {}
+    total = 0
+    for name, value in (metadata or {}).items():
+        if not isinstance(name, str) or not _META_NAME.match(name):
+            raise InvalidInputError(
+                f"The metadata name {name!r} is not allowed; use lower-case letters, digits, '-', '_' or '.'."
+            )
+        text = str(value)
+        if "\x00" in text or "\n" in text or "\r" in text:
+            raise InvalidInputError(f"The metadata value of {name!r} contains a line break or NUL; remove it.")
+        clean[name] = text
+        total += len(name.encode()) + len(text.encode())
+    if total > MAX_METADATA_BYTES:
+        raise InvalidInputError(
+            f"The object metadata takes {total} bytes, more than the {MAX_METADATA_BYTES} S3 allows; shorten it."
+        )
+    return clean
 
 
 class HashingReader:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from takevault.errors import (
+    ChecksumMismatchError,
     DeleteMarkerError,
     NotFoundError,
     StoreAccessError,
@@ -44,6 +45,7 @@ from takevault.store.base import (
     HashingReader,
     ProgressCallback,
     validate_key,
+    validate_metadata,
 )
 from takevault.store.fsutil import atomic_write, fsync_dir, os_error_to_takevault
 
@@ -179,6 +181,7 @@ class LocalStore:
         progress: ProgressCallback | None = None,
     ) -> ObjectVersion:
         key = validate_key(key)
+        meta = validate_metadata(metadata)
         self._require_store()
         self._require_writable()
         digest = hashlib.sha256()
@@ -199,6 +202,13 @@ class LocalStore:
                             progress(len(chunk))
                 # Identical bytes are stored once: drop the staged copy if the blob exists.
                 sha = digest.hexdigest()
+                claimed = meta.get(SHA256_META)
+                if claimed is not None and claimed != sha:
+                    staged.unlink(missing_ok=True)
+                    raise ChecksumMismatchError(
+                        f"The bytes given for {key!r} have sha256 {sha[:12]}… but {claimed[:12]}… was expected; "
+                        "the file changed while it was read, store it again."
+                    )
                 blob = self._blob_path(sha)
                 if blob.exists():
                     staged.unlink(missing_ok=True)
@@ -206,7 +216,6 @@ class LocalStore:
                     blob.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(staged, blob)
                     fsync_dir(blob.parent)
-                meta = {k: str(v) for k, v in (metadata or {}).items()}
                 meta[SHA256_META] = sha
                 record = {"version_id": _new_version_id(), "size": total, "sha256": sha, "metadata": meta}
                 self._write_record(key, record)
