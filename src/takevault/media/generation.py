@@ -172,12 +172,15 @@ class _Graph:
         return None
 
 
+_SAMPLER_TYPES = ("KSampler", "KSamplerAdvanced", "SamplerCustom", "SamplerCustomAdvanced")
+
+
 def _samplers(g: _Graph) -> list[str]:
     found = []
     for node_id in _ordered(g.nodes):
         inputs = g.inputs(node_id)
         ctype = g.ctype(node_id)
-        if ctype.startswith(("KSampler", "SamplerCustom")) or ("steps" in inputs and "sampler_name" in inputs):
+        if ctype in _SAMPLER_TYPES or ("steps" in inputs and "sampler_name" in inputs) or "latent_image" in inputs:
             found.append(node_id)
     return found
 
