@@ -1,0 +1,431 @@
+"""Line up two versions frame by frame and describe the edit as segments.
+
+1. Candidates: for every frame of B, the K frames of A whose signatures
+   correlate best (chunked matrix product, so memory does not grow with the
+   square of the length), plus the frames that would continue each of the
+   previous frame's candidates in time.
+2. Viterbi over B's frames: a state is "B shows A's frame a" or "B shows
+   something new" (inserted). Emission is the signature distance plus the dHash
+   distance; moving on in step with the clock is free, drifting a frame or two
+   is cheap (speed changes, frame-rate changes), a jump costs a cut, and
+   entering or leaving "inserted" costs more than a jump, so one bad frame does
+   not become an insert. Everything is measured in seconds, so different frame
+   rates need no special case.
+3. The path is cut into runs at jumps; runs are split where their speed
+   changes (retimed); runs out of A's order (outside the heaviest increasing
+   sequence) are moved; A that no run covers is removed; B on the inserted
+   state is inserted.
+4. Within runs, colour statistics and thumbnail differences (allowing for the
+   motion between neighbouring frames) separate `same` from `changed`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from takevault.compare.signatures import Track, hamming
+
+TOP_K = 8
+HASH_WEIGHT = 0.5
+INSERT_COST = 0.42  # emission of "B shows something A does not have"
+INSERT_ENTER = 0.6  # entering plus leaving "inserted" costs more than one jump
+JUMP_COST = 1.0  # a cut in the edit: the path leaves the clock
+DRIFT_FREE = 0.6  # frames of slack for timestamp jitter
+DRIFT_LIMIT = 2.6  # beyond this many frames a step is a jump
+DRIFT_COST = 0.08  # per frame of drift within the limit
+RETIME_TOLERANCE = 0.1  # |speed - 1| above this is a retime
+RETIME_WINDOW = 8  # frames either side for the local speed
+MIN_RETIME_FRAMES = 12
+CUT_SNAP = 4  # frames within which an edit boundary snaps to a cut
+MIN_SEGMENT_FRAMES = 3
+SAME_ABS = 5.0  # thumbnail levels of difference that are still "the same picture"
+SAME_MOTION = 0.5  # share of neighbouring-frame difference explained by motion
+MEAN_SHIFT = 4.0  # levels of mean Y/U/V shift that is a grade change
+STD_RATIO = 0.15  # relative contrast change that is a grade change
+
+
+@dataclass
+class Run:
+    """Consecutive B frames that follow A in order: parallel arrays of indices."""
+
+    b: np.ndarray
+    a: np.ndarray
+    kind: str = "same"
+    rate: float = 1.0
+
+
+@dataclass
+class Segment:
+    kind: str
+    a: tuple[int, int] | None  # frame index range [first, last] in A
+    b: tuple[int, int] | None
+    rate: float | None = None
+    pairs: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class Alignment:
+    path: np.ndarray  # A index per B frame, -1 where B is inserted
+    segments: list[Segment]
+
+    @property
+    def matched_pairs(self) -> list[tuple[int, int]]:
+        return [(int(a), int(b)) for b, a in enumerate(self.path) if a >= 0]
+
+    def is_identity(self) -> bool:
+        """B frame i shows A frame i wherever it shows anything from A."""
+        idx = np.arange(len(self.path))
+        matched = self.path >= 0
+        return bool(matched.any() and np.array_equal(self.path[matched], idx[matched]))
+
+
+# -- candidates ------------------------------------------------------------
+
+
+def _similarity_rows(a: Track, b_sig: np.ndarray, b_flat: np.ndarray, b_mean: np.ndarray) -> np.ndarray:
+    sim = b_sig @ a.sig.T
+    a_flat = ~a.sig.any(axis=1)
+    if b_flat.any() and a_flat.any():
+        # Flat frames (black, a colour field) have no pattern; compare their levels instead.
+        a_mean = a.tiny[:, 0].mean(axis=(1, 2))
+        level = 1.0 - np.abs(b_mean[b_flat, None] - a_mean[None, a_flat]) / 40.0
+        block = sim[b_flat]
+        block[:, a_flat] = np.clip(level, -1, 1)
+        sim[b_flat] = block
+    return sim
+
+
+def candidates(a: Track, b: Track, k: int = TOP_K, chunk: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """(indices, similarities) of the best k A frames for every B frame, each (len(b), k)."""
+    k = min(k, len(a))
+    idx = np.zeros((len(b), k), dtype=np.int64)
+    sims = np.zeros((len(b), k), dtype=np.float32)
+    b_flat = ~b.sig.any(axis=1)
+    b_mean = b.tiny[:, 0].mean(axis=(1, 2)) if len(b) else np.zeros(0)
+    for start in range(0, len(b), chunk):
+        stop = min(len(b), start + chunk)
+        sim = _similarity_rows(a, b.sig[start:stop], b_flat[start:stop], b_mean[start:stop])
+        part = np.argpartition(-sim, k - 1, axis=1)[:, :k] if k < sim.shape[1] else np.tile(np.arange(k), (len(sim), 1))
+        idx[start:stop] = part
+        sims[start:stop] = np.take_along_axis(sim, part, axis=1)
+    return idx, sims
+
+
+def _pair_similarity(a: Track, b: Track, j: int, cand: np.ndarray) -> np.ndarray:
+    sim = a.sig[cand] @ b.sig[j]
+    if not b.sig[j].any():
+        a_flat = ~a.sig[cand].any(axis=1)
+        level = 1.0 - np.abs(a.tiny[cand, 0].mean(axis=(1, 2)) - b.tiny[j, 0].mean()) / 40.0
+        sim = np.where(a_flat, level, sim)
+    return sim
+
+
+# -- Viterbi ---------------------------------------------------------------
+
+
+def viterbi(a: Track, b: Track) -> np.ndarray:
+    """A frame index per B frame (-1: inserted), the cheapest path through the candidates."""
+    nb = len(b)
+    if nb == 0:
+        return np.zeros(0, dtype=np.int64)
+    if len(a) == 0:
+        return np.full(nb, -1, dtype=np.int64)
+    top_idx, _ = candidates(a, b)
+    ta, tb = a.time, b.time
+    dt_a = a.frame_duration()
+    a_hash, b_hash = a.hashes, b.hashes
+
+    states: list[np.ndarray] = []  # candidate A indices at each step (INS is the extra last state)
+    backs: list[np.ndarray] = []
+    prev_states = np.zeros(0, dtype=np.int64)
+    prev_cost = np.zeros(1)
+    for j in range(nb):
+        cand = set(top_idx[j].tolist())
+        if j > 0 and len(prev_states):
+            expected = ta[prev_states] + (tb[j] - tb[j - 1])
+            nxt = np.searchsorted(ta, expected)
+            for n in np.unique(np.concatenate([nxt - 1, nxt])):
+                if 0 <= n < len(ta):
+                    cand.add(int(n))
+        cur = np.fromiter(sorted(cand), dtype=np.int64)
+        sim = _pair_similarity(a, b, j, cur)
+        ham = hamming(a_hash[cur], b_hash[j]) / 64.0
+        emit = np.concatenate([np.clip(1.0 - sim, 0.0, 2.0) + HASH_WEIGHT * ham, [INSERT_COST]])
+        if j == 0:
+            # Starting anywhere in A is free: a trimmed head is not a cut.
+            cost = emit.copy()
+            cost[-1] += INSERT_ENTER
+            back = np.full(len(cur) + 1, -1, dtype=np.int64)
+        else:
+            step_b = tb[j] - tb[j - 1]
+            drift = (ta[cur][None, :] - (ta[prev_states][:, None] + step_b)) / dt_a
+            ad = np.abs(drift)
+            trans = np.where(ad <= DRIFT_FREE, 0.0, np.where(ad <= DRIFT_LIMIT, DRIFT_COST * ad, JUMP_COST))
+            m = len(prev_states)
+            full = np.empty((m + 1, len(cur) + 1))
+            full[:m, : len(cur)] = trans
+            full[:m, -1] = INSERT_ENTER  # matched -> inserted
+            full[m, : len(cur)] = INSERT_ENTER  # inserted -> matched
+            full[m, -1] = 0.0
+            total = prev_cost[:, None] + full
+            back = np.argmin(total, axis=0)
+            cost = total[back, np.arange(len(cur) + 1)] + emit
+        states.append(cur)
+        backs.append(back)
+        # Keep the beam small: the best few matched states carry the path.
+        prev_states, prev_cost = cur, cost
+        if len(cur) > 3 * TOP_K:
+            keep = np.argsort(cost[:-1])[: 3 * TOP_K]
+            keep.sort()
+            prev_states = cur[keep]
+            prev_cost = np.concatenate([cost[:-1][keep], cost[-1:]])
+            states[-1] = prev_states
+            backs[-1] = np.concatenate([back[:-1][keep], back[-1:]])
+    path = np.full(nb, -1, dtype=np.int64)
+    s = int(np.argmin(prev_cost))
+    for j in range(nb - 1, -1, -1):
+        cur = states[j]
+        path[j] = cur[s] if s < len(cur) else -1
+        s = int(backs[j][s])
+    return path
+
+
+# -- runs and segments -----------------------------------------------------
+
+
+def split_runs(path: np.ndarray, a: Track, b: Track) -> tuple[list[Run], list[tuple[int, int]]]:
+    """Matched runs (broken at jumps) and inserted B ranges [first, last]."""
+    ta, tb = a.time, b.time
+    dt_a = a.frame_duration()
+    runs: list[Run] = []
+    inserted: list[tuple[int, int]] = []
+    start = 0
+    n = len(path)
+    for j in range(1, n + 1):
+        brk = j == n
+        if not brk:
+            p, c = path[j - 1], path[j]
+            if (p < 0) != (c < 0):
+                brk = True
+            elif p >= 0:
+                drift = (ta[c] - ta[p] - (tb[j] - tb[j - 1])) / dt_a
+                brk = abs(drift) > DRIFT_LIMIT
+        if brk:
+            if path[start] < 0:
+                inserted.append((start, j - 1))
+            else:
+                runs.append(Run(b=np.arange(start, j), a=path[start:j].copy()))
+            start = j
+    return runs, inserted
+
+
+def _windowed_slope(x: np.ndarray, y: np.ndarray, w: int) -> np.ndarray:
+    """Least-squares slope of y over x in a window of +-w points around each point (cumulative sums)."""
+    n = len(x)
+    x = x - x[0]
+    cs = [np.concatenate([[0.0], np.cumsum(v)]) for v in (np.ones(n), x, y, x * x, x * y)]
+    lo = np.clip(np.arange(n) - w, 0, n)
+    hi = np.clip(np.arange(n) + w + 1, 0, n)
+    c, sx, sy, sxx, sxy = (v[hi] - v[lo] for v in cs)
+    den = c * sxx - sx * sx
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(den > 1e-12, (c * sxy - sx * sy) / np.where(den > 1e-12, den, 1.0), 1.0)
+    return slope
+
+
+def _fit_cost(ta: np.ndarray, tb: np.ndarray, linear: bool) -> float:
+    if len(ta) < 2:
+        return 0.0
+    if linear:
+        coef = np.polyfit(tb, ta, 1)
+        resid = ta - np.polyval(coef, tb)
+    else:
+        off = ta - tb
+        resid = off - np.median(off)
+    return float(np.abs(resid).sum())
+
+
+def _rate(ta: np.ndarray, tb: np.ndarray) -> float:
+    if len(ta) < 2 or np.ptp(tb) <= 0:
+        return 1.0
+    return float(np.polyfit(tb, ta, 1)[0])
+
+
+def split_retimed(run: Run, a: Track, b: Track, b_cuts: set[int] = frozenset()) -> list[Run]:
+    """Split a run where its speed changes; pieces off normal speed become `retimed`."""
+    n = len(run.b)
+    if n < MIN_RETIME_FRAMES:
+        return [run]
+    ta, tb = a.time[run.a], b.time[run.b]
+    fast = np.abs(_windowed_slope(tb, ta, RETIME_WINDOW) - 1.0) > RETIME_TOLERANCE
+    labels = _smooth(fast, 2 * (MIN_RETIME_FRAMES // 2) + 1)
+    bounds = [0, *(np.flatnonzero(np.diff(labels.astype(np.int8))) + 1).tolist(), n]
+    for i in range(1, len(bounds) - 1):
+        lo, hi, k0 = bounds[i - 1], bounds[i + 1], bounds[i]
+        left_linear = bool(labels[k0 - 1])
+        # The split that best fits a constant offset on one side and a slope on the other...
+        best, best_k = None, k0
+        for k in range(max(lo + 2, k0 - RETIME_WINDOW), min(hi - 2, k0 + RETIME_WINDOW) + 1):
+            cost = _fit_cost(ta[lo:k], tb[lo:k], left_linear) + _fit_cost(ta[k:hi], tb[k:hi], not left_linear)
+            if best is None or cost < best:
+                best, best_k = cost, k
+        # ...unless a cut in B is near: a speed change starts and ends with a shot.
+        near = [int(np.searchsorted(run.b, c)) for c in b_cuts if abs(c - run.b[best_k]) <= CUT_SNAP]
+        if near:
+            best_k = min(near, key=lambda k: abs(k - best_k))
+        bounds[i] = best_k
+    pieces = []
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=False):
+        if hi <= lo:
+            continue
+        piece = Run(b=run.b[lo:hi], a=run.a[lo:hi])
+        piece.rate = _rate(a.time[piece.a], b.time[piece.b])
+        if hi - lo >= MIN_RETIME_FRAMES and abs(piece.rate - 1.0) > RETIME_TOLERANCE:
+            piece.kind = "retimed"
+        pieces.append(piece)
+    return _merge_adjacent(pieces)
+
+
+def _merge_adjacent(pieces: list[Run]) -> list[Run]:
+    out: list[Run] = []
+    for piece in pieces:
+        if out and out[-1].kind == piece.kind == "same":
+            out[-1] = Run(b=np.concatenate([out[-1].b, piece.b]), a=np.concatenate([out[-1].a, piece.a]))
+        else:
+            out.append(piece)
+    return out
+
+
+def _smooth(flags: np.ndarray, width: int) -> np.ndarray:
+    """Majority filter: flips shorter than about half the width are noise."""
+    if len(flags) < width:
+        return np.full(len(flags), flags.mean() > 0.5) if len(flags) else flags
+    pad = width // 2
+    padded = np.pad(flags.astype(np.float64), pad, mode="edge")
+    window = np.convolve(padded, np.ones(width) / width, mode="valid")
+    return window > 0.5
+
+
+def mark_moved(runs: list[Run]) -> None:
+    """Runs outside the heaviest A-increasing sequence (in B order) were moved."""
+    n = len(runs)
+    if n < 2:
+        return
+    starts = [int(r.a.min()) for r in runs]
+    weight = [len(r.b) for r in runs]
+    best = weight[:]
+    prev = [-1] * n
+    for i in range(n):
+        for k in range(i):
+            if starts[k] < starts[i] and best[k] + weight[i] > best[i]:
+                best[i] = best[k] + weight[i]
+                prev[i] = k
+    i = int(np.argmax(best))
+    keep = set()
+    while i >= 0:
+        keep.add(i)
+        i = prev[i]
+    for i, run in enumerate(runs):
+        if i not in keep:
+            run.kind = "moved"
+
+
+def pair_changed(a: Track, b: Track, run: Run) -> np.ndarray:
+    """Per pair of a run: does B's picture differ from A's beyond encoding noise and motion?"""
+    ta = a.tiny.astype(np.float32)
+    tb = b.tiny.astype(np.float32)
+    na = len(ta)
+    out = np.zeros(len(run.b), dtype=bool)
+    for i, (ia, ib) in enumerate(zip(run.a, run.b, strict=False)):
+        x, y = ta[ia], tb[ib]
+        mean_shift = np.abs(x.mean(axis=(1, 2)) - y.mean(axis=(1, 2))).max()
+        sx, sy = x[0].std(), y[0].std()
+        contrast = abs(sx - sy) / max(sx, sy, 4.0)
+        # B may sit between two A frames (other frame rate, retime): allow a blend of the neighbours.
+        best = np.abs(x - y).mean()
+        motion = 0.0
+        for nb in (ia - 1, ia + 1):
+            if 0 <= nb < na:
+                z = ta[nb]
+                motion = max(motion, float(np.abs(z - x).mean()))
+                for lam in (0.25, 0.5, 0.75):
+                    best = min(best, float(np.abs(lam * z + (1 - lam) * x - y).mean()))
+        out[i] = mean_shift > MEAN_SHIFT or contrast > STD_RATIO or best > SAME_ABS + SAME_MOTION * motion
+    return out
+
+
+def split_changed(run: Run, a: Track, b: Track) -> list[Run]:
+    """Split a same/moved/retimed run into stretches whose pictures are the same or changed."""
+    flags = _smooth(pair_changed(a, b, run), MIN_SEGMENT_FRAMES)
+    pieces = []
+    bounds = [0, *(np.flatnonzero(np.diff(flags.astype(np.int8))) + 1).tolist(), len(flags)]
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=False):
+        kind = run.kind
+        if flags[lo] and kind == "same":
+            kind = "changed"
+        pieces.append(Run(b=run.b[lo:hi], a=run.a[lo:hi], kind=kind, rate=run.rate))
+    return pieces
+
+
+def align(a: Track, b: Track, b_cuts: list[int] | None = None) -> Alignment:
+    """The edit that turns A into B, as segments in frame indices; `b_cuts` are B's shot starts."""
+    path = viterbi(a, b)
+    runs, inserted = split_runs(path, a, b)
+    pieces: list[Run] = []
+    for run in runs:
+        pieces.extend(split_retimed(run, a, b, set(b_cuts or ())))
+    mark_moved(pieces)
+    final: list[Run] = []
+    for piece in pieces:
+        final.extend(split_changed(piece, a, b))
+    segments = [
+        Segment(
+            kind=r.kind,
+            a=(int(r.a.min()), int(r.a.max())),
+            b=(int(r.b[0]), int(r.b[-1])),
+            rate=round(r.rate, 4) if r.kind == "retimed" else None,
+            pairs=list(zip(r.a.tolist(), r.b.tolist(), strict=False)),
+        )
+        for r in final
+    ]
+    segments += [Segment(kind="inserted", a=None, b=rng) for rng in inserted]
+    covered = np.zeros(len(a), dtype=bool)
+    for r in final:
+        covered[int(r.a.min()) : int(r.a.max()) + 1] = True
+    for lo, hi in _false_ranges(covered):
+        if hi - lo + 1 >= 2 or len(a) < 4:
+            segments.append(Segment(kind="removed", a=(lo, hi), b=None))
+    return Alignment(path=path, segments=_order(segments))
+
+
+def _false_ranges(mask: np.ndarray) -> list[tuple[int, int]]:
+    out = []
+    start = None
+    for i, v in enumerate(mask.tolist() + [True]):
+        if not v and start is None:
+            start = i
+        elif v and start is not None:
+            out.append((start, i - 1))
+            start = None
+    return out
+
+
+def _order(segments: list[Segment]) -> list[Segment]:
+    """By B time; a removed range sits after the B material that precedes it in A."""
+    placed = [s for s in segments if s.b is not None]
+
+    def b_after(a_first: int) -> float:
+        best = -1.0
+        for s in placed:
+            if s.a is not None and s.a[1] < a_first and s.kind not in ("moved",):
+                best = max(best, s.b[1] + 0.5)
+        return best
+
+    def key(s: Segment) -> tuple[float, int]:
+        if s.b is not None:
+            return (float(s.b[0]), 1)
+        return (b_after(s.a[0]), 0)
+
+    return sorted(segments, key=key)
