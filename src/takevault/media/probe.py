@@ -105,10 +105,10 @@ def probe(path: Path | str) -> MediaInfo:
             pix_fmt=ctx.pix_fmt,
             profile=ctx.profile,
             sample_aspect_ratio=Fraction(sar) if sar else None,
-            color_range=_enum_name(getattr(ctx, "color_range", None)),
-            color_space=_enum_name(getattr(ctx, "colorspace", None)),
-            color_primaries=_enum_name(getattr(ctx, "color_primaries", None)),
-            color_trc=_enum_name(getattr(ctx, "color_trc", None)),
+            color_range=_enum_name(getattr(ctx, "color_range", None), _RANGES),
+            color_space=_enum_name(getattr(ctx, "colorspace", None), _SPACES),
+            color_primaries=_enum_name(getattr(ctx, "color_primaries", None), _PRIMARIES),
+            color_trc=_enum_name(getattr(ctx, "color_trc", None), _TRCS),
             audio=audio,
             tags=tags,
         )
@@ -133,8 +133,24 @@ def _container_name(container: av.container.InputContainer, path: Path) -> str:
     return names[0]
 
 
-def _enum_name(value: object) -> str | None:
+# FFmpeg's own names for its colour enums (libavutil/pixdesc.c), as PyAV hands back plain ints.
+_RANGES = {0: "unknown", 1: "tv", 2: "pc"}
+_SPACES = {0: "gbr", 1: "bt709", 2: "unknown", 4: "fcc", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m",
+           8: "ycgco", 9: "bt2020nc", 10: "bt2020c", 11: "smpte2085", 12: "chroma-derived-nc",
+           13: "chroma-derived-c", 14: "ictcp"}  # fmt: skip
+_PRIMARIES = {1: "bt709", 2: "unknown", 4: "bt470m", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m", 8: "film",
+              9: "bt2020", 10: "smpte428", 11: "smpte431", 12: "smpte432", 22: "ebu3213"}  # fmt: skip
+_TRCS = {1: "bt709", 2: "unknown", 4: "gamma22", 5: "gamma28", 6: "smpte170m", 7: "smpte240m", 8: "linear",
+         9: "log100", 10: "log316", 11: "iec61966-2-4", 12: "bt1361e", 13: "iec61966-2-1", 14: "bt2020-10",
+         15: "bt2020-12", 16: "smpte2084", 17: "smpte428", 18: "arib-std-b67"}  # fmt: skip
+
+
+def _enum_name(value: object, names: dict[int, str] | None = None) -> str | None:
     if value is None:
         return None
     name = getattr(value, "name", None)
-    return str(name if name is not None else value)
+    if name is not None:
+        return str(name).lower()
+    if names is not None and isinstance(value, int):
+        return names.get(value, str(value))
+    return str(value)
