@@ -175,7 +175,7 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _place(dest_root: Path, rel: str, stored: StoredFile, fetch: Fetch) -> bool:
+def place_file(dest_root: Path, rel: str, stored: StoredFile, fetch: Fetch) -> bool:
     """Make `dest_root/rel` hold exactly `stored`; returns True when an identical file was already there."""
     target = dest_root / rel
     if target.is_file() and target.stat().st_size == stored.size and sha256_file(target) == stored.sha256:
@@ -214,11 +214,11 @@ def export_items(
     done: list[ExportedFile] = []
     for item in items:
         rel = relative_name(item)
-        reused = _place(dest, rel, item.video, fetch)
+        reused = place_file(dest, rel, item.video, fetch)
         png_rel = None
         if item.png is not None:
             png_rel = str(Path(rel).with_suffix(".png").as_posix())
-            reused = _place(dest, png_rel, item.png, fetch) and reused
+            reused = place_file(dest, png_rel, item.png, fetch) and reused
         done.append(ExportedFile(item, rel, png_rel, reused))
         if progress:
             progress(1)

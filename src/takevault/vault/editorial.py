@@ -1,9 +1,382 @@
-"""Export, timelines, watch folders, AIMMS interchange."""
+"""Export, timelines, watch folders, AIMMS interchange: the editorial edges of a vault.
+
+The work itself lives in `takevault.editorial`; this mixin picks the takes,
+fetches verified bytes and hands plain records over.
+"""
 
 from __future__ import annotations
 
-from takevault.vault.core import VaultCore
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from takevault.editorial import aimms_sync
+from takevault.editorial.folder_export import (
+    ExportItem,
+    ExportReport,
+    StoredFile,
+    export_items,
+    prepare_dest,
+    write_manifests,
+)
+from takevault.editorial.stars import aware, stars_as_of
+from takevault.editorial.timeline import TimelineClip, build_timeline, format_for_path, write_timeline
+from takevault.editorial.watch import Decision, FolderWatcher, Render, WatchReport
+from takevault.errors import InvalidInputError, NotFoundError, TakevaultError
+from takevault.models import Shot, Take, TakeVersion
+from takevault.store.base import download_to_path
+from takevault.vault.takebase import TakeBase
+
+DEFAULT_SETTLE_SECONDS = 5.0
+DEFAULT_PRESIGN_SECONDS = 7 * 24 * 3600
 
 
-class EditorialMixin(VaultCore):
+@dataclass
+class Selection:
+    """The take versions an export uses, in edit order, and the shots that gave none."""
+
+    picks: list[tuple[Take, TakeVersion]] = field(default_factory=list)
+    missing: list[Shot] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TimelineReport:
+    path: Path
+    fmt: str
+    clips: list[dict[str, Any]]
+    shots_without_star: list[tuple[str | None, str]]
+    warnings: list[str]
+    media_dir: Path | None
+    as_of: datetime | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "format": self.fmt,
+            "clips": self.clips,
+            "shots_without_starred_take": [{"section": s, "shot": h} for s, h in self.shots_without_star],
+            "warnings": list(self.warnings),
+            "media_dir": str(self.media_dir) if self.media_dir else None,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+        }
+
+
+class EditorialMixin(TakeBase):
     """Export, timelines, watch folders, AIMMS interchange."""
+
+    # -- choosing takes -----------------------------------------------------
+    def _select(
+        self,
+        *,
+        starred: bool,
+        as_of: datetime | None,
+        shot: str | None = None,
+        section: str | None = None,
+        kind: str | None = None,
+        status: str | None = None,
+        min_rating: int | None = None,
+        search: str | None = None,
+    ) -> Selection:
+        scope = self._shots_in_scope(shot, section)
+        order = {s.id: i for i, s in enumerate(scope)}
+        if as_of is not None:
+            if any(v is not None for v in (kind, status, min_rating, search)):
+                raise InvalidInputError(
+                    "--as-of picks the takes starred at that moment, so only --shot and --section can narrow it; "
+                    "drop --kind, --status, --min-rating and --search."
+                )
+            return self._select_as_of(scope, aware(as_of, naive_is_local=True))
+        takes = self.takes(
+            shot=shot,
+            section=section,
+            starred=True if starred else None,
+            kind=kind,
+            status=status,
+            min_rating=min_rating,
+            search=search,
+        )
+        by_path = {s.path: s for s in scope}
+        picks = [(t, t.current) for t in takes]
+        picks.sort(key=lambda p: (order.get(_shot_of(p[0], by_path), len(order)), p[0].number))
+        selection = Selection(picks)
+        if starred:
+            covered = {_shot_path(t) for t, _v in picks}
+            selection.missing = [s for s in scope if s.starred_take_id is None and s.path not in covered]
+        return selection
+
+    def _shots_in_scope(self, shot: str | None, section: str | None) -> list[Shot]:
+        if shot is not None:
+            one = self.shot(shot)
+            if section is not None and one.section != section:
+                raise InvalidInputError(f"Shot {one.path} is not in section {section}; drop --section or fix it.")
+            return [one]
+        return self.list_shots(section=section)
+
+    def _select_as_of(self, scope: list[Shot], as_of: datetime) -> Selection:
+        state = stars_as_of(self.events(until=None), as_of)
+        selection = Selection()
+        for shot in scope:
+            star = state.get(shot.path)
+            if star is None:
+                selection.missing.append(shot)
+                continue
+            try:
+                take = self.take(star.take_id)
+            except NotFoundError:
+                selection.missing.append(shot)
+                selection.warnings.append(
+                    f"{shot.path}: the take starred then ({star.take_id}) was purged since, so it cannot be exported."
+                )
+                continue
+            versions = self.history(take.id)
+            then = [v for v in versions if aware(v.created_at, naive_is_local=False) <= as_of]
+            if then:
+                version = max(then, key=lambda v: v.number)
+            else:
+                version = next((v for v in versions if v.number == star.version), versions[-1])
+            selection.picks.append((take, version))
+        return selection
+
+    def _export_item(self, take: Take, version: TakeVersion) -> ExportItem:
+        png = version.png
+        png_file = None
+        if png is not None and png.key and png.version_id and png.sha256:
+            png_file = StoredFile(png.key, png.version_id, png.sha256, png.size)
+        return ExportItem(
+            section=take.section,
+            shot=take.shot,
+            take=take.name,
+            take_id=take.id,
+            ref=f"{take.ref}@v{version.number}",
+            version=version.number,
+            video=StoredFile(version.key, version.version_id, version.sha256, version.size),
+            png=png_file,
+            fps=version.media.fps_text,
+            frames=version.media.frames,
+            duration=version.media.duration,
+        )
+
+    def _fetch(self, key: str, version_id: str, dest: Path) -> None:
+        download_to_path(self.store, key, dest, version_id)
+
+    # -- export to a folder -------------------------------------------------
+    def export_folder(
+        self,
+        dest: Path | str,
+        *,
+        starred: bool = True,
+        shot: str | None = None,
+        section: str | None = None,
+        kind: str | None = None,
+        status: str | None = None,
+        min_rating: int | None = None,
+        search: str | None = None,
+        as_of: datetime | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> ExportReport:
+        """Copy the chosen takes into `dest` (`<section>/<shot>_<take>_v<N>.<ext>` + PNG) with manifests.
+
+        `as_of` exports the versions starred at that moment (implies `starred`).
+        """
+        filters = {
+            "shot": shot,
+            "section": section,
+            "kind": kind,
+            "status": status,
+            "min_rating": min_rating,
+            "search": search,
+        }
+        starred = starred or as_of is not None
+        selection = self._select(starred=starred, as_of=as_of, **filters)
+        if not selection.picks and not selection.missing:
+            raise NotFoundError("No take matches those filters; list takes with 'takevault takes' and export again.")
+        root = prepare_dest(Path(dest))
+        report = ExportReport(dest=root, as_of=as_of, starred=starred, warnings=list(selection.warnings))
+        items = [self._export_item(t, v) for t, v in selection.picks]
+        report.files = export_items(items, root, self._fetch, progress=progress)
+        report.shots_without_star = [(s.section, s.code) for s in selection.missing]
+        if report.shots_without_star:
+            names = ", ".join(s.path for s in selection.missing)
+            report.warnings.append(f"No starred take{' then' if as_of else ''} for: {names}.")
+        write_manifests(report, project=self.project, filters=filters)
+        return report
+
+    # -- timelines ----------------------------------------------------------
+    def export_timeline(
+        self,
+        path: Path | str,
+        *,
+        fmt: str | None = None,
+        as_of: datetime | None = None,
+        presign: bool = False,
+        media_dir: Path | str | None = None,
+        expires: int = DEFAULT_PRESIGN_SECONDS,
+        shot: str | None = None,
+        section: str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> TimelineReport:
+        """A timeline (`otio`, `edl`, `fcpxml`) of the starred takes in section and shot order.
+
+        Media references point at files exported to `media_dir` (default: a
+        `<name>_media` folder beside the timeline) or, with `presign`, at
+        time-limited S3 URLs of the exact versions.
+        """
+        path = Path(path).expanduser()
+        fmt = fmt or format_for_path(path)
+        if presign and media_dir is not None:
+            raise InvalidInputError("Choose either presigned URLs or a media folder for the timeline, not both.")
+        selection = self._select(starred=True, as_of=as_of, shot=shot, section=section)
+        missing = [s.path for s in selection.missing]
+        if not selection.picks:
+            if not missing:
+                raise NotFoundError("The project has no shots; add shots and takes before exporting a timeline.")
+            when = " at that moment" if as_of else ""
+            raise NotFoundError(
+                f"No shot had a starred take{when} ({', '.join(missing)} lack one); star a take per shot with "
+                "'takevault star SHOT/video_NN' and export again."
+            )
+        warnings = list(selection.warnings)
+        if missing:
+            warnings.append(f"Left out, no starred take: {', '.join(missing)}.")
+        items = [self._export_item(t, v) for t, v in selection.picks]
+        urls: list[str]
+        folder: Path | None = None
+        if presign:
+            signer = getattr(self.store, "presigned_url", None)
+            if signer is None:
+                raise InvalidInputError(
+                    "Presigned URLs need an S3 store and this vault uses a local folder; export the media instead "
+                    "(drop --presign)."
+                )
+            urls = [signer(i.video.key, i.video.version_id, expires) for i in items]
+        else:
+            folder = prepare_dest(Path(media_dir) if media_dir else path.parent / f"{path.stem}_media")
+            export = ExportReport(dest=folder, as_of=as_of, starred=True)
+            export.files = export_items(items, folder, self._fetch, progress=progress)
+            export.shots_without_star = [(s.section, s.code) for s in selection.missing]
+            write_manifests(export, project=self.project, filters={"shot": shot, "section": section})
+            urls = [(folder / f.file).resolve().as_uri() for f in export.files]
+        clips = []
+        for item, url in zip(items, urls, strict=True):
+            version = next(v for t, v in selection.picks if t.id == item.take_id)
+            if version.media.fps is None:
+                raise InvalidInputError(f"{item.ref} has no frame rate in its media info; it cannot go on a timeline.")
+            clips.append(
+                TimelineClip(
+                    name=f"{item.shot}_{item.take}_v{item.version}",
+                    target_url=url,
+                    fps=version.media.fps,
+                    frames=version.media.frames,
+                    metadata={
+                        "take_id": item.take_id,
+                        "ref": item.ref,
+                        "section": item.section,
+                        "shot": item.shot,
+                        "take": item.take,
+                        "version": item.version,
+                        "store_key": item.video.key,
+                        "store_version_id": item.video.version_id,
+                        "sha256": item.video.sha256,
+                        "size": item.video.size,
+                        "png_sha256": item.png.sha256 if item.png else None,
+                    },
+                )
+            )
+        name = f"{self.project} starred takes" + (f" as of {as_of.isoformat()}" if as_of else "")
+        warnings += write_timeline(build_timeline(name, clips), path, fmt)
+        return TimelineReport(
+            path=path,
+            fmt=fmt,
+            clips=[
+                {
+                    "name": c.name,
+                    "fps": f"{c.fps.numerator}/{c.fps.denominator}",
+                    "frames": c.frames,
+                    "url": c.target_url,
+                    **c.metadata,
+                }
+                for c in clips
+            ],
+            shots_without_star=[(s.section, s.code) for s in selection.missing],
+            warnings=warnings,
+            media_dir=folder,
+            as_of=as_of,
+        )
+
+    # -- watch folders ------------------------------------------------------
+    def watch(
+        self,
+        folder: Path | str,
+        *,
+        map_pattern: str | None = None,
+        once: bool = False,
+        stop_event: threading.Event | None = None,
+        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+        poll_seconds: float | None = None,
+        kind: str = "raw",
+        create_shots: bool = False,
+        on_decision: Callable[[Decision], None] | None = None,
+    ) -> WatchReport:
+        """Turn finished renders in `folder` into takes until `stop_event` is set (or once, with `once`)."""
+
+        def lookup(sha256: str) -> str | None:
+            ids = self.catalog.takes_with_sha256(self._project, sha256)
+            return self.take(ids[0]).ref if ids else None
+
+        def ingest(render: Render) -> str:
+            png = render.png
+            target = render.target
+            shot_path = f"{target.section}/{target.shot}" if target.section else target.shot
+            if target.take is not None:
+                return self.replace(f"{shot_path}/{target.take}", render.video, workflow_png=png).ref
+            if render.replaces is not None:
+                return self.replace(render.replaces, render.video, workflow_png=png).ref
+            try:
+                self.shot(shot_path)
+            except NotFoundError:
+                if not create_shots:
+                    raise
+                if target.section is not None and target.section not in {s.code for s in self.list_sections()}:
+                    self.add_section(target.section)
+                self.add_shot(target.shot, section=target.section)
+            return self.add(render.video, shot=shot_path, kind=kind, workflow_png=png).ref
+
+        watcher = FolderWatcher(
+            folder,
+            ingest,
+            lookup,
+            map_pattern=map_pattern,
+            settle_seconds=settle_seconds,
+            poll_seconds=poll_seconds,
+            on_decision=on_decision,
+        )
+        return watcher.run(once=once, stop_event=stop_event)
+
+    # -- AIMMS --------------------------------------------------------------
+    def import_aimms(
+        self, project_dir: Path | str, *, progress: Callable[[int], None] | None = None
+    ) -> aimms_sync.AimmsImportReport:
+        """Bring an AIMMS project in: sections, shots, takes with workflow PNGs, stars; lists what it skipped."""
+        return aimms_sync.import_project(self, Path(project_dir), progress=progress)
+
+    def export_aimms(
+        self, dest: Path | str, *, progress: Callable[[int], None] | None = None
+    ) -> aimms_sync.AimmsExportReport:
+        """Write this project as an AIMMS project folder (`data/shots.db`, `media/<shot_id>/video_NN.*`)."""
+        return aimms_sync.export_project(self, Path(dest), progress=progress)
+
+
+def _shot_path(take: Take) -> str:
+    return f"{take.section}/{take.shot}" if take.section else take.shot
+
+
+def _shot_of(take: Take, by_path: dict[str, Shot]) -> int:
+    shot = by_path.get(_shot_path(take))
+    return shot.id if shot is not None else -1
+
+
+__all__ = ["EditorialMixin", "Selection", "TakevaultError", "TimelineReport"]
