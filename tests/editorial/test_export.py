@@ -1,0 +1,144 @@
+"""Export of a real project: files, manifests, timelines read back with OTIO, star history, bad input."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from takevault.editorial.timeline import exact_rate, read_timeline
+from takevault.errors import InvalidInputError, NotFoundError
+from tests.editorial.conftest import NTSC
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_starred_export_copies_verified_files_and_pins_them_in_manifests(project, tmp_path):
+    v = project.vault
+    report = v.export_folder(tmp_path / "out", starred=True)
+    files = sorted(f.file for f in report.files)
+    assert files == ["SEQ01/SH010_video_02_v1.mp4", "SEQ02/SH030_video_01_v1.mov"]
+    assert _sha(tmp_path / "out/SEQ01/SH010_video_02_v1.mp4") == _sha(project.clips["a2"])
+    assert (tmp_path / "out/SEQ01/SH010_video_02_v1.png").is_file()
+    assert report.shots_without_star == [("SEQ01", "SH020")]
+    manifest = json.loads((tmp_path / "out/manifest.json").read_text())
+    entry = manifest["files"][0]
+    take = v.take(project.refs["a2"])
+    assert entry["take_id"] == take.id and entry["version"] == 1
+    assert entry["store_key"] == take.current.key and entry["store_version_id"] == take.current.version_id
+    assert entry["sha256"] == take.current.sha256 and entry["size"] == take.current.size
+    assert entry["png"]["sha256"] == _sha(tmp_path / "out/SEQ01/SH010_video_02_v1.png")
+    assert manifest["shots_without_starred_take"] == [{"section": "SEQ01", "shot": "SH020"}]
+    with (tmp_path / "out/manifest.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert [r["status"] for r in rows] == ["exported", "exported", "no_starred_take"]
+    assert rows[0]["store_version_id"] == take.current.version_id and rows[2]["shot"] == "SH020"
+    # a second run keeps identical files instead of copying them again
+    again = v.export_folder(tmp_path / "out", starred=True)
+    assert all(f.reused for f in again.files)
+
+
+def test_unstarred_export_with_filters(project, tmp_path):
+    report = project.vault.export_folder(tmp_path / "all", starred=False, section="SEQ01")
+    assert [f.item.ref for f in report.files] == [
+        "SEQ01/SH010/video_01@v1",
+        "SEQ01/SH010/video_02@v1",
+        "SEQ01/SH020/video_01@v1",
+    ]
+    assert report.shots_without_star == []
+
+
+def test_export_detects_bytes_that_do_not_match_the_catalog(project, tmp_path):
+    v = project.vault
+    take = v.take(project.refs["c1"])
+    blob = v.store.blob_path(take.current.key, take.current.version_id)
+    blob.chmod(0o644)
+    with blob.open("r+b") as f:
+        f.seek(100)
+        f.write(b"\x00\x01\x02\x03")
+    from takevault.errors import ChecksumMismatchError
+
+    with pytest.raises(ChecksumMismatchError):
+        v.export_folder(tmp_path / "bad", starred=True, shot="SEQ02/SH030")
+    assert not (tmp_path / "bad/SEQ02/SH030_video_01_v1.mov").exists()
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("otio", "cut.otio"), ("edl", "cut.edl"), ("fcpxml", "cut.xml")])
+def test_timeline_of_starred_takes_reads_back_exactly(project, tmp_path, fmt, name):
+    v = project.vault
+    v.star(project.refs["b1"])
+    report = v.export_timeline(tmp_path / name, fmt=fmt)
+    back = read_timeline(tmp_path / name, rate=NTSC)
+    clips = list(back.find_clips())
+    assert [c.name for c in clips] == ["SH010_video_02_v1", "SH020_video_01_v1", "SH030_video_01_v1"]
+    assert [c.source_range.duration.value for c in clips] == [30, 18, 12]
+    assert all(exact_rate(c.source_range.duration.rate) == NTSC for c in clips)
+    assert [c.range_in_parent().start_time.value for c in clips] == [0, 30, 48]
+    media = tmp_path / f"{name.split('.')[0]}_media"
+    assert clips[0].media_reference.target_url == (media / "SEQ01/SH010_video_02_v1.mp4").resolve().as_uri()
+    assert _sha(media / "SEQ01/SH010_video_02_v1.mp4") == _sha(project.clips["a2"])
+    if fmt == "otio":
+        meta = clips[1].metadata["takevault"]
+        take = v.take(project.refs["b1"])
+        assert meta["take_id"] == take.id and meta["version"] == 1 and meta["sha256"] == take.current.sha256
+        assert meta["fps"] == "24000/1001"
+    assert report.shots_without_star == []
+
+
+def test_timeline_with_some_shots_unstarred_warns_and_with_none_refuses(project, tmp_path):
+    v = project.vault
+    report = v.export_timeline(tmp_path / "cut.otio")
+    assert any("SEQ01/SH020" in w for w in report.warnings)
+    assert len(list(read_timeline(tmp_path / "cut.otio").find_clips())) == 2
+    v.unstar("SEQ01/SH010")
+    v.unstar("SEQ02/SH030")
+    with pytest.raises(NotFoundError, match=r"SEQ01/SH010, SEQ01/SH020, SEQ02/SH030 lack one"):
+        v.export_timeline(tmp_path / "none.otio")
+    assert not (tmp_path / "none.otio").exists()
+
+
+def test_as_of_gives_the_versions_starred_then(project, tmp_path):
+    v = project.vault
+    time.sleep(0.02)
+    before = datetime.now(UTC)
+    time.sleep(0.02)
+    v.replace(project.refs["a2"], project.clips["a1v2"])  # the starred take gets a v2
+    v.star(project.refs["a1"])  # and the star moves to another take
+    v.star(project.refs["b1"])
+    now = v.export_folder(tmp_path / "now", starred=True)
+    assert [f.item.ref for f in now.files] == [
+        "SEQ01/SH010/video_01@v1",
+        "SEQ01/SH020/video_01@v1",
+        "SEQ02/SH030/video_01@v1",
+    ]
+    then = v.export_folder(tmp_path / "then", starred=True, as_of=before)
+    assert [f.item.ref for f in then.files] == ["SEQ01/SH010/video_02@v1", "SEQ02/SH030/video_01@v1"]
+    assert _sha(tmp_path / "then/SEQ01/SH010_video_02_v1.mp4") == _sha(project.clips["a2"])
+    assert then.shots_without_star == [("SEQ01", "SH020")]
+    assert json.loads((tmp_path / "then/manifest.json").read_text())["as_of"] == before.isoformat()
+    tl = v.export_timeline(tmp_path / "then.otio", as_of=before)
+    assert [c["ref"] for c in tl.clips] == ["SEQ01/SH010/video_02@v1", "SEQ02/SH030/video_01@v1"]
+    # before anything was starred there is nothing to put on a timeline
+    with pytest.raises(NotFoundError, match="at that moment"):
+        v.export_timeline(tmp_path / "early.otio", as_of=datetime(2000, 1, 1, tzinfo=UTC))
+
+
+def test_bad_input(project, tmp_path):
+    v = project.vault
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InvalidInputError, match="is a file"):
+        v.export_folder(tmp_path / "file", starred=True)
+    with pytest.raises(NotFoundError):
+        v.export_folder(tmp_path / "x", shot="SH999")
+    with pytest.raises(InvalidInputError, match="only --shot and --section"):
+        v.export_folder(tmp_path / "x", as_of=datetime.now(UTC), kind="raw")
+    with pytest.raises(InvalidInputError, match="local folder"):
+        v.export_timeline(tmp_path / "cut.otio", presign=True)
+    with pytest.raises(InvalidInputError, match=r"\.otio, \.edl or \.xml"):
+        v.export_timeline(tmp_path / "cut.mov")
