@@ -1,0 +1,100 @@
+// Modal dialogs: confirm, replace. All text goes in through textContent.
+import { h, fmtBytes, fmtDuration } from "./dom.js";
+
+const dialog = () => document.getElementById("dialog");
+
+export function confirmDialog({ title, body, confirm = "OK", danger = false, testid }) {
+  return new Promise((resolve) => {
+    const d = dialog();
+    const done = (answer) => { d.close(); resolve(answer); };
+    const form = h("form", { method: "dialog", class: "dialog-body", "data-testid": testid || "confirm-dialog" },
+      h("h2", {}, title),
+      ...[].concat(body).map((line) => (line instanceof Node ? line : h("p", {}, line))),
+      h("div", { class: "dialog-actions" },
+        h("button", { type: "button", onclick: () => done(false) }, "Cancel"),
+        h("button", { type: "submit", class: danger ? "danger" : "primary", "data-testid": "confirm" }, confirm)));
+    form.addEventListener("submit", (e) => { e.preventDefault(); done(true); });
+    d.replaceChildren(form);
+    d.addEventListener("cancel", () => resolve(false), { once: true });
+    d.showModal();
+  });
+}
+
+// Replace: shows what will be replaced, that the old version is kept, then uploads with progress.
+export function replaceDialog(take, doUpload) {
+  return new Promise((resolve) => {
+    const d = dialog();
+    const m = take.media || {};
+    const nextVersion = (take.versions || take.version) + 1;
+    const chosen = h("p", { class: "replace-new muted" }, "No file chosen yet.");
+    const bar = h("progress", { max: 1, value: 0, hidden: true });
+    const error = h("p", { class: "dialog-error" });
+    const submit = h("button", { type: "submit", class: "primary", disabled: true, "data-testid": "replace-confirm" },
+      "Replace");
+    const input = h("input", { type: "file", accept: "video/*,.mxf,.mkv,.mov", "data-testid": "replace-file" });
+    input.addEventListener("change", () => {
+      const f = input.files[0];
+      submit.disabled = !f;
+      chosen.textContent = f ? `New: ${f.name} (${fmtBytes(f.size)}) becomes v${nextVersion}.` : "No file chosen yet.";
+    });
+    const form = h("form", { method: "dialog", class: "dialog-body", "data-testid": "replace-dialog" },
+      h("h2", {}, `Replace ${take.ref}`),
+      h("p", {}, `Current: v${take.version}`,
+        ` · ${[m.width && `${m.width}×${m.height}`, m.fps && `${m.fps} fps`, fmtDuration(m.duration),
+          fmtBytes(take.size)].filter(Boolean).join(" · ")}`),
+      h("p", { class: "note-ok" }, `v${take.version} is kept in the history; you can restore it at any time.`),
+      input, chosen, bar, error,
+      h("div", { class: "dialog-actions" },
+        h("button", { type: "button", onclick: () => { d.close(); resolve(null); } }, "Cancel"), submit));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const f = input.files[0];
+      if (!f) return;
+      submit.disabled = true;
+      bar.hidden = false;
+      error.textContent = "";
+      try {
+        const result = await doUpload(f, (p) => { bar.value = p; });
+        d.close();
+        resolve(result);
+      } catch (err) {
+        error.textContent = err.message;
+        submit.disabled = false;
+        bar.hidden = true;
+      }
+    });
+    d.replaceChildren(form);
+    d.addEventListener("cancel", () => resolve(null), { once: true });
+    d.showModal();
+  });
+}
+
+export function promptDialog({ title, fields, confirm = "Save" }) {
+  return new Promise((resolve) => {
+    const d = dialog();
+    const inputs = {};
+    const error = h("p", { class: "dialog-error" });
+    const rows = fields.map((f) => {
+      const input = f.options
+        ? h("select", { name: f.name }, ...f.options.map((o) => h("option", { value: o.value }, o.label)))
+        : h("input", { name: f.name, type: f.type || "text", placeholder: f.placeholder || "", required: f.required });
+      inputs[f.name] = input;
+      return h("label", { class: "field" }, h("span", {}, f.label), input);
+    });
+    const form = h("form", { method: "dialog", class: "dialog-body" }, h("h2", {}, title), ...rows, error,
+      h("div", { class: "dialog-actions" },
+        h("button", { type: "button", onclick: () => { d.close(); resolve(null); } }, "Cancel"),
+        h("button", { type: "submit", class: "primary" }, confirm)));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const values = {};
+      for (const [k, el] of Object.entries(inputs)) values[k] = el.value.trim();
+      d.close();
+      resolve(values);
+    });
+    d.replaceChildren(form);
+    d.addEventListener("cancel", () => resolve(null), { once: true });
+    d.showModal();
+    Object.values(inputs)[0]?.focus();
+  });
+}

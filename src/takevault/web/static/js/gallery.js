@@ -1,0 +1,359 @@
+// The gallery: sections → shots → take cards, with filters held in the URL.
+import { h, clear, fmtBytes, toast } from "./dom.js";
+import { get, post, del, upload, mediaUrl, ApiError } from "./api.js";
+import { confirmDialog, replaceDialog, promptDialog } from "./dialogs.js";
+import { openPlayer } from "./player.js";
+import { openPanel } from "./panel.js";
+import * as selection from "./selection.js";
+
+const FILTERS = ["search", "section", "kind", "status", "min_rating", "starred", "deleted"];
+const KINDS = ["raw", "edit", "final"];
+const STATUSES = ["pending", "review", "approved", "rejected", "final"];
+const PNG_LABEL = {
+  present: ["PNG", "ok", "Workflow PNG present"],
+  thumbnail_only: ["PNG", "warn", "PNG has the picture but no workflow data"],
+  missing: ["PNG", "none", "No workflow PNG"],
+  placeholder: ["PNG", "warn", "Placeholder PNG"],
+  invalid: ["PNG", "bad", "Workflow PNG is invalid"],
+  stale: ["PNG", "warn", "Workflow PNG belongs to another version"],
+};
+
+let state = { info: null, sections: [], shots: [], takes: [], root: null, content: null };
+
+function filters() {
+  const p = new URLSearchParams(location.search);
+  const f = {};
+  for (const k of FILTERS) if (p.get(k)) f[k] = p.get(k);
+  return f;
+}
+
+function setFilter(name, value) {
+  const p = new URLSearchParams(location.search);
+  if (value === "" || value === null || value === undefined || value === false) p.delete(name);
+  else p.set(name, value);
+  const qs = p.toString();
+  history.replaceState(null, "", `${location.pathname}${qs ? "?" + qs : ""}`);
+  reload();
+}
+
+function takesQuery() {
+  const f = filters();
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(f)) q.set(k, k === "starred" ? "true" : v);
+  return q.toString();
+}
+
+export async function renderGallery(root, info) {
+  state.info = info;
+  state.root = root;
+  clear(root);
+  const content = h("div", { class: "gallery", id: "gallery", "data-testid": "gallery" });
+  state.content = content;
+  root.append(filterBar(), content);
+  content.addEventListener("dragover", (e) => {
+    if (!e.dataTransfer || !Array.from(e.dataTransfer.types).includes("Files")) return;
+    e.preventDefault();
+    content.classList.add("drop-any");
+  });
+  content.addEventListener("dragleave", (e) => { if (e.target === content) content.classList.remove("drop-any"); });
+  content.addEventListener("drop", (e) => {
+    content.classList.remove("drop-any");
+    if (e.defaultPrevented || !e.dataTransfer?.files?.length) return;
+    e.preventDefault();
+    dropByName(Array.from(e.dataTransfer.files));
+  });
+  await reload();
+}
+
+function select(name, label, options, value) {
+  const el = h("select", { name, "aria-label": label, "data-filter": name },
+    ...options.map(([v, text]) => h("option", { value: v, selected: v === (value || "") }, text)));
+  el.addEventListener("change", () => setFilter(name, el.value));
+  return el;
+}
+
+function filterBar() {
+  const f = filters();
+  const search = h("input", { type: "search", placeholder: "Search notes, tags, names…", value: f.search || "",
+    "aria-label": "Search", "data-filter": "search" });
+  let timer;
+  search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => setFilter("search", search.value.trim()), 300); });
+  const starred = h("input", { type: "checkbox", checked: f.starred === "1" || f.starred === "true", "data-filter": "starred" });
+  starred.addEventListener("change", () => setFilter("starred", starred.checked ? "1" : ""));
+  const sections = h("select", { "aria-label": "Section", "data-filter": "section" });
+  sections.addEventListener("change", () => setFilter("section", sections.value));
+  state.sectionSelect = sections;
+  return h("div", { class: "filterbar" },
+    search,
+    sections,
+    select("kind", "Kind", [["", "Any kind"], ...KINDS.map((k) => [k, k])], f.kind),
+    select("status", "Status", [["", "Any status"], ...STATUSES.map((s) => [s, s])], f.status),
+    select("min_rating", "Minimum rating", [["", "Any rating"], ...[1, 2, 3, 4, 5].map((n) => [String(n), `${"★".repeat(n)} or more`])], f.min_rating),
+    h("label", { class: "check" }, starred, "Starred only"),
+    select("deleted", "Deleted takes", [["", "Active takes"], ["deleted", "Deleted takes"], ["all", "Active and deleted"]], f.deleted),
+    h("div", { class: "spacer" }),
+    h("button", { type: "button", onclick: addSection }, "+ Section"),
+    h("button", { type: "button", onclick: addShot }, "+ Shot"));
+}
+
+export async function reload() {
+  if (!state.content) return;
+  try {
+    const [sections, shots, takes] = await Promise.all([
+      get("/api/sections"), get("/api/shots"), get(`/api/takes?${takesQuery()}`)]);
+    Object.assign(state, { sections, shots, takes });
+    renderContent();
+  } catch (err) {
+    clear(state.content).append(h("div", { class: "empty error" }, err.message));
+  }
+}
+
+function renderSectionOptions() {
+  const sel = state.sectionSelect;
+  const current = filters().section || "";
+  clear(sel).append(h("option", { value: "" }, "All sections"),
+    ...state.sections.map((s) => h("option", { value: s.code, selected: s.code === current },
+      s.name ? `${s.code} · ${s.name}` : s.code)));
+}
+
+function renderContent() {
+  renderSectionOptions();
+  const f = filters();
+  const narrowing = Object.keys(f).some((k) => k !== "section");
+  const bySection = new Map();
+  for (const t of state.takes) {
+    const key = `${t.section || ""}/${t.shot}`;
+    if (!bySection.has(key)) bySection.set(key, []);
+    bySection.get(key).push(t);
+  }
+  const groups = [...state.sections.map((s) => ({ code: s.code, name: s.name })), { code: null, name: null }];
+  const out = [];
+  for (const g of groups) {
+    if (f.section && g.code !== f.section) continue;
+    const shots = state.shots.filter((s) => (s.section || null) === g.code);
+    const rows = [];
+    for (const shot of shots) {
+      const takes = bySection.get(`${shot.section || ""}/${shot.code}`) || [];
+      if (narrowing && !takes.length) continue;
+      rows.push(shotRow(shot, takes));
+    }
+    if (!rows.length && (g.code === null || narrowing)) continue;
+    out.push(h("section", { class: "section", "data-section": g.code || "" },
+      h("h2", { class: "section-title" }, g.code ? g.code : "Shots without a section",
+        g.name ? h("span", { class: "muted" }, ` · ${g.name}`) : null),
+      rows.length ? rows : h("p", { class: "muted empty-row" }, "No shots in this section yet.")));
+  }
+  clear(state.content);
+  if (!out.length) {
+    state.content.append(h("div", { class: "empty" },
+      h("h2", {}, state.shots.length ? "Nothing matches these filters" : "No shots yet"),
+      h("p", { class: "muted" }, state.shots.length
+        ? "Change or clear the filters above."
+        : "Add a shot with “+ Shot”, then drop video files onto it.")));
+  } else {
+    state.content.append(...out, h("p", { class: "drop-hint muted" },
+      "Drop files on a shot to add takes, or anywhere here when their names start with a shot code (SH010_….mp4)."));
+  }
+}
+
+function shotRow(shot, takes) {
+  const input = h("input", { type: "file", multiple: true, accept: "video/*,.mxf,.mkv,.mov", hidden: true,
+    "data-testid": "add-take-input" });
+  input.addEventListener("change", () => { uploadFiles(Array.from(input.files).map((file) => ({ file, shot }))); input.value = ""; });
+  const starredTake = takes.find((t) => t.starred);
+  const row = h("div", { class: "shot", "data-shot": shot.code, "data-shot-path": shotPath(shot), "data-testid": "shot-row" },
+    h("div", { class: "shot-head" },
+      h("div", { class: "shot-code" }, shot.code),
+      shot.name ? h("div", { class: "shot-name" }, shot.name) : null,
+      shot.description ? h("div", { class: "shot-desc muted" }, shot.description) : null,
+      h("div", { class: "shot-meta muted" }, `${takes.length} take${takes.length === 1 ? "" : "s"}`,
+        starredTake ? ` · ★ ${starredTake.name}` : ""),
+      h("button", { type: "button", class: "add-take", onclick: () => input.click(), "data-testid": "add-take" }, "+ Add take"),
+      input),
+    h("div", { class: "cards" }, takes.length ? takes.map(card)
+      : h("div", { class: "drop-empty muted" }, "Drop video files here")));
+  row.addEventListener("dragover", (e) => {
+    if (!e.dataTransfer || !Array.from(e.dataTransfer.types).includes("Files")) return;
+    e.preventDefault();
+    row.classList.add("drop-target");
+  });
+  row.addEventListener("dragleave", (e) => { if (!row.contains(e.relatedTarget)) row.classList.remove("drop-target"); });
+  row.addEventListener("drop", (e) => {
+    row.classList.remove("drop-target");
+    if (!e.dataTransfer?.files?.length) return;
+    e.preventDefault();
+    uploadFiles(Array.from(e.dataTransfer.files).map((file) => ({ file, shot })));
+  });
+  return row;
+}
+
+const shotPath = (shot) => (shot.section ? `${shot.section}/${shot.code}` : shot.code);
+
+function stars(n) {
+  return h("span", { class: "rating", title: n ? `Rated ${n} of 5` : "Not rated", "aria-label": `rating ${n || 0}` },
+    ...[1, 2, 3, 4, 5].map((i) => h("span", { class: i <= (n || 0) ? "on" : "off" }, "★")));
+}
+
+function card(take) {
+  const [pngText, pngClass, pngTitle] = PNG_LABEL[take.png_status] || PNG_LABEL.missing;
+  const starBtn = h("button", {
+    type: "button", class: `star ${take.starred ? "on" : ""}`, "data-testid": "star",
+    title: take.starred ? "Starred: click to unstar" : "Star this take (moves the shot's star here)",
+    "aria-pressed": take.starred ? "true" : "false", disabled: take.deleted,
+  }, take.starred ? "★" : "☆");
+  starBtn.addEventListener("click", (e) => { e.stopPropagation(); toggleStar(take); });
+  const pick = h("input", { type: "checkbox", checked: selection.isPicked(take.id, take.version), "data-testid": "pick" });
+  pick.addEventListener("change", () => { selection.toggle(take); });
+  const actions = take.deleted
+    ? [h("button", { type: "button", class: "primary", onclick: () => restoreTake(take), "data-testid": "restore" }, "Restore")]
+    : [
+      h("button", { type: "button", onclick: () => openPlayer(take), "data-testid": "play", title: "Play in a floating window" }, "▶ Play"),
+      h("button", { type: "button", onclick: () => openPanel(take, reload), "data-testid": "details", title: "Details, versions, history" }, "History"),
+      h("button", { type: "button", onclick: () => replaceTake(take), "data-testid": "replace" }, "Replace"),
+      h("button", { type: "button", class: "danger-text", onclick: () => deleteTake(take), "data-testid": "delete" }, "Delete"),
+    ];
+  const m = take.media || {};
+  return h("article", {
+    class: `card ${take.starred ? "starred" : ""} ${take.deleted ? "deleted" : ""}`,
+    "data-take-id": take.id, "data-take": take.name, "data-testid": "take-card",
+  },
+  h("div", { class: "thumb", ondblclick: () => !take.deleted && openPlayer(take) },
+    h("img", { src: mediaUrl(take.id, take.version, "still"), alt: "", loading: "lazy", decoding: "async" }),
+    h("span", { class: "badge kind" }, take.kind),
+    h("span", { class: "badge version" }, `v${take.version}`),
+    h("span", { class: `badge png ${pngClass}`, title: pngTitle, "data-png": take.png_status }, pngText),
+    h("span", { class: "badge dur" }, m.duration ? `${m.duration.toFixed(1)}s` : "")),
+  h("div", { class: "card-body" },
+    h("div", { class: "card-title" },
+      h("span", { class: "take-name" }, take.name), starBtn),
+    h("div", { class: "card-meta muted" },
+      `${take.versions} version${take.versions === 1 ? "" : "s"}`,
+      m.width ? ` · ${m.width}×${m.height}` : "", ` · ${fmtBytes(take.size)}`),
+    h("div", { class: "card-row" }, stars(take.rating),
+      take.status ? h("span", { class: `status s-${String(take.status).toLowerCase().replace(/[^a-z]/g, "")}` }, take.status) : null,
+      take.deleted ? h("span", { class: "status s-deleted" }, "deleted") : null),
+    take.note ? h("div", { class: "card-note", title: take.note }, take.note) : null,
+    take.tags?.length ? h("div", { class: "tags" }, take.tags.map((t) => h("span", { class: "tag" }, t))) : null),
+  h("div", { class: "card-actions" }, ...actions,
+    take.deleted ? null : h("label", { class: "pick", title: "Pick for the compare room" }, pick, "Compare")));
+}
+
+async function toggleStar(take) {
+  try {
+    if (take.starred) {
+      await del(`/api/shots/${take.section ? encodeURIComponent(take.section) + "/" : ""}${encodeURIComponent(take.shot)}/star`);
+      toast(`${take.shot} has no starred take now.`);
+    } else {
+      await post(`/api/takes/${take.id}/star`);
+      toast(`★ ${take.ref} is the chosen take of ${take.shot}.`);
+    }
+  } catch (err) { toast(err.message, "error"); }
+  reload();
+}
+
+async function deleteTake(take) {
+  const ok = await confirmDialog({
+    title: `Delete ${take.ref}?`,
+    body: ["It moves to the “Deleted takes” filter, with all its versions, and can be restored from there."],
+    confirm: `Delete ${take.name}`, danger: true, testid: "delete-dialog",
+  });
+  if (!ok) return;
+  try { await del(`/api/takes/${take.id}`); toast(`${take.ref} deleted; restore it from “Deleted takes”.`); }
+  catch (err) { toast(err.message, "error"); }
+  reload();
+}
+
+async function restoreTake(take) {
+  try { await post(`/api/takes/${take.id}/restore`); toast(`${take.ref} restored.`); }
+  catch (err) { toast(err.message, "error"); }
+  reload();
+}
+
+async function replaceTake(take) {
+  const result = await replaceDialog(take, (file, onProgress) =>
+    upload(`/api/takes/${take.id}/replace?filename=${encodeURIComponent(file.name)}`, file, onProgress));
+  if (result) { toast(`${result.ref} is now v${result.version}; v${take.version} is kept in its history.`); reload(); }
+}
+
+async function addSection() {
+  const v = await promptDialog({ title: "New section", fields: [
+    { name: "code", label: "Code", placeholder: "SEQ01", required: true },
+    { name: "name", label: "Name", placeholder: "Opening" }] });
+  if (!v) return;
+  try { await post("/api/sections", { code: v.code, name: v.name || null }); reload(); }
+  catch (err) { toast(err.message, "error"); }
+}
+
+async function addShot() {
+  const v = await promptDialog({ title: "New shot", fields: [
+    { name: "code", label: "Code", placeholder: "SH010", required: true },
+    { name: "section", label: "Section", options: [{ value: "", label: "No section" },
+      ...state.sections.map((s) => ({ value: s.code, label: s.code }))] },
+    { name: "name", label: "Name", placeholder: "Wide establishing" }] });
+  if (!v) return;
+  try { await post("/api/shots", { code: v.code, section: v.section || null, name: v.name || null }); reload(); }
+  catch (err) { toast(err.message, "error"); }
+}
+
+// A file dropped on the gallery goes to the shot its name starts with: SH010_take.mp4, SEQ01_SH010_x.mov.
+export function shotForName(name, shots, sections) {
+  const tokens = name.replace(/\.[^.]*$/, "").split(/[_\-. ]+/).map((t) => t.toUpperCase());
+  const sectionCodes = new Set(sections.map((s) => s.code.toUpperCase()));
+  const section = tokens.find((t) => sectionCodes.has(t));
+  for (const token of tokens) {
+    const matches = shots.filter((s) => s.code.toUpperCase() === token);
+    if (matches.length === 1) return matches[0];
+    if (matches.length > 1) return matches.find((s) => (s.section || "").toUpperCase() === section) || null;
+  }
+  return null;
+}
+
+function dropByName(files) {
+  const items = [];
+  for (const file of files) {
+    const shot = shotForName(file.name, state.shots, state.sections);
+    if (shot) items.push({ file, shot });
+    else uploadRow(file, null).fail(`No shot matches “${file.name}”; drop it on a shot row, or name it after a shot (SH010_….mp4).`);
+  }
+  if (items.length) uploadFiles(items);
+}
+
+function uploadRow(file, shot) {
+  const tray = document.getElementById("uploads");
+  tray.hidden = false;
+  const bar = h("progress", { max: 1, value: 0 });
+  const text = h("span", { class: "upload-state muted" }, "waiting");
+  const li = h("li", { class: "upload", "data-testid": "upload-row" },
+    h("div", { class: "upload-name" }, file.name, h("span", { class: "muted" }, shot ? ` → ${shotPath(shot)}` : "")),
+    bar, text);
+  document.getElementById("upload-list").prepend(li);
+  return {
+    progress(p) { bar.value = p; text.textContent = `${Math.round(p * 100)}% of ${fmtBytes(file.size)}`; },
+    done(msg) { li.classList.add("ok"); bar.value = 1; text.textContent = msg; },
+    fail(msg) { li.classList.add("failed"); bar.remove(); text.textContent = msg; text.setAttribute("role", "alert"); },
+  };
+}
+
+let queue = Promise.resolve();
+
+export function uploadFiles(items) {
+  const limit = state.info?.max_upload_bytes;
+  for (const { file, shot } of items) {
+    const row = uploadRow(file, shot);
+    if (limit && file.size > limit) {
+      row.fail(`Refused: ${fmtBytes(file.size)} is over this server's limit of ${fmtBytes(limit)}.`);
+      continue;
+    }
+    queue = queue.then(async () => {
+      try {
+        const url = `/api/shots/${shotPath(shot).split("/").map(encodeURIComponent).join("/")}/takes?filename=${encodeURIComponent(file.name)}`;
+        const take = await upload(url, file, (p) => row.progress(p));
+        row.done(`added as ${take.ref}`);
+        reload();
+      } catch (err) {
+        row.fail(err instanceof ApiError ? `Refused: ${err.message}` : String(err.message || err));
+      }
+    });
+  }
+  return queue;
+}
