@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -277,7 +278,7 @@ def split_retimed(run: Run, a: Track, b: Track, b_cuts: set[int] = frozenset()) 
             best_k = min(near, key=lambda k: abs(k - best_k))
         bounds[i] = best_k
     pieces = []
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=False):
+    for lo, hi in itertools.pairwise(bounds):
         if hi <= lo:
             continue
         piece = Run(b=run.b[lo:hi], a=run.a[lo:hi])
@@ -361,7 +362,7 @@ def split_changed(run: Run, a: Track, b: Track) -> list[Run]:
     flags = _smooth(pair_changed(a, b, run), MIN_SEGMENT_FRAMES)
     pieces = []
     bounds = [0, *(np.flatnonzero(np.diff(flags.astype(np.int8))) + 1).tolist(), len(flags)]
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=False):
+    for lo, hi in itertools.pairwise(bounds):
         kind = run.kind
         if flags[lo] and kind == "same":
             kind = "changed"
@@ -403,7 +404,7 @@ def align(a: Track, b: Track, b_cuts: list[int] | None = None) -> Alignment:
 def _false_ranges(mask: np.ndarray) -> list[tuple[int, int]]:
     out = []
     start = None
-    for i, v in enumerate(mask.tolist() + [True]):
+    for i, v in enumerate([*mask.tolist(), True]):
         if not v and start is None:
             start = i
         elif v and start is not None:

@@ -1,0 +1,268 @@
+"""Pictures of a comparison, drawn with Pillow: plots, frame strips, wipe, heat map, alignment, video.
+
+Everything takes plain data (times, values, RGB arrays) and writes one file.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+KIND_COLOURS = {
+    "same": (90, 170, 90),
+    "changed": (230, 160, 40),
+    "inserted": (70, 130, 220),
+    "removed": (210, 70, 70),
+    "moved": (160, 90, 200),
+    "retimed": (40, 180, 190),
+}
+BG = (250, 250, 250)
+INK = (30, 30, 30)
+GRID = (215, 215, 215)
+
+
+def _font(size: int = 12) -> ImageFont.ImageFont:
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow < 10.1 has one size
+        return ImageFont.load_default()
+
+
+def _legend(draw: ImageDraw.ImageDraw, x: int, y: int, kinds: list[str]) -> None:
+    font = _font(12)
+    for kind in kinds:
+        draw.rectangle([x, y + 2, x + 12, y + 14], fill=KIND_COLOURS[kind])
+        draw.text((x + 16, y), kind, fill=INK, font=font)
+        x += 24 + int(draw.textlength(kind, font=font))
+
+
+def timecode(seconds: float) -> str:
+    """HH:MM:SS.mmm"""
+    ms = round(max(seconds, 0.0) * 1000)
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, ms = divmod(rem, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+
+
+def difference_plot(
+    path: Path,
+    times: list[float],
+    ssim: list[float],
+    psnr: list[float | None],
+    duration: float,
+    segments: list[dict],
+    cuts: list[float],
+    width: int = 1200,
+    height: int = 420,
+) -> Path:
+    """SSIM (top) and PSNR (bottom) per aligned pair over B's time, with B's cuts and the edit segments."""
+    img = Image.new("RGB", (width, height), BG)
+    draw = ImageDraw.Draw(img)
+    font = _font(12)
+    left, right, top = 60, width - 20, 28
+    band_y = height - 46
+    panel_h = (band_y - top - 30) // 2
+    duration = max(duration, 1e-6)
+
+    def x_of(t: float) -> float:
+        return left + (right - left) * min(max(t / duration, 0.0), 1.0)
+
+    draw.text(
+        (left, 6), "Per-frame difference over B's time (SSIM All, PSNR average); cuts dashed", fill=INK, font=font
+    )
+    finite_psnr = [p for p in psnr if p is not None and math.isfinite(p)]
+    ssim_lo = min([*ssim, 0.9]) if ssim else 0.9
+    ssim_lo = max(0.0, math.floor(ssim_lo * 20) / 20)
+    psnr_hi = max([*finite_psnr, 50.0]) if finite_psnr else 50.0
+    psnr_lo = min([*finite_psnr, 30.0]) if finite_psnr else 20.0
+    panels = [
+        ("SSIM", top, ssim_lo, 1.0, [(t, v) for t, v in zip(times, ssim, strict=False)], (40, 90, 200)),
+        (
+            "PSNR dB",
+            top + panel_h + 30,
+            math.floor(psnr_lo / 5) * 5,
+            math.ceil(psnr_hi / 5) * 5,
+            [(t, psnr_hi if v is None or not math.isfinite(v) else v) for t, v in zip(times, psnr, strict=False)],
+            (200, 70, 40),
+        ),
+    ]
+    for name, y0, lo, hi, points, colour in panels:
+        y1 = y0 + panel_h
+        for seg in segments:
+            if seg["b"] is not None and seg["kind"] != "same":
+                draw.rectangle([x_of(seg["b"][0]), y0, x_of(seg["b"][1]), y1], fill=_tint(KIND_COLOURS[seg["kind"]]))
+        draw.rectangle([left, y0, right, y1], outline=GRID)
+        for frac in (0.0, 0.5, 1.0):
+            value = lo + (hi - lo) * frac
+            y = y1 - (y1 - y0) * frac
+            draw.line([left, y, right, y], fill=GRID)
+            draw.text((4, y - 7), f"{value:.3g}", fill=INK, font=font)
+        draw.text((left + 4, y0 + 2), name, fill=colour, font=font)
+        for cut in cuts:
+            x = x_of(cut)
+            for yy in range(int(y0), int(y1), 6):
+                draw.line([x, yy, x, yy + 3], fill=(120, 120, 120))
+        span = max(hi - lo, 1e-9)
+        coords = [(x_of(t), y1 - (y1 - y0) * (min(max(v, lo), hi) - lo) / span) for t, v in points]
+        if len(coords) > 1:
+            draw.line(coords, fill=colour, width=2)
+        elif coords:
+            draw.ellipse([coords[0][0] - 2, coords[0][1] - 2, coords[0][0] + 2, coords[0][1] + 2], fill=colour)
+    for seg in segments:
+        if seg["b"] is not None:
+            draw.rectangle([x_of(seg["b"][0]), band_y, x_of(seg["b"][1]), band_y + 10], fill=KIND_COLOURS[seg["kind"]])
+        elif seg.get("at") is not None:
+            x = x_of(seg["at"])
+            draw.polygon([(x - 5, band_y + 14), (x + 5, band_y + 14), (x, band_y + 4)], fill=KIND_COLOURS["removed"])
+    draw.text((left, band_y + 14), timecode(0), fill=INK, font=font)
+    end_label = timecode(duration)
+    draw.text((right - draw.textlength(end_label, font=font), band_y + 14), end_label, fill=INK, font=font)
+    _legend(draw, left + 150, band_y + 14 + 12, list(KIND_COLOURS))
+    img.save(path)
+    return path
+
+
+def _tint(colour: tuple[int, int, int], amount: float = 0.25) -> tuple[int, int, int]:
+    return tuple(int(BG[i] * (1 - amount) + colour[i] * amount) for i in range(3))
+
+
+def alignment_picture(
+    path: Path,
+    segments: list[dict],
+    duration_a: float,
+    duration_b: float,
+    cuts_a: list[float],
+    cuts_b: list[float],
+    labels: tuple[str, str] = ("A", "B"),
+    width: int = 1200,
+) -> Path:
+    """The two timelines, A above B, to one scale, segments coloured and matched ranges joined."""
+    height = 250
+    img = Image.new("RGB", (width, height), BG)
+    draw = ImageDraw.Draw(img)
+    font = _font(12)
+    left, right = 70, width - 20
+    scale = (right - left) / max(duration_a, duration_b, 1e-6)
+    ya, yb, bar = 40, 170, 26
+    # Joins first, so bars are drawn over them.
+    for seg in segments:
+        if seg["a"] is not None and seg["b"] is not None:
+            (a0, a1), (b0, b1) = seg["a"], seg["b"]
+            poly = [
+                (left + a0 * scale, ya + bar),
+                (left + a1 * scale, ya + bar),
+                (left + b1 * scale, yb),
+                (left + b0 * scale, yb),
+            ]
+            draw.polygon(
+                poly, fill=_tint(KIND_COLOURS[seg["kind"]], 0.35), outline=_tint(KIND_COLOURS[seg["kind"]], 0.7)
+            )
+    for y, duration, side, cuts in ((ya, duration_a, "a", cuts_a), (yb, duration_b, "b", cuts_b)):
+        draw.rectangle([left, y, left + duration * scale, y + bar], fill=(235, 235, 235), outline=GRID)
+        for seg in segments:
+            if seg[side] is not None:
+                s0, s1 = seg[side]
+                draw.rectangle([left + s0 * scale, y, left + s1 * scale, y + bar], fill=KIND_COLOURS[seg["kind"]])
+        for cut in cuts:
+            x = left + cut * scale
+            draw.line([x, y - 5, x, y + bar + 5], fill=INK)
+        label = labels[0] if side == "a" else labels[1]
+        draw.text((6, y + 7), label[:9], fill=INK, font=font)
+        draw.text((left, y + bar + 6 if side == "a" else y - 18), f"0 - {timecode(duration)}", fill=INK, font=font)
+    _legend(draw, left, height - 22, list(KIND_COLOURS))
+    draw.text((left + 620, height - 22), "ticks: scene cuts", fill=INK, font=font)
+    img.save(path)
+    return path
+
+
+def _label(img: Image.Image, text: str) -> Image.Image:
+    draw = ImageDraw.Draw(img)
+    font = _font(12)
+    w = int(draw.textlength(text, font=font)) + 8
+    draw.rectangle([0, 0, w, 16], fill=(0, 0, 0))
+    draw.text((4, 1), text, fill=(255, 255, 255), font=font)
+    return img
+
+
+def heat(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
+    """True |A - B| (largest over R, G, B) amplified so its 99.5th percentile is white; returns (RGB, gain)."""
+    diff = np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=2).astype(np.float32)
+    top = float(np.percentile(diff, 99.5)) if diff.size else 0.0
+    gain = float(min(max(255.0 / max(top, 1.0), 1.0), 64.0))
+    v = np.clip(diff * gain / 255.0, 0.0, 1.0)
+    # black -> red -> yellow -> white
+    rgb = np.stack([np.clip(v * 3, 0, 1), np.clip(v * 3 - 1, 0, 1), np.clip(v * 3 - 2, 0, 1)], axis=2)
+    return (rgb * 255).astype(np.uint8), gain
+
+
+def heatmap_picture(path: Path, a: np.ndarray, b: np.ndarray, caption: str) -> Path:
+    rgb, gain = heat(a, b)
+    img = _label(Image.fromarray(rgb), f"|A-B| x{gain:.1f}  {caption}")
+    img.save(path)
+    return path
+
+
+def wipe_picture(path: Path, a: np.ndarray, b: np.ndarray, caption: str) -> Path:
+    """Left half A, right half B, split by a line: the grade or framing change in one glance."""
+    h, w = a.shape[:2]
+    out = b.copy()
+    out[:, : w // 2] = a[:, : w // 2]
+    img = Image.fromarray(out)
+    draw = ImageDraw.Draw(img)
+    draw.line([w // 2, 0, w // 2, h], fill=(255, 255, 255), width=2)
+    _label(img, f"A | B  {caption}")
+    img.save(path)
+    return path
+
+
+def strip_picture(path: Path, rows: list[tuple[str, str, np.ndarray, np.ndarray]]) -> Path:
+    """One row per pair: A, B and the heat map side by side, captioned."""
+    h, w = rows[0][1].shape[:2]
+    img = Image.new("RGB", (3 * w + 8, len(rows) * (h + 4)), BG)
+    for i, (caption_a, caption_b, a, b) in enumerate(rows):
+        y = i * (h + 4)
+        rgb, gain = heat(a, b)
+        img.paste(_label(Image.fromarray(a), f"A {caption_a}"), (0, y))
+        img.paste(_label(Image.fromarray(b), f"B {caption_b}"), (w + 4, y))
+        img.paste(_label(Image.fromarray(rgb), f"|A-B| x{gain:.1f}"), (2 * w + 8, y))
+    img.save(path)
+    return path
+
+
+class PairVideo:
+    """An H.264 MP4 of A | B | |A-B| for the aligned pairs (A black where B is inserted)."""
+
+    def __init__(self, path: Path, fps: Fraction, height: int = 270, width: int | None = None) -> None:
+        self.path = path
+        self.height = height - height % 2
+        self.width = width
+        self._out = av.open(str(path), mode="w")
+        self._stream = None
+        self._fps = fps
+
+    def add(self, a: np.ndarray | None, b: np.ndarray) -> None:
+        if a is None:
+            a = np.zeros_like(b)
+        rgb, _gain = heat(a, b)
+        row = np.concatenate([a, b, rgb], axis=1)
+        if self._stream is None:
+            self._stream = self._out.add_stream("libx264", rate=self._fps)
+            self._stream.width = row.shape[1] - row.shape[1] % 2
+            self._stream.height = row.shape[0] - row.shape[0] % 2
+            self._stream.pix_fmt = "yuv420p"
+            self._stream.options = {"preset": "veryfast", "crf": "20"}
+        row = np.ascontiguousarray(row[: self._stream.height, : self._stream.width])
+        for packet in self._stream.encode(av.VideoFrame.from_ndarray(row, format="rgb24")):
+            self._out.mux(packet)
+
+    def close(self) -> None:
+        if self._stream is not None:
+            for packet in self._stream.encode():
+                self._out.mux(packet)
+        self._out.close()

@@ -1,0 +1,435 @@
+"""One comparison from start to finish: paths in, a report dict (and pictures) out.
+
+Each file is decoded once for everything that can share the pass: thumbnails
+for signatures, cuts and the same/changed test, and, when the two versions look
+like the same edit (same frame rate, same frame count), FFmpeg's PSNR/SSIM on
+the frame pairs as they go by, keeping the worst pairs as pictures. Only when
+the alignment turns out to be something else (material removed, inserted,
+moved, retimed) are the matched pairs decoded a second time for the metrics,
+B in order and A with seeks.
+
+Memory: the per-frame state is a 1.7 KB thumbnail and a few numbers per frame,
+plus a handful of frames in flight; no video is ever held whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import json
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+
+from takevault.compare import render
+from takevault.compare.align import Alignment, align
+from takevault.compare.frames import DecodeStatus, iter_frames, iter_frames_from
+from takevault.compare.metrics import FrameMetrics, MetricsGraph, finite, summarize
+from takevault.compare.scenes import detect_cuts
+from takevault.compare.signatures import Track
+from takevault.compare.technical import describe, technical_diff
+from takevault.errors import InvalidInputError, MediaError
+
+THUMB_WIDTH = 480
+WORST_PAIRS = 4
+WORST_SPACING = 0.5  # seconds between pairs shown in the strip, so it is not four neighbours
+KINDS = ("same", "changed", "inserted", "removed", "moved", "retimed")
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Worst:
+    """The most different pairs seen so far, as thumbnails (a bounded heap)."""
+
+    size: tuple[int, int]
+    limit: int = WORST_PAIRS
+    items: list[tuple[float, int, dict[str, Any]]] = field(default_factory=list)
+
+    def wants(self, badness: float, b_time: float) -> bool:
+        if badness <= 1e-9:
+            return False
+        for bad, _, item in self.items:
+            if abs(item["b_time"] - b_time) < WORST_SPACING and bad >= badness:
+                return False
+        return len(self.items) < self.limit or badness > self.items[0][0]
+
+    def add(self, badness: float, item: dict[str, Any], fa: av.VideoFrame, fb: av.VideoFrame) -> None:
+        w, h = self.size
+        item["a_rgb"] = fa.reformat(w, h, format="rgb24").to_ndarray()
+        item["b_rgb"] = fb.reformat(w, h, format="rgb24").to_ndarray()
+        self.items = [x for x in self.items if abs(x[2]["b_time"] - item["b_time"]) >= WORST_SPACING]
+        heapq.heapify(self.items)
+        heapq.heappush(self.items, (badness, id(item), item))
+        while len(self.items) > self.limit:
+            heapq.heappop(self.items)
+
+    def ranked(self) -> list[dict[str, Any]]:
+        return [item for _, _, item in sorted(self.items, key=lambda x: -x[0])]
+
+
+@dataclass
+class PairCollector:
+    """Turns the metrics graph's per-pair output into report rows and worst-pair thumbnails."""
+
+    worst: Worst
+    inflight: dict[int, tuple[int, int, av.VideoFrame, av.VideoFrame]] = field(default_factory=dict)
+    rows: dict[int, tuple[int, int, FrameMetrics]] = field(default_factory=dict)
+    track_a: Track | None = None
+    track_b: Track | None = None
+
+    def pushed(self, pair_id: int, ia: int, ib: int, fa: av.VideoFrame, fb: av.VideoFrame) -> None:
+        self.inflight[pair_id] = (ia, ib, fa, fb)
+
+    def result(self, pair_id: int, m: FrameMetrics) -> None:
+        ia, ib, fa, fb = self.inflight.pop(pair_id)
+        # Frames older than this one have had their results; don't keep them alive.
+        for old in [k for k in self.inflight if k < pair_id - 8]:
+            del self.inflight[old]
+        self.rows[pair_id] = (ia, ib, m)
+        badness = 1.0 - m.ssim_all
+        b_time = self.track_b.times[ib] if self.track_b and ib < len(self.track_b) else float(ib)
+        if self.worst.wants(badness, b_time):
+            a_time = self.track_a.times[ia] if self.track_a and ia < len(self.track_a) else float(ia)
+            item = {"a_frame": ia, "b_frame": ib, "a_time": a_time, "b_time": b_time, "ssim": m.ssim_all}
+            item["psnr"] = finite(m.psnr_avg)
+            self.worst.add(badness, item, fa, fb)
+
+
+def _thumb_size(width: int, height: int, sar: Fraction | None) -> tuple[int, int]:
+    display = width * float(sar or 1) / height
+    w = min(THUMB_WIDTH, width)
+    h = max(2, round(w / display / 2) * 2)
+    return w - w % 2, h
+
+
+class Cursor:
+    """Random-ish access to A's frames by index: sequential when possible, a seek when it jumps."""
+
+    def __init__(self, path: Path, track: Track) -> None:
+        self.path, self.track = path, track
+        self._iter: Iterator[tuple[float, av.VideoFrame]] | None = None
+        self._cache: dict[int, av.VideoFrame] = {}
+        self._pos = -1
+
+    def _index(self, t: float) -> int:
+        times = self.track.time
+        k = int(np.searchsorted(times, t))
+        if k > 0 and (k == len(times) or abs(times[k - 1] - t) <= abs(times[k] - t)):
+            k -= 1
+        return k
+
+    def get(self, idx: int) -> av.VideoFrame | None:
+        if idx in self._cache:
+            return self._cache[idx]
+        if self._iter is None or idx < self._pos - 2 or idx > self._pos + 48:
+            self.close()
+            self._iter = iter_frames_from(self.path, float(self.track.time[idx]))
+            self._pos = -1
+        for t, frame in self._iter:
+            k = self._index(t)
+            self._pos = k
+            self._cache[k] = frame
+            for old in [c for c in self._cache if c < k - 3]:
+                del self._cache[old]
+            if k >= idx:
+                break
+        return self._cache.get(idx) or (self._cache[max(self._cache)] if self._cache else None)
+
+    def close(self) -> None:
+        if self._iter is not None:
+            with contextlib.suppress(Exception):
+                self._iter.close()
+        self._iter = None
+        self._cache.clear()
+
+
+def _interleaved(
+    a: Path, b: Path, sa: DecodeStatus, sb: DecodeStatus
+) -> Iterator[tuple[tuple[float, av.VideoFrame] | None, tuple[float, av.VideoFrame] | None]]:
+    ia, ib = iter_frames(a, sa), iter_frames(b, sb)
+    done_a = done_b = False
+    while not (done_a and done_b):
+        x = y = None
+        if not done_a:
+            x = next(ia, None)
+            done_a = x is None
+        if not done_b:
+            y = next(ib, None)
+            done_b = y is None
+        if x is not None or y is not None:
+            yield x, y
+
+
+def _check_input(path: Path) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise InvalidInputError(f"{path} does not exist; give a video file or a take reference.")
+    if path.is_dir():
+        raise InvalidInputError(f"{path} is a folder; give a video file or a take reference.")
+    return path
+
+
+def _damage(name: str, status: DecodeStatus, expected_frames: int, expected_duration: float) -> str | None:
+    if status.error is None and (not expected_frames or status.frames >= 0.98 * expected_frames):
+        return None
+    where = render.timecode(status.last_time or 0.0)
+    cause = f" ({status.error})" if status.error else ""
+    expected = f"of {expected_frames} " if expected_frames else ""
+    return (
+        f"{name} is damaged: {status.frames} {expected}frames decoded, up to {where}, "
+        f"then decoding stopped{cause}; compared what could be read."
+    )
+
+
+def compare_files(
+    a: Path | str,
+    b: Path | str,
+    *,
+    out_dir: Path | str | None = None,
+    progress: Progress | None = None,
+    video: bool = False,
+    labels: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """Compare two video files; returns the report (shape in docs/compare.md) and writes pictures to `out_dir`."""
+    pa, pb = _check_input(Path(a)), _check_input(Path(b))
+    labels = labels or (str(pa), str(pb))
+    info_a, why_a = describe(pa)
+    info_b, why_b = describe(pb)
+    technical = technical_diff(info_a, info_b)
+    tick = progress or (lambda n: None)
+
+    # Pass 1: both files once, fingerprints always, metrics when the pairs are likely the final ones.
+    track_a, track_b = Track(), Track()
+    sa, sb = DecodeStatus(), DecodeStatus()
+    same_edit = info_a.fps == info_b.fps and abs(info_a.frames - info_b.frames) <= 1
+    thumb = _thumb_size(min(info_a.width, info_b.width), min(info_a.height, info_b.height), info_a.sample_aspect_ratio)
+    collector = PairCollector(worst=Worst(size=thumb), track_a=track_a, track_b=track_b)
+    graph = MetricsGraph(on_result=collector.result)
+    for x, y in _interleaved(pa, pb, sa, sb):
+        if x is not None:
+            track_a.add(*x)
+        if y is not None:
+            track_b.add(*y)
+        if same_edit and x is not None and y is not None:
+            ia, ib = len(track_a) - 1, len(track_b) - 1
+            collector.pushed(graph._pushed, ia, ib, x[1], y[1])
+            graph.push(x[1], y[1])
+        tick((x is not None) + (y is not None))
+    graph.flush()
+    for path, status, why in ((pa, sa, why_a), (pb, sb, why_b)):
+        if status.frames == 0:
+            detail = f" ({status.error})" if status.error else ""
+            raise MediaError(f"{path.name} has no frames that decode{detail}; give a video with pictures in it.")
+        del why
+
+    cuts_a = detect_cuts(track_a.tiny, track_a.sig, track_a.time)
+    cuts_b_idx = [int(i) for i in np.searchsorted(track_b.time, detect_cuts(track_b.tiny, track_b.sig, track_b.time))]
+    cuts_b = [round(float(track_b.time[i]), 6) for i in cuts_b_idx]
+    alignment = align(track_a, track_b, cuts_b_idx)
+
+    out = Path(out_dir) if out_dir is not None else None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    video_path = out / "side_by_side.mp4" if (video and out is not None) else None
+    matched = alignment.path >= 0
+    if same_edit and alignment.is_identity() and video_path is None:
+        rows = [collector.rows[k] for k in sorted(collector.rows) if k < len(matched) and matched[k]]
+        metrics_source = "single pass"
+    else:
+        collector = PairCollector(worst=Worst(size=thumb), track_a=track_a, track_b=track_b)
+        graph = MetricsGraph(on_result=collector.result)
+        _aligned_pass(pa, pb, track_a, track_b, alignment, graph, collector, video_path, thumb, info_b.fps)
+        rows = [collector.rows[k] for k in sorted(collector.rows)]
+        metrics_source = "aligned pairs, second pass"
+
+    results = [m for _, _, m in rows]
+    metrics: dict[str, Any] = summarize(results) or {
+        "psnr": {"y": None, "u": None, "v": None, "average": None},
+        "ssim": {"y": None, "u": None, "v": None, "all": None},
+    }
+    metrics["frames"] = [
+        {
+            "a_time": round(track_a.times[ia], 6),
+            "b_time": round(track_b.times[ib], 6),
+            "a_frame": ia,
+            "b_frame": ib,
+            "psnr": finite(m.psnr_avg),
+            "ssim": m.ssim_all,
+            "psnr_y": finite(m.psnr[0]),
+            "ssim_y": m.ssim[0],
+        }
+        for ia, ib, m in rows
+    ]
+    metrics["pairs"] = len(rows)
+    metrics["method"] = (
+        f"FFmpeg psnr and ssim filters (libavfilter {av.library_versions['libavfilter']}), {metrics_source}"
+    )
+    metrics["notes"] = graph.notes
+
+    segments = _segments_json(alignment, track_a, track_b)
+    warnings = list(technical["warnings"])
+    for name, status, info in ((labels[0], sa, info_a), (labels[1], sb, info_b)):
+        damage = _damage(name, status, info.frames, info.duration)
+        if damage:
+            warnings.append(damage)
+    warnings.extend(n[0].upper() + n[1:] + "." for n in graph.notes)
+    if not matched.any():
+        warnings.append(
+            "The two videos have no content in common: everything in A is removed and everything in B is inserted."
+        )
+
+    report: dict[str, Any] = {
+        "a": {"label": labels[0], "path": str(pa)},
+        "b": {"label": labels[1], "path": str(pb)},
+        "technical": technical,
+        "metrics": metrics,
+        "cuts": {"a": cuts_a, "b": cuts_b},
+        "segments": segments,
+        "summary": _summary(segments, bool(matched.any())),
+        "decode": {"a": sa.to_json(), "b": sb.to_json()},
+        "warnings": warnings,
+        "pictures": [],
+    }
+    if out is not None:
+        report["pictures"] = _pictures(out, report, collector.worst, track_a, track_b, labels)
+        if video_path is not None and video_path.exists():
+            report["pictures"].append(video_path.name)
+        (out / "report.json").write_text(json.dumps(report, indent=2, default=str, ensure_ascii=False) + "\n")
+    return report
+
+
+def _aligned_pass(
+    pa: Path,
+    pb: Path,
+    track_a: Track,
+    track_b: Track,
+    alignment: Alignment,
+    graph: MetricsGraph,
+    collector: PairCollector,
+    video_path: Path | None,
+    thumb: tuple[int, int],
+    fps: Fraction | None,
+) -> None:
+    """B in order once more, A fetched by index (seeking at jumps), metrics on the matched pairs."""
+    path = alignment.path
+    if not (path >= 0).any() and video_path is None:
+        return
+    cursor = Cursor(pa, track_a)
+    writer = render.PairVideo(video_path, fps or Fraction(25)) if video_path is not None else None
+    w, h = thumb
+    try:
+        for ib, (_t, fb) in enumerate(iter_frames(pb)):
+            if ib >= len(path):
+                break
+            ia = int(path[ib])
+            fa = cursor.get(ia) if ia >= 0 else None
+            if fa is not None:
+                collector.pushed(graph._pushed, ia, ib, fa, fb)
+                graph.push(fa, fb)
+            if writer is not None:
+                a_rgb = fa.reformat(w, h, format="rgb24").to_ndarray() if fa is not None else None
+                writer.add(a_rgb, fb.reformat(w, h, format="rgb24").to_ndarray())
+        graph.flush()
+    finally:
+        cursor.close()
+        if writer is not None:
+            writer.close()
+
+
+def _span(track: Track, first: int, last: int) -> list[float]:
+    end = track.times[last + 1] if last + 1 < len(track) else track.times[last] + track.frame_duration()
+    return [round(track.times[first], 6), round(end, 6)]
+
+
+def _segments_json(alignment: Alignment, ta: Track, tb: Track) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    last_b = 0.0
+    for seg in alignment.segments:
+        item: dict[str, Any] = {"kind": seg.kind, "a": None, "b": None}
+        if seg.a is not None:
+            item["a"] = _span(ta, *seg.a)
+            item["a_frames"] = [seg.a[0], seg.a[1] + 1]
+            item["a_timecode"] = f"{render.timecode(item['a'][0])}–{render.timecode(item['a'][1])}"
+        if seg.b is not None:
+            item["b"] = _span(tb, *seg.b)
+            item["b_frames"] = [seg.b[0], seg.b[1] + 1]
+            item["b_timecode"] = f"{render.timecode(item['b'][0])}–{render.timecode(item['b'][1])}"
+            last_b = item["b"][1]
+        else:
+            item["at"] = last_b  # where in B the removed material would have been
+        if seg.rate is not None:
+            item["rate"] = seg.rate
+        out.append(item)
+    return out
+
+
+def _summary(segments: list[dict[str, Any]], common: bool) -> dict[str, Any]:
+    kinds: dict[str, dict[str, float]] = {}
+    for seg in segments:
+        entry = kinds.setdefault(seg["kind"], {"count": 0, "a_seconds": 0.0, "b_seconds": 0.0})
+        entry["count"] += 1
+        for side in ("a", "b"):
+            if seg[side] is not None:
+                entry[f"{side}_seconds"] = round(entry[f"{side}_seconds"] + seg[side][1] - seg[side][0], 6)
+    edits = [s for s in segments if s["kind"] != "same"]
+    if not common:
+        verdict = "no content in common"
+    elif not edits:
+        verdict = "same content, same edit"
+    elif all(s["kind"] == "changed" for s in edits):
+        verdict = "same edit, pictures changed"
+    else:
+        verdict = "edited: " + ", ".join(f"{kinds[k]['count']:g} {k}" for k in KINDS if k in kinds and k != "same")
+    return {"verdict": verdict, "kinds": kinds, "common_content": common}
+
+
+def _pictures(
+    out: Path, report: dict[str, Any], worst: Worst, ta: Track, tb: Track, labels: tuple[str, str]
+) -> list[str]:
+    names = []
+    frames = report["metrics"]["frames"]
+    render.difference_plot(
+        out / "difference.png",
+        [f["b_time"] for f in frames],
+        [f["ssim"] for f in frames],
+        [f["psnr"] if f["psnr"] is not None else math.inf for f in frames],
+        tb.end_time(),
+        report["segments"],
+        report["cuts"]["b"],
+    )
+    names.append("difference.png")
+    render.alignment_picture(
+        out / "alignment.png",
+        report["segments"],
+        ta.end_time(),
+        tb.end_time(),
+        report["cuts"]["a"],
+        report["cuts"]["b"],
+        labels=("A", "B"),
+    )
+    names.append("alignment.png")
+    ranked = worst.ranked()
+    if ranked:
+        rows = [
+            (
+                f"{render.timecode(i['a_time'])} / B {render.timecode(i['b_time'])}  SSIM {i['ssim']:.4f}",
+                i["a_rgb"],
+                i["b_rgb"],
+            )
+            for i in ranked
+        ]
+        render.strip_picture(out / "worst_pairs.png", rows)
+        top = ranked[0]
+        caption = f"A {render.timecode(top['a_time'])} B {render.timecode(top['b_time'])}"
+        render.wipe_picture(out / "wipe.png", top["a_rgb"], top["b_rgb"], caption)
+        render.heatmap_picture(out / "heatmap.png", top["a_rgb"], top["b_rgb"], caption)
+        names += ["worst_pairs.png", "wipe.png", "heatmap.png"]
+        report["metrics"]["worst"] = [{k: v for k, v in i.items() if not k.endswith("_rgb")} for i in ranked]
+    return names
