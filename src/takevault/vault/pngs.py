@@ -1,16 +1,50 @@
-"""Workflow PNGs: attach, validate, regenerate, repair, show, extract, diff-params."""
+"""Workflow PNGs: attach, validate, regenerate, repair, show, extract, diff-params.
+
+Each take version has its own PNG at `<take stem>.png`, versioned beside the
+video; the catalog records which store version belongs to which take version.
+The latest version of the PNG key is the current take version's PNG (revert
+and regenerating an old version restore that), so `png validate` checks what
+anyone browsing the bucket sees, and notices PNGs changed behind our back.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
-from takevault.models import MediaInfo, PngRecord
+from takevault.errors import ConflictError, DeleteMarkerError, InvalidInputError, NotFoundError
+from takevault.media.metadata_json import GENERATION_KEYWORDS, parse_chunk
+from takevault.media.params_diff import diff_params as _diff
+from takevault.media.stills import container_texts, first_frame, read_container_tags
+from takevault.media.workflow_png import (
+    LINK_KEYWORD,
+    PngCheck,
+    extract_workflow,
+    inspect_png,
+    link_text,
+    repair_png,
+    write_png,
+)
+from takevault.models import MediaInfo, PngRecord, Take, TakeVersion
+from takevault.store.base import download_to_path
+from takevault.store.fsutil import atomic_write
 from takevault.vault.core import VaultCore
+
+MAX_CATALOG_CHUNKS = 2 * 1024 * 1024
+"""Chunk texts up to this size are also kept in the catalog, so a lost PNG can be rebuilt from it."""
+
+MAX_WORKFLOW_FILE = 16 * 1024 * 1024
 
 
 class PngMixin(VaultCore):
     """Workflow PNGs: attach, validate, regenerate, repair, show, extract, diff-params."""
 
+    # -- attach (called by add and replace) ------------------------------------------
     def _store_workflow_png(
         self,
         *,
@@ -28,6 +62,419 @@ class PngMixin(VaultCore):
         """Put the workflow PNG of a new take version under `png_key`; called by add and replace
         after the video bytes are stored and before the catalog rows are written.
 
-        Returns what to record in the catalog, or None when no PNG was stored.
+        The companion PNG (given, or `<stem>.png` beside the video) is kept byte for byte plus a
+        `takevault` link chunk; without one we write a still of the first frame with the
+        container's prompt/workflow tags (or `prompt`/`workflow` given here).
         """
-        return None
+        extra = _given_texts(prompt, workflow)
+        link = link_text(take_id=take_id, ref=take_ref, version=version_number, video_sha256=video_sha256)
+        companion = workflow_png or _companion_of(video_path)
+        with tempfile.TemporaryDirectory(prefix="takevault-png-") as tmp:
+            out = Path(tmp) / "workflow.png"
+            source = "still"
+            if companion is not None:
+                source = "companion"
+                _attach_companion(companion, out, link, extra, video_sha256)
+            else:
+                texts = container_texts(media.tags or read_container_tags(video_path))
+                if texts:
+                    source = "container"
+                texts.update(extra)
+                if extra and source == "still":
+                    source = "given"
+                write_png(out, first_frame(video_path), texts, link)
+            original = companion.name if companion is not None else f"{video_path.stem}.png"
+            meta = _png_metadata(png_key, take_id, version_number, video_sha256, self.user, original, source)
+            return self._put_png(png_key, out, meta, video_sha256, media)
+
+    def _put_png(self, key: str, path: Path, meta: dict[str, str], video_sha256: str, media: MediaInfo) -> PngRecord:
+        check = inspect_png(path, video_sha256=video_sha256)
+        with path.open("rb") as fh:
+            stored = self.store.put(key, fh, meta, size=path.stat().st_size)
+        return PngRecord(
+            key=key,
+            version_id=stored.version_id,
+            sha256=stored.sha256,
+            size=stored.size,
+            status=check.status,
+            reason=check.reason,
+            params=_params(check, media),
+        )
+
+    # -- reading what is stored --------------------------------------------------------
+    def _png_target(self, take: Take, version: TakeVersion) -> tuple[str | None, str | None, str | None]:
+        """(key, store version id, note) of the PNG to check for a take version; None id when gone."""
+        png = version.png
+        if png is None or not png.key:
+            return None, None, "no workflow PNG was stored for this version"
+        if version.is_current and not take.deleted:
+            try:
+                latest = self.store.head(png.key)
+            except DeleteMarkerError:
+                return png.key, None, "the PNG was deleted from the store"
+            except NotFoundError:
+                return png.key, None, "the PNG is gone from the store"
+            note = None
+            if latest.version_id != png.version_id:
+                note = "the PNG was replaced outside takevault"
+            return png.key, latest.version_id, note
+        if not png.version_id:
+            return png.key, None, "no workflow PNG was stored for this version"
+        try:
+            self.store.head(png.key, png.version_id)
+        except NotFoundError:
+            return png.key, None, "its stored PNG version is gone"
+        return png.key, png.version_id, None
+
+    @contextlib.contextmanager
+    def _png_file(self, key: str, version_id: str) -> Iterator[Path]:
+        with tempfile.TemporaryDirectory(prefix="takevault-png-") as tmp:
+            dest = Path(tmp) / "stored.png"
+            download_to_path(self.store, key, dest, version_id)
+            yield dest
+
+    def _check(self, take: Take, version: TakeVersion) -> tuple[PngCheck, str | None, str | None]:
+        key, version_id, note = self._png_target(take, version)
+        if key is None or version_id is None:
+            return PngCheck("missing", note), key, version_id
+        with self._png_file(key, version_id) as path:
+            check = inspect_png(path, video_sha256=version.sha256)
+        if note and check.status in ("present", "thumbnail_only"):
+            check.reason = note if check.reason is None else f"{check.reason}; {note}"
+        return check, key, version_id
+
+    def _record_status(self, take: Take, version: TakeVersion, check: PngCheck) -> None:
+        """Keep the catalog's status in step with what the store holds, so listings tell the truth."""
+        png = version.png
+        if png is None or (png.status == check.status and png.reason == check.reason):
+            return
+        updated = PngRecord(png.key, png.version_id, png.sha256, png.size, check.status, check.reason, png.params)
+        self.catalog.update_png(take.id, version.number, updated)
+
+    # -- validate ------------------------------------------------------------------------
+    def png_validate(self, refs: list[str] | None = None) -> list[dict[str, Any]]:
+        """Check the workflow PNG of every version of the given takes (all live takes when None)."""
+        targets: list[tuple[Take, TakeVersion]] = []
+        if refs:
+            for ref in refs:
+                take, version = self.resolve_version(ref)
+                versions = [version] if "@" in ref else self.catalog.versions(take.id)
+                targets.extend((take, v) for v in versions)
+        else:
+            for take in self.takes():
+                targets.extend((take, v) for v in self.catalog.versions(take.id))
+        rows = []
+        for take, version in targets:
+            check, key, version_id = self._check(take, version)
+            self._record_status(take, version, check)
+            rows.append(
+                {
+                    "ref": f"{take.ref}@v{version.number}",
+                    "take": take.ref,
+                    "version": version.number,
+                    "current": version.is_current,
+                    "status": check.status,
+                    "reason": check.reason,
+                    "key": key,
+                    "version_id": version_id,
+                }
+            )
+        return rows
+
+    # -- regenerate and repair -----------------------------------------------------------
+    def png_regenerate(self, ref: str) -> dict[str, Any]:
+        """A new PNG for a take version: first frame plus the container's prompt/workflow,
+        else what the catalog kept, else a plain still. Stored as a new PNG version."""
+        take, version = self._live_version(ref, "regenerate")
+        with self.open_version(f"{take.id}@v{version.number}") as video:
+            texts = container_texts(read_container_tags(video))
+            source = "container"
+            if not texts:
+                texts = _catalog_texts(version)
+                source = "catalog" if texts else "still"
+            image = first_frame(video)
+        link = link_text(take_id=take.id, ref=take.ref, version=version.number, video_sha256=version.sha256)
+        with tempfile.TemporaryDirectory(prefix="takevault-png-") as tmp:
+            out = Path(tmp) / "workflow.png"
+            write_png(out, image, texts, link)
+            record = self._replace_png(take, version, out, source, "regenerate")
+        return {**self._png_summary(take, version, record), "source": source}
+
+    def png_repair(self, ref: str) -> dict[str, Any]:
+        """Re-encode a damaged PNG's pixels, keep every chunk whose content parses, fresh CRCs;
+        stored as a new PNG version. Says what it kept, fixed and could not save."""
+        take, version = self._live_version(ref, "repair")
+        check, key, version_id = self._check(take, version)
+        name = f"{take.ref}@v{version.number}"
+        if key is None or version_id is None:
+            raise NotFoundError(
+                f"{name} has no workflow PNG to repair; make one with 'takevault png regenerate {name}'."
+            )
+        if check.status == "placeholder":
+            raise ConflictError(
+                f"The PNG of {name} is an empty placeholder with nothing to save; "
+                f"make a new one with 'takevault png regenerate {name}'."
+            )
+        if check.status == "stale":
+            raise ConflictError(
+                f"The PNG of {name} describes another video ({check.reason}); "
+                f"make one for this video with 'takevault png regenerate {name}'."
+            )
+        if check.status in ("present", "thumbnail_only") and not check.reason:
+            return {
+                "ref": name,
+                "version": version.number,
+                "status": check.status,
+                "reason": None,
+                "changed": False,
+                "kept": sorted(check.texts),
+                "fixed": [],
+                "lost": [],
+                "pixels": "kept",
+            }
+        link = link_text(take_id=take.id, ref=take.ref, version=version.number, video_sha256=version.sha256)
+        with self.open_version(f"{take.id}@v{version.number}") as video:
+            fallback = first_frame(video)
+        with tempfile.TemporaryDirectory(prefix="takevault-png-") as tmp, self._png_file(key, version_id) as src:
+            out = Path(tmp) / "repaired.png"
+            report = repair_png(src, out, link=link, fallback_image=fallback)
+            record = self._replace_png(take, version, out, "repair", "repair")
+        return {**self._png_summary(take, version, record), "changed": True, **report.to_json()}
+
+    def _live_version(self, ref: str, doing: str) -> tuple[Take, TakeVersion]:
+        take, version = self.resolve_version(ref)
+        if take.deleted:
+            raise ConflictError(
+                f"{take.ref} is deleted; restore it with 'takevault restore {take.ref}' before you {doing} its PNG."
+            )
+        return take, version
+
+    def _replace_png(self, take: Take, version: TakeVersion, path: Path, source: str, action: str) -> PngRecord:
+        key = version.png.key if version.png and version.png.key else _png_key_for(version.key)
+        meta = _png_metadata(key, take.id, version.number, version.sha256, self.user, path.name, source)
+        record = self._put_png(key, path, meta, version.sha256, version.media)
+        if not version.is_current:
+            # The latest PNG is the current version's; put it back on top.
+            current = self.catalog.versions(take.id)[0]
+            if current.png and current.png.key == key and current.png.version_id:
+                with contextlib.suppress(NotFoundError):
+                    self.store.restore(key, current.png.version_id)
+        event = {
+            "project_id": self.catalog.ensure_project(self.project).id,
+            "at": _now(),
+            "user": self.user,
+            "action": "png",
+            "take_id": take.id,
+            "shot": f"{take.section}/{take.shot}" if take.section else take.shot,
+            "details": {"ref": take.ref, "op": action, "version": version.number, "status": record.status},
+        }
+        self.catalog.update_png(take.id, version.number, record, event)
+        return record
+
+    def _png_summary(self, take: Take, version: TakeVersion, record: PngRecord) -> dict[str, Any]:
+        return {
+            "ref": f"{take.ref}@v{version.number}",
+            "version": version.number,
+            "status": record.status,
+            "reason": record.reason,
+            "key": record.key,
+            "version_id": record.version_id,
+        }
+
+    # -- show, extract, diff -------------------------------------------------------------
+    def _values(self, take: Take, version: TakeVersion) -> tuple[PngCheck, dict[str, Any], str]:
+        """The PNG check and the parsed generation chunks: from the PNG when it is usable, else the catalog."""
+        check, _key, _vid = self._check(take, version)
+        if check.status == "present":
+            return check, check.values, "png"
+        values = {}
+        for keyword, text in (_catalog_texts(version) or {}).items():
+            parsed = parse_chunk(keyword, text)
+            if parsed.ok and keyword in GENERATION_KEYWORDS:
+                values[keyword] = parsed.value
+        return check, values, "catalog" if values else "none"
+
+    def png_show(self, ref: str) -> dict[str, Any]:
+        """The generation behind a take version: prompts, seed, steps, cfg, sampler, model, LoRAs, size."""
+        from takevault.media.generation import summarize
+
+        take, version = self.resolve_version(ref)
+        check, values, source = self._values(take, version)
+        generation = summarize(values)
+        generation["frames"] = generation.get("frames") or version.media.frames or None
+        if not generation.get("width"):
+            generation["width"], generation["height"] = version.media.width or None, version.media.height or None
+        return {
+            "ref": f"{take.ref}@v{version.number}",
+            "version": version.number,
+            "status": check.status,
+            "reason": check.reason,
+            "from": source,
+            "chunks": sorted(k for k in check.texts if k != LINK_KEYWORD),
+            "generation": generation,
+            "video": {"frames": version.media.frames, "width": version.media.width, "height": version.media.height},
+        }
+
+    def png_extract(self, ref: str, dest: Path | str) -> dict[str, Any]:
+        """Write the take version's workflow JSON (ready to drop into ComfyUI) to `dest`."""
+        take, version = self.resolve_version(ref)
+        dest = Path(dest)
+        if dest.is_dir():
+            raise InvalidInputError(f"{dest} is a folder; give a file name such as {dest / (take.name + '.json')}.")
+        if not dest.parent.is_dir():
+            raise InvalidInputError(f"The folder {dest.parent} does not exist; create it or pick another path.")
+        check, values, source = self._values(take, version)
+        fake = PngCheck(check.status, values=values)
+        text = extract_workflow(fake)
+        name = f"{take.ref}@v{version.number}"
+        if text is None:
+            raise NotFoundError(
+                f"The PNG of {name} holds no ComfyUI workflow ({check.status}"
+                f"{': ' + check.reason if check.reason else ''}); see 'takevault png show {name}'."
+            )
+        with atomic_write(dest) as out:
+            out.write(text.encode("utf-8") + b"\n")
+        kind = next(k for k in ("workflow", "prompt", "invokeai_workflow") if k in values)
+        return {"ref": name, "version": version.number, "dest": str(dest), "kind": kind, "from": source}
+
+    def diff_params(self, a: str, b: str) -> dict[str, Any]:
+        """What changed between two takes' (or take versions', or PNG files') generation parameters."""
+        result = _diff(self._side_values(a), self._side_values(b))
+        return {"a": a, "b": b, **result}
+
+    def _side_values(self, ref: str) -> dict[str, Any]:
+        path = Path(ref)
+        if ref.lower().endswith(".png") and path.is_file():
+            check = inspect_png(path)
+            if check.status in ("invalid", "placeholder"):
+                raise InvalidInputError(f"{path} is not a usable workflow PNG ({check.reason}); check the file.")
+            return check.values
+        take, version = self.resolve_version(ref)
+        check, values, _source = self._values(take, version)
+        if not values:
+            raise NotFoundError(
+                f"{take.ref}@v{version.number} has no generation parameters ({check.status}"
+                f"{': ' + check.reason if check.reason else ''}); attach a workflow PNG or run "
+                f"'takevault png regenerate {take.ref}'."
+            )
+        return values
+
+
+# -- helpers ------------------------------------------------------------------------
+def _now() -> Any:
+    from takevault.catalog.catalog import now
+
+    return now()
+
+
+def _png_key_for(video_key: str) -> str:
+    stem, _dot, _ext = video_key.rpartition(".")
+    return f"{stem or video_key}.png"
+
+
+def _companion_of(video: Path) -> Path | None:
+    """ComfyUI's companion of `name_00001.mp4` is `name_00001.png` in the same folder."""
+    for suffix in (".png", ".PNG"):
+        candidate = video.with_suffix(suffix)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _attach_companion(companion: Path, out: Path, link: str, extra: dict[str, str], video_sha256: str) -> None:
+    """Copy the companion with our link (and any texts given); a broken or foreign one is kept as it is,
+    so its status tells the truth and `png repair` can work on the original bytes."""
+    from takevault.media.pngchunks import PngStructureError, copy_with_text
+
+    if not companion.is_file():
+        raise InvalidInputError(f"The workflow PNG {companion} does not exist; check the path or leave the option out.")
+    check = inspect_png(companion, video_sha256=video_sha256)
+    if check.status in ("present", "thumbnail_only"):
+        try:
+            with out.open("wb") as fh:
+                copy_with_text(companion, fh, {**extra, LINK_KEYWORD: link})
+            return
+        except PngStructureError:
+            pass
+    try:
+        shutil.copyfile(companion, out)
+    except OSError as exc:
+        raise InvalidInputError(f"The workflow PNG {companion} cannot be read ({exc.strerror}); check it.") from None
+
+
+def _given_texts(prompt: str | None, workflow: Path | None) -> dict[str, str]:
+    """Chunks from `--prompt TEXT` (a ComfyUI prompt graph, or plain prompt text) and `--workflow FILE`."""
+    texts: dict[str, str] = {}
+    if prompt is not None and prompt.strip():
+        parsed = parse_chunk("prompt", prompt)
+        texts["prompt" if parsed.ok else "parameters"] = prompt
+    if workflow is not None:
+        workflow = Path(workflow)
+        try:
+            if workflow.stat().st_size > MAX_WORKFLOW_FILE:
+                raise InvalidInputError(f"The workflow file {workflow} is larger than 16 MB; give the workflow JSON.")
+            text = workflow.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise InvalidInputError(
+                f"The workflow file {workflow} cannot be read as UTF-8 text; give a ComfyUI workflow JSON file."
+            ) from None
+        as_workflow = parse_chunk("workflow", text)
+        as_prompt = parse_chunk("prompt", text)
+        if as_workflow.ok:
+            texts["workflow"] = text
+        elif as_prompt.ok:
+            texts.setdefault("prompt", text)
+        else:
+            raise InvalidInputError(
+                f"The workflow file {workflow.name} {as_workflow.error}; "
+                "give a workflow saved from ComfyUI (Workflow → Export) or an API prompt."
+            )
+    return texts
+
+
+def _png_metadata(
+    key: str, take_id: str, version: int, video_sha256: str, user: str, original: str, source: str
+) -> dict[str, str]:
+    parts = key.split("/")
+    meta = {
+        "take-id": take_id,
+        "take-version": str(version),
+        "video-sha256": video_sha256,
+        "role": "workflow-png",
+        "png-source": source,
+        "uploader": quote(user, safe=""),
+        "original-name": quote(original, safe="")[:300],
+    }
+    if len(parts) >= 4:
+        meta["project"], meta["section"], meta["shot"] = parts[-4], parts[-3], parts[-2]
+        digits = "".join(ch for ch in Path(parts[-1]).stem if ch.isdigit())
+        if digits:
+            meta["take-number"] = str(int(digits))
+    return meta
+
+
+def _params(check: PngCheck, media: MediaInfo) -> dict[str, Any]:
+    """What the catalog keeps: the summary, and the chunk texts when small enough to rebuild the PNG."""
+    generation = check.generation
+    generation["frames"] = generation.get("frames") or media.frames or None
+    if not generation.get("width"):
+        generation["width"], generation["height"] = media.width or None, media.height or None
+    chunks = {k: v for k, v in check.texts.items() if k in GENERATION_KEYWORDS}
+    if sum(len(v) for v in chunks.values()) > MAX_CATALOG_CHUNKS:
+        chunks = {}
+    return {"generation": generation, "chunks": chunks}
+
+
+def _catalog_texts(version: TakeVersion) -> dict[str, str]:
+    params = version.png.params if version.png else {}
+    chunks = params.get("chunks") if isinstance(params, dict) else None
+    if not isinstance(chunks, dict):
+        return {}
+    texts = {}
+    for keyword, text in chunks.items():
+        if isinstance(text, str) and parse_chunk(keyword, text).ok:
+            texts[keyword] = text
+    return texts
+
+
+__all__ = ["PngMixin"]
