@@ -310,6 +310,8 @@ class Catalog:
             conn.execute(sa.update(takes).where(takes.c.id == take_id).values(deleted=True, deleted_at=now()))
             details = {**(event.get("details") or {}), "was_starred": bool(was_starred)}
             conn.execute(sa.insert(events).values(**{**event, "details": details}))
+            if was_starred:
+                conn.execute(sa.insert(events).values(**_implied_unstar(event, take_id, "deleted")))
         return bool(was_starred)
 
     def set_star(self, shot_id: int, take_id: str | None, event: dict[str, Any]) -> str | None:
@@ -348,7 +350,11 @@ class Catalog:
     def purge_take(self, take_id: str, event: dict[str, Any]) -> None:
         """Remove the take's rows (versions, links, star) for good; the shot keeps its counter."""
         with self.write() as conn:
-            conn.execute(sa.update(shots).where(shots.c.starred_take_id == take_id).values(starred_take_id=None))
+            was_starred = conn.execute(
+                sa.update(shots).where(shots.c.starred_take_id == take_id).values(starred_take_id=None)
+            ).rowcount
+            if was_starred:
+                conn.execute(sa.insert(events).values(**_implied_unstar(event, take_id, "purged")))
             conn.execute(
                 sa.delete(take_links).where(sa.or_(take_links.c.take_id == take_id, take_links.c.other_id == take_id))
             )
@@ -540,13 +546,14 @@ class Catalog:
         """Ids of takes (deleted ones too) that hold a version with these bytes."""
         with self.read() as conn:
             rows = conn.execute(
-                sa.select(sa.distinct(takes.c.id))
+                sa.select(takes.c.id)
                 .select_from(
                     take_versions.join(takes, takes.c.id == take_versions.c.take_id).join(
                         shots, shots.c.id == takes.c.shot_id
                     )
                 )
                 .where(take_versions.c.sha256 == sha256, shots.c.project_id == project.id)
+                .distinct()
             ).all()
         return [r[0] for r in rows]
 
@@ -590,6 +597,32 @@ class Catalog:
                 .where(shots.c.id == shot_id, shots.c.next_take_number < at_least)
                 .values(next_take_number=at_least)
             )
+
+    # -- workflow PNGs (issue 4) ------------------------------------------------
+    def update_png(self, take_id: str, version_number: int, png: Any, event: dict[str, Any] | None = None) -> None:
+        """Point one take version at another workflow PNG (a `PngRecord`), with an optional log line."""
+        with self.write() as conn:
+            done = conn.execute(
+                sa.update(take_versions)
+                .where(take_versions.c.take_id == take_id, take_versions.c.number == version_number)
+                .values(**records.png_columns(png))
+            )
+            if done.rowcount == 0:
+                raise NotFoundError(
+                    f"Take {take_id} has no version v{version_number}; list its versions with 'takevault history'."
+                )
+            if event is not None:
+                conn.execute(sa.insert(events).values(**event))
+
+
+def _implied_unstar(event: dict[str, Any], take_id: str, why: str) -> dict[str, Any]:
+    """Deleting a starred take clears the star; the log says so, so star history replays stay true."""
+    details = event.get("details") or {}
+    return {
+        **event,
+        "action": "unstar",
+        "details": {"take_id": take_id, "version": details.get("version"), "ref": details.get("ref"), "reason": why},
+    }
 
 
 def _next_order(conn: sa.Connection, table: sa.Table, where: Any) -> int:

@@ -139,7 +139,7 @@ class AddMixin(TakeBase):
             "take-number": str(number),
             "kind": quote(kind, safe=""),
             "uploader": quote(self.user, safe=""),
-            "original-name": quote(original_name, safe=""),
+            "original-name": quote(original_name, safe="")[:600],
             "media": media_summary(media),
         }
 

@@ -1,0 +1,273 @@
+"""Bulk import: many files and folders at once, shots from `--shot` or a pattern on paths.
+
+Files are probed and hashed in parallel (PyAV releases the GIL while decoding),
+then added one by one so take numbers stay in file order. One bad file is
+reported as failed and never stops or damages the rest.
+
+The pattern (`--map`) is a Python regular expression with a named group `shot`
+and optionally `section`, searched in each file's path relative to the folder
+it was found in (folder name included, `/` between parts). The default finds
+codes such as `SH010` in names or folders (`SH010_take3.mp4`, `SH010/any.mp4`)
+and a section folder or prefix such as `SEQ01/`, `SQ01_` or `SC01/`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from takevault.errors import InvalidInputError, NotFoundError, TakevaultError
+from takevault.media.probe import probe
+from takevault.models import ImportItem, ImportReport, MediaInfo, Shot
+from takevault.store.base import CHUNK_SIZE, ProgressCallback
+from takevault.vault.add import AddMixin
+from takevault.vault.refs import CODE_RE
+
+DEFAULT_MAP = (
+    r"(?i)(?:(?<![A-Za-z0-9])(?P<section>(?:SEQ|SQ|SC)\d+[A-Za-z]?)[/_-].*?)?"
+    r"(?<![A-Za-z0-9])(?P<shot>SH\d+[A-Za-z]?)(?![A-Za-z0-9])"
+)
+VIDEO_SUFFIXES = frozenset(
+    [
+        ".mp4",
+        ".m4v",
+        ".mov",
+        ".mkv",
+        ".webm",
+        ".avi",
+        ".mxf",
+        ".gif",
+        ".mts",
+        ".m2ts",
+        ".ts",
+        ".mpg",
+        ".mpeg",
+        ".wmv",
+        ".flv",
+        ".ogv",
+        ".3gp",
+        ".dv",
+        ".y4m",
+    ]
+)
+
+
+@dataclass
+class _Candidate:
+    path: Path
+    shown: str
+    relative: str
+    png: Path | None = None
+    media: MediaInfo | None = None
+    sha256: str | None = None
+    error: str | None = None
+
+
+def compile_map(pattern: str | None) -> re.Pattern[str]:
+    text = pattern or DEFAULT_MAP
+    try:
+        compiled = re.compile(text)
+    except re.error as exc:
+        raise InvalidInputError(f"The --map pattern {text!r} is not a valid regular expression ({exc}).") from None
+    if "shot" not in compiled.groupindex:
+        raise InvalidInputError(
+            f"The --map pattern {text!r} has no named group 'shot'; write it like '(?P<shot>SH\\d+)'."
+        )
+    return compiled
+
+
+def _walk(paths: Iterable[Path | str]) -> Iterator[tuple[Path, str, bool]]:
+    """(file, path relative to where it was found, given explicitly) for every file, sorted per folder."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            base = path.resolve().parent
+            for dirpath, dirnames, filenames in os.walk(path):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    if name.startswith("."):
+                        continue
+                    full = Path(dirpath) / name
+                    yield full, full.resolve().relative_to(base).as_posix(), False
+        else:
+            yield path, path.name if not path.parent.name else f"{path.resolve().parent.name}/{path.name}", True
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK_SIZE):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _inspect(candidate: _Candidate) -> _Candidate:
+    try:
+        candidate.media = probe(candidate.path)
+        candidate.sha256 = _sha256(candidate.path)
+    except TakevaultError as exc:
+        candidate.error = exc.message
+    except OSError as exc:
+        candidate.error = f"{candidate.path.name} cannot be read ({exc.strerror or exc})."
+    return candidate
+
+
+class ImportMixin(AddMixin):
+    """`import_paths`: the `takevault import` command."""
+
+    def import_paths(
+        self,
+        paths: Iterable[Path | str],
+        *,
+        shot: str | None = None,
+        map_pattern: str | None = None,
+        create_shots: bool = False,
+        dry_run: bool = False,
+        allow_duplicates: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> ImportReport:
+        """Add every video under `paths`; the report says what was added, skipped or failed and why."""
+        paths = list(paths)
+        if not paths:
+            raise InvalidInputError("Nothing to import; give one or more files or folders.")
+        if shot is not None and map_pattern is not None:
+            raise InvalidInputError("Give either --shot or --map, not both.")
+        for raw in paths:
+            if not Path(raw).exists():
+                raise InvalidInputError(f"{raw} does not exist; check the path.")
+        fixed_shot = self.shot(shot) if shot is not None and not create_shots else None
+        pattern = compile_map(map_pattern) if shot is None else None
+
+        items: list[ImportItem] = []
+        candidates: list[_Candidate] = []
+        seen: set[Path] = set()
+        for path, relative, explicit in _walk(paths):
+            resolved = path.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            suffix = path.suffix.lower()
+            if suffix == ".png":
+                if not any(
+                    path.with_suffix(s).exists() or path.with_suffix(s.upper()).exists() for s in VIDEO_SUFFIXES
+                ):
+                    items.append(
+                        ImportItem(str(path), "skipped", reason="a PNG with no video of the same name beside it")
+                    )
+                continue  # companion PNGs travel with their video
+            if not explicit and suffix not in VIDEO_SUFFIXES:
+                items.append(
+                    ImportItem(str(path), "skipped", reason=f"'{suffix or path.name}' is not a video extension")
+                )
+                continue
+            png = path.with_suffix(".png")
+            candidates.append(_Candidate(path, str(path), relative, png if png.is_file() else None))
+
+        workers = max(1, min(4, os.cpu_count() or 1, len(candidates)))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            inspected = list(pool.map(_inspect, candidates))
+
+        known_sha: dict[str, str] = {}
+        created: dict[tuple[str | None, str], Shot] = {}
+        for cand in inspected:
+            item = self._import_one(
+                cand, fixed_shot, shot, pattern, create_shots, dry_run, allow_duplicates, known_sha, created
+            )
+            items.append(item)
+            if progress:
+                progress(1)
+        order = {str(c.path): i for i, c in enumerate(inspected)}
+        items.sort(key=lambda i: (order.get(i.path, -1), i.path))
+        return ImportReport(items=tuple(items), dry_run=dry_run)
+
+    def _import_one(
+        self,
+        cand: _Candidate,
+        fixed_shot: Shot | None,
+        shot_text: str | None,
+        pattern: re.Pattern[str] | None,
+        create_shots: bool,
+        dry_run: bool,
+        allow_duplicates: bool,
+        known_sha: dict[str, str],
+        created: dict[tuple[str | None, str], Shot],
+    ) -> ImportItem:
+        if cand.error or cand.media is None or cand.sha256 is None:
+            return ImportItem(cand.shown, "failed", reason=cand.error)
+        try:
+            if shot_text is not None:
+                section, code = _split_shot(shot_text)
+            else:
+                assert pattern is not None
+                match = pattern.search(cand.relative)
+                if not match or not match.group("shot"):
+                    return ImportItem(
+                        cand.shown, "failed", reason="no shot code in its name or folders; use --shot or --map"
+                    )
+                code = match.group("shot")
+                section = match.groupdict().get("section") or None
+                if pattern.pattern == DEFAULT_MAP:
+                    code, section = code.upper(), section.upper() if section else None
+            label = f"{section}/{code}" if section else code
+            if not allow_duplicates:
+                dup = known_sha.get(cand.sha256) or self._duplicate_of(cand.sha256)
+                if dup:
+                    return ImportItem(cand.shown, "skipped", shot=label, reason=f"same bytes as {dup}")
+            target = fixed_shot or self._import_shot(section, code, create_shots, dry_run, created)
+            if target is None:
+                known_sha[cand.sha256] = cand.shown
+                return ImportItem(cand.shown, "planned", shot=label, reason="new shot would be created")
+            if dry_run:
+                known_sha[cand.sha256] = cand.shown
+                return ImportItem(cand.shown, "planned", shot=target.path)
+            take = self._add_probed(cand.path, cand.media, target, workflow_png=cand.png)
+            known_sha[cand.sha256] = take.ref
+            return ImportItem(cand.shown, "added", shot=target.path, ref=take.ref)
+        except TakevaultError as exc:
+            return ImportItem(cand.shown, "failed", reason=exc.message)
+
+    def _duplicate_of(self, sha256: str) -> str | None:
+        ids = self.catalog.takes_with_sha256(self._project, sha256)
+        if not ids:
+            return None
+        found = self.catalog.query_takes(self._project, take_ids=ids[:1], deleted=None)
+        return found[0].ref if found else ids[0]
+
+    def _import_shot(
+        self,
+        section: str | None,
+        code: str,
+        create: bool,
+        dry_run: bool,
+        created: dict[tuple[str | None, str], Shot],
+    ) -> Shot | None:
+        if (section, code) in created:
+            return created[(section, code)]
+        if not CODE_RE.match(code) or (section is not None and not CODE_RE.match(section)):
+            raise InvalidInputError(f"{code!r} is not a usable shot code; fix the name or the --map pattern.")
+        try:
+            shot = self._one_shot(section, code)
+        except NotFoundError:
+            if not create:
+                where = f" --section {section}" if section else ""
+                raise NotFoundError(
+                    f"shot {code} does not exist; add it with 'takevault shot add {code}{where}' or pass --create-shots"
+                ) from None
+            if dry_run:
+                return None
+            if section is not None and not any(s.code == section for s in self.list_sections()):
+                self.add_section(section)
+            shot = self.add_shot(code, section=section)
+        created[(section, code)] = shot
+        return shot
+
+
+def _split_shot(text: str) -> tuple[str | None, str]:
+    from takevault.vault.refs import parse_shot
+
+    return parse_shot(text)

@@ -1,0 +1,173 @@
+"""`rebuild_catalog`: recover takes from the object metadata in the store alone.
+
+Every video version carries its take's description (take id, project, section,
+shot, number, kind, uploader, original name, media summary), so a lost catalog
+comes back with its shots, takes, version histories and deleted flags. What the
+store does not hold comes back empty: notes, ratings, tags, links, stars, and
+section/shot order (codes are ordered alphabetically). Takes already in the
+catalog are left alone, so running it twice is harmless.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote
+
+from takevault.catalog import records
+from takevault.catalog.catalog import now
+from takevault.catalog.schema import take_versions
+from takevault.errors import TakevaultError
+from takevault.media.probe import probe
+from takevault.models import MediaInfo, ObjectVersion, PngRecord, RebuildReport, Shot
+from takevault.store.base import download_to_path
+from takevault.vault.add import NO_SECTION, png_key_for
+from takevault.vault.fetch import FetchMixin
+from takevault.vault.refs import take_name
+
+
+class RebuildMixin(FetchMixin):
+    """Catalog recovery from the store."""
+
+    def rebuild_catalog(self) -> RebuildReport:
+        """Add to the catalog every take found in the store's metadata that it does not know yet."""
+        by_key: dict[str, list[ObjectVersion]] = defaultdict(list)
+        for obj in self.store.list_versions("", prefix=True):
+            by_key[obj.key].append(obj)
+        tagged = {k for k, vs in by_key.items() if any(v.metadata.get("take-id") for v in vs)}
+        png_keys = {png_key_for(k) for k in tagged if not k.endswith(".png")}
+        known = self.catalog.take_ids()
+        takes_added = versions_added = shots_added = 0
+        skipped: list[str] = []
+        for key in sorted(tagged - png_keys):
+            history = sorted(by_key[key], key=lambda v: v.last_modified)
+            real = [v for v in history if not v.is_delete_marker]
+            if not real:
+                skipped.append(f"{key}: only delete markers")
+                continue
+            meta = {k: unquote(v) for k, v in real[0].metadata.items()}
+            take_id = meta.get("take-id", "")
+            if take_id in known:
+                continue
+            try:
+                number = int(meta.get("take-number", ""))
+                project_name, shot_code = meta["project"], meta["shot"]
+            except (KeyError, ValueError):
+                skipped.append(f"{key}: its metadata lacks project, shot or take-number")
+                continue
+            section = meta.get("section") or NO_SECTION
+            section = None if section == NO_SECTION else section
+            try:
+                shot, new_shot = self._rebuild_shot(project_name, section, shot_code)
+                pngs = [v for v in sorted(by_key.get(png_key_for(key), []), key=lambda v: v.last_modified)]
+                rows = []
+                for index, version in enumerate(real):
+                    following = real[index + 1].last_modified if index + 1 < len(real) else None
+                    vmeta = {k: unquote(v) for k, v in version.metadata.items()}
+                    media = self._rebuild_media(version, vmeta)
+                    png = _png_between(pngs, version.last_modified, following)
+                    row = {
+                        "take_id": take_id,
+                        "number": index + 1,
+                        "key": key,
+                        "version_id": version.version_id,
+                        "sha256": version.sha256 or "",
+                        "size": version.size,
+                        "original_name": vmeta.get("original-name"),
+                        "source": "upload",
+                        "source_version": None,
+                        "created_at": version.last_modified,
+                        "created_by": vmeta.get("uploader") or "unknown",
+                        **records.media_columns(media),
+                        **records.png_columns(png),
+                    }
+                    rows.append(row)
+                take_row = {
+                    "id": take_id,
+                    "shot_id": shot.id,
+                    "number": number,
+                    "name": take_name(number),
+                    "key": key,
+                    "kind": meta.get("kind") or "raw",
+                    "note": None,
+                    "tags": [],
+                    "created_at": real[0].last_modified,
+                    "created_by": meta.get("uploader") or "unknown",
+                    "deleted": history[-1].is_delete_marker,
+                    "deleted_at": history[-1].last_modified if history[-1].is_delete_marker else None,
+                }
+                project = self.catalog.ensure_project(project_name)
+                event = {
+                    "project_id": project.id,
+                    "at": now(),
+                    "user": self.user,
+                    "action": "add",
+                    "take_id": take_id,
+                    "shot": shot.path,
+                    "details": {"ref": f"{shot.path}/{take_name(number)}", "rebuilt": True, "versions": len(rows)},
+                }
+                self.catalog.insert_take(take_row, rows[0], event)
+                self.catalog.insert_rows(take_versions, rows[1:])
+                self.catalog.raise_take_counter(shot.id, number + 1)
+            except TakevaultError as exc:
+                skipped.append(f"{key}: {exc.message}")
+                continue
+            known.add(take_id)
+            takes_added += 1
+            versions_added += len(rows)
+            shots_added += int(new_shot)
+        return RebuildReport(takes_added, versions_added, shots_added, tuple(skipped))
+
+    def _rebuild_shot(self, project_name: str, section: str | None, code: str) -> tuple[Shot, bool]:
+        project = self.catalog.ensure_project(project_name)
+        found = self.catalog.find_shots(project, code, section)
+        found = [s for s in found if s.section == section]
+        if found:
+            return found[0], False
+        if section is not None and not any(s.code == section for s in self.catalog.list_sections(project)):
+            self.catalog.add_section(project, section, None, None)
+        shot = self.catalog.add_shot(project, code, section=section, name=None, order=None, description=None)
+        return shot, True
+
+    def _rebuild_media(self, version: ObjectVersion, meta: dict[str, str]) -> MediaInfo:
+        summary = meta.get("media")
+        if summary:
+            try:
+                return MediaInfo.from_json(json.loads(summary))
+            except (ValueError, TypeError):
+                pass
+        # No summary in the metadata (an older object): look at the bytes themselves.
+        with self._version_file(version) as path:
+            return probe(path)
+
+    @contextlib.contextmanager
+    def _version_file(self, version: ObjectVersion) -> Iterator[Path]:
+        fd, name = tempfile.mkstemp(prefix="takevault-", suffix=Path(version.key).suffix)
+        os.close(fd)
+        try:
+            download_to_path(self.store, version.key, Path(name), version.version_id)
+            yield Path(name)
+        finally:
+            Path(name).unlink(missing_ok=True)
+
+
+def _png_between(pngs: list[ObjectVersion], start: datetime, end: datetime | None) -> PngRecord | None:
+    """The PNG stored right after a video version (add and replace put it before the next video version)."""
+    for png in pngs:
+        if png.is_delete_marker or png.last_modified < start or (end is not None and png.last_modified >= end):
+            continue
+        return PngRecord(
+            key=png.key,
+            version_id=png.version_id,
+            sha256=png.sha256,
+            size=png.size,
+            status="present",
+            reason="recovered by 'takevault catalog rebuild'; run 'takevault png validate' to check it",
+        )
+    return None
