@@ -1,9 +1,94 @@
-"""Commands of this group are registered here."""
+"""`takevault compare A B`: what differs between two takes, take versions or files."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from takevault.cli import context, ui
+from takevault.errors import ConfigError
+
+
+def _fmt(value: float | None, digits: int) -> str:
+    return "identical (inf)" if value is None else f"{value:.{digits}f}"
+
+
+def _show(report: dict[str, Any], out: Path | None) -> None:
+    summary = report["summary"]
+    ui.fields(
+        [
+            ("A", report["a"]["label"]),
+            ("B", report["b"]["label"]),
+            ("verdict", summary["verdict"]),
+        ]
+    )
+    tech = report["technical"]
+    if tech["differences"]:
+        rows = [(d["field"], d["a"], d["b"]) for d in tech["differences"]]
+        ui.table("Technical differences", ("field", "A", "B"), rows)
+    m = report["metrics"]
+    if m["pairs"]:
+        p, s = m["psnr"], m["ssim"]
+        ui.table(
+            f"Metrics over {m['pairs']} aligned frame pairs",
+            ("metric", "Y", "U", "V", "overall"),
+            [
+                ("PSNR dB", *(_fmt(p.get(k), 2) for k in ("y", "u", "v", "average"))),
+                ("SSIM", *(_fmt(s.get(k), 6) for k in ("y", "u", "v", "all"))),
+            ],
+        )
+    cuts = report["cuts"]
+    ui.fields([("cuts in A", len(cuts["a"])), ("cuts in B", len(cuts["b"]))])
+    rows = []
+    for seg in report["segments"]:
+        rows.append(
+            (
+                seg["kind"],
+                seg.get("a_timecode", "-"),
+                seg.get("b_timecode", "-"),
+                f"{seg['rate']:.3f}x" if seg.get("rate") else "",
+            )
+        )
+    ui.table("What changed", ("kind", "A", "B", "speed"), rows)
+    for warning in report["warnings"]:
+        ui.info(f"warning: {warning}")
+    if out is not None:
+        ui.info(f"Wrote report.json and {len(report['pictures'])} pictures to {out}")
+
+
+def compare(
+    ctx: typer.Context,
+    a: Annotated[str, typer.Argument(help="A take (SH010/video_02), a version (SH010/video_02@v1) or a file.")],
+    b: Annotated[str, typer.Argument(help="The other side: take, version or file.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for report.json and the pictures (created if missing).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
+    video: Annotated[
+        bool, typer.Option("--video", help="Also write side_by_side.mp4 (A | B | difference) to --out.")
+    ] = False,
+) -> None:
+    """Compare two versions: technical diff, PSNR/SSIM, scene cuts, and what was cut, added, moved or regraded."""
+    with ui.progress_items("Decoding frames", None) as tick:
+        try:
+            vault = context.vault(ctx)
+        except ConfigError:
+            # Two plain files need no vault; anything else does.
+            if not (Path(a).is_file() and Path(b).is_file()):
+                raise
+            from takevault.compare.report import compare_files
+
+            report = compare_files(a, b, out_dir=out, progress=tick, video=video, labels=(Path(a).name, Path(b).name))
+        else:
+            report = vault.compare(a, b, out_dir=out, progress=tick, video=video)
+    if as_json:
+        ui.print_json(report)
+        return
+    _show(report, out)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    app.command("compare")(compare)

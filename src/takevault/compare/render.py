@@ -223,7 +223,7 @@ def wipe_picture(path: Path, a: np.ndarray, b: np.ndarray, caption: str) -> Path
 
 def strip_picture(path: Path, rows: list[tuple[str, str, np.ndarray, np.ndarray]]) -> Path:
     """One row per pair: A, B and the heat map side by side, captioned."""
-    h, w = rows[0][1].shape[:2]
+    h, w = rows[0][2].shape[:2]
     img = Image.new("RGB", (3 * w + 8, len(rows) * (h + 4)), BG)
     for i, (caption_a, caption_b, a, b) in enumerate(rows):
         y = i * (h + 4)

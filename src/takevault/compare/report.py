@@ -419,7 +419,8 @@ def _pictures(
     if ranked:
         rows = [
             (
-                f"{render.timecode(i['a_time'])} / B {render.timecode(i['b_time'])}  SSIM {i['ssim']:.4f}",
+                render.timecode(i["a_time"]),
+                f"{render.timecode(i['b_time'])} SSIM {i['ssim']:.4f}",
                 i["a_rgb"],
                 i["b_rgb"],
             )
