@@ -44,7 +44,10 @@ for module in (init_cmd, store_cmd, takes_cmd, png_cmd, compare_cmd, editorial_c
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; the only place exceptions become messages and exit codes."""
     try:
-        app(args=argv, prog_name="takevault", standalone_mode=False)
+        # Without standalone mode, click returns (not raises) the code of a `typer.Exit(code)`.
+        code = app(args=argv, prog_name="takevault", standalone_mode=False)
+        if isinstance(code, int) and code:
+            return code
     except TakevaultError as exc:
         ui.error(exc.message)
         return exc.exit_code

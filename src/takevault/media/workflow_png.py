@@ -165,10 +165,17 @@ class RepairReport:
     kept: list[str] = field(default_factory=list)
     fixed: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
-    pixels: str = "kept"  # "kept" | "replaced" (a fresh still) | "lost"
+    restored: list[str] = field(default_factory=list)
+    pixels: str = "kept"  # "kept" | "replaced" (a fresh still)
 
     def to_json(self) -> dict[str, Any]:
-        return {"kept": self.kept, "fixed": self.fixed, "lost": self.lost, "pixels": self.pixels}
+        return {
+            "kept": self.kept,
+            "fixed": self.fixed,
+            "lost": self.lost,
+            "restored": self.restored,
+            "pixels": self.pixels,
+        }
 
 
 _IMAGE_CHUNKS = (b"IHDR", b"PLTE", b"tRNS", b"IDAT")
@@ -232,9 +239,11 @@ def repair_png(
     *,
     link: str | None = None,
     fallback_image: Image.Image | None = None,
+    known: dict[str, str] | None = None,
 ) -> RepairReport:
     """Write a clean PNG at `dest`: the pixels re-encoded (or `fallback_image` when they are lost),
-    every text chunk whose content parses, a fresh `takevault` link, fresh CRCs.
+    every text chunk whose content parses, a fresh `takevault` link, fresh CRCs. Generation chunks
+    that could not be saved are taken from `known` (what the catalog kept), when it has them.
 
     Raises PngStructureError when neither the pixels nor a fallback image is available.
     """
@@ -244,7 +253,12 @@ def repair_png(
             raise PngStructureError("its pixels are damaged and there is no video to take a new still from")
         image = fallback_image
         report.pixels = "replaced"
-    write_png(dest, image, {k: v.value for k, v in texts.items()}, link)
+    out = {k: v.value for k, v in texts.items()}
+    for keyword, text in (known or {}).items():
+        if keyword in GENERATION_KEYWORDS and keyword not in out:
+            out[keyword] = text
+            report.restored.append(keyword)
+    write_png(dest, image, out, link)
     return report
 
 

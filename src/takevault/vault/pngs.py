@@ -13,6 +13,7 @@ import contextlib
 import shutil
 import tempfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -230,6 +231,7 @@ class PngMixin(VaultCore):
                 "kept": sorted(check.texts),
                 "fixed": [],
                 "lost": [],
+                "restored": [],
                 "pixels": "kept",
             }
         link = link_text(take_id=take.id, ref=take.ref, version=version.number, video_sha256=version.sha256)
@@ -237,7 +239,7 @@ class PngMixin(VaultCore):
             fallback = first_frame(video)
         with tempfile.TemporaryDirectory(prefix="takevault-png-") as tmp, self._png_file(key, version_id) as src:
             out = Path(tmp) / "repaired.png"
-            report = repair_png(src, out, link=link, fallback_image=fallback)
+            report = repair_png(src, out, link=link, fallback_image=fallback, known=_catalog_texts(version))
             record = self._replace_png(take, version, out, "repair", "repair")
         return {**self._png_summary(take, version, record), "changed": True, **report.to_json()}
 
@@ -253,6 +255,10 @@ class PngMixin(VaultCore):
         key = version.png.key if version.png and version.png.key else _png_key_for(version.key)
         meta = _png_metadata(key, take.id, version.number, version.sha256, self.user, path.name, source)
         record = self._put_png(key, path, meta, version.sha256, version.media)
+        old_chunks = _catalog_texts(version)
+        if old_chunks and not record.params.get("chunks"):
+            # The new PNG holds less than the catalog knew; keep that knowledge for a later regenerate.
+            record = replace(record, params={**record.params, "chunks": old_chunks})
         if not version.is_current:
             # The latest PNG is the current version's; put it back on top.
             current = self.catalog.versions(take.id)[0]
