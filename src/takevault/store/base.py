@@ -141,6 +141,55 @@ class HashingReader:
         self.close()
 
 
+class SourceStream:
+    """The caller's stream on upload: a failing read is the source's fault, not the store's.
+
+    It becomes one InvalidInputError sentence, and, because it is not an OSError,
+    no backend mistakes it for a disk or network failure of its own.
+    """
+
+    def __init__(self, raw: BinaryIO, what: str = "the source file") -> None:
+        self._raw = raw
+        self._what = what
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to `size` bytes, fewer only at the end of the stream.
+
+        Pipes and sockets return short reads; s3transfer takes a short read for the
+        end of the file, which would store a silently truncated version. So fill.
+        """
+        if size is None or size < 0:
+            size = CHUNK_SIZE
+        first = self._read_once(size)
+        if len(first) >= size or not first:
+            return first
+        parts = [first]
+        got = len(first)
+        while got < size:
+            more = self._read_once(size - got)
+            if not more:
+                break
+            parts.append(more)
+            got += len(more)
+        return b"".join(parts)
+
+    def _read_once(self, size: int) -> bytes:
+        try:
+            data = self._raw.read(size)
+        except OSError as exc:
+            raise InvalidInputError(
+                f"Could not read {self._what} ({exc.strerror or exc}); check the file and try again."
+            ) from exc
+        if data is None:  # a non-blocking stream with nothing ready yet
+            return self._read_once(size)
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise InvalidInputError(f"{self._what} is not a binary stream; open the file in binary mode.")
+        return data if isinstance(data, bytes) else bytes(data)
+
+    def readable(self) -> bool:
+        return True
+
+
 @runtime_checkable
 class VersionedStore(Protocol):
     """Bytes and versions, nothing about shots. S3 versioning semantics.

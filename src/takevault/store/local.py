@@ -44,6 +44,7 @@ from takevault.store.base import (
     VERSIONING_SUSPENDED,
     HashingReader,
     ProgressCallback,
+    SourceStream,
     validate_key,
     validate_metadata,
 )
@@ -190,9 +191,10 @@ class LocalStore:
         try:
             with self._lock(exclusive=False):
                 staged = tmp_dir / f"upload-{secrets.token_hex(8)}"
+                source = SourceStream(stream, f"the data for {key!r}")
                 with atomic_write(staged) as out:
                     while True:
-                        chunk = stream.read(CHUNK_SIZE)
+                        chunk = source.read(CHUNK_SIZE)
                         if not chunk:
                             break
                         digest.update(chunk)

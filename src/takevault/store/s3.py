@@ -51,6 +51,7 @@ from takevault.store.base import (
     VERSIONING_ENABLED,
     HashingReader,
     ProgressCallback,
+    SourceStream,
     validate_key,
     validate_metadata,
 )
@@ -74,7 +75,8 @@ _ACCESS_CODES = {
 
 def _encode_value(value: str) -> str:
     """HTTP headers carry ASCII only: other text travels as an RFC 2047 encoded word, as AWS itself does."""
-    if value.isascii() and value.isprintable() and not _ENCODED.match(value):
+    # Empty values are encoded too: some servers (SeaweedFS) drop an empty x-amz-meta-* header.
+    if value and value.isascii() and value.isprintable() and not _ENCODED.match(value):
         return value
     return "=?UTF-8?B?" + base64.b64encode(value.encode("utf-8")).decode("ascii") + "?="
 
@@ -446,7 +448,8 @@ class S3Store:
         marker's own id; others: a bare 404), so the listing decides.
         """
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        if status not in (404, 405):
+        # AWS answers 400 to a version id it cannot parse; for us that id simply does not exist.
+        if status not in (404, 405) and not (status == 400 and version_id is not None):
             raise self._translate(exc, f"looking up {key!r}") from exc
         entries = list(self._entries_of(key))  # raises NotFoundError for a missing bucket
         if version_id is None:
@@ -566,7 +569,7 @@ class S3Store:
         claimed = meta.get(SHA256_META)
         self._require_writable()
         full = self._full(key)
-        reader = HashingReader(stream, progress=progress, what=f"the upload of {key!r}")
+        reader = HashingReader(SourceStream(stream, f"the data for {key!r}"), progress=progress)
         extra: dict[str, Any] = {"Metadata": {k: _encode_value(v) for k, v in meta.items()}}
         if self.checksum_algorithm:
             extra["ChecksumAlgorithm"] = self.checksum_algorithm
