@@ -227,3 +227,27 @@ def test_thumbnail_companion(vault, tmp_path: Path) -> None:
     take = vault.add(make_clip(tmp_path / "t_00001.mp4", frames=4), shot="SH010")
     assert take.current.png.status == "thumbnail_only"
     assert png.exists()
+
+
+@pytest.mark.s3
+@pytest.mark.slow
+def test_on_s3(seaweedfs_target, outputs: Path, tmp_path: Path) -> None:
+    """The same round trip against a real S3 server: PNG versions, delete markers, restore on top."""
+    from takevault.vault import Vault
+
+    seaweedfs_target.create_bucket()
+    with Vault.init(
+        tmp_path / "v", store=f"s3://{seaweedfs_target.bucket}/tv", endpoint_url=seaweedfs_target.endpoint_url
+    ) as vault:
+        vault.add_shot("SH010")
+        vault.import_paths([outputs / "fox_00001.mp4", outputs / "fox_00002.mp4"], shot="SH010")
+        t1, t2 = vault.takes()
+        assert [r["status"] for r in vault.png_validate()] == ["present", "present"]
+        _put_bytes(vault, t1.current.png.key, _read(vault, t2.current.png.key))
+        vault.store.delete(t2.current.png.key)
+        rows = {r["take"]: r["status"] for r in vault.png_validate()}
+        assert rows == {t1.ref: "stale", t2.ref: "missing"}
+        assert vault.png_regenerate(t1.ref)["status"] == "present"
+        assert vault.png_regenerate(t2.ref)["source"] == "catalog"
+        assert [r["status"] for r in vault.png_validate()] == ["present", "present"]
+        assert {f["field"] for f in vault.diff_params(t1.ref, t2.ref)["fields"]} == {"seed", "steps"}
