@@ -168,8 +168,6 @@ def watch(
     """Turn each finished render in FOLDER into a take (Ctrl-C stops)."""
     vault = open_vault(ctx)
     stop = threading.Event()
-    if not as_json:
-        ui.info(f"Watching {folder} (Ctrl-C to stop)")
     try:
         report = vault.watch(
             folder,
@@ -180,6 +178,7 @@ def watch(
             kind=kind,
             create_shots=create_shots,
             on_decision=lambda d: ui.info(d.message),
+            on_start=lambda path: ui.info(f"Watching {path} ({'once' if once else 'Ctrl-C to stop'})"),
         )
     except KeyboardInterrupt:
         stop.set()

@@ -295,6 +295,8 @@ def prepare_dest(dest: Path) -> Path:
         raise InvalidInputError(f"{dest} is a file, not a folder; give --to a folder to export into.")
     try:
         dest.mkdir(parents=True, exist_ok=True)
+    except (NotADirectoryError, FileExistsError) as exc:
+        raise InvalidInputError(f"Part of {dest} is a file, not a folder; give a folder path to export into.") from exc
     except OSError as exc:
         raise os_error_to_takevault(exc, str(dest)) from exc
     return dest.resolve()

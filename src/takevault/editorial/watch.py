@@ -196,11 +196,19 @@ class FolderWatcher:
         self._take_of_base: dict[Path, str] = {}
 
     # -- the loop -------------------------------------------------------------
-    def run(self, *, once: bool = False, stop_event: threading.Event | None = None) -> WatchReport:
+    def run(
+        self,
+        *,
+        once: bool = False,
+        stop_event: threading.Event | None = None,
+        on_start: Callable[[Path], None] | None = None,
+    ) -> WatchReport:
         """Poll until `stop_event` is set (or, with `once`, until nothing is left waiting)."""
         self._check_folder()
         stop = stop_event or threading.Event()
         log.info("watching %s (settle %.1fs)", self.folder, self.settle)
+        if on_start is not None:
+            on_start(self.folder)
         while not stop.is_set():
             waiting = self.scan()
             if once and not waiting:

@@ -320,6 +320,7 @@ class EditorialMixin(TakeBase):
         kind: str = "raw",
         create_shots: bool = False,
         on_decision: Callable[[Decision], None] | None = None,
+        on_start: Callable[[Path], None] | None = None,
     ) -> WatchReport:
         """Turn finished renders in `folder` into takes until `stop_event` is set (or once, with `once`)."""
 
@@ -354,7 +355,7 @@ class EditorialMixin(TakeBase):
             poll_seconds=poll_seconds,
             on_decision=on_decision,
         )
-        return watcher.run(once=once, stop_event=stop_event)
+        return watcher.run(once=once, stop_event=stop_event, on_start=on_start)
 
     # -- AIMMS --------------------------------------------------------------
     def import_aimms(
