@@ -1,9 +1,87 @@
-"""Commands of this group are registered here."""
+"""`takevault serve`: the web gallery and review room."""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+from typing import Annotated
+
 import typer
+
+from takevault.cli import ui
+from takevault.cli.context import state
+from takevault.config import SETTINGS_BY_NAME
+from takevault.errors import ConfigError, InvalidInputError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8470
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def server_url(host: str, port: int) -> str:
+    shown = host
+    if host in ("0.0.0.0", "::"):
+        shown = socket.gethostname()
+    elif ":" in host and not host.startswith("["):
+        shown = f"[{host}]"
+    return f"http://{shown}:{port}/"
+
+
+def _check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot listen on {host}:{port} ({exc.strerror or exc}); pick another port with --port, "
+            "or stop the program using it."
+        ) from None
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; anything but loopback needs a token.")
+    ] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = DEFAULT_PORT,
+    token: Annotated[
+        str | None, typer.Option("--token", envvar="TAKEVAULT_TOKEN", help=SETTINGS_BY_NAME["web.token"].help)
+    ] = None,
+) -> None:
+    """Serve the web gallery and review room, and print its URL."""
+    import uvicorn
+
+    from takevault.web import create_app
+
+    cli = state(ctx)
+    app = create_app(cli.vault_path, token=token, project=cli.project)
+    web = app.state.web
+    if not is_loopback(host) and not web.token:
+        raise InvalidInputError(
+            f"Serving on {host} exposes the vault to the network; give a token with --token "
+            "(or web.token in takevault.toml), or keep the default --host 127.0.0.1."
+        )
+    _check_port_free(host, port)
+    url = server_url(host, port)
+    ui.info(f"takevault gallery for {web.root} (project {web.project})")
+    if web.token:
+        ui.info("  every API request needs the access token; the page asks for it once")
+    ui.info("  API docs at " + url + "docs · press Ctrl+C to stop")
+    # Plain print so the URL is on stdout for scripts and stays visible when stderr is redirected.
+    print(url, flush=True)
+    uvicorn.run(app, host=host.strip("[]"), port=port, log_level="warning", access_log=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    app.command("serve")(serve)

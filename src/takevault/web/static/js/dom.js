@@ -1,5 +1,5 @@
 // Building DOM nodes. User text only ever goes in through textContent or attributes,
-// never through innerHTML, so a note or a prompt cannot become markup.
+// never through HTML parsing, so a note or a prompt cannot become markup.
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
