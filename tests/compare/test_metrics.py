@@ -21,10 +21,7 @@ def ffmpeg_metrics(a: Path, b: Path, tmp: Path, scale_b: tuple[int, int] | None 
     """Per-frame and summary values from `ffmpeg -lavfi ssim;psnr` with stats files."""
     sl, pl = tmp / "ssim.log", tmp / "psnr.log"
     pre = f"[1:v]scale={scale_b[0]}:{scale_b[1]}:flags=bicubic[bs];[bs]" if scale_b else "[1:v]"
-    graph = (
-        f"{pre}split[b1][b2];[0:v]split[a1][a2];"
-        f"[a1][b1]ssim=stats_file={sl};[a2][b2]psnr=stats_file={pl}"
-    )
+    graph = f"{pre}split[b1][b2];[0:v]split[a1][a2];[a1][b1]ssim=stats_file={sl};[a2][b2]psnr=stats_file={pl}"
     run = subprocess.run(
         [FFMPEG, "-hide_banner", "-nostdin", "-i", str(a), "-i", str(b), "-lavfi", graph, "-f", "null", "-"],
         capture_output=True,
@@ -45,12 +42,15 @@ def ffmpeg_metrics(a: Path, b: Path, tmp: Path, scale_b: tuple[int, int] | None 
 
 def _check_against_ffmpeg(ours, ref) -> None:
     s = ours.summary
-    for got, want in zip((s["psnr"]["y"], s["psnr"]["u"], s["psnr"]["v"], s["psnr"]["average"]), ref["psnr"]):
+    for got, want in zip(
+        (s["psnr"]["y"], s["psnr"]["u"], s["psnr"]["v"], s["psnr"]["average"]), ref["psnr"], strict=False
+    ):
         assert got == pytest.approx(want, abs=1e-4)
-    for got, want in zip((s["ssim"]["y"], s["ssim"]["u"], s["ssim"]["v"], s["ssim"]["all"]), ref["ssim"]):
+    ssim = (s["ssim"]["y"], s["ssim"]["u"], s["ssim"]["v"], s["ssim"]["all"])
+    for got, want in zip(ssim, ref["ssim"], strict=True):
         assert got == pytest.approx(want, abs=1e-6)
     assert len(ours.frames) == len(ref["frames_ssim"])
-    for mine, fs, fp in zip(ours.frames, ref["frames_ssim"], ref["frames_psnr"]):
+    for mine, fs, fp in zip(ours.frames, ref["frames_ssim"], ref["frames_psnr"], strict=False):
         # Both sides print 6 decimals, so one unit in the last place is the resolution of the comparison.
         assert mine.ssim[0] == pytest.approx(float(fs["Y"]), abs=1.01e-6)
         assert mine.ssim_all == pytest.approx(float(fs["All"]), abs=1.01e-6)
@@ -87,7 +87,7 @@ def test_numpy_oracle_agrees_frame_by_frame(footage: dict[str, Path]) -> None:
     a, b = footage["a"], footage["bitrate"]
     ours = compute_metrics(a, b)
     with av.open(str(a)) as ca, av.open(str(b)) as cb:
-        for i, (fa, fb) in enumerate(zip(ca.decode(video=0), cb.decode(video=0))):
+        for i, (fa, fb) in enumerate(zip(ca.decode(video=0), cb.decode(video=0), strict=False)):
             if i % 25:
                 continue
             pa, pb = planes(fa), planes(fb)

@@ -176,14 +176,18 @@ def _check_input(path: Path) -> Path:
     return path
 
 
-def _damage(name: str, status: DecodeStatus, expected_frames: int, expected_duration: float) -> str | None:
-    if status.error is None and (not expected_frames or status.frames >= 0.98 * expected_frames):
+def _damage(name: str, status: DecodeStatus, info: Any) -> str | None:
+    """A sentence if decoding stopped early: an error, fewer frames than the header counts, or too short."""
+    read_to = (status.last_time or 0.0) + (1 / float(info.fps) if info.fps else 0.04)
+    short_frames = bool(info.frames) and status.frames < 0.98 * info.frames
+    short_time = bool(info.duration) and read_to < info.duration - max(0.1, 2 / float(info.fps or 25))
+    if status.error is None and not short_frames and not short_time:
         return None
-    where = render.timecode(status.last_time or 0.0)
     cause = f" ({status.error})" if status.error else ""
-    expected = f"of {expected_frames} " if expected_frames else ""
+    of = f" of {info.frames}" if short_frames else ""
+    stated = f" of a stated {render.timecode(info.duration)}" if info.duration else ""
     return (
-        f"{name} is damaged: {status.frames} {expected}frames decoded, up to {where}, "
+        f"{name} is damaged: {status.frames}{of} frames decoded, up to {render.timecode(read_to)}{stated}, "
         f"then decoding stopped{cause}; compared what could be read."
     )
 
@@ -276,7 +280,7 @@ def compare_files(
     segments = _segments_json(alignment, track_a, track_b)
     warnings = list(technical["warnings"])
     for name, status, info in ((labels[0], sa, info_a), (labels[1], sb, info_b)):
-        damage = _damage(name, status, info.frames, info.duration)
+        damage = _damage(name, status, info)
         if damage:
             warnings.append(damage)
     warnings.extend(n[0].upper() + n[1:] + "." for n in graph.notes)
