@@ -265,7 +265,7 @@ class Catalog:
         with self.write() as conn:
             conn.execute(sa.insert(takes).values(**take_row))
             conn.execute(sa.insert(take_versions).values(**version_row))
-            conn.execute(sa.insert(events).values(**event))
+            _log(conn, event)
 
     def add_version(
         self,
@@ -290,14 +290,14 @@ class Catalog:
                 conn.execute(sa.update(takes).where(takes.c.id == take_id).values(**take_values))
             details = dict(event.get("details") or {})
             details["version"] = number
-            conn.execute(sa.insert(events).values(**{**event, "details": details}))
+            _log(conn, {**event, "details": details})
         return number
 
     def update_take(self, take_id: str, values: dict[str, Any], event: dict[str, Any]) -> None:
         with self.write() as conn:
             if values:
                 conn.execute(sa.update(takes).where(takes.c.id == take_id).values(**values))
-            conn.execute(sa.insert(events).values(**event))
+            _log(conn, event)
 
     def mark_deleted(self, take_id: str, shot_id: int, event: dict[str, Any]) -> bool:
         """Flag the take deleted and clear the shot's star if it pointed here; True if it was starred."""
@@ -309,9 +309,9 @@ class Catalog:
             ).rowcount
             conn.execute(sa.update(takes).where(takes.c.id == take_id).values(deleted=True, deleted_at=now()))
             details = {**(event.get("details") or {}), "was_starred": bool(was_starred)}
-            conn.execute(sa.insert(events).values(**{**event, "details": details}))
+            _log(conn, {**event, "details": details})
             if was_starred:
-                conn.execute(sa.insert(events).values(**_implied_unstar(event, take_id, "deleted")))
+                _log(conn, _implied_unstar(event, take_id, "deleted"))
         return bool(was_starred)
 
     def set_star(self, shot_id: int, take_id: str | None, event: dict[str, Any]) -> str | None:
@@ -328,7 +328,7 @@ class Catalog:
                     raise ConflictError("That take was deleted meanwhile; restore it first, then star it.")
             conn.execute(sa.update(shots).where(shots.c.id == shot_id).values(starred_take_id=take_id))
             details = {**(event.get("details") or {}), "previous": before}
-            conn.execute(sa.insert(events).values(**{**event, "details": details}))
+            _log(conn, {**event, "details": details})
         return before
 
     def add_link(self, take_id: str, other_id: str, kind: str, user: str, event: dict[str, Any]) -> None:
@@ -345,7 +345,7 @@ class Catalog:
                     take_id=take_id, other_id=other_id, kind=kind, created_at=now(), created_by=user
                 )
             )
-            conn.execute(sa.insert(events).values(**event))
+            _log(conn, event)
 
     def purge_take(self, take_id: str, event: dict[str, Any]) -> None:
         """Remove the take's rows (versions, links, star) for good; the shot keeps its counter."""
@@ -354,13 +354,13 @@ class Catalog:
                 sa.update(shots).where(shots.c.starred_take_id == take_id).values(starred_take_id=None)
             ).rowcount
             if was_starred:
-                conn.execute(sa.insert(events).values(**_implied_unstar(event, take_id, "purged")))
+                _log(conn, _implied_unstar(event, take_id, "purged"))
             conn.execute(
                 sa.delete(take_links).where(sa.or_(take_links.c.take_id == take_id, take_links.c.other_id == take_id))
             )
             conn.execute(sa.delete(take_versions).where(take_versions.c.take_id == take_id))
             conn.execute(sa.delete(takes).where(takes.c.id == take_id))
-            conn.execute(sa.insert(events).values(**event))
+            _log(conn, event)
 
     # -- reading takes ----------------------------------------------------------
     def _take_select(self, project: Project) -> sa.Select:
@@ -612,7 +612,12 @@ class Catalog:
                     f"Take {take_id} has no version v{version_number}; list its versions with 'takevault history'."
                 )
             if event is not None:
-                conn.execute(sa.insert(events).values(**event))
+                _log(conn, event)
+
+
+def _log(conn: sa.Connection, event: dict[str, Any]) -> None:
+    """Stamp the event inside the transaction, after the lock: log order is commit order."""
+    conn.execute(sa.insert(events).values(**{**event, "at": now()}))
 
 
 def _implied_unstar(event: dict[str, Any], take_id: str, why: str) -> dict[str, Any]:
