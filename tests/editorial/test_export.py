@@ -142,3 +142,11 @@ def test_bad_input(project, tmp_path):
         v.export_timeline(tmp_path / "cut.otio", presign=True)
     with pytest.raises(InvalidInputError, match=r"\.otio, \.edl or \.xml"):
         v.export_timeline(tmp_path / "cut.mov")
+
+
+def test_a_deleted_starred_take_leaves_its_shot_listed(project, tmp_path):
+    v = project.vault
+    v.delete(project.refs["c1"])
+    report = v.export_folder(tmp_path / "out", starred=True)
+    assert [f.item.ref for f in report.files] == ["SEQ01/SH010/video_02@v1"]
+    assert report.shots_without_star == [("SEQ01", "SH020"), ("SEQ02", "SH030")]

@@ -239,7 +239,7 @@ class FolderWatcher:
                 continue
             videos[path] = path
         for path in sorted(videos, key=_audio_last):
-            waiting += self._consider(path, videos)
+            waiting += self._consider(path)
         return waiting
 
     def _check_folder(self) -> None:
@@ -270,7 +270,7 @@ class FolderWatcher:
             yield path, st
 
     # -- one file -------------------------------------------------------------
-    def _consider(self, path: Path, ready: dict[Path, Path]) -> int:
+    def _consider(self, path: Path) -> int:
         base, is_audio = _base(path)
         rel = path.relative_to(self.folder).as_posix()
         if not is_audio:

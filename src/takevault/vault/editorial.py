@@ -23,7 +23,6 @@ from takevault.editorial.folder_export import (
     write_manifests,
 )
 from takevault.editorial.stars import aware, stars_as_of
-from takevault.editorial.timeline import TimelineClip, build_timeline, format_for_path, write_timeline
 from takevault.editorial.watch import Decision, FolderWatcher, Render, WatchReport
 from takevault.errors import InvalidInputError, NotFoundError, TakevaultError
 from takevault.models import Shot, Take, TakeVersion
@@ -105,7 +104,12 @@ class EditorialMixin(TakeBase):
         selection = Selection(picks)
         if starred:
             covered = {_shot_path(t) for t, _v in picks}
-            selection.missing = [s for s in scope if s.starred_take_id is None and s.path not in covered]
+            narrowed = any(v is not None for v in (kind, status, min_rating, search))
+            # Without take filters every uncovered shot lacks a usable star (none, or a deleted take);
+            # with them, a star filtered out is the user's choice, so only shots with no star are listed.
+            selection.missing = [
+                s for s in scope if s.path not in covered and (not narrowed or s.starred_take_id is None)
+            ]
         return selection
 
     def _shots_in_scope(self, shot: str | None, section: str | None) -> list[Shot]:
@@ -225,6 +229,9 @@ class EditorialMixin(TakeBase):
         `<name>_media` folder beside the timeline) or, with `presign`, at
         time-limited S3 URLs of the exact versions.
         """
+        # OpenTimelineIO loads only when a timeline is made, not on every vault open.
+        from takevault.editorial.timeline import TimelineClip, build_timeline, format_for_path, write_timeline
+
         path = Path(path).expanduser()
         fmt = fmt or format_for_path(path)
         if presign and media_dir is not None:
