@@ -202,6 +202,8 @@ def compare_files(
     labels: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """Compare two video files; returns the report (shape in docs/compare.md) and writes pictures to `out_dir`."""
+    if video and out_dir is None:
+        raise InvalidInputError("A side-by-side video needs a folder to go in; add --out DIR.")
     pa, pb = _check_input(Path(a)), _check_input(Path(b))
     labels = labels or (str(pa), str(pb))
     info_a, why_a = describe(pa)

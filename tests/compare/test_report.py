@@ -1,0 +1,72 @@
+"""The report's shape (shared/cli.md) and the pictures and video written beside it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import av
+import pytest
+from PIL import Image
+
+from takevault.compare.report import compare_files
+
+
+def test_report_shape_and_pictures(tmp_path: Path, footage: dict[str, Path]) -> None:
+    out = tmp_path / "out"
+    report = compare_files(footage["a"], footage["regrade"], out_dir=out)
+    assert set(report) >= {"a", "b", "technical", "metrics", "cuts", "segments", "pictures"}
+    assert set(report["technical"]) >= {"a", "b", "differences", "warnings"}
+    assert set(report["metrics"]["psnr"]) == {"y", "u", "v", "average"}
+    assert set(report["metrics"]["ssim"]) == {"y", "u", "v", "all"}
+    first = report["metrics"]["frames"][0]
+    assert set(first) >= {"a_time", "b_time", "psnr", "ssim"}
+    assert all(s["kind"] in ("same", "changed", "inserted", "removed", "moved", "retimed") for s in report["segments"])
+    starts = [s["b"][0] for s in report["segments"] if s["b"]]
+    assert starts == sorted(starts)
+    on_disk = json.loads((out / "report.json").read_text())
+    assert on_disk["segments"] == report["segments"]
+    assert report["pictures"] == ["difference.png", "alignment.png", "worst_pairs.png", "wipe.png", "heatmap.png"]
+    for name in report["pictures"]:
+        with Image.open(out / name) as img:
+            img.verify()
+    # The worst pair is inside the regraded range (the encoder smears a little past it), and the strip shows them.
+    worst = report["metrics"]["worst"]
+    assert worst and 4.0 <= worst[0]["b_time"] < 6.4
+    with Image.open(out / "worst_pairs.png") as strip:
+        assert strip.height >= len(worst) * 68
+
+
+def test_heat_map_is_true_absolute_difference_with_gain() -> None:
+    import numpy as np
+
+    from takevault.compare.render import heat
+
+    a = np.full((8, 8, 3), 100, dtype=np.uint8)
+    b = a.copy()
+    b[:4] = 90  # darker: a clipped A-B would show nothing here
+    b[4:] = 110
+    rgb, gain = heat(a, b)
+    assert gain == pytest.approx(25.5)
+    assert (rgb[:4] == rgb[4:]).all() and rgb.max() == 255
+
+
+def test_side_by_side_video(tmp_path: Path, footage: dict[str, Path]) -> None:
+    out = tmp_path / "out"
+    report = compare_files(footage["a"], footage["insert"], out_dir=out, video=True)
+    assert "side_by_side.mp4" in report["pictures"]
+    with av.open(str(out / "side_by_side.mp4")) as container:
+        stream = container.streams.video[0]
+        frames = sum(1 for _ in container.decode(stream))
+        assert stream.width == 3 * 160
+    assert frames == 290  # every frame of B, A black where B is inserted
+    # With a second pass the metrics cover exactly the matched pairs.
+    assert report["metrics"]["pairs"] == 250
+
+
+def test_edited_pair_metrics_use_aligned_pairs(footage: dict[str, Path]) -> None:
+    report = compare_files(footage["a"], footage["remove"])
+    rows = report["metrics"]["frames"]
+    assert len(rows) == 210
+    assert all(r["psnr"] is None or r["psnr"] > 40 for r in rows)  # pairs show the same picture
+    assert rows[100]["a_time"] == pytest.approx(140 / 25) and rows[100]["b_time"] == pytest.approx(100 / 25)
