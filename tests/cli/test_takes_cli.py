@@ -12,7 +12,12 @@ import pytest
 
 from takevault.cli.app import main
 from takevault.vault.refs import parse_ref
-from tests.vault.conftest import clips as _shared_clips  # noqa: F401 - registers the "clips" fixture
+from tests.vault.takes_helpers import make_take_clips
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return make_take_clips(tmp_path_factory.mktemp("cli_clips"))
 
 
 @pytest.fixture

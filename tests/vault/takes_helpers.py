@@ -32,3 +32,16 @@ def snapshot(vault: Any) -> dict[str, Any]:
         for v in vault.store.list_versions("", prefix=True)
     )
     return {"catalog": rows, "store": store}
+
+
+def make_take_clips(folder: Path) -> dict[str, Path]:
+    """Three different tiny clips: a (24 frames), b (12 frames, 25 fps), c (NTSC 24000/1001 with audio)."""
+    from fractions import Fraction
+
+    from tests.clips import make_clip
+
+    return {
+        "a": make_clip(folder / "take_a.mp4"),
+        "b": make_clip(folder / "take_b.mp4", frames=12, fps=Fraction(25), scenes=((0, 3),)),
+        "c": make_clip(folder / "take_c.mov", frames=10, fps=Fraction(24000, 1001), audio=True, scenes=((0, 5),)),
+    }
