@@ -131,6 +131,7 @@ class Room {
         it.video.src = src;
       });
       it.status.remove();
+      it.loaded = true;
       it.video.dataset.ready = "1";
     } catch (err) {
       it.status.textContent = err.message;
@@ -169,7 +170,7 @@ class Room {
           "aria-label": `Seek ${it.label}`, "data-testid": "tile-scrub" });
         it.scrub.addEventListener("input", () => this.seekAll((it.scrub.value / 1000) * (it.video.duration || it.duration || 0)));
         it.frameLabel = h("span", { class: "mono muted" });
-        const box = h("div", { class: "tile-video" }, it.video, it.status);
+        const box = h("div", { class: "tile-video" }, it.video, it.loaded ? null : it.status);
         box.addEventListener("click", () => this.toggle());
         grid.append(h("div", { class: "tile", "data-testid": "compare-tile" },
           h("div", { class: "tile-head" }, h("b", {}, it.label), h("span", { class: "tile-ref" }, it.ref), it.frameLabel),
@@ -181,7 +182,7 @@ class Room {
       const divider = h("div", { class: "wipe-divider", "data-testid": "wipe-divider" }, h("span", { class: "wipe-grip" }));
       const top = h("div", { class: "wipe-top" }, b.video);
       const box = h("div", { class: "wipe" }, h("div", { class: "wipe-bottom" }, a.video), top, divider,
-        h("span", { class: "wipe-label left" }, `A ${a.ref}`), h("span", { class: "wipe-label right" }, `B ${b.ref}`), a.status, b.status);
+        h("span", { class: "wipe-label left" }, `A ${a.ref}`), h("span", { class: "wipe-label right" }, `B ${b.ref}`), a.loaded ? null : a.status, b.loaded ? null : b.status);
       const apply = () => { top.style.clipPath = `inset(0 0 0 ${this.wipe}%)`; divider.style.left = `${this.wipe}%`; };
       apply();
       box.addEventListener("pointerdown", (e) => {
@@ -417,8 +418,10 @@ class Room {
       el.addEventListener("click", () => this.seekAll(range[0] + 0.5 / this.fps));
       segs.append(el);
     }
-    const legend = h("div", { class: "legend muted" }, Object.entries(SEGMENT_COLORS).map(([k, c]) =>
-      h("span", {}, h("i", { style: `background:${c}` }), k)));
+    const legend = h("div", { class: "legend muted" },
+      h("span", {}, h("span", { class: "line" }), "PSNR (up = more different)"),
+      h("span", {}, h("i", { style: "background:rgba(224,136,58,.6)" }), "1 − SSIM"),
+      Object.entries(SEGMENT_COLORS).map(([k, c]) => h("span", {}, h("i", { style: `background:${c}` }), k)));
     const summary = h("p", { class: "muted" },
       `PSNR ${fmtNum(psnr)} dB · SSIM ${fmtNum(ssim, 4)} · cuts A ${(r.cuts?.a || []).length}, B ${(r.cuts?.b || []).length} · click the plot or a segment to jump`);
     clear(this.plotBox).append(h("h3", {}, "Difference per frame · A vs B"), summary, this.plot, segs, legend);

@@ -220,7 +220,7 @@ function card(take) {
   h("div", { class: "thumb", ondblclick: () => !take.deleted && openPlayer(take) },
     h("img", { src: mediaUrl(take.id, take.version, "still"), alt: "", loading: "lazy", decoding: "async" }),
     h("span", { class: "badge kind" }, take.kind),
-    h("span", { class: "badge version" }, `v${take.version}`),
+    h("span", { class: "badge ver" }, `v${take.version}`),
     h("span", { class: `badge png ${pngClass}`, title: pngTitle, "data-png": take.png_status }, pngText),
     h("span", { class: "badge dur" }, m.duration ? `${m.duration.toFixed(1)}s` : "")),
   h("div", { class: "card-body" },

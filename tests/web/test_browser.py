@@ -1,0 +1,390 @@
+"""End to end in real Chromium: drag-drop, star, delete/restore, players, the compare room, the token.
+
+Chromium is Debian's (/usr/bin/chromium, or TAKEVAULT_CHROMIUM); Playwright drives it.
+Screenshots go to test-artifacts/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.clips import make_clip
+from tests.web.conftest import ServerThread, free_port
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("TAKEVAULT_CHROMIUM") or "/usr/bin/chromium"
+    if Path(path).exists():
+        return path
+    message = f"Chromium not found at {path}; install it (apt-get install chromium) or set TAKEVAULT_CHROMIUM."
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@dataclass
+class Room:
+    url: str
+    ids: dict[str, str]
+    clips: dict[str, Path]
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
+    """A fresh vault with real clips, served by uvicorn on a free loopback port."""
+    from takevault.vault import Vault
+    from takevault.web import create_app
+
+    d = tmp_path_factory.mktemp("browser")
+    clip = {
+        name: make_clip(d / "clips" / name, width=320, height=180, frames=frames, scenes=scenes, shift=shift)
+        for name, frames, scenes, shift in [
+            ("a.mp4", 48, ((0, 11),), None),
+            ("b.mp4", 48, ((0, 11), (24, 12)), (8, 16, 50)),
+            ("c.mkv", 24, ((0, 13),), None),
+            ("d.mp4", 24, ((0, 14),), None),
+            ("e.mp4", 24, ((0, 15),), None),
+            ("f.mp4", 24, ((0, 16),), None),
+            ("SH030_drop.mp4", 24, ((0, 17),), None),
+            ("SH020_drop.mp4", 24, ((0, 18),), None),
+            ("g.mp4", 24, ((0, 19),), None),
+        ]
+    }
+    ids = {}
+    with Vault.init(d / "vault") as vault:
+        vault.add_section("SEQ01", name="Arrival")
+        vault.add_shot("SH010", section="SEQ01", name="Wide: the valley at dawn")
+        vault.add_shot("SH020", section="SEQ01", name="Close-up: the fox")
+        vault.add_shot("SH030", section="SEQ01", name="Tracking")
+        ids["a"] = vault.add(clip["a.mp4"], shot="SH010", prompt="a red fox in a misty valley at dawn, 35mm").id
+        ids["b"] = vault.add(clip["b.mp4"], shot="SH010", kind="edit", prompt="a red fox in a valley at dusk, rain").id
+        ids["d"] = vault.add(clip["d.mp4"], shot="SH010", kind="final").id
+        vault.set(ids["a"], rating=4, status="review", note="Good light, slight flicker at 0:01", tags=["hero"])
+        vault.set(ids["b"], rating=3, status="approved", tags=["rain", "alt"])
+        vault.star(ids["b"])
+        ids["c"] = vault.add(clip["c.mkv"], shot="SH020").id
+        ids["e"] = vault.add(clip["e.mp4"], shot="SH030", note="<b>bold?</b> <script>alert(1)</script>").id
+        ids["f"] = vault.add(clip["f.mp4"], shot="SH030", kind="edit").id
+    app = create_app(d / "vault")
+    with ServerThread(app, free_port()) as server:
+        yield Room(url=server.url, ids=ids, clips=clip)
+    app.state.web.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, device_scale_factor=1)
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    yield pg
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def shot(page, code: str):
+    return page.locator(f"[data-testid=shot-row][data-shot={code}]")
+
+
+def card(page, take: str, code: str):
+    return shot(page, code).locator(f"[data-testid=take-card][data-take={take}]")
+
+
+def wait_js(page, expression: str, timeout: float | None = None) -> None:
+    """Wait until a JS expression holds (as a function: the pages' CSP forbids eval of strings)."""
+    if not expression.lstrip().startswith("()"):
+        expression = f"() => ({expression})"
+    page.wait_for_function(expression, timeout=timeout)
+
+
+def wait_images(page) -> None:
+    wait_js(page, "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path))
+    return path
+
+
+def drop_files(page, selector: str, files: list[Path]) -> None:
+    """A real drop: File objects in a DataTransfer, dispatched as dragenter/dragover/drop."""
+    payload = [{"name": f.name, "b64": base64.b64encode(f.read_bytes()).decode()} for f in files]
+    page.evaluate(
+        """([selector, files]) => {
+            const dt = new DataTransfer();
+            for (const f of files) {
+                const bin = atob(f.b64);
+                const bytes = new Uint8Array(bin.length);
+                for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+                dt.items.add(new File([bytes], f.name, { type: "video/mp4" }));
+            }
+            const el = document.querySelector(selector);
+            for (const type of ["dragenter", "dragover", "drop"]) {
+                el.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+            }
+        }""",
+        [selector, payload],
+    )
+
+
+def test_gallery_shows_sections_shots_and_cards(page, room: Room):
+    page.goto(room.url + "/")
+    page.wait_for_selector("[data-testid=take-card]")
+    assert page.locator("[data-testid=shot-row]").evaluate_all("rows => rows.map(r => r.dataset.shot)") == [
+        "SH010",
+        "SH020",
+        "SH030",
+    ]
+    assert card(page, "video_02", "SH010").get_attribute("class").split().count("starred") == 1
+    assert shot(page, "SH010").locator(".card.starred").count() == 1
+    # User text is shown as text, never as markup.
+    note = card(page, "video_01", "SH030").locator(".card-note")
+    assert note.text_content() == "<b>bold?</b> <script>alert(1)</script>"
+    assert note.locator("b, script").count() == 0
+    assert card(page, "video_01", "SH010").locator("[data-png]").get_attribute("data-png") in (
+        "present",
+        "thumbnail_only",
+    )
+    wait_images(page)
+    screenshot(page, "gallery.png")
+
+
+def test_filters_live_in_the_url(page, room: Room):
+    page.goto(room.url + "/?kind=edit")
+    page.wait_for_selector("[data-testid=take-card]")
+    names = page.locator("[data-testid=take-card]").evaluate_all(
+        "cs => cs.map(c => c.closest('.shot').dataset.shot + '/' + c.dataset.take)"
+    )
+    assert names == ["SH010/video_02", "SH030/video_02"]
+    page.reload()
+    page.wait_for_selector("[data-testid=take-card]")
+    assert page.locator("[data-testid=take-card]").count() == 2
+    assert page.locator("select[data-filter=kind]").input_value() == "edit"
+    page.check("input[data-filter=starred]")
+    page.wait_for_url(re.compile(r"starred=1"))
+    wait_js(page, "document.querySelectorAll('[data-testid=take-card]').length === 1")
+    page.select_option("select[data-filter=kind]", "")
+    page.wait_for_url(lambda url: "kind=" not in url)
+    assert "starred=1" in page.url
+
+
+def test_star_moves_and_unstars(page, room: Room):
+    page.goto(room.url + "/")
+    first, second = card(page, "video_01", "SH030"), card(page, "video_02", "SH030")
+    first.locator("[data-testid=star]").click()
+    wait_js(page, "document.querySelector('[data-shot=SH030] [data-take=video_01]').classList.contains('starred')")
+    second = card(page, "video_02", "SH030")
+    second.locator("[data-testid=star]").click()
+    wait_js(page, "document.querySelector('[data-shot=SH030] [data-take=video_02]').classList.contains('starred')")
+    assert "starred" not in card(page, "video_01", "SH030").get_attribute("class")
+    assert shot(page, "SH030").locator(".card.starred").count() == 1
+    card(page, "video_02", "SH030").locator("[data-testid=star]").click()
+    wait_js(page, "!document.querySelector('[data-shot=SH030] .card.starred')")
+
+
+def test_drag_and_drop_onto_a_shot_and_by_name(page, room: Room):
+    page.goto(room.url + "/")
+    page.wait_for_selector("[data-testid=shot-row][data-shot=SH020]")
+    before = shot(page, "SH020").locator("[data-testid=take-card]").count()
+    drop_files(page, "[data-testid=shot-row][data-shot=SH020]", [room.clips["g.mp4"]])
+    wait_js(page, f"document.querySelectorAll('[data-shot=SH020] [data-testid=take-card]').length === {before + 1}")
+    row = page.locator("[data-testid=upload-row]").first
+    assert "added as SEQ01/SH020/video_02" in row.text_content()
+    # Dropped on the gallery: names pick the shots; a name that maps nowhere gets a message.
+    stray = room.clips["SH030_drop.mp4"].with_name("nothing_here.mp4")
+    stray.write_bytes(room.clips["d.mp4"].read_bytes())
+    drop_files(page, "#gallery .drop-hint", [room.clips["SH030_drop.mp4"], room.clips["SH020_drop.mp4"], stray])
+    wait_js(page, "document.querySelectorAll('[data-shot=SH020] [data-testid=take-card]').length === 3")
+    wait_js(page, "document.querySelectorAll('[data-shot=SH030] [data-testid=take-card]').length === 3")
+    failed = page.locator("[data-testid=upload-row].failed")
+    assert failed.count() == 1 and "No shot matches" in failed.text_content()
+
+
+def test_refused_file_gets_a_message(page, room: Room, tmp_path: Path):
+    page.goto(room.url + "/")
+    page.wait_for_selector("[data-testid=shot-row][data-shot=SH010]")
+    bogus = tmp_path / "SH010_notes.mp4"
+    bogus.write_text("not a video at all\n" * 20)
+    count = shot(page, "SH010").locator("[data-testid=take-card]").count()
+    shot(page, "SH010").locator("[data-testid=add-take-input]").set_input_files(str(bogus))
+    failed = page.locator("[data-testid=upload-row].failed")
+    failed.wait_for()
+    assert "not a video" in failed.text_content()
+    assert shot(page, "SH010").locator("[data-testid=take-card]").count() == count
+
+
+def test_delete_and_restore(page, room: Room):
+    page.goto(room.url + "/")
+    target = card(page, "video_02", "SH030")
+    target.locator("[data-testid=delete]").click()
+    dialog = page.locator("[data-testid=delete-dialog]")
+    assert "SEQ01/SH030/video_02" in dialog.text_content()
+    dialog.locator("[data-testid=confirm]").click()
+    wait_js(page, "!document.querySelector('[data-shot=SH030] [data-take=video_02]')")
+    page.select_option("select[data-filter=deleted]", "deleted")
+    page.wait_for_url(re.compile(r"deleted=deleted"))
+    restore = card(page, "video_02", "SH030").locator("[data-testid=restore]")
+    restore.click()
+    wait_js(page, "!document.querySelector('[data-shot=SH030] [data-take=video_02]')")
+    page.select_option("select[data-filter=deleted]", "")
+    card(page, "video_02", "SH030").wait_for()
+
+
+def test_floating_players_and_history_panel(page, room: Room):
+    page.goto(room.url + "/")
+    card(page, "video_01", "SH010").locator("[data-testid=play]").click()
+    card(page, "video_01", "SH020").locator("[data-testid=play]").click()  # MKV: played through a proxy
+    windows = page.locator("[data-testid=player-window]")
+    assert windows.count() == 2
+    wait_js(page, "Array.from(document.querySelectorAll('.window video')).every(v => v.readyState >= 2)", timeout=30000)
+    box = windows.nth(0).bounding_box()
+    bar = windows.nth(0).locator(".window-bar")
+    bar.hover(position={"x": 40, "y": 10})
+    page.mouse.down()
+    page.mouse.move(box["x"] + 240, box["y"] + 160, steps=5)
+    page.mouse.up()
+    moved = windows.nth(0).bounding_box()
+    assert moved["x"] > box["x"] + 150 and moved["y"] > box["y"] + 100
+    windows.nth(1).locator("button[aria-label=Close]").click()
+    assert windows.count() == 1
+    card(page, "video_01", "SH010").locator("[data-testid=details]").click()
+    history = page.locator("[data-testid=history] .version")
+    history.first.wait_for()
+    assert "sha256" in history.first.text_content()
+    page.fill("[data-testid=note]", "Check the <flicker>")
+    page.click("[data-testid=save]")
+    wait_js(
+        page,
+        "document.querySelector('[data-shot=SH010] [data-take=video_01] .card-note')?.textContent"
+        " === 'Check the <flicker>'",
+    )
+
+
+def test_compare_room_seeks_in_sync(page, room: Room):
+    a, b, c = room.ids["a"], room.ids["b"], room.ids["c"]
+    page.goto(f"{room.url}/compare?items={a}@v1,{b}@v1,{c}@v1")
+    page.wait_for_selector("video[data-item=A][data-ready='1']", state="attached", timeout=30000)
+    page.wait_for_selector("video[data-item=B][data-ready='1']", state="attached", timeout=30000)
+    page.wait_for_selector("video[data-item=C][data-ready='1']", state="attached", timeout=30000)
+    # Seek A with its own scrubber: B and C follow.
+    page.locator("[data-testid=tile-scrub]").first.evaluate(
+        "el => { el.value = 500; el.dispatchEvent(new Event('input', { bubbles: true })); }"
+    )
+    wait_js(
+        page,
+        """() => { const [a, b, c] = ['A', 'B', 'C'].map(k => document.querySelector(`video[data-item=${k}]`));
+                   return a.currentTime > 0.9 && Math.abs(a.currentTime - b.currentTime) < 0.02
+                          && Math.abs(a.currentTime - c.currentTime) < 0.02 && !a.seeking && !b.seeking; }""",
+    )
+    times = page.evaluate("['A','B'].map(k => document.querySelector(`video[data-item=${k}]`).currentTime)")
+    # Seek B: A follows.
+    page.locator("[data-testid=tile-scrub]").nth(1).evaluate(
+        "el => { el.value = 250; el.dispatchEvent(new Event('input', { bubbles: true })); }"
+    )
+    wait_js(
+        page,
+        """() => { const q = (k) => document.querySelector(`video[data-item=${k}]`);
+                   const a = q('A'), b = q('B');
+                   return a.currentTime < 0.7 && Math.abs(a.currentTime - b.currentTime) < 0.02; }""",
+    )
+    # Frame step moves all by one frame.
+    before = page.evaluate("Math.floor(document.querySelector('video[data-item=A]').currentTime * 24 + 1e-3)")
+    page.click("[data-testid=step-forward]")
+    wait_js(
+        page,
+        f"""() => ['A','B'].every(k =>
+                   Math.floor(document.querySelector(`video[data-item=${{k}}]`).currentTime * 24 + 1e-3)
+                   === {before + 1})""",
+    )
+    assert times[0] > 0.9
+    # Play in sync, then pause.
+    page.click("[data-testid=play-all]")
+    wait_js(page, "document.querySelector('video[data-item=A]').currentTime > 0.9")
+    page.click("[data-testid=play-all]")
+    wait_js(
+        page,
+        """() => { const q = (k) => document.querySelector(`video[data-item=${k}]`);
+                   const a = q('A'), b = q('B');
+                   return a.paused && b.paused && Math.abs(a.currentTime - b.currentTime) < 0.05; }""",
+    )
+    page.locator("[data-testid=diff-plot]").wait_for(timeout=60000)
+    page.locator("[data-testid=tile-scrub]").first.evaluate(
+        "el => { el.value = 420; el.dispatchEvent(new Event('input', { bubbles: true })); }"
+    )
+    page.wait_for_timeout(300)
+    assert "dusk" in page.locator(".word.added").all_text_contents()
+    screenshot(page, "compare-side-by-side.png")
+    page.click("button[data-mode=wipe]")
+    page.wait_for_url(re.compile(r"mode=wipe"))
+    stage = page.locator(".wipe").bounding_box()
+    page.mouse.click(stage["x"] + stage["width"] * 0.3, stage["y"] + stage["height"] / 2)
+    assert page.locator(".wipe-top").evaluate("el => el.style.clipPath").startswith("inset(0px 0px 0px 3")
+    screenshot(page, "compare-wipe.png")
+    page.click("button[data-mode=diff]")
+    wait_js(page, "document.querySelector('[data-testid=diff-canvas]').width > 0")
+    # Clicking the plot jumps there.
+    plot = page.locator("[data-testid=diff-plot]").bounding_box()
+    page.mouse.click(plot["x"] + plot["width"] * 0.75, plot["y"] + plot["height"] / 2)
+    wait_js(page, "document.querySelector('video[data-item=A]').currentTime > 1.2")
+    screenshot(page, "compare-difference.png")
+
+
+def test_token_is_asked_once(browser, room: Room):
+    from takevault.web import create_app
+
+    vault = Path(room.clips["a.mp4"]).parents[1] / "vault"
+    app = create_app(vault, token="let-me-in")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        with ServerThread(app, free_port()) as server:
+            page.goto(server.url + "/")
+            page.fill("#token-input", "wrong")
+            page.keyboard.press("Enter")
+            wait_js(page, "document.getElementById('token-error').textContent.includes('wrong')")
+            page.fill("#token-input", "let-me-in")
+            page.keyboard.press("Enter")
+            page.wait_for_selector("[data-testid=take-card]")
+            wait_images(page)  # stills load through the session cookie
+            page.reload()
+            page.wait_for_selector("[data-testid=take-card]")
+            assert page.locator("#token-input").count() == 0 or not page.locator("#token-input").is_visible()
+    finally:
+        context.close()
+        app.state.web.close()
