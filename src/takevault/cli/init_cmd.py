@@ -19,11 +19,25 @@ def init(
         str | None, typer.Option("--endpoint-url", help=SETTINGS_BY_NAME["s3.endpoint_url"].help)
     ] = None,
     region: Annotated[str | None, typer.Option("--region", help=SETTINGS_BY_NAME["s3.region"].help)] = None,
+    enable_versioning: Annotated[
+        bool, typer.Option("--enable-versioning", help="Turn versioning on if the S3 bucket has it off.")
+    ] = False,
+    create_bucket: Annotated[
+        bool, typer.Option("--create-bucket", help="Create the S3 bucket (with versioning on) if it does not exist.")
+    ] = False,
 ) -> None:
     """Make a vault: SQLite catalog and local versioned store inside PATH unless told otherwise."""
     from takevault.vault import Vault
 
-    with Vault.init(path, catalog=catalog, store=store, endpoint_url=endpoint_url, region=region) as vault:
+    with Vault.init(
+        path,
+        catalog=catalog,
+        store=store,
+        endpoint_url=endpoint_url,
+        region=region,
+        enable_versioning=enable_versioning,
+        create_bucket=create_bucket,
+    ) as vault:
         ui.info(f"Initialised a takevault vault in {vault.root}")
         ui.fields([("catalog", vault.config.get("catalog")), ("store", vault.config.store_url)])
 

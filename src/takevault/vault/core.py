@@ -16,7 +16,7 @@ from takevault.config import (
     load_config,
     write_config,
 )
-from takevault.errors import ConfigError, TakevaultError
+from takevault.errors import ConfigError, NotFoundError, TakevaultError
 from takevault.store import VersionedStore, open_store
 
 if TYPE_CHECKING:
@@ -50,6 +50,8 @@ class VaultCore:
         endpoint_url: str | None = None,
         region: str | None = None,
         project: str = DEFAULT_PROJECT,
+        enable_versioning: bool = False,
+        create_bucket: bool = False,
     ) -> Any:
         """Make a new vault in `path`: write takevault.toml, prepare the store, create the catalog.
 
@@ -73,7 +75,7 @@ class VaultCore:
             root.mkdir(parents=True, exist_ok=True)
             write_config(root, values)
             vault = cls(load_config(root), project=project)
-            vault._prepare_new_store()
+            vault._prepare_new_store(enable_versioning=enable_versioning, create_bucket=create_bucket)
             vault.catalog.migrate()
             vault.catalog.ensure_project(project)
         except BaseException:
@@ -81,16 +83,25 @@ class VaultCore:
             raise
         return vault
 
-    def _prepare_new_store(self) -> None:
+    def _prepare_new_store(self, *, enable_versioning: bool = False, create_bucket: bool = False) -> None:
+        """A local store is made here; an S3 bucket must be versioned, and is made so only when asked."""
         if self.config.store_url.startswith("file:"):
             self.store.enable_versioning(create_bucket=True)
-        else:
+            return
+        try:
+            if enable_versioning or create_bucket:
+                self.store.enable_versioning(create_bucket=create_bucket)
             status = self.store.versioning_status()
-            if status != "Enabled":
-                raise ConfigError(
-                    f"Versioning is {status.lower()} on {self.config.store_url}; run "
-                    "'takevault store enable-versioning' with the same settings, then 'takevault init' again."
-                )
+        except NotFoundError:
+            raise NotFoundError(
+                f"The bucket of {self.config.store_url} does not exist; run 'takevault init' again with "
+                "--create-bucket to create it with versioning on."
+            ) from None
+        if status != "Enabled":
+            raise ConfigError(
+                f"Versioning is {status.lower()} on {self.config.store_url}, so uploads could overwrite history; "
+                "run 'takevault init' again with --enable-versioning."
+            )
 
     # -- parts ------------------------------------------------------------
     @cached_property
