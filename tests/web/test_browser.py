@@ -17,6 +17,7 @@ import pytest
 
 from tests.clips import make_clip
 from tests.web.conftest import ServerThread, free_port
+from tests.web.scenic import scenic_clip
 
 pytestmark = pytest.mark.browser
 
@@ -56,19 +57,17 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
     from takevault.web import create_app
 
     d = tmp_path_factory.mktemp("browser")
+    c = d / "clips"
     clip = {
-        name: make_clip(d / "clips" / name, width=320, height=180, frames=frames, scenes=scenes, shift=shift)
-        for name, frames, scenes, shift in [
-            ("a.mp4", 48, ((0, 11),), None),
-            ("b.mp4", 48, ((0, 11), (24, 12)), (8, 16, 50)),
-            ("c.mkv", 24, ((0, 13),), None),
-            ("d.mp4", 24, ((0, 14),), None),
-            ("e.mp4", 24, ((0, 15),), None),
-            ("f.mp4", 24, ((0, 16),), None),
-            ("SH030_drop.mp4", 24, ((0, 17),), None),
-            ("SH020_drop.mp4", 24, ((0, 18),), None),
-            ("g.mp4", 24, ((0, 19),), None),
-        ]
+        "a.mp4": scenic_clip(c / "a.mp4", hue=0.05),
+        "b.mp4": scenic_clip(c / "b.mp4", hue=0.05, sun_y=0.42, cut=24),
+        "c.mkv": make_clip(c / "c.mkv", width=320, height=180, frames=24, scenes=((0, 13),), audio=True),
+        "d.mp4": scenic_clip(c / "d.mp4", hue=0.6, frames=24),
+        "e.mp4": scenic_clip(c / "e.mp4", hue=0.8, frames=24),
+        "f.mp4": scenic_clip(c / "f.mp4", hue=0.35, frames=24),
+        "SH030_drop.mp4": scenic_clip(c / "SH030_drop.mp4", hue=0.9, frames=24),
+        "SH020_drop.mp4": scenic_clip(c / "SH020_drop.mp4", hue=0.2, frames=24),
+        "g.mp4": scenic_clip(c / "g.mp4", hue=0.5, frames=24),
     }
     ids = {}
     with Vault.init(d / "vault") as vault:
