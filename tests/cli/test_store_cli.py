@@ -177,6 +177,7 @@ def test_unversioned_bucket_init_needs_enable_versioning(seaweedfs_target: S3Tar
 def test_refused_endpoint(clips, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "y")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # the standard chain's setting; retries only add waiting here
     endpoint = f"http://127.0.0.1:{free_port()}"
     root = _s3_vault(tmp_path / "v", "s3://bucket/x", endpoint)
     for args in (["store", "upload", str(clips[0]), "k.mp4"], ["store", "status"], ["store", "versions", "k.mp4"]):

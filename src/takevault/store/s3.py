@@ -151,7 +151,7 @@ class S3Store:
         checksum_algorithm: str | None = "CRC32",
         connect_timeout: float = 5.0,
         read_timeout: float = 60.0,
-        max_attempts: int = 3,
+        max_attempts: int | None = None,
     ) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
@@ -173,7 +173,8 @@ class S3Store:
             s3={"addressing_style": "path"} if self.endpoint_url else {},
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
-            retries={"mode": "standard", "max_attempts": max_attempts},
+            # None leaves the attempt count to AWS_MAX_ATTEMPTS / the AWS config (3 by default).
+            retries={"mode": "standard", **({"max_attempts": max_attempts} if max_attempts else {})},
             max_pool_connections=max(10, max_concurrency * 2),
             user_agent_extra="takevault",
         )
