@@ -304,6 +304,13 @@ def test_proxy_for_what_browsers_cannot_play(client: TestClient, seeded: Seeded)
 
     proxies = list((seeded.root / "cache" / "proxies").glob("*.mp4"))
     assert len(proxies) == 1 and probe(proxies[0]).codec == "h264" and probe(proxies[0]).frames == 24
+    # Sound ends with the picture: a browser's <video>.duration spans the longest track.
+    import av
+
+    with av.open(str(proxies[0])) as proxy:
+        audio = proxy.streams.audio[0]
+        assert abs(float(audio.duration * audio.time_base) - 1.0) < 0.05
+        assert abs(proxy.duration / av.time_base - 1.0) < 0.05
     assert client.post(f"/api/media/{seeded.c}/1/proxy").json()["state"] == "ready"
     # A browser-playable take never gets one.
     assert client.get(f"/api/media/{seeded.a}/1/playback").json()["needs_proxy"] is False

@@ -300,14 +300,14 @@ def test_compare_room_seeks_in_sync(page, room: Room):
     page.wait_for_selector("video[data-item=A][data-ready='1']", state="attached", timeout=30000)
     page.wait_for_selector("video[data-item=B][data-ready='1']", state="attached", timeout=30000)
     page.wait_for_selector("video[data-item=C][data-ready='1']", state="attached", timeout=30000)
-    # Seek A with its own scrubber: B and C follow.
+    # Seek A with its own scrubber to 0.9 s: B and C (1 s long) follow.
     page.locator("[data-testid=tile-scrub]").first.evaluate(
-        "el => { el.value = 500; el.dispatchEvent(new Event('input', { bubbles: true })); }"
+        "el => { el.value = 450; el.dispatchEvent(new Event('input', { bubbles: true })); }"
     )
     wait_js(
         page,
         """() => { const [a, b, c] = ['A', 'B', 'C'].map(k => document.querySelector(`video[data-item=${k}]`));
-                   return a.currentTime > 0.9 && Math.abs(a.currentTime - b.currentTime) < 0.02
+                   return a.currentTime > 0.85 && Math.abs(a.currentTime - b.currentTime) < 0.02
                           && Math.abs(a.currentTime - c.currentTime) < 0.02 && !a.seeking && !b.seeking; }""",
     )
     times = page.evaluate("['A','B'].map(k => document.querySelector(`video[data-item=${k}]`).currentTime)")
@@ -330,7 +330,7 @@ def test_compare_room_seeks_in_sync(page, room: Room):
                    Math.floor(document.querySelector(`video[data-item=${{k}}]`).currentTime * 24 + 1e-3)
                    === {before + 1})""",
     )
-    assert times[0] > 0.9
+    assert times[0] > 0.85
     # Play in sync, then pause.
     page.click("[data-testid=play-all]")
     wait_js(page, "document.querySelector('video[data-item=A]').currentTime > 0.9")
@@ -361,6 +361,98 @@ def test_compare_room_seeks_in_sync(page, room: Room):
     page.mouse.click(plot["x"] + plot["width"] * 0.75, plot["y"] + plot["height"] / 2)
     wait_js(page, "document.querySelector('video[data-item=A]').currentTime > 1.2")
     screenshot(page, "compare-difference.png")
+
+
+PLOT_PIXELS = """([r, g, b]) => {
+    // Columns of the plot canvas holding a colour (within a tolerance), as fractions of its width.
+    const c = document.querySelector('[data-testid=diff-plot]');
+    const { data, width, height } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    const hits = [];
+    for (let x = 0; x < width; x++) {
+        for (let y = 0; y < height; y++) {
+            const i = (y * width + x) * 4;
+            const off = Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b);
+            if (data[i + 3] > 200 && off < 60) {
+                hits.push(x / width);
+                break;
+            }
+        }
+    }
+    return hits;
+}"""
+CURSOR_RGB, PSNR_RGB = (0xF2, 0xB1, 0x34), (0x4C, 0x8D, 0xFF)
+
+
+def seek_main(page, fraction: float) -> None:
+    page.locator("[data-testid=main-scrub]").evaluate(
+        f"el => {{ el.value = {round(fraction * 1000)}; el.dispatchEvent(new Event('input', {{ bubbles: true }})); }}"
+    )
+    wait_js(page, "() => [...document.querySelectorAll('video[data-item]')].every(v => !v.seeking)")
+
+
+def timeline(page) -> dict:
+    return page.evaluate(
+        """() => {
+            const q = (k) => document.querySelector(`video[data-item=${k}]`);
+            const main = document.querySelector('[data-testid=main-scrub]');
+            const tiles = [...document.querySelectorAll('[data-testid=tile-scrub]')];
+            return { a: q('A').currentTime, c: q('C').currentTime, cDuration: q('C').duration,
+                     main: main.value / main.max, tiles: tiles.map(t => t.value / t.max),
+                     label: document.querySelector('[data-testid=timecode]').textContent };
+        }"""
+    )
+
+
+def test_compare_timeline_plot_and_seek_bars_share_one_time_base(page, room: Room):
+    """Two 2 s clips and a 1 s MKV (played through a proxy with audio): one timeline of 2 s."""
+    a, b, c = room.ids["a"], room.ids["b"], room.ids["c"]
+    page.goto(f"{room.url}/compare?items={a}@v1,{b}@v1,{c}@v1")
+    for item in "ABC":
+        page.wait_for_selector(f"video[data-item={item}][data-ready='1']", state="attached", timeout=30000)
+    page.locator("[data-testid=diff-plot]").wait_for(timeout=60000)
+    wait_js(page, "document.querySelectorAll('[data-testid=segments] .segment').length > 0")
+    # The proxy's picture and sound end together: its duration is its 24 frames, not a long audio tail.
+    assert abs(timeline(page)["cDuration"] - 1.0) < 0.1
+
+    # Seek to 0.84 s (frame 20 of 48): every bar and the plot cursor sit at 42 %.
+    seek_main(page, 0.42)
+    state = timeline(page)
+    assert abs(state["a"] - 0.84) < 0.03 and "frame 20 / 48" in state["label"]
+    assert abs(state["main"] - 0.42) < 0.02
+    assert abs(state["tiles"][0] - 0.42) < 0.02 and abs(state["tiles"][1] - 0.42) < 0.02
+    assert abs(state["tiles"][2] - 0.84) < 0.03  # C is 1 s long: 0.84 s is 84 % of it
+    cursor = page.evaluate(PLOT_PIXELS, list(CURSOR_RGB))
+    assert cursor and abs(sum(cursor) / len(cursor) - 0.42) < 0.02, cursor
+
+    # Past C's end, C holds its last frame while A and B go on.
+    seek_main(page, 0.75)
+    state = timeline(page)
+    assert abs(state["a"] - 1.5) < 0.03 and abs(state["main"] - 0.75) < 0.02
+    assert 0.95 < state["c"] < 1.0 and state["tiles"][2] > 0.95
+    cursor = page.evaluate(PLOT_PIXELS, list(CURSOR_RGB))
+    assert cursor and abs(sum(cursor) / len(cursor) - 0.75) < 0.02, cursor
+
+    # The PSNR line runs across the whole plot, not squeezed into its left edge.
+    psnr = page.evaluate(PLOT_PIXELS, list(PSNR_RGB))
+    assert psnr and min(psnr) < 0.05 and max(psnr) > 0.95, (min(psnr or [0]), max(psnr or [0]))
+
+    # Equal lengths: the segments cover the segment bar from edge to edge.
+    bar = page.locator("[data-testid=segments]").bounding_box()
+    spans = page.locator("[data-testid=segments] .segment").evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; })"
+    )
+    assert abs(min(left for left, _ in spans) - bar["x"]) < 0.01 * bar["width"]
+    assert abs(max(right for _, right in spans) - (bar["x"] + bar["width"])) < 0.01 * bar["width"]
+
+    # Clicking the plot at x seeks to the time under x.
+    plot = page.locator("[data-testid=diff-plot]").bounding_box()
+    page.mouse.click(plot["x"] + plot["width"] * 0.25, plot["y"] + plot["height"] / 2)
+    wait_js(
+        page,
+        "() => { const v = document.querySelector('video[data-item=A]'); return !v.seeking && v.currentTime < 1; }",
+    )
+    state = timeline(page)
+    assert abs(state["a"] - 0.5) < 0.04 and abs(state["main"] - 0.25) < 0.02
 
 
 def test_token_is_asked_once(browser, room: Room):

@@ -114,7 +114,7 @@ def make_proxy(
                         elif aout is not None and resampler is not None:
                             frame.pts = None
                             for chunk in resampler.resample(frame):
-                                chunk.pts = audio_pts
+                                chunk.pts, chunk.time_base = audio_pts, Fraction(1, 48000)
                                 audio_pts += chunk.samples
                                 for pkt in aout.encode(chunk):
                                     out.mux(pkt)
@@ -122,7 +122,7 @@ def make_proxy(
                     out.mux(pkt)
                 if aout is not None and resampler is not None:
                     for chunk in resampler.resample(None):
-                        chunk.pts = audio_pts
+                        chunk.pts, chunk.time_base = audio_pts, Fraction(1, 48000)
                         audio_pts += chunk.samples
                         for pkt in aout.encode(chunk):
                             out.mux(pkt)

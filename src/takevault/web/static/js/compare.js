@@ -87,7 +87,10 @@ class Room {
 
   get master() { return this.items[0].video; }
   get fps() { return this.items[0].fps; }
-  get duration() { return Math.max(...this.items.map((it) => it.video?.duration || it.duration || 0), 0); }
+  // The one time base of the room, in seconds: the main seek bar, the plot's x axis, its cursor and
+  // the segment bar all map [0, duration] onto their width. Players are measured by their frames
+  // (see lengthOf), and the report's frame times and segment ends widen it if they reach further.
+  get duration() { return Math.max(this.reportSpan || 0, ...this.items.map(lengthOf), 0); }
 
   async start() {
     this.modeBar = h("div", { class: "segmented", role: "tablist" });
@@ -168,7 +171,7 @@ class Room {
       for (const it of this.items) {
         it.scrub = h("input", { type: "range", min: 0, max: 1000, step: 1, value: 0, class: "tile-scrub",
           "aria-label": `Seek ${it.label}`, "data-testid": "tile-scrub" });
-        it.scrub.addEventListener("input", () => this.seekAll((it.scrub.value / 1000) * (it.video.duration || it.duration || 0)));
+        it.scrub.addEventListener("input", () => this.seekAll((it.scrub.value / 1000) * lengthOf(it)));
         it.frameLabel = h("span", { class: "mono muted" });
         const box = h("div", { class: "tile-video" }, it.video, it.loaded ? null : it.status);
         box.addEventListener("click", () => this.toggle());
@@ -249,7 +252,9 @@ class Room {
     for (const it of this.items) {
       const v = it.video;
       if (!v || !v.src) continue;
-      v.currentTime = v.duration ? Math.min(t, v.duration) : t;
+      // A shorter player holds its last frame (mid-frame, so it shows that frame, not the end).
+      const len = lengthOf(it);
+      v.currentTime = len && t >= len ? Math.max(0, len - 0.5 / it.fps) : t;
     }
     this.updateUi(t);
   }
@@ -274,7 +279,7 @@ class Room {
       const t = this.master.currentTime;
       for (const it of this.items.slice(1)) {
         const v = it.video;
-        if (!v.seeking && Math.abs(v.currentTime - t) > 0.5 / it.fps && t <= (v.duration || Infinity)) v.currentTime = t;
+        if (!v.seeking && Math.abs(v.currentTime - t) > 0.5 / it.fps && t < (lengthOf(it) || Infinity)) v.currentTime = t;
       }
       if (this.loop && this.outT !== null && t >= this.outT) this.seekAll(this.inT || 0);
       this.updateUi(t);
@@ -323,8 +328,8 @@ class Room {
     for (const it of this.items) {
       const v = it.video;
       if (it.scrub && document.activeElement !== it.scrub) {
-        const dd = v.duration || it.duration || 0;
-        it.scrub.value = dd ? Math.round((v.currentTime / dd) * 1000) : 0;
+        const len = lengthOf(it);
+        it.scrub.value = len ? Math.round((v.currentTime / len) * 1000) : 0;
       }
       if (it.frameLabel) it.frameLabel.textContent = `frame ${Math.floor(v.currentTime * it.fps + 1e-3)}`;
     }
@@ -398,22 +403,23 @@ class Room {
     this.playhead = true;
     this.plot.addEventListener("click", (e) => {
       const rect = this.plot.getBoundingClientRect();
-      const x = (e.clientX - rect.left) / rect.width;
-      this.seekAll(x * (this.plotSpan || this.duration));
+      this.seekAll(((e.clientX - rect.left) / rect.width) * this.duration);
     });
     this.plot.addEventListener("mousemove", (e) => {
       const rect = this.plot.getBoundingClientRect();
-      const t = ((e.clientX - rect.left) / rect.width) * (this.plotSpan || this.duration);
+      const t = ((e.clientX - rect.left) / rect.width) * this.duration - 0.5 / this.fps;
       const near = frames.reduce((best, f) => (best === null || Math.abs(f.a_time - t) < Math.abs(best.a_time - t) ? f : best), null);
       this.plot.title = near ? `A ${near.a_time?.toFixed(3)} s · PSNR ${fmtNum(near.psnr)} dB · SSIM ${fmtNum(near.ssim, 4)}` : "";
     });
     const segs = h("div", { class: "segments", "data-testid": "segments" });
-    const span = Math.max(this.duration, ...((r.segments || []).flatMap((s) => [s.a?.[1] || 0, s.b?.[1] || 0])));
-    this.plotSpan = span || this.duration;
+    const [fa, fb] = [this.items[0].fps, this.items[1].fps];
+    this.reportSpan = Math.max(0, ...(r.segments || []).flatMap((s) => [s.a?.[1] || 0, s.b?.[1] || 0]),
+      ...frames.flatMap((f) => [(f.a_time ?? 0) + 1 / fa, (f.b_time ?? 0) + 1 / fb]));
+    const span = this.duration || 1;
     for (const s of r.segments || []) {
       const range = s.a || s.b;
       if (!range) continue;
-      const el = h("button", { type: "button", class: `segment k-${s.kind}`, style: `left:${(range[0] / this.plotSpan) * 100}%;width:${Math.max(0.5, ((range[1] - range[0]) / this.plotSpan) * 100)}%;background:${SEGMENT_COLORS[s.kind] || "#666"}`,
+      const el = h("button", { type: "button", class: `segment k-${s.kind}`, "data-kind": s.kind, style: `left:${(range[0] / span) * 100}%;width:${Math.max(0.5, ((range[1] - range[0]) / span) * 100)}%;background:${SEGMENT_COLORS[s.kind] || "#666"}`,
         title: `${s.kind}: A ${fmtRange(s.a)} · B ${fmtRange(s.b)}` });
       el.addEventListener("click", () => this.seekAll(range[0] + 0.5 / this.fps));
       segs.append(el);
@@ -426,6 +432,8 @@ class Room {
       `PSNR ${fmtNum(psnr)} dB · SSIM ${fmtNum(ssim, 4)} · cuts A ${(r.cuts?.a || []).length}, B ${(r.cuts?.b || []).length} · click the plot or a segment to jump`);
     clear(this.plotBox).append(h("h3", {}, "Difference per frame · A vs B"), summary, this.plot, segs, legend);
     this.frames = frames;
+    this.updateLoop();
+    this.updateUi();
     requestAnimationFrame(() => this.drawPlot());
     if (r.technical) {
       clear(this.techBox).append(h("h3", {}, "Technical differences"), renderAny(r.technical.differences ?? r.technical),
@@ -440,25 +448,30 @@ class Room {
     const hh = (c.height = 140 * devicePixelRatio);
     const ctx = c.getContext("2d");
     ctx.clearRect(0, 0, w, hh);
-    const span = this.plotSpan || 1;
+    const span = this.duration || 1;
     const frames = this.frames || [];
+    // A frame's point sits mid-frame: where a frame step puts the players, so the cursor lands on it.
+    const half = 0.5 / this.fps;
+    const xOf = (t) => ((t + half) / span) * w;
     ctx.strokeStyle = "#2a303b";
     for (let i = 1; i < 4; i++) { ctx.beginPath(); ctx.moveTo(0, (hh * i) / 4); ctx.lineTo(w, (hh * i) / 4); ctx.stroke(); }
     // 1 − SSIM as a filled area (0 at the bottom = identical), PSNR as a line (60 dB at the bottom).
     ctx.fillStyle = "rgba(224,136,58,0.35)";
     ctx.strokeStyle = "#e0883a";
-    ctx.beginPath();
-    ctx.moveTo(0, hh);
-    for (const f of frames) ctx.lineTo((f.a_time / span) * w, hh - Math.min(1, (1 - (f.ssim ?? 1)) * 4) * hh);
-    ctx.lineTo(w, hh);
-    ctx.closePath();
-    ctx.fill();
+    if (frames.length) {
+      ctx.beginPath();
+      ctx.moveTo(xOf(frames[0].a_time), hh);
+      for (const f of frames) ctx.lineTo(xOf(f.a_time), hh - Math.min(1, (1 - (f.ssim ?? 1)) * 4) * hh);
+      ctx.lineTo(xOf(frames[frames.length - 1].a_time), hh);
+      ctx.closePath();
+      ctx.fill();
+    }
     ctx.strokeStyle = "#4c8dff";
     ctx.lineWidth = 1.5 * devicePixelRatio;
     ctx.beginPath();
     frames.forEach((f, i) => {
       const p = f.psnr === null || f.psnr === undefined || !isFinite(f.psnr) ? 60 : Math.min(60, f.psnr);
-      const x = (f.a_time / span) * w, y = hh - ((60 - p) / 60) * hh;
+      const x = xOf(f.a_time), y = hh - ((60 - p) / 60) * hh;
       i ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
     });
     ctx.stroke();
@@ -486,6 +499,15 @@ class Room {
     if (Object.keys(graph).length) box.append(h("h4", {}, "Workflow graph"), renderAny(graph));
     if (d.source && (d.source.a || d.source.b)) box.append(h("p", { class: "muted" }, `Source: A ${d.source.a || "—"} · B ${d.source.b || "—"}`));
   }
+}
+
+// A player's length in seconds: its frames at its rate. Not the <video>'s duration, which spans
+// its longest track: proxies made with mistimed audio reported ~47 s for a 1 s picture, which
+// stretched the whole timeline (seek bar, plot, segments) by that factor.
+function lengthOf(it) {
+  const frames = it.info?.frames;
+  if (frames && it.fps) return frames / it.fps;
+  return it.info?.duration || it.video?.duration || 0;
 }
 
 function fmtNum(v, digits = 2) {
