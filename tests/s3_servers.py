@@ -10,6 +10,7 @@ starts SeaweedFS with the same code.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -86,17 +87,13 @@ class S3Server:
     def stop(self) -> None:
         """Stop the process group this launcher started, politely first."""
         if self.proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
                 self.proc.wait(timeout=5)
         if self._log_file is not None:
             self._log_file.close()
