@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -9,8 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from tests.clips import make_clip
 
@@ -52,6 +53,62 @@ def seed_vault(root: Path, clips: dict[str, Path]) -> Seeded:
 @pytest.fixture
 def seeded(tmp_path: Path, web_clips: dict[str, Path]) -> Seeded:
     return seed_vault(tmp_path / "vault", web_clips)
+
+
+class TestClient:
+    """The app in process over httpx's ASGI transport, called synchronously, lifespan included.
+
+    Starlette's own TestClient now warns unless the separate httpx2 package is installed;
+    this needs only httpx. Requests run on a private event loop in a background thread.
+    """
+
+    __test__ = False  # not a test class, whatever pytest thinks of the name
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+        self._lifespan = None
+
+    def _run(self, coro):
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(120)
+
+    def __enter__(self) -> TestClient:
+        self._thread.start()
+        self._lifespan = self.app.router.lifespan_context(self.app)
+        self._run(self._lifespan.__aenter__())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._run(self._client.aclose())
+            self._run(self._lifespan.__aexit__(None, None, None))
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+            self._loop.close()
+
+    def request(self, method: str, url: str, **kwargs) -> httpx.Response:
+        return self._run(self._client.request(method, url, **kwargs))
+
+    def get(self, url: str, **kwargs) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+    def put(self, url: str, **kwargs) -> httpx.Response:
+        return self.request("PUT", url, **kwargs)
+
+    def patch(self, url: str, **kwargs) -> httpx.Response:
+        return self.request("PATCH", url, **kwargs)
+
+    def delete(self, url: str, **kwargs) -> httpx.Response:
+        return self.request("DELETE", url, **kwargs)
+
+    def head(self, url: str, **kwargs) -> httpx.Response:
+        return self.request("HEAD", url, **kwargs)
 
 
 @pytest.fixture

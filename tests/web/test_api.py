@@ -9,10 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from takevault.web import create_app
-from tests.web.conftest import Seeded
+from tests.web.conftest import Seeded, TestClient
 
 
 def upload(client: TestClient, url: str, path: Path, name: str | None = None, **params):

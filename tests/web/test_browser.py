@@ -183,6 +183,35 @@ def test_gallery_shows_sections_shots_and_cards(page, room: Room):
     screenshot(page, "gallery.png")
 
 
+def test_gallery_in_a_narrow_window(browser, room: Room):
+    """At 900 px nothing runs off the side: the filters wrap, cards stay whole and do not overlap."""
+    context = browser.new_context(viewport={"width": 900, "height": 900}, device_scale_factor=1)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        page.goto(room.url + "/")
+        page.wait_for_selector("[data-testid=take-card]")
+        wait_images(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 900
+        boxes = page.locator("[data-testid=take-card]").evaluate_all(
+            "cs => cs.map(c => { const r = c.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"
+        )
+        assert all(right <= 900 and right - left > 150 for left, _, right, _ in boxes)
+        overlaps = [
+            (i, j)
+            for i, a in enumerate(boxes)
+            for j, b in enumerate(boxes[i + 1 :], i + 1)
+            if a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1
+        ]
+        assert not overlaps
+        for control in page.locator(".filterbar input, .filterbar select, .filterbar button").all():
+            box = control.bounding_box()
+            assert box is None or box["x"] + box["width"] <= 900
+        screenshot(page, "gallery-narrow.png")
+    finally:
+        context.close()
+
+
 def test_filters_live_in_the_url(page, room: Room):
     page.goto(room.url + "/?kind=edit")
     page.wait_for_selector("[data-testid=take-card]")

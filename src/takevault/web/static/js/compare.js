@@ -403,7 +403,9 @@ class Room {
     this.playhead = true;
     this.plot.addEventListener("click", (e) => {
       const rect = this.plot.getBoundingClientRect();
-      this.seekAll(((e.clientX - rect.left) / rect.width) * this.duration);
+      // To the middle of the frame under x: a frame boundary could show either neighbour.
+      const t = ((e.clientX - rect.left) / rect.width) * this.duration;
+      this.seekAll((Math.floor(t * this.fps) + 0.5) / this.fps);
     });
     this.plot.addEventListener("mousemove", (e) => {
       const rect = this.plot.getBoundingClientRect();
