@@ -77,3 +77,10 @@ def test_relative_sqlite_is_relative_to_the_vault(tmp_path: Path) -> None:
     assert resolve_catalog_url("sqlite:///x.db", tmp_path) == f"sqlite:///{tmp_path.resolve() / 'x.db'}"
     assert resolve_catalog_url("sqlite:////abs/x.db", tmp_path) == "sqlite:////abs/x.db"
     assert resolve_catalog_url("postgresql+psycopg://u@h/db", tmp_path) == "postgresql+psycopg://u@h/db"
+
+
+def test_readme_documents_every_setting() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        assert f"`{setting.name}`" in readme and f"`{setting.env}`" in readme, setting.name
+        assert setting.help in readme, f"README's help for {setting.name} differs from config.SETTINGS"
