@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from takevault.catalog import records
 from takevault.catalog.engine import WRITE_OPTION, create_catalog_engine
 from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
-from takevault.errors import CatalogError, ConflictError, NotFoundError, TakevaultError
+from takevault.errors import CatalogError, ConfigError, ConflictError, NotFoundError, TakevaultError
 from takevault.models import Event, Project, Section, Shot, Take, TakeVersion
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -77,13 +77,49 @@ class Catalog:
             ) from exc
 
     # -- schema -------------------------------------------------------------
-    def migrate(self) -> None:
-        """Bring the schema to the newest revision (creates every table on a fresh database)."""
-        from alembic import command
+    @staticmethod
+    def _alembic_config() -> Any:
         from alembic.config import Config
 
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
+        return config
+
+    @classmethod
+    def head_revision(cls) -> str | None:
+        """The newest schema revision this version of takevault knows."""
+        from alembic.script import ScriptDirectory
+
+        return ScriptDirectory.from_config(cls._alembic_config()).get_current_head()
+
+    def require_current_schema(self) -> None:
+        """Refuse to work on a catalog whose schema is older or newer than this takevault's."""
+        current, head = self.schema_revision(), self.head_revision()
+        if current == head:
+            return
+        if current is None:
+            raise ConfigError(
+                f"The catalog {self._where()} has no takevault tables; "
+                "make a vault with 'takevault init', or check the catalog URL."
+            )
+        from alembic.script import ScriptDirectory
+
+        known = {rev.revision for rev in ScriptDirectory.from_config(self._alembic_config()).walk_revisions()}
+        if current in known:
+            raise ConfigError(
+                f"The catalog {self._where()} uses an older schema ({current}, this takevault needs {head}); "
+                "run 'takevault catalog upgrade' once."
+            )
+        raise ConfigError(
+            f"The catalog {self._where()} was written by a newer takevault (schema {current}); "
+            "upgrade takevault with 'pip install -U takevault'."
+        )
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (creates every table on a fresh database)."""
+        from alembic import command
+
+        config = self._alembic_config()
         with self._translate(), self._writer.connect() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")

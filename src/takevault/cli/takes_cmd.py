@@ -479,6 +479,16 @@ def fsck(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         )
 
 
+@catalog_app.command("upgrade")
+def catalog_upgrade(ctx: typer.Context) -> None:
+    """Bring the catalog's schema up to this takevault's (run once after upgrading takevault)."""
+    before, after = open_vault(ctx).upgrade_catalog()
+    if before == after:
+        ui.info(f"The catalog schema is already current ({after}).")
+    else:
+        ui.info(f"Upgraded the catalog schema from {before or 'empty'} to {after}.")
+
+
 @catalog_app.command("rebuild")
 def catalog_rebuild(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Rebuild missing catalog rows from the object metadata in the store."""

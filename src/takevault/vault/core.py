@@ -75,9 +75,11 @@ class VaultCore:
             root.mkdir(parents=True, exist_ok=True)
             write_config(root, values)
             vault = cls(load_config(root), project=project)
+            vault._migrating = True
             vault._prepare_new_store(enable_versioning=enable_versioning, create_bucket=create_bucket)
             vault.catalog.migrate()
             vault.catalog.ensure_project(project)
+            vault._migrating = False
         except BaseException:
             _remove_new_entries(root, existing, created_root)
             raise
@@ -117,7 +119,27 @@ class VaultCore:
     def catalog(self) -> Catalog:
         from takevault.catalog import Catalog
 
-        return Catalog(self.config.catalog_url)
+        catalog = Catalog(self.config.catalog_url)
+        if not self._migrating:
+            try:
+                catalog.require_current_schema()
+            except BaseException:
+                catalog.close()
+                raise
+        return catalog
+
+    _migrating = False
+    """True while init or upgrade_catalog brings the schema to head, so the schema check waits."""
+
+    def upgrade_catalog(self) -> tuple[str | None, str | None]:
+        """Migrate the catalog to this takevault's schema; returns (revision before, revision after)."""
+        self._migrating = True
+        try:
+            before = self.catalog.schema_revision()
+            self.catalog.migrate()
+            return before, self.catalog.schema_revision()
+        finally:
+            self._migrating = False
 
     @property
     def user(self) -> str:

@@ -36,7 +36,11 @@ class RebuildMixin(FetchMixin):
     """Catalog recovery from the store."""
 
     def rebuild_catalog(self) -> RebuildReport:
-        """Add to the catalog every take found in the store's metadata that it does not know yet."""
+        """Add to the catalog every take found in the store's metadata that it does not know yet.
+
+        A lost catalog (a new, empty database) gets its tables first.
+        """
+        self.upgrade_catalog()
         by_key: dict[str, list[ObjectVersion]] = defaultdict(list)
         for obj in self.store.list_versions("", prefix=True):
             by_key[obj.key].append(obj)

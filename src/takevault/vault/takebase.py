@@ -102,8 +102,11 @@ class TakeBase(VaultCore):
         return found[0], parsed
 
     def take(self, ref: str) -> Take:
-        """The take a reference names (deleted ones too); any `@vN` is ignored here."""
-        return self._resolve(ref)[0]
+        """The take a reference names (deleted ones too); an `@vN` must name one of its versions."""
+        take, parsed = self._resolve(ref)
+        if parsed.version is not None:
+            self._version(take, parsed.version)
+        return take
 
     def _take_only(self, ref: str, command: str) -> Take:
         take, parsed = self._resolve(ref)
