@@ -484,6 +484,29 @@ def test_compare_timeline_plot_and_seek_bars_share_one_time_base(page, room: Roo
     assert abs(state["a"] - 0.5) < 0.04 and abs(state["main"] - 0.25) < 0.02
 
 
+def test_loop_brings_a_shorter_player_back(page, room: Room):
+    """Looping 0.2–1.8 s: C (1 s) ends on each pass and plays again, in step, when the loop comes round."""
+    a, b, c = room.ids["a"], room.ids["b"], room.ids["c"]
+    page.goto(f"{room.url}/compare?items={a}@v1,{b}@v1,{c}@v1")
+    for item in "ABC":
+        page.wait_for_selector(f"video[data-item={item}][data-ready='1']", state="attached", timeout=30000)
+    seek_main(page, 0.1)
+    page.keyboard.press("i")
+    seek_main(page, 0.9)
+    page.keyboard.press("o")
+    page.keyboard.press("l")
+    page.click("[data-testid=play-all]")
+    wait_js(
+        page,
+        """() => { const q = (k) => document.querySelector(`video[data-item=${k}]`);
+                   const a = q('A'), c = q('C');
+                   if (c.ended) window.cEnded = true;
+                   return window.cEnded === true && a.currentTime > 0.3 && a.currentTime < 0.8 && !c.paused
+                          && Math.abs(c.currentTime - a.currentTime) < 0.1; }""",
+    )
+    page.click("[data-testid=play-all]")
+
+
 def test_token_is_asked_once(browser, room: Room):
     from takevault.web import create_app
 

@@ -278,8 +278,12 @@ class Room {
       if (!this.playing) return;
       const t = this.master.currentTime;
       for (const it of this.items.slice(1)) {
-        const v = it.video;
-        if (!v.seeking && Math.abs(v.currentTime - t) > 0.5 / it.fps && t < (lengthOf(it) || Infinity)) v.currentTime = t;
+        const v = it.video, len = lengthOf(it) || Infinity;
+        if (t >= len) continue;  // a shorter player holds its last frame
+        if (!v.seeking && Math.abs(v.currentTime - t) > 0.5 / it.fps) v.currentTime = t;
+        // One that ended before a loop came back round plays again (not in its last frame:
+        // play() on an ended <video> would restart it from 0).
+        if (v.paused && t < len - 1 / it.fps) v.play().catch(() => {});
       }
       if (this.loop && this.outT !== null && t >= this.outT) this.seekAll(this.inT || 0);
       this.updateUi(t);
