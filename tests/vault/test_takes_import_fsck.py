@@ -101,7 +101,6 @@ def test_catalog_rebuild_recovers_takes_from_store_metadata(tmp_path: Path, clip
     for extra in (tmp_path / "v").glob("catalog.db-*"):
         extra.unlink()
     with Vault.open(tmp_path / "v") as vault:
-        vault.catalog.migrate()
         report = vault.rebuild_catalog()
         assert (report.takes_added, report.versions_added, report.shots_added) == (3, 4, 2)
         after = {t.ref: t.to_json() for t in vault.takes(deleted=None)}
