@@ -25,6 +25,8 @@ _PLAYABLE_CONTAINERS = {"mp4": {"h264", "av1", "vp9"}, "m4v": {"h264"}, "webm": 
 _PLAYABLE_PIX_FMTS = {"yuv420p", "yuvj420p", None}
 _BROWSER_MIME = {"mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm"}
 PROXY_MAX_HEIGHT = 1080
+PROXY_FORMAT = 2
+"""Bumped whenever proxies are encoded differently, so cached ones made the old way are remade."""
 STILL_MAX_WIDTH = 480
 
 

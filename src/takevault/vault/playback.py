@@ -4,7 +4,7 @@ Everything derived lives under `<vault>/cache/`, named by the sha256 of what it
 was made from, so it never goes stale and can be deleted at any time:
 
     cache/media/<sha256><ext>          verified download of a version (S3 stores only)
-    cache/proxies/<sha256>.mp4         H.264 intra-only browser proxy
+    cache/proxies/<sha256>-p<N>.mp4    H.264 intra-only browser proxy
     cache/stills/<sha256>.jpg          gallery still grabbed from the video
     cache/stills/png-<sha256>.jpg      gallery still from a workflow PNG
     cache/pngs/<sha256>.png            a workflow PNG's bytes
@@ -126,7 +126,9 @@ class PlaybackMixin(VaultCore):
         return info, info.path
 
     def _proxy_path(self, version: TakeVersion) -> Path:
-        return self.cache_dir / "proxies" / f"{version.sha256}.mp4"
+        from takevault.media.proxy import PROXY_FORMAT
+
+        return self.cache_dir / "proxies" / f"{version.sha256}-p{PROXY_FORMAT}.mp4"
 
     def ensure_proxy(self, ref: str, *, progress: Callable[[int], None] | None = None) -> Playback:
         """Make the browser proxy of that version if it needs one and has none (progress: frames encoded)."""
