@@ -20,7 +20,6 @@ import fcntl
 import hashlib
 import json
 import os
-import queue
 import secrets
 import threading
 import time
@@ -38,7 +37,6 @@ from takevault.errors import (
 )
 from takevault.models import ObjectVersion
 from takevault.store.base import (
-    CHUNK_SIZE,
     SHA256_META,
     VERSIONING_DISABLED,
     VERSIONING_ENABLED,
@@ -46,6 +44,7 @@ from takevault.store.base import (
     HashingReader,
     ProgressCallback,
     SourceStream,
+    pipelined_copy,
     validate_key,
     validate_metadata,
 )
@@ -67,46 +66,6 @@ def _new_version_id() -> str:
 
 def _version_time(version_id: str) -> datetime:
     return datetime.fromtimestamp(int(version_id[:20]) / 1e9, tz=UTC)
-
-
-class _Writer:
-    """Writes chunks on a second thread, so hashing and disk writes overlap (both release the GIL).
-
-    At most two chunks wait in the queue, so memory stays a few CHUNK_SIZEs. A write
-    error is re-raised in the caller's thread, on the next write or on exit.
-    """
-
-    def __init__(self, out: BinaryIO) -> None:
-        self._out = out
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="takevault-local-writer", daemon=True)
-
-    def _run(self) -> None:
-        while True:
-            chunk = self._queue.get()
-            if chunk is None:
-                return
-            if self._error is None:
-                try:
-                    self._out.write(chunk)
-                except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-                    self._error = exc
-
-    def write(self, chunk: bytes) -> None:
-        if self._error is not None:
-            raise self._error
-        self._queue.put(chunk)
-
-    def __enter__(self) -> _Writer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._queue.put(None)
-        self._thread.join()
-        if self._error is not None and exc[0] is None:
-            raise self._error
 
 
 class LocalStore:
@@ -227,22 +186,19 @@ class LocalStore:
         self._require_store()
         self._require_writable()
         digest = hashlib.sha256()
-        total = 0
         tmp_dir = self.root / "tmp"
         try:
             with self._lock(exclusive=False):
                 staged = tmp_dir / f"upload-{secrets.token_hex(8)}"
                 source = SourceStream(stream, f"the data for {key!r}")
-                with atomic_write(staged) as out, _Writer(out) as writer:
-                    while True:
-                        chunk = source.read(CHUNK_SIZE)
-                        if not chunk:
-                            break
-                        writer.write(chunk)  # written by another thread while this one hashes
-                        digest.update(chunk)
-                        total += len(chunk)
-                        if progress:
-                            progress(len(chunk))
+
+                def hash_chunk(view: memoryview) -> None:
+                    digest.update(view)
+                    if progress:
+                        progress(len(view))
+
+                with atomic_write(staged) as out:
+                    total = pipelined_copy(source.readinto, out.write, on_chunk=hash_chunk)
                 # Identical bytes are stored once: drop the staged copy if the blob exists.
                 sha = digest.hexdigest()
                 claimed = meta.get(SHA256_META)
