@@ -49,7 +49,7 @@ def probe(path: Path | str) -> MediaInfo:
     except PermissionError:
         raise MediaError(f"{path} cannot be read (permission denied); check its permissions.") from None
     except (av.error.FFmpegError, OSError, ValueError) as exc:
-        raise _not_a_video(path, str(exc).split(":")[0] or type(exc).__name__) from None
+        raise _not_a_video(path, _ffmpeg_reason(exc)) from None
     with container:
         if not container.streams.video:
             raise _not_a_video(path, "it has no video stream")
@@ -154,3 +154,9 @@ def _enum_name(value: object, names: dict[int, str] | None = None) -> str | None
     if names is not None and isinstance(value, int):
         return names.get(value, str(value))
     return str(value)
+
+
+def _ffmpeg_reason(exc: Exception) -> str:
+    """FFmpeg's own words ('Invalid data found when processing input') without errno noise."""
+    reason = getattr(exc, "strerror", None) or str(exc).split(":")[0]
+    return str(reason).strip() or type(exc).__name__
