@@ -479,3 +479,43 @@ def test_short_reads_store_the_whole_stream(backend: Backend) -> None:
     assert version.size == len(data)
     assert version.sha256 == hashlib.sha256(data).hexdigest()
     assert read_all(backend.store(), "pipe/take.mp4") == data
+
+
+class _GeneratedStream:
+    """`size` deterministic bytes produced on demand, so the test itself never holds the whole file."""
+
+    def __init__(self, size: int) -> None:
+        self.remaining = size
+        self.block = hashlib.sha256(b"seed").digest() * (1 << 15)  # 1 MiB
+        self.digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        n = min(self.remaining, len(self.block) if size is None or size < 0 else min(size, len(self.block)))
+        self.remaining -= n
+        data = self.block[:n]
+        self.digest.update(data)
+        return data
+
+
+def test_memory_stays_bounded_by_the_chunk_size(backend: Backend, tmp_path: Path) -> None:
+    """Invariant 4: a 96 MiB upload and download allocate a few chunks, never the file."""
+    import tracemalloc
+
+    size = 96 * 1024 * 1024
+    store = backend.store(multipart_threshold=16 * 1024 * 1024, max_concurrency=2) if backend.is_s3 else backend.store()
+    source = _GeneratedStream(size)
+    tracemalloc.start()
+    try:
+        version = store.put("big/take.bin", source)
+        _, upload_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        download_to_path(store, "big/take.bin", tmp_path / "back.bin")
+        _, download_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert version.size == size and version.sha256 == source.digest.hexdigest()
+    assert (tmp_path / "back.bin").stat().st_size == size
+    # Parts in flight on S3 (concurrency + 2 parts of 8 MiB), two 1 MiB buffers locally.
+    limit = 48 * 1024 * 1024 if backend.is_s3 else 8 * 1024 * 1024
+    assert upload_peak < limit, f"upload peaked at {upload_peak / 2**20:.1f} MiB"
+    assert download_peak < limit, f"download peaked at {download_peak / 2**20:.1f} MiB"
