@@ -72,6 +72,28 @@ def test_mixed_rates_are_exact_in_otio_and_warned_about_in_edl_and_fcpxml(tmp_pa
         assert abs(back[1].source_range.duration.to_seconds() - 2.0) < 0.05
 
 
+@pytest.mark.parametrize(("fmt", "name"), [("edl", "m.edl"), ("fcpxml", "m.xml")])
+def test_clips_at_other_rates_are_conformed_to_whole_frames_of_the_sequence(tmp_path, fmt, name):
+    # A 23.976 take, a 25 fps take and a 24 fps take on one EDL / FCP XML sequence.
+    timeline = build_timeline("Mixed", _clips(rates=(NTSC, Fraction(25), Fraction(24)), frames=(48, 50, 24)))
+    warnings = write_timeline(timeline, tmp_path / name, fmt)
+    read = read_timeline(tmp_path / name, rate=NTSC)
+    back = list(read.find_clips())
+    assert [(exact_rate(c.source_range.duration.rate), c.source_range.duration.value) for c in back] == [
+        (NTSC, 48),
+        (NTSC, 48),
+        (NTSC, 24),
+    ]
+    assert [c.range_in_parent().start_time.value for c in back] == [0, 48, 96]
+    (warning,) = [w for w in warnings if "one rate per sequence" in w]
+    assert "SH020_video_01_v1 (25 fps, 50 frames → 48)" in warning
+    assert "SH030_video_01_v1 (24 fps, 24 frames → 24)" in warning
+    # the .otio of the same timeline is untouched: every clip keeps its own rate
+    write_timeline(timeline, tmp_path / "m.otio", "otio")
+    own = [c.source_range.duration.value for c in read_timeline(tmp_path / "m.otio").find_clips()]
+    assert own == [48, 50, 24]
+
+
 def test_exact_rate_recovers_common_fractions():
     assert exact_rate(24000 / 1001) == NTSC
     assert exact_rate(30000 / 1001) == Fraction(30000, 1001)

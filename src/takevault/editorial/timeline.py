@@ -5,8 +5,10 @@ so 24000/1001 is stored as 23.976023976023978 (the nearest double), and
 `exact_rate` recovers the fraction when reading back. FCP XML writes NTSC rates
 as `timebase 24 + ntsc TRUE`, which reads back to the same double. An EDL
 carries no rate at all: it is written in the timeline's rate and must be read
-with that rate (`read_timeline(path, rate=...)`); clips at another rate are
-conformed to it by the format. Both EDL and FCP XML hold one rate per sequence.
+with that rate (`read_timeline(path, rate=...)`). Both EDL and FCP XML hold one
+rate per sequence, so clips at another rate are conformed to it here (the same
+length to the nearest frame), never left to the adapters, which would write an
+EDL event whose source and record lengths differ.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ FORMATS: dict[str, tuple[str, str]] = {
 """Our format name -> (OTIO adapter name, usual suffix). EDL and FCP XML adapters come from OpenTimelineIO-Plugins."""
 
 METADATA_KEY = "takevault"
+
+_LABELS = {"otio": "OTIO", "edl": "EDL", "fcpxml": "FCP XML"}
 
 _COMMON_RATES = (
     Fraction(24000, 1001),
@@ -96,13 +100,12 @@ def write_timeline(timeline: otio.schema.Timeline, path: Path, fmt: str) -> list
     warnings: list[str] = []
     rate = exact_rate(timeline.global_start_time.rate)
     if fmt in ("edl", "fcpxml"):
-        others = sorted(
-            {c.name for c in timeline.find_clips() if exact_rate(c.source_range.duration.rate) != rate},
-        )
-        if others:
+        timeline, conformed = _conform(timeline, rate)
+        if conformed:
             warnings.append(
-                f"{fmt.upper()} holds one rate per sequence ({_fraction_text(rate)} fps); "
-                f"clips at other rates are conformed by the format: {', '.join(others)}."
+                f"{_LABELS[fmt]} holds one rate per sequence, so clips at other rates are conformed to "
+                f"{_fraction_text(rate)} fps keeping their length to the nearest frame "
+                f"({', '.join(conformed)}); the .otio export keeps each clip's own rate."
             )
     if fmt == "edl":
         warnings.append(f"EDL files carry no frame rate; open this one at {_fraction_text(rate)} fps.")
@@ -121,6 +124,32 @@ def write_timeline(timeline: otio.schema.Timeline, path: Path, fmt: str) -> list
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
     return warnings
+
+
+def _conform(timeline: otio.schema.Timeline, rate: Fraction) -> tuple[otio.schema.Timeline, list[str]]:
+    """A copy whose clips all use the sequence `rate`, as EDL and FCP 7 XML need.
+
+    The adapters would otherwise mix rates within one event (an EDL whose source and
+    record durations differ, which no reader accepts); the media's own rate and
+    length stay in each media reference.
+    """
+    conformed: list[str] = []
+    copy = timeline.deepcopy()
+    for clip in copy.find_clips():
+        own = exact_rate(clip.source_range.duration.rate)
+        if own == rate:
+            continue
+        frames = round(clip.source_range.duration.value)
+        new = max(1, round(Fraction(frames) * rate / own))
+        clip.source_range = otio.opentime.TimeRange(
+            otio.opentime.RationalTime(0, float(rate)), otio.opentime.RationalTime(new, float(rate))
+        )
+        conformed.append(f"{clip.name} ({_rate_text(own)} fps, {frames} frames → {new})")
+    return copy, conformed
+
+
+def _rate_text(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else _fraction_text(value)
 
 
 def read_timeline(path: Path, *, rate: Fraction | None = None) -> otio.schema.Timeline:
