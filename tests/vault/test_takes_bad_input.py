@@ -25,7 +25,10 @@ def bad_files(tmp_path: Path, clips: dict[str, Path]) -> dict[str, Path]:
     text.write_text("this is a text file, not a video\n" * 20)
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")
-    return {"text": text, "empty": empty, "half": truncate(clips["a"], tmp_path / "half.mp4")}
+    workflow = tmp_path / "broken.json"
+    workflow.write_text('{"nodes": [')
+    half = truncate(clips["a"], tmp_path / "half.mp4")
+    return {"text": text, "empty": empty, "half": half, "json": workflow}
 
 
 @pytest.fixture
@@ -51,6 +54,8 @@ CASES = [
     ("ambiguous shot", BadReferenceError, lambda v, f, c: v.add(c["a"], shot="SH010")),
     ("bad shot form", BadReferenceError, lambda v, f, c: v.add(c["a"], shot="a/b/c")),
     ("missing PNG", InvalidInputError, lambda v, f, c: v.add(c["a"], shot="SH020", workflow_png=Path("/no.png"))),
+    # Found only after the video bytes are stored: the put must be undone, the number given back.
+    ("broken workflow JSON", InvalidInputError, lambda v, f, c: v.add(c["a"], shot="SH020", workflow=f["json"])),
     ("unknown take", NotFoundError, lambda v, f, c: v.take("SH020/video_09")),
     ("malformed ref", BadReferenceError, lambda v, f, c: v.star("SH020-video_01")),
     ("unknown uuid", NotFoundError, lambda v, f, c: v.star("0b7d3f9e-8a53-4a51-9d1e-2c5a3f3b8d11")),
@@ -59,6 +64,16 @@ CASES = [
     ("revert to missing", NotFoundError, lambda v, f, c: v.revert("SEQ01/SH010/video_01", to_version="v9")),
     ("replace deleted", ConflictError, lambda v, f, c: v.replace("SH020/video_01", c["a"])),
     ("replace with text", MediaError, lambda v, f, c: v.replace("SH020/video_02", f["text"])),
+    (
+        "replace, missing PNG",
+        InvalidInputError,
+        lambda v, f, c: v.replace("SH020/video_02", c["a"], workflow_png="/n.png"),
+    ),
+    (
+        "replace, broken JSON",
+        InvalidInputError,
+        lambda v, f, c: v.replace("SH020/video_02", c["a"], workflow=f["json"]),
+    ),
     ("replace a version", BadReferenceError, lambda v, f, c: v.replace("SH020/video_02@v1", c["a"])),
     ("delete twice", ConflictError, lambda v, f, c: v.delete("SH020/video_01")),
     ("restore live", ConflictError, lambda v, f, c: v.restore("SH020/video_02")),

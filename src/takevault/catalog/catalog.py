@@ -295,6 +295,15 @@ class Catalog:
             raise NotFoundError("The shot was removed while adding the take; list shots with 'takevault shot list'.")
         return int(bumped) - 1
 
+    def release_take_number(self, shot_id: int, number: int) -> None:
+        """Give back a number reserved by an add that failed, unless a later add already took the next one."""
+        with self.write() as conn:
+            conn.execute(
+                sa.update(shots)
+                .where(shots.c.id == shot_id, shots.c.next_take_number == number + 1)
+                .values(next_take_number=number)
+            )
+
     # -- takes ----------------------------------------------------------------
     def insert_take(self, take_row: dict[str, Any], version_row: dict[str, Any], event: dict[str, Any]) -> None:
         """The take, its first version and the log line, in one transaction."""

@@ -1,11 +1,13 @@
 """Add a take: probe, reserve the number, put the bytes, store the PNG, then the catalog rows.
 
-Order matters: a failure after the put leaves at worst an unreferenced object
-version (which `fsck` reports), never a catalog row pointing at nothing.
+Order matters: an error after the put removes the versions put again (the
+store is as it was); a crash leaves at worst an unreferenced object version
+(which `fsck` reports), never a catalog row pointing at nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from pathlib import Path
@@ -14,7 +16,7 @@ from urllib.parse import quote
 
 from takevault.catalog import records
 from takevault.catalog.catalog import now
-from takevault.errors import InvalidInputError
+from takevault.errors import InvalidInputError, TakevaultError
 from takevault.media.probe import probe
 from takevault.models import MediaInfo, ObjectVersion, PngRecord, Shot, Take
 from takevault.store.base import ProgressCallback
@@ -103,31 +105,55 @@ class AddMixin(TakeBase):
         key = take_key(self.project, shot.section, shot.code, number, suffix)
         ref = f"{shot.path}/{take_name(number)}"
         meta = self._object_metadata(take_id, shot, number, kind, path.name, media)
-        stored = self._put_file(key, path, meta, progress)
-        png = self._png_for(
-            key, path, stored, take_id, ref, 1, media, workflow_png=workflow_png, prompt=prompt, workflow=workflow
-        )
-        created = now()
-        take_row = {
-            "id": take_id,
-            "shot_id": shot.id,
-            "number": number,
-            "name": take_name(number),
-            "key": key,
-            "kind": kind,
-            "note": note,
-            "tags": [],
-            "created_at": created,
-            "created_by": self.user,
-            "deleted": False,
-        }
-        version_row = {"take_id": take_id, "number": 1, **self._version_row(stored, path.name, media, png)}
-        event = self._event("add", shot=shot.path, ref=ref, version=1, sha256=stored.sha256, original_name=path.name)
-        event["take_id"] = take_id
-        self.catalog.insert_take(take_row, version_row, event)
+        puts: list[ObjectVersion | PngRecord | None] = []
+        try:
+            stored = self._put_file(key, path, meta, progress)
+            puts.append(stored)
+            png = self._png_for(
+                key, path, stored, take_id, ref, 1, media, workflow_png=workflow_png, prompt=prompt, workflow=workflow
+            )
+            puts.append(png)
+            created = now()
+            take_row = {
+                "id": take_id,
+                "shot_id": shot.id,
+                "number": number,
+                "name": take_name(number),
+                "key": key,
+                "kind": kind,
+                "note": note,
+                "tags": [],
+                "created_at": created,
+                "created_by": self.user,
+                "deleted": False,
+            }
+            version_row = {"take_id": take_id, "number": 1, **self._version_row(stored, path.name, media, png)}
+            event = self._event(
+                "add", shot=shot.path, ref=ref, version=1, sha256=stored.sha256, original_name=path.name
+            )
+            event["take_id"] = take_id
+            self.catalog.insert_take(take_row, version_row, event)
+        except BaseException:
+            # The number is given back only once its bytes are gone again, so no key ever holds two takes.
+            if self._undo_puts(puts):
+                with contextlib.suppress(TakevaultError):
+                    self.catalog.release_take_number(shot.id, number)
+            raise
         return self.take(take_id)
 
     # -- shared with replace / revert / restore ------------------------------
+    def _undo_puts(self, puts: list[ObjectVersion | PngRecord | None]) -> bool:
+        """Remove the store versions a failed use case put; True when the store is as it was."""
+        clean = True
+        for obj in reversed(puts):
+            if obj is None or not obj.key or not obj.version_id:
+                continue
+            try:
+                self.store.delete_version(obj.key, obj.version_id)
+            except Exception:  # noqa: BLE001 - the caller re-raises the first error; fsck reports what is left
+                clean = False
+        return clean
+
     def _object_metadata(
         self, take_id: str, shot: Shot, number: int, kind: str, original_name: str, media: MediaInfo
     ) -> dict[str, str]:

@@ -8,7 +8,7 @@ from takevault.errors import ConflictError, InvalidInputError
 from takevault.media.probe import probe
 from takevault.models import ObjectVersion, PngRecord, Take, TakeVersion
 from takevault.store.base import ProgressCallback
-from takevault.vault.add import AddMixin
+from takevault.vault.add import AddMixin, _check_companions
 
 
 class ReplaceMixin(AddMixin):
@@ -29,27 +29,34 @@ class ReplaceMixin(AddMixin):
         _refuse_deleted(take, "replacing")
         path = Path(path)
         media = probe(path)
+        _check_companions(workflow_png, workflow)
         shot = self.shot(f"{take.section}/{take.shot}" if take.section else take.shot)
         meta = self._object_metadata(take.id, shot, take.number, take.kind, path.name, media)
-        stored = self._put_file(take.key, path, meta, progress)
-        next_number = take.current.number + 1
-        png = self._png_for(
-            take.key,
-            path,
-            stored,
-            take.id,
-            take.ref,
-            next_number,
-            media,
-            workflow_png=workflow_png,
-            prompt=prompt,
-            workflow=workflow,
-        )
-        self.catalog.add_version(
-            take.id,
-            self._version_row(stored, path.name, media, png),
-            self._event("replace", take, sha256=stored.sha256, original_name=path.name),
-        )
+        puts: list[ObjectVersion | PngRecord | None] = []
+        try:
+            stored = self._put_file(take.key, path, meta, progress)
+            puts.append(stored)
+            png = self._png_for(
+                take.key,
+                path,
+                stored,
+                take.id,
+                take.ref,
+                take.current.number + 1,
+                media,
+                workflow_png=workflow_png,
+                prompt=prompt,
+                workflow=workflow,
+            )
+            puts.append(png)
+            self.catalog.add_version(
+                take.id,
+                self._version_row(stored, path.name, media, png),
+                self._event("replace", take, sha256=stored.sha256, original_name=path.name),
+            )
+        except BaseException:
+            self._undo_puts(puts)
+            raise
         return self.take(take.id)
 
     def revert(self, ref: str, *, to_version: int | str) -> Take:
@@ -65,12 +72,19 @@ class ReplaceMixin(AddMixin):
 
     def _copy_version(self, take: Take, old: TakeVersion, *, source: str, action: str, **take_values: object) -> int:
         """Copy `old` (video and its PNG) to new latest store versions and record them as a new version."""
-        stored = self.store.restore(old.key, old.version_id)
-        png = _copy_png(self, old.png)
-        row = self._version_row(stored, old.original_name, old.media, png, source=source, source_version=old.number)
-        return self.catalog.add_version(
-            take.id, row, self._event(action, take, from_version=old.number), take_values=dict(take_values) or None
-        )
+        puts: list[ObjectVersion | PngRecord | None] = []
+        try:
+            stored = self.store.restore(old.key, old.version_id)
+            puts.append(stored)
+            png = _copy_png(self, old.png)
+            puts.append(png)
+            row = self._version_row(stored, old.original_name, old.media, png, source=source, source_version=old.number)
+            return self.catalog.add_version(
+                take.id, row, self._event(action, take, from_version=old.number), take_values=dict(take_values) or None
+            )
+        except BaseException:
+            self._undo_puts(puts)
+            raise
 
 
 def _copy_png(vault: ReplaceMixin, png: PngRecord | None) -> PngRecord | None:
