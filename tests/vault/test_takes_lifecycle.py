@@ -145,3 +145,16 @@ def test_listing_filters_and_order(vault, clips: dict[str, Path]) -> None:
     assert [s.path for s in vault.list_shots(section="SEQ02")] == ["SEQ02/SH010"]
     untagged = vault.set(b.ref, remove_tags=["Hero_shot"], note="")
     assert untagged.tags == () and untagged.note is None
+
+
+def test_a_shot_without_section_is_reachable_when_its_code_also_lives_in_a_section(vault, clips) -> None:
+    vault.add_section("SEQ01")
+    vault.add_shot("SH010")
+    vault.add_shot("SH010", section="SEQ01")
+    loose = vault.add(clips["a"], shot="SH010")
+    inside = vault.add(clips["b"], shot="SEQ01/SH010")
+    # The refs the vault prints must lead back to the same take.
+    assert loose.ref == "SH010/video_01" and vault.take(loose.ref).id == loose.id
+    assert vault.take(inside.ref).id == inside.id
+    assert vault.shot("SH010").section is None
+    assert [t.ref for t in vault.takes(shot="SH010")] == ["SH010/video_01"]

@@ -65,8 +65,17 @@ class TakeBase(VaultCore):
         section, code = parse_shot(code_or_path)
         return self._one_shot(section, code)
 
-    def _one_shot(self, section: str | None, code: str, *, example: str | None = None) -> Shot:
+    def _shots_named(self, section: str | None, code: str) -> list[Shot]:
+        """Shots that `code` (or `section/code`) names; a bare code means the shot with no section when there is one,
+        because that shot's path, and the refs of its takes, are the bare code."""
         found = self.catalog.find_shots(self._project, code, section)
+        if section is None and len(found) > 1:
+            loose = [s for s in found if s.section is None]
+            return loose or found
+        return found
+
+    def _one_shot(self, section: str | None, code: str, *, example: str | None = None) -> Shot:
+        found = self._shots_named(section, code)
         if not found:
             where = f"{section}/{code}" if section else code
             raise NotFoundError(
@@ -74,8 +83,8 @@ class TakeBase(VaultCore):
                 f"or add it with 'takevault shot add {code}{f' --section {section}' if section else ''}'."
             )
         if len(found) > 1:
-            sections = ", ".join(s.section or "(none)" for s in found)
-            first = next(s for s in found if s.section)
+            sections = ", ".join(s.section for s in found if s.section)
+            first = found[0]
             sample = example or f"{first.section}/{code}"
             raise BadReferenceError(
                 f"Shot code {code} exists in several sections ({sections}); add the section, e.g. {sample}."
@@ -148,7 +157,7 @@ class TakeBase(VaultCore):
         shot_ids = None
         if shot is not None:
             shot_section, code = parse_shot(shot)
-            found = self.catalog.find_shots(self._project, code, shot_section)
+            found = self._shots_named(shot_section, code)
             if not found:
                 raise NotFoundError(f"Shot {shot} does not exist; list shots with 'takevault shot list'.")
             shot_ids = [s.id for s in found]
