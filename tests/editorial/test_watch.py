@@ -77,6 +77,7 @@ def renders(tmp_path_factory):
         "audio": make_clip(d / "audio.mp4", frames=12, scenes=((0, 1),), audio=True),
         "other": make_clip(d / "other.mp4", frames=12, scenes=((0, 7),)),
         "third": make_clip(d / "third.mp4", frames=12, scenes=((0, 8),)),
+        "third.webm": make_clip(d / "third.webm", frames=24, scenes=((0, 8),)),
     }
 
 
@@ -151,20 +152,22 @@ def test_a_growing_file_is_only_ingested_once_complete(shots, renders, tmp_path)
     assert [d.action for d in w.decisions] == ["ingested"]
 
 
-def test_a_half_written_render_is_not_ingested_until_it_is_whole(shots, renders, tmp_path):
+@pytest.mark.parametrize("suffix", [".mp4", ".webm"])
+def test_a_half_written_render_is_not_ingested_until_it_is_whole(shots, renders, tmp_path, suffix):
+    # A half MP4 has no index and does not open; a half WebM opens and plays its first frames.
     v = shots
     folder = tmp_path / "out"
     folder.mkdir()
     w = Watching(v, folder)
-    data = renders["third"].read_bytes()
-    target = folder / "SH020_00007.mp4"
+    data = renders["third" + (suffix if suffix != ".mp4" else "")].read_bytes()
+    target = folder / f"SH020_00007{suffix}"
     target.write_bytes(data[: len(data) // 2])  # a crashed render: stops growing half way
     w.wait_for(lambda: any(d.action == "failed" for d in w.decisions))
     assert v.takes() == []
     target.write_bytes(data)  # rendered again, whole
     w.wait_for(lambda: any(d.action == "ingested" for d in w.decisions))
     w.stop()
-    assert [t.current.sha256 for t in v.takes()] == [_sha(renders["third"])]
+    assert [t.current.sha256 for t in v.takes()] == [_sha(target)]
 
 
 def test_map_pattern_with_a_take_makes_a_new_version(shots, renders, tmp_path):

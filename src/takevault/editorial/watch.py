@@ -4,8 +4,9 @@ Rules (each decision is logged and reported):
 
 - A file is ready when its size and modification time have not changed for
   `settle_seconds` of observation (and its mtime is at least that old), so a
-  render still being written is never ingested. A ready file PyAV cannot read
-  (a half-written or broken render) is skipped until it changes again.
+  render still being written is never ingested. A ready file PyAV cannot read,
+  or a WebM/MKV shorter than its header says (a half-written or broken render),
+  is skipped until it changes again.
 - VideoHelperSuite writes `name_00001.png` (the workflow still), then
   `name_00001.mp4`, and with audio also `name_00001-audio.mp4`. The PNG goes
   with the video of the same stem; when an `-audio` variant exists it is the
@@ -282,6 +283,15 @@ class FolderWatcher:
         png = png if png.is_file() else None
         if png is not None and not self._png_settled(png):
             return 1
+        cut = cut_short(path)
+        if cut is not None:
+            self._decide(
+                path,
+                "failed",
+                f"{rel}: not ingested, it looks half-written ({cut}); will retry when it changes.",
+                level=logging.WARNING,
+            )
+            return 0
         try:
             sha = sha256_of(path)
         except OSError as exc:
@@ -356,6 +366,53 @@ class FolderWatcher:
         log.log(level, message)
         if self.on_decision is not None:
             self.on_decision(decision)
+
+
+_EBML_ID = b"\x1a\x45\xdf\xa3"
+_SEGMENT_ID = b"\x18\x53\x80\x67"
+
+
+def cut_short(path: Path) -> str | None:
+    """Why a Matroska/WebM file is shorter than its header says, or None.
+
+    A half-written MP4 has no index and fails to open, but a half-written WebM or
+    MKV opens and plays its first frames; FFmpeg writing to a file records the
+    Segment's size, so a file that ends before it is a crashed or unfinished render.
+    """
+    try:
+        with path.open("rb") as f:
+            head = f.read(64)
+            size = path.stat().st_size
+    except OSError:
+        return None
+    if not head.startswith(_EBML_ID):
+        return None
+    header = _vint(head, 4)
+    if header is None:
+        return None
+    pos = header[1] + header[0]
+    if head[pos : pos + 4] != _SEGMENT_ID:
+        return None
+    segment = _vint(head, pos + 4)
+    if segment is None or segment[2]:
+        return None  # size unknown (written to a pipe): nothing to check against
+    declared = segment[1] + segment[0]
+    if size < declared:
+        return f"{size} of the {declared} bytes its header announces"
+    return None
+
+
+def _vint(data: bytes, pos: int) -> tuple[int, int, bool] | None:
+    """An EBML size at `pos`: (value, offset just past it, whether it means 'unknown')."""
+    if pos >= len(data) or data[pos] == 0:
+        return None
+    length = 9 - data[pos].bit_length()
+    if pos + length > len(data):
+        return None
+    value = data[pos] & (0xFF >> length)
+    for byte in data[pos + 1 : pos + length]:
+        value = (value << 8) | byte
+    return value, pos + length, value == (1 << (7 * length)) - 1
 
 
 def _base(path: Path) -> tuple[Path, bool]:
