@@ -38,6 +38,16 @@ def test_info_sections_shots(client: TestClient):
     assert client.get("/api/shots", params={"section": "SEQ01"}).json() == shots
 
 
+def test_projects_for_the_header_picker(client: TestClient, seeded: Seeded):
+    from takevault.vault import Vault
+
+    with Vault.open(seeded.root, project="trailer") as other:
+        other.add_section("TR01", name="Teaser")
+    assert [p["name"] for p in client.get("/api/projects").json()] == ["main", "trailer"]
+    assert [s["code"] for s in client.get("/api/sections", params={"project": "trailer"}).json()] == ["TR01"]
+    assert [s["code"] for s in client.get("/api/sections").json()] == ["SEQ01"]
+
+
 def test_takes_in_order_and_filters(client: TestClient, seeded: Seeded):
     takes = client.get("/api/takes").json()
     assert [t["ref"] for t in takes] == ["SEQ01/SH010/video_01", "SEQ01/SH010/video_02", "SEQ01/SH020/video_01"]

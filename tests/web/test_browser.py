@@ -48,6 +48,7 @@ class Room:
     url: str
     ids: dict[str, str]
     clips: dict[str, Path]
+    root: Path
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +87,7 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
         ids["f"] = vault.add(clip["f.mp4"], shot="SH030", kind="edit").id
     app = create_app(d / "vault")
     with ServerThread(app, free_port()) as server:
-        yield Room(url=server.url, ids=ids, clips=clip)
+        yield Room(url=server.url, ids=ids, clips=clip, root=d / "vault")
     app.state.web.close()
 
 
@@ -210,6 +211,42 @@ def test_gallery_in_a_narrow_window(browser, room: Room):
         screenshot(page, "gallery-narrow.png")
     finally:
         context.close()
+
+
+def test_project_picker_switches_project(page, room: Room):
+    from takevault.vault import Vault
+
+    with Vault.open(room.root, project="trailer") as other:
+        other.add_section("TR01", name="Teaser")
+    page.goto(room.url + "/")
+    page.wait_for_selector("[data-testid=take-card]")
+    picker = page.locator("[data-testid=project-picker]")
+    wait_js(page, "document.querySelectorAll('#project-picker option').length === 3")
+    assert picker.input_value() == "main"
+    picker.select_option("trailer")
+    page.wait_for_url(re.compile(r"/\?project=trailer$"))
+    page.wait_for_selector("[data-section=TR01]")
+    assert page.locator("[data-testid=take-card]").count() == 0
+    assert picker.input_value() == "trailer"
+    picker.select_option("main")
+    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_selector("[data-testid=take-card]")
+
+
+def test_add_dialog_keeps_what_was_typed_when_refused(page, room: Room):
+    page.goto(room.url + "/")
+    page.wait_for_selector("[data-testid=take-card]")
+    page.click("[data-testid=add-section]")
+    dialog = page.locator("[data-testid=prompt-dialog]")
+    dialog.locator("input[name=code]").fill("SEQ01")
+    dialog.locator("input[name=name]").fill("Arrival again")
+    dialog.locator("button[type=submit]").click()
+    dialog.locator(".dialog-error", has_text="already exists").wait_for()
+    assert dialog.is_visible() and dialog.locator("input[name=name]").input_value() == "Arrival again"
+    dialog.locator("button", has_text="Cancel").click()
+    page.click("[data-testid=add-shot]")
+    assert dialog.locator("select[name=section]").input_value() == "SEQ01"
+    dialog.locator("button", has_text="Cancel").click()
 
 
 def test_filters_live_in_the_url(page, room: Room):

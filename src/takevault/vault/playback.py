@@ -26,7 +26,7 @@ from takevault.store.fsutil import atomic_write
 from takevault.vault.core import VaultCore
 
 if TYPE_CHECKING:
-    from takevault.models import Take, TakeVersion
+    from takevault.models import Project, Take, TakeVersion
 
 CACHE_DIR = "cache"
 # Workflow PNG states whose picture is worth showing on a card.
@@ -76,6 +76,10 @@ class PlaybackMixin(VaultCore):
     @property
     def cache_dir(self) -> Path:
         return self.root / CACHE_DIR
+
+    def list_projects(self) -> list[Project]:
+        """Every project of the vault, by name (the web header's project picker)."""
+        return self.catalog.list_projects()
 
     def _version_ref(self, ref: str) -> tuple[Take, TakeVersion]:
         return self.resolve_version(ref)  # type: ignore[attr-defined]

@@ -28,6 +28,11 @@ class ShotBody(BaseModel):
     description: str | None = None
 
 
+@router.get("/projects", summary="Projects of the vault, by name")
+def list_projects(vault: Vault = Depends(get_vault)) -> list[dict[str, Any]]:
+    return render(vault.list_projects())
+
+
 @router.get("/sections", summary="Sections in order")
 def list_sections(vault: Vault = Depends(get_vault)) -> list[dict[str, Any]]:
     return render(vault.list_sections())

@@ -69,7 +69,9 @@ export function replaceDialog(take, doUpload) {
   });
 }
 
-export function promptDialog({ title, fields, confirm = "Save" }) {
+// A small form. `check(values)` returns a message to show, or null; `submit(values)` (async) does the work:
+// when it fails, its message shows in the dialog, which stays open with what was typed.
+export function promptDialog({ title, fields, confirm = "Save", check, submit }) {
   return new Promise((resolve) => {
     const d = dialog();
     const inputs = {};
@@ -77,20 +79,33 @@ export function promptDialog({ title, fields, confirm = "Save" }) {
     const rows = fields.map((f) => {
       const input = f.options
         ? h("select", { name: f.name }, ...f.options.map((o) => h("option", { value: o.value }, o.label)))
-        : h("input", { name: f.name, type: f.type || "text", placeholder: f.placeholder || "", required: f.required });
+        : h("input", { name: f.name, type: f.type || "text", placeholder: f.placeholder || "", required: f.required,
+          value: f.value });
+      if (f.options && f.value !== undefined) input.value = f.value;
       inputs[f.name] = input;
       return h("label", { class: "field" }, h("span", {}, f.label), input);
     });
-    const form = h("form", { method: "dialog", class: "dialog-body" }, h("h2", {}, title), ...rows, error,
+    const form = h("form", { method: "dialog", class: "dialog-body", "data-testid": "prompt-dialog" },
+      h("h2", {}, title), ...rows, error,
       h("div", { class: "dialog-actions" },
         h("button", { type: "button", onclick: () => { d.close(); resolve(null); } }, "Cancel"),
         h("button", { type: "submit", class: "primary" }, confirm)));
-    form.addEventListener("submit", (e) => {
+    const ok = form.querySelector("button[type=submit]");
+    form.addEventListener("submit", async (e) => {
       e.preventDefault();
       const values = {};
       for (const [k, el] of Object.entries(inputs)) values[k] = el.value.trim();
+      error.textContent = check?.(values) || "";
+      if (error.textContent) return;
+      let result = values;
+      if (submit) {
+        ok.disabled = true;
+        try { result = await submit(values); }
+        catch (err) { error.textContent = err.message; return; }
+        finally { ok.disabled = false; }
+      }
       d.close();
-      resolve(values);
+      resolve(result);
     });
     d.replaceChildren(form);
     d.addEventListener("cancel", () => resolve(null), { once: true });

@@ -92,8 +92,9 @@ function filterBar() {
     h("label", { class: "check" }, starred, "Starred only"),
     select("deleted", "Deleted takes", [["", "Active takes"], ["deleted", "Deleted takes"], ["all", "Active and deleted"]], f.deleted),
     h("div", { class: "spacer" }),
-    h("button", { type: "button", onclick: addSection }, "+ Section"),
-    h("button", { type: "button", onclick: addShot }, "+ Shot"));
+    h("div", { class: "adders" },
+      h("button", { type: "button", onclick: () => addSection(), "data-testid": "add-section" }, "+ Section"),
+      h("button", { type: "button", onclick: () => addShot(), "data-testid": "add-shot" }, "+ Shot")));
 }
 
 export async function reload() {
@@ -141,7 +142,9 @@ function renderContent() {
     out.push(h("section", { class: "section", "data-section": g.code || "" },
       h("h2", { class: "section-title" }, g.code ? g.code : "Shots without a section",
         g.name ? h("span", { class: "muted" }, ` · ${g.name}`) : null),
-      rows.length ? rows : h("p", { class: "muted empty-row" }, "No shots in this section yet.")));
+      rows.length ? rows : h("p", { class: "muted empty-row" }, "No shots in this section yet. ",
+        h("button", { type: "button", onclick: () => addShot(g.code), "data-testid": "add-shot-here" },
+          `+ Add a shot to ${g.code}`))));
   }
   clear(state.content);
   if (!out.length) {
@@ -149,7 +152,12 @@ function renderContent() {
       h("h2", {}, state.shots.length ? "Nothing matches these filters" : "No shots yet"),
       h("p", { class: "muted" }, state.shots.length
         ? "Change or clear the filters above."
-        : "Add a shot with “+ Shot”, then drop video files onto it.")));
+        : "Takes live in shots (SH010, SH020…), optionally grouped in sections (SEQ01…). "
+          + "Add a shot, then drop video files onto it."),
+      state.shots.length ? null : h("div", { class: "dialog-actions center" },
+        h("button", { type: "button", onclick: () => addSection(), "data-testid": "empty-add-section" }, "+ Add a section"),
+        h("button", { type: "button", class: "primary", onclick: () => addShot(), "data-testid": "empty-add-shot" },
+          "+ Add a shot"))));
   } else {
     state.content.append(...out, h("p", { class: "drop-hint muted" },
       "Drop files on a shot to add takes, or anywhere here when their names start with a shot code (SH010_….mp4)."));
@@ -278,21 +286,22 @@ async function replaceTake(take) {
 async function addSection() {
   const v = await promptDialog({ title: "New section", fields: [
     { name: "code", label: "Code", placeholder: "SEQ01", required: true },
-    { name: "name", label: "Name", placeholder: "Opening" }] });
-  if (!v) return;
-  try { await post("/api/sections", { code: v.code, name: v.name || null }); reload(); }
-  catch (err) { toast(err.message, "error"); }
+    { name: "name", label: "Name", placeholder: "Opening" }],
+  submit: (v) => post("/api/sections", { code: v.code, name: v.name || null }) });
+  if (v) reload();
 }
 
-async function addShot() {
+// A new shot goes where the user is looking: the filtered section, else the last one.
+const defaultSection = () => filters().section || state.sections.at(-1)?.code || "";
+
+async function addShot(section) {
   const v = await promptDialog({ title: "New shot", fields: [
     { name: "code", label: "Code", placeholder: "SH010", required: true },
     { name: "section", label: "Section", options: [{ value: "", label: "No section" },
-      ...state.sections.map((s) => ({ value: s.code, label: s.code }))] },
-    { name: "name", label: "Name", placeholder: "Wide establishing" }] });
-  if (!v) return;
-  try { await post("/api/shots", { code: v.code, section: v.section || null, name: v.name || null }); reload(); }
-  catch (err) { toast(err.message, "error"); }
+      ...state.sections.map((s) => ({ value: s.code, label: s.code }))], value: section ?? defaultSection() },
+    { name: "name", label: "Name", placeholder: "Wide establishing" }],
+  submit: (v) => post("/api/shots", { code: v.code, section: v.section || null, name: v.name || null }) });
+  if (v) reload();
 }
 
 // A file dropped on the gallery goes to the shot its name starts with: SH010_take.mp4, SEQ01_SH010_x.mov.

@@ -3,6 +3,7 @@ import { get } from "./api.js";
 import { h, clear, toast } from "./dom.js";
 import { renderGallery } from "./gallery.js";
 import { renderCompare } from "./compare.js";
+import { promptDialog } from "./dialogs.js";
 import * as selection from "./selection.js";
 
 let info = null;
@@ -14,13 +15,41 @@ async function route() {
   document.body.dataset.page = page;
   document.title = page === "compare" ? "Compare room · takevault" : "Gallery · takevault";
   try {
-    info = info || (await get("/api/info"));
-    document.getElementById("project-label").textContent = `${info.vault} · ${info.project}`;
+    if (!info) {
+      info = await get("/api/info");
+      document.getElementById("project-label").textContent = info.vault;
+      projectPicker(info).catch((err) => toast(err.message, "error"));
+    }
     if (page === "compare") await renderCompare(view);
     else await renderGallery(view, info);
   } catch (err) {
     clear(view).append(h("div", { class: "empty error" }, h("h2", {}, "Cannot load"), h("p", {}, err.message)));
   }
+}
+
+// The vault's projects; switching reloads the page on the other project (its own URL, its own picks).
+const NEW_PROJECT = "\u0000new";
+
+async function projectPicker(info) {
+  const picker = document.getElementById("project-picker");
+  const names = (await get("/api/projects")).map((p) => p.name);
+  if (!names.includes(info.project)) names.push(info.project);
+  clear(picker).append(...names.sort().map((n) => h("option", { value: n, selected: n === info.project }, n)),
+    h("option", { value: NEW_PROJECT }, "New project…"));
+  picker.addEventListener("change", async () => {
+    let name = picker.value;
+    if (name === NEW_PROJECT) {
+      const v = await promptDialog({ title: "New project", confirm: "Open", fields: [
+        { name: "name", label: "Name", placeholder: "trailer", required: true }],
+      check: (values) => (/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(values.name) ? null
+        : "Use letters, digits, '.', '_' or '-' for the project name (up to 100), e.g. trailer.") });
+      if (!v) { picker.value = info.project; return; }
+      name = v.name;
+    }
+    if (name === info.project) return;
+    selection.setPicked([]);
+    location.assign(name === info.default_project ? "/" : `/?project=${encodeURIComponent(name)}`);
+  });
 }
 
 function navigate(url) {
