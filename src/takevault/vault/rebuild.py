@@ -16,7 +16,6 @@ import os
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -50,7 +49,8 @@ class RebuildMixin(FetchMixin):
         takes_added = versions_added = shots_added = 0
         skipped: list[str] = []
         for key in sorted(tagged - png_keys):
-            history = sorted(by_key[key], key=lambda v: v.last_modified)
+            # Oldest first in the store's own order: servers that stamp whole seconds tie quick replaces.
+            history = by_key[key][::-1]
             real = [v for v in history if not v.is_delete_marker]
             if not real:
                 skipped.append(f"{key}: only delete markers")
@@ -69,13 +69,11 @@ class RebuildMixin(FetchMixin):
             section = None if section == NO_SECTION else section
             try:
                 shot, new_shot = self._rebuild_shot(project_name, section, shot_code)
-                pngs = [v for v in sorted(by_key.get(png_key_for(key), []), key=lambda v: v.last_modified)]
+                pngs = _pair_pngs(real, by_key.get(png_key_for(key), [])[::-1])
                 rows = []
-                for index, version in enumerate(real):
-                    following = real[index + 1].last_modified if index + 1 < len(real) else None
+                for index, (version, png) in enumerate(zip(real, pngs, strict=True)):
                     vmeta = {k: unquote(v) for k, v in version.metadata.items()}
                     media = self._rebuild_media(version, vmeta)
-                    png = _png_between(pngs, version.last_modified, following)
                     row = {
                         "take_id": take_id,
                         "number": index + 1,
@@ -161,17 +159,38 @@ class RebuildMixin(FetchMixin):
             Path(name).unlink(missing_ok=True)
 
 
-def _png_between(pngs: list[ObjectVersion], start: datetime, end: datetime | None) -> PngRecord | None:
-    """The PNG stored right after a video version (add and replace put it before the next video version)."""
-    for png in pngs:
-        if png.is_delete_marker or png.last_modified < start or (end is not None and png.last_modified >= end):
+def _pair_pngs(videos: list[ObjectVersion], pngs: list[ObjectVersion]) -> list[PngRecord | None]:
+    """The workflow PNG of each video version, both lists oldest first.
+
+    Every add, replace, revert and restore stores one PNG after its video version, naming the
+    video's sha256 in its metadata, so they pair in order; a later PNG of the same video (a
+    `png repair`) wins over the earlier one.
+    """
+    live = [p for p in pngs if not p.is_delete_marker]
+    out: list[PngRecord | None] = []
+    start = 0
+    for index, video in enumerate(videos):
+        following = videos[index + 1].sha256 if index + 1 < len(videos) else None
+        found = next((k for k in range(start, len(live)) if _video_sha(live[k]) == video.sha256), None)
+        if found is None:
+            out.append(None)
             continue
-        return PngRecord(
-            key=png.key,
-            version_id=png.version_id,
-            sha256=png.sha256,
-            size=png.size,
-            status="present",
-            reason="recovered by 'takevault catalog rebuild'; run 'takevault png validate' to check it",
+        while found + 1 < len(live) and _video_sha(live[found + 1]) == video.sha256 != following:
+            found += 1
+        png = live[found]
+        start = found + 1
+        out.append(
+            PngRecord(
+                key=png.key,
+                version_id=png.version_id,
+                sha256=png.sha256,
+                size=png.size,
+                status="present",
+                reason="recovered by 'takevault catalog rebuild'; run 'takevault png validate' to check it",
+            )
         )
-    return None
+    return out
+
+
+def _video_sha(png: ObjectVersion) -> str | None:
+    return png.metadata.get("video-sha256")
