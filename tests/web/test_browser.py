@@ -568,3 +568,31 @@ def test_token_is_asked_once(browser, room: Room):
     finally:
         context.close()
         app.state.web.close()
+
+
+def test_generation_parameters_and_a_third_take_in_the_compare_room(page, room: Room, tmp_path: Path):
+    """With three takes, A can be wiped and analysed against C; ComfyUI graph changes read as tables."""
+    from takevault.vault import Vault
+    from tests.media.workflows import comfy_png, comfy_prompt, variant
+
+    prompt = comfy_prompt()
+    ids = []
+    with Vault.open(room.root, project="generated") as vault:
+        vault.add_shot("GEN010")
+        for name, changes in (("d.mp4", {}), ("e.mp4", {}), ("f.mp4", {"3__seed": 42, "3__steps": 20})):
+            png = comfy_png(tmp_path / f"{name}.png", variant(prompt, **changes))
+            ids.append(vault.add(room.clips[name], shot="GEN010", workflow_png=png).id)
+    a, b, c = ids
+    page.goto(f"{room.url}/compare?project=generated&items={a}@v1,{b}@v1,{c}@v1&mode=wipe")
+    page.locator("[data-testid=analysis-status], [data-testid=diff-plot]").first.wait_for()
+    page.locator(".card-panel .note-ok", has_text="Same generation parameters").wait_for()
+    page.select_option("[data-testid=vs-picker]", "2")
+    page.wait_for_url(re.compile(r"vs=2"))
+    assert page.locator(".wipe-label.right").text_content().startswith("C ")
+    page.locator("h3", has_text="Difference per frame · A vs C").wait_for()
+    graph = page.locator(".param-graph table")
+    graph.first.wait_for()
+    assert graph.first.locator("thead th").all_text_contents() == ["node", "type", "input", "a", "b"]
+    rows = graph.first.locator("tbody tr").all_text_contents()
+    assert any("KSampler" in r and "seed" in r and "42" in r for r in rows)
+    assert not any("[{" in cell for cell in page.locator(".param-graph td").all_text_contents())

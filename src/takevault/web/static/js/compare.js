@@ -66,6 +66,9 @@ class Room {
     this.root = root;
     this.items = items.map((it, i) => ({ ...it, index: i, label: `${String.fromCharCode(65 + i)}`, ref: "", fps: 24, video: null }));
     this.mode = new URLSearchParams(location.search).get("mode") || "side";
+    // Wipe, difference and the analysis show A against one other player: B unless ?vs= names another.
+    const vs = Number(new URLSearchParams(location.search).get("vs"));
+    this.vs = Number.isInteger(vs) && vs >= 1 && vs < items.length ? vs : 1;
     this.playing = false;
     this.loop = false;
     this.inT = null;
@@ -86,6 +89,8 @@ class Room {
   }
 
   get master() { return this.items[0].video; }
+  get pair() { return [this.items[0], this.items[this.vs]]; }
+  get pairTitle() { return `A vs ${this.items[this.vs].label}`; }
   get fps() { return this.items[0].fps; }
   // The one time base of the room, in seconds: the main seek bar, the plot's x axis, its cursor and
   // the segment bar all map [0, duration] onto their width. Players are measured by their frames
@@ -99,7 +104,8 @@ class Room {
     this.analysis = h("div", { class: "analysis" });
     this.chips = h("div", { class: "chips" });
     this.root.append(h("div", { class: "compare", "data-testid": "compare-room" },
-      h("div", { class: "compare-top" }, h("h1", {}, "Compare room"), this.chips, h("div", { class: "spacer" }), this.modeBar),
+      h("div", { class: "compare-top" }, h("h1", {}, "Compare room"), this.chips, h("div", { class: "spacer" }),
+        this.pairPicker(), this.modeBar),
       this.stage, this.transport, this.analysis));
     document.addEventListener("keydown", this.keyHandler);
     for (const it of this.items) {
@@ -154,6 +160,23 @@ class Room {
     }));
   }
 
+  // With three or more players: which one A is wiped, differenced and analysed against.
+  pairPicker() {
+    if (this.items.length < 3) return null;
+    const select = h("select", { "aria-label": "Compare A with", "data-testid": "vs-picker",
+      title: "Wipe, difference and analysis compare A with this player" },
+    this.items.slice(1).map((it) => h("option", { value: it.index, selected: it.index === this.vs }, `A vs ${it.label}`)));
+    select.addEventListener("change", () => {
+      this.vs = Number(select.value);
+      setParam("vs", this.vs === 1 ? "" : String(this.vs));
+      this.report = null;
+      this.reportSpan = 0;
+      this.layout();
+      this.loadAnalysis();
+    });
+    return select;
+  }
+
   renderModes() {
     clear(this.modeBar).append(...MODES.map(([key, text]) => {
       const b = h("button", { type: "button", class: this.mode === key ? "active" : "", role: "tab",
@@ -181,11 +204,11 @@ class Room {
       }
       this.stage.append(grid);
     } else if (this.mode === "wipe") {
-      const [a, b] = this.items;
+      const [a, b] = this.pair;
       const divider = h("div", { class: "wipe-divider", "data-testid": "wipe-divider" }, h("span", { class: "wipe-grip" }));
       const top = h("div", { class: "wipe-top" }, b.video);
       const box = h("div", { class: "wipe" }, h("div", { class: "wipe-bottom" }, a.video), top, divider,
-        h("span", { class: "wipe-label left" }, `A ${a.ref}`), h("span", { class: "wipe-label right" }, `B ${b.ref}`), a.loaded ? null : a.status, b.loaded ? null : b.status);
+        h("span", { class: "wipe-label left" }, `A ${a.ref}`), h("span", { class: "wipe-label right" }, `${b.label} ${b.ref}`), a.loaded ? null : a.status, b.loaded ? null : b.status);
       const apply = () => { top.style.clipPath = `inset(0 0 0 ${this.wipe}%)`; divider.style.left = `${this.wipe}%`; };
       apply();
       box.addEventListener("pointerdown", (e) => {
@@ -197,13 +220,13 @@ class Room {
         box.addEventListener("pointerup", up);
       });
       this.stage.append(box);
-      for (const it of this.items.slice(2)) this.stage.append(h("div", { class: "offstage" }, it.video));
+      for (const it of this.items.filter((o) => o !== a && o !== b)) this.stage.append(h("div", { class: "offstage" }, it.video));
     } else {
       this.canvas = h("canvas", { class: "diff-canvas", "data-testid": "diff-canvas" });
       const gain = h("select", { "aria-label": "Gain" }, [1, 4, 16].map((g) => h("option", { value: g, selected: g === this.gain }, `gain ×${g}`)));
       gain.addEventListener("change", () => { this.gain = Number(gain.value); this.drawDiff(true); });
       this.stage.append(h("div", { class: "diff" }, this.canvas,
-        h("div", { class: "diff-bar" }, h("span", { class: "muted" }, `|A − B| of ${this.items[0].ref} and ${this.items[1].ref}`), gain)),
+        h("div", { class: "diff-bar" }, h("span", { class: "muted" }, `|A − ${this.pair[1].label}| of ${this.pair[0].ref} and ${this.pair[1].ref}`), gain)),
       h("div", { class: "offstage" }, ...this.items.map((it) => it.video)));
       this.drawDiff(true);
     }
@@ -342,7 +365,7 @@ class Room {
 
   drawDiff(force) {
     if (this.mode !== "diff" || !this.canvas) return;
-    const [a, b] = this.items;
+    const [a, b] = this.pair;
     if (!a.video.videoWidth || !b.video.videoWidth) return;
     if (!force && this.lastDrawn === a.video.currentTime) return;
     this.lastDrawn = a.video.currentTime;
@@ -371,20 +394,23 @@ class Room {
 
   // -- analysis under the players ------------------------------------------------
   async loadAnalysis() {
-    const [a, b] = this.items;
+    const [a, b] = this.pair;
     const ra = `${a.id}@v${a.version}`, rb = `${b.id}@v${b.version}`;
     const q = `a=${encodeURIComponent(ra)}&b=${encodeURIComponent(rb)}`;
-    this.plotBox = h("div", { class: "card-panel plot-panel" }, h("h3", {}, `Difference per frame · A vs B`),
+    this.plotBox = h("div", { class: "card-panel plot-panel" }, h("h3", {}, `Difference per frame · ${this.pairTitle}`),
       h("p", { class: "muted", "data-testid": "analysis-status" }, "Comparing… (computed once, then kept)"));
     this.techBox = h("div", { class: "card-panel" }, h("h3", {}, "Technical differences"));
     this.paramBox = h("div", { class: "card-panel" }, h("h3", {}, "Generation parameters"), h("p", { class: "muted" }, "Loading…"));
     clear(this.analysis).append(this.plotBox, h("div", { class: "side-panels" }, this.techBox, this.paramBox));
     this.renderTechFallback();
-    get(`/api/diff-params?${q}`).then((d) => this.renderParams(d)).catch((err) => {
-      clear(this.paramBox).append(h("h3", {}, "Generation parameters"), h("p", { class: "muted" }, err.message));
+    const vs = this.vs;  // a reply for a pair no longer shown is dropped
+    get(`/api/diff-params?${q}`).then((d) => { if (vs === this.vs) this.renderParams(d); }).catch((err) => {
+      if (vs === this.vs) clear(this.paramBox).append(h("h3", {}, "Generation parameters"), h("p", { class: "muted" }, err.message));
     });
     try {
-      this.report = await get(`/api/compare?${q}`);
+      const report = await get(`/api/compare?${q}`);
+      if (vs !== this.vs) return;
+      this.report = report;
       this.renderReport();
     } catch (err) {
       const status = this.plotBox.querySelector("[data-testid=analysis-status]");
@@ -393,10 +419,10 @@ class Room {
   }
 
   renderTechFallback() {
-    const [a, b] = this.items;
+    const [a, b] = this.pair;
     const fields = ["container", "codec", "width", "height", "fps", "frames", "duration"];
     const rows = fields.map((f) => [f, a.take?.media?.[f], b.take?.media?.[f]]);
-    clear(this.techBox).append(h("h3", {}, "Technical differences"), techTable(rows));
+    clear(this.techBox).append(h("h3", {}, "Technical differences"), techTable(rows, [a.label, b.label]));
   }
 
   renderReport() {
@@ -418,7 +444,7 @@ class Room {
       this.plot.title = near ? `A ${near.a_time?.toFixed(3)} s · PSNR ${fmtNum(near.psnr)} dB · SSIM ${fmtNum(near.ssim, 4)}` : "";
     });
     const segs = h("div", { class: "segments", "data-testid": "segments" });
-    const [fa, fb] = [this.items[0].fps, this.items[1].fps];
+    const [fa, fb] = this.pair.map((it) => it.fps);
     this.reportSpan = Math.max(0, ...(r.segments || []).flatMap((s) => [s.a?.[1] || 0, s.b?.[1] || 0]),
       ...frames.flatMap((f) => [(f.a_time ?? 0) + 1 / fa, (f.b_time ?? 0) + 1 / fb]));
     const span = this.duration || 1;
@@ -436,7 +462,7 @@ class Room {
       Object.entries(SEGMENT_COLORS).map(([k, c]) => h("span", {}, h("i", { style: `background:${c}` }), k)));
     const summary = h("p", { class: "muted" },
       `PSNR ${fmtNum(psnr)} dB · SSIM ${fmtNum(ssim, 4)} · cuts A ${(r.cuts?.a || []).length}, B ${(r.cuts?.b || []).length} · click the plot or a segment to jump`);
-    clear(this.plotBox).append(h("h3", {}, "Difference per frame · A vs B"), summary, this.plot, segs, legend);
+    clear(this.plotBox).append(h("h3", {}, `Difference per frame · ${this.pairTitle}`), summary, this.plot, segs, legend);
     this.frames = frames;
     this.updateLoop();
     this.updateUi();
@@ -492,18 +518,22 @@ class Room {
     clear(box).append(h("h3", {}, "Generation parameters"));
     if (!d || typeof d !== "object") { box.append(h("p", { class: "muted" }, "No parameters to compare.")); return; }
     if (d.same) box.append(h("p", { class: "note-ok" }, "Same generation parameters."));
-    if (d.fields?.length) box.append(techTable(d.fields.map((f) => [f.field, f.a, f.b])));
+    if (d.fields?.length) box.append(techTable(d.fields.map((f) => [f.field, f.a, f.b]), this.pair.map((it) => it.label)));
     for (const [key, label] of [["prompt", "Prompt"], ["negative", "Negative prompt"]]) {
       const w = d[key];
       if (!w || (!w.added?.length && !w.removed?.length)) continue;
       box.append(h("div", { class: "words" }, h("span", { class: "muted" }, `${label}: `),
         ...(w.removed || []).map((x) => h("span", { class: "word removed", title: "only in A" }, x)),
-        ...(w.added || []).map((x) => h("span", { class: "word added", title: "only in B" }, x))));
+        ...(w.added || []).map((x) => h("span", { class: "word added", title: `only in ${this.pair[1].label}` }, x))));
     }
-    if (d.loras && Object.values(d.loras).some((v) => v?.length)) box.append(h("h4", {}, "LoRAs"), renderAny(d.loras));
-    const graph = d.graph ? Object.fromEntries(Object.entries(d.graph).filter(([k, v]) => !["a", "b"].includes(k) && v?.length)) : {};
-    if (Object.keys(graph).length) box.append(h("h4", {}, "Workflow graph"), renderAny(graph));
-    if (d.source && (d.source.a || d.source.b)) box.append(h("p", { class: "muted" }, `Source: A ${d.source.a || "—"} · B ${d.source.b || "—"}`));
+    // Each kind of change (added, removed, values_changed…) is its own table, one row per change.
+    for (const [key, label] of [["loras", "LoRAs"], ["graph", "Workflow graph"]]) {
+      const parts = Object.entries(d[key] || {}).filter(([k, v]) => !["a", "b"].includes(k) && v?.length);
+      if (!parts.length) continue;
+      box.append(h("h4", {}, label), h("div", { class: `param-${key}` }, parts.map(([k, v]) => [
+        h("div", { class: "muted param-kind" }, k.replace(/_/g, " ")), renderAny(v)])));
+    }
+    if (d.source && (d.source.a || d.source.b)) box.append(h("p", { class: "muted" }, `Source: A ${d.source.a || "—"} · ${this.pair[1].label} ${d.source.b || "—"}`));
   }
 }
 
@@ -524,8 +554,8 @@ function fmtNum(v, digits = 2) {
 
 function fmtRange(r) { return r ? `${r[0].toFixed(2)}–${r[1].toFixed(2)} s` : "—"; }
 
-function techTable(rows) {
-  return h("table", { class: "kv" }, h("thead", {}, h("tr", {}, h("th", {}, ""), h("th", {}, "A"), h("th", {}, "B"))),
+function techTable(rows, [la, lb] = ["A", "B"]) {
+  return h("table", { class: "kv" }, h("thead", {}, h("tr", {}, h("th", {}, ""), h("th", {}, la), h("th", {}, lb))),
     h("tbody", {}, rows.map(([k, a, b]) => h("tr", { class: JSON.stringify(a) !== JSON.stringify(b) ? "differs" : "" },
       h("th", {}, k), h("td", {}, show(a)), h("td", {}, show(b))))));
 }
