@@ -111,3 +111,22 @@ def test_catalog_rebuild_recovers_takes_from_store_metadata(tmp_path: Path, clip
         assert vault.add(clips["c"], shot="SH020").number == 3
         assert vault.rebuild_catalog().takes_added == 0
         assert vault.fsck().ok
+
+
+def test_rebuild_adopts_what_a_crashed_add_or_replace_left_in_the_store(tmp_path: Path, clips: dict[str, Path]) -> None:
+    from takevault.media.probe import probe
+
+    with Vault.init(tmp_path / "v") as vault:
+        vault.add_shot("SH010")
+        take = vault.add(clips["a"], shot="SH010")
+        # A replace that died between the store put and the catalog row.
+        meta = vault._object_metadata(take.id, vault.shot("SH010"), 1, "raw", "take_b.mp4", probe(clips["b"]))
+        orphan = vault._put_file(take.key, clips["b"], meta, None)
+        assert [p.kind for p in vault.fsck().problems] == ["unreferenced"]
+        report = vault.rebuild_catalog()
+        assert (report.takes_added, report.versions_added) == (0, 1)
+        adopted = vault.take(take.ref)
+        assert (adopted.current.number, adopted.current.version_id) == (2, orphan.version_id)
+        assert adopted.current.media.frames == 12
+        assert vault.fsck().ok
+        assert vault.rebuild_catalog().versions_added == 0

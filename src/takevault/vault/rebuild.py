@@ -5,7 +5,9 @@ shot, number, kind, uploader, original name, media summary), so a lost catalog
 comes back with its shots, takes, version histories and deleted flags. What the
 store does not hold comes back empty: notes, ratings, tags, links, stars, and
 section/shot order (codes are ordered alphabetically). Takes already in the
-catalog are left alone, so running it twice is harmless.
+catalog keep their rows; only versions stored after their last catalogued one
+(a replace that crashed before its catalog row) are added. Running it twice is
+harmless.
 """
 
 from __future__ import annotations
@@ -58,6 +60,10 @@ class RebuildMixin(FetchMixin):
             meta = {k: unquote(v) for k, v in real[0].metadata.items()}
             take_id = meta.get("take-id", "")
             if take_id in known:
+                try:
+                    versions_added += self._adopt_newer_versions(take_id, meta, real, by_key.get(png_key_for(key), []))
+                except TakevaultError as exc:
+                    skipped.append(f"{key}: {exc.message}")
                 continue
             try:
                 number = int(meta.get("take-number", ""))
@@ -72,24 +78,7 @@ class RebuildMixin(FetchMixin):
                 pngs = _pair_pngs(real, by_key.get(png_key_for(key), [])[::-1])
                 rows = []
                 for index, (version, png) in enumerate(zip(real, pngs, strict=True)):
-                    vmeta = {k: unquote(v) for k, v in version.metadata.items()}
-                    media = self._rebuild_media(version, vmeta)
-                    row = {
-                        "take_id": take_id,
-                        "number": index + 1,
-                        "key": key,
-                        "version_id": version.version_id,
-                        "sha256": version.sha256 or "",
-                        "size": version.size,
-                        "original_name": vmeta.get("original-name"),
-                        "source": "upload",
-                        "source_version": None,
-                        "created_at": version.last_modified,
-                        "created_by": vmeta.get("uploader") or "unknown",
-                        **records.media_columns(media),
-                        **records.png_columns(png),
-                    }
-                    rows.append(row)
+                    rows.append({"take_id": take_id, "number": index + 1, **self._stored_version_row(version, png)})
                 take_row = {
                     "id": take_id,
                     "shot_id": shot.id,
@@ -125,6 +114,46 @@ class RebuildMixin(FetchMixin):
             versions_added += len(rows)
             shots_added += int(new_shot)
         return RebuildReport(takes_added, versions_added, shots_added, tuple(skipped))
+
+    def _stored_version_row(self, version: ObjectVersion, png: PngRecord | None) -> dict:
+        meta = {k: unquote(v) for k, v in version.metadata.items()}
+        return {
+            "key": version.key,
+            "version_id": version.version_id,
+            "sha256": version.sha256 or "",
+            "size": version.size,
+            "original_name": meta.get("original-name"),
+            "source": "upload",
+            "source_version": None,
+            "created_at": version.last_modified,
+            "created_by": meta.get("uploader") or "unknown",
+            **records.media_columns(self._rebuild_media(version, meta)),
+            **records.png_columns(png),
+        }
+
+    def _adopt_newer_versions(
+        self, take_id: str, meta: dict[str, str], real: list[ObjectVersion], pngs: list[ObjectVersion]
+    ) -> int:
+        """Catalog the versions stored after a known take's last catalogued one (a replace that
+        crashed before writing its row); returns how many."""
+        catalogued = {v.version_id for v in self.catalog.versions(take_id)}
+        last = max((i for i, v in enumerate(real) if v.version_id in catalogued), default=None)
+        if last is None or last == len(real) - 1:
+            return 0
+        project = self.catalog.ensure_project(meta.get("project", self.project))
+        paired = _pair_pngs(real, pngs[::-1])
+        for version, png in zip(real[last + 1 :], paired[last + 1 :], strict=True):
+            event = {
+                "project_id": project.id,
+                "at": now(),
+                "user": self.user,
+                "action": "replace",
+                "take_id": take_id,
+                "shot": "/".join(p for p in (meta.get("section"), meta.get("shot")) if p and p != NO_SECTION),
+                "details": {"rebuilt": True, "sha256": version.sha256},
+            }
+            self.catalog.add_version(take_id, self._stored_version_row(version, png), event)
+        return len(real) - 1 - last
 
     def _rebuild_shot(self, project_name: str, section: str | None, code: str) -> tuple[Shot, bool]:
         project = self.catalog.ensure_project(project_name)
