@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
+import stat
 import time
 from datetime import UTC, datetime
 
@@ -150,3 +152,82 @@ def test_a_deleted_starred_take_leaves_its_shot_listed(project, tmp_path):
     report = v.export_folder(tmp_path / "out", starred=True)
     assert [f.item.ref for f in report.files] == ["SEQ01/SH010/video_02@v1"]
     assert report.shots_without_star == [("SEQ01", "SH020"), ("SEQ02", "SH030")]
+
+
+def test_exported_files_are_readable_by_the_editor(project, tmp_path):
+    # The hand-off folder is often a share read by another user: files follow the umask, not 0600.
+    v = project.vault
+    v.export_folder(tmp_path / "out", starred=True)
+    v.export_timeline(tmp_path / "cut.otio")
+    mask = os.umask(0)
+    os.umask(mask)
+    expected = 0o666 & ~mask
+    made = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    made += [p for p in (tmp_path / "cut_media").rglob("*") if p.is_file()]
+    assert len(made) == 12  # two takes with PNGs and two manifests, twice
+    assert {str(p): stat.S_IMODE(p.stat().st_mode) for p in made} == {str(p): expected for p in made}
+
+
+def test_a_folder_holding_other_files_is_refused_and_left_alone(project, tmp_path):
+    v = project.vault
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "manifest.json").write_text('{"mine": 1}')
+    (busy / "notes.txt").write_text("x")
+    with pytest.raises(InvalidInputError, match=r"holds other files \(manifest.json, notes.txt\)"):
+        v.export_folder(busy, starred=True)
+    assert sorted(p.name for p in busy.iterdir()) == ["manifest.json", "notes.txt"]
+    assert (busy / "manifest.json").read_text() == '{"mine": 1}'
+    (tmp_path / "cut_media").mkdir()
+    (tmp_path / "cut_media" / "a.mov").write_text("x")
+    with pytest.raises(InvalidInputError, match="holds other files"):
+        v.export_timeline(tmp_path / "cut.otio")
+    assert not (tmp_path / "cut.otio").exists()
+
+
+def test_an_interrupted_export_is_finished_by_running_it_again(project, tmp_path):
+    v = project.vault
+    real = v._fetch
+    calls = []
+
+    def dying(key, version_id, dest):
+        calls.append(key)
+        if len(calls) == 3:
+            partial = dest.with_name(f".{dest.name}.x1y2.part")  # what a killed copy leaves
+            partial.write_bytes(b"half")
+            raise KeyboardInterrupt
+        real(key, version_id, dest)
+
+    v._fetch = dying
+    with pytest.raises(KeyboardInterrupt):
+        v.export_folder(tmp_path / "out", starred=True)
+    assert not (tmp_path / "out/manifest.json").exists()
+    del v._fetch
+    report = v.export_folder(tmp_path / "out", starred=True)
+    assert [f.reused for f in report.files] == [True, False]
+    left = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert left == [
+        "SEQ01/SH010_video_02_v1.mp4",
+        "SEQ01/SH010_video_02_v1.png",
+        "SEQ02/SH030_video_01_v1.mov",
+        "SEQ02/SH030_video_01_v1.png",
+        "manifest.csv",
+        "manifest.json",
+    ]
+
+
+def test_a_starred_export_with_no_star_at_all_fails_and_makes_no_folder(project, tmp_path):
+    v = project.vault
+    with pytest.raises(NotFoundError, match=r"SEQ01/SH010, SEQ01/SH020, SEQ02/SH030 lack one"):
+        v.export_folder(tmp_path / "early", as_of=datetime(2000, 1, 1, tzinfo=UTC))
+    assert not (tmp_path / "early").exists()
+
+
+def test_files_of_an_earlier_export_not_in_the_new_one_are_named(project, tmp_path):
+    v = project.vault
+    v.export_folder(tmp_path / "out", starred=True)
+    v.star(project.refs["a1"])  # the editor's folder still holds video_02 of SH010
+    report = v.export_folder(tmp_path / "out", starred=True)
+    (warning,) = [w for w in report.warnings if "earlier export" in w]
+    assert "SEQ01/SH010_video_02_v1.mp4, SEQ01/SH010_video_02_v1.png." in warning
+    assert json.loads((tmp_path / "out/manifest.json").read_text())["warnings"] == report.warnings

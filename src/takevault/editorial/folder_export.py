@@ -9,10 +9,12 @@ interrupted export can simply be run again.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +29,8 @@ from takevault.store.fsutil import atomic_write, os_error_to_takevault
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
 MANIFEST_FORMAT = 1
+MARKER = ".takevault-export"
+"""Put in a new export folder until its manifest is written, so an interrupted export can be resumed."""
 
 CSV_COLUMNS = (
     "status",
@@ -175,16 +179,28 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def readable(path: Path) -> None:
+    """Give a handed-over file the permissions of a file the user made (temp files start as 0600)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    with contextlib.suppress(OSError):  # someone else's file: its permissions are theirs
+        os.chmod(path, 0o666 & ~mask)
+
+
 def place_file(dest_root: Path, rel: str, stored: StoredFile, fetch: Fetch) -> bool:
     """Make `dest_root/rel` hold exactly `stored`; returns True when an identical file was already there."""
     target = dest_root / rel
     if target.is_file() and target.stat().st_size == stored.size and sha256_file(target) == stored.sha256:
+        readable(target)
         return True
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise os_error_to_takevault(exc, str(target.parent)) from exc
+    for partial in target.parent.glob(f".{glob_escape(target.name)}.*.part"):
+        partial.unlink(missing_ok=True)  # left by a copy that was killed
     fetch(stored.key, stored.version_id, target)
+    readable(target)
     actual = sha256_file(target)
     if actual != stored.sha256:
         target.unlink(missing_ok=True)
@@ -227,6 +243,14 @@ def export_items(
 
 def write_manifests(report: ExportReport, *, project: str, filters: dict[str, Any]) -> None:
     """Write manifest.json and manifest.csv into the export folder, atomically."""
+    now_listed = {f.file for f in report.files} | {f.png_file for f in report.files if f.png_file}
+    left = [name for name in _listed_files(report.dest / MANIFEST_JSON) if name not in now_listed]
+    left = [name for name in left if (report.dest / name).is_file()]
+    if left:
+        report.warnings.append(
+            f"{len(left)} file(s) from an earlier export are still in {report.dest} but not in this manifest: "
+            f"{', '.join(left)}."
+        )
     now = datetime.now(UTC)
     data = {
         "format": MANIFEST_FORMAT,
@@ -277,24 +301,72 @@ def write_manifests(report: ExportReport, *, project: str, filters: dict[str, An
     try:
         _write_text(report.manifest_json, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         _write_text(report.manifest_csv, text.getvalue())
+        (report.dest / MARKER).unlink(missing_ok=True)
     except TakevaultError:
         raise
     except OSError as exc:
         raise os_error_to_takevault(exc, "the export manifest") from exc
 
 
+def _listed_files(manifest: Path) -> list[str]:
+    """The files (videos and PNGs) an earlier manifest in the folder lists, in its order."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        entries = data["files"]
+        names = []
+        for entry in entries:
+            names.append(entry["file"])
+            if entry.get("png"):
+                names.append(entry["png"]["file"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [n for n in names if isinstance(n, str) and n and ".." not in Path(n).parts]
+
+
 def _write_text(path: Path, text: str) -> None:
     with atomic_write(path) as out:
         out.write(text.encode("utf-8"))
+    readable(path)
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def _earlier_export(dest: Path) -> bool:
+    """Whether `dest` holds a takevault export (finished, or interrupted before its manifest)."""
+    if (dest / MARKER).is_file():
+        return True
+    manifest = dest / MANIFEST_JSON
+    try:
+        if manifest.stat().st_size > 64 * 1024 * 1024:
+            return False
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("tool") == "takevault"
 
 
 def prepare_dest(dest: Path) -> Path:
-    """The export folder, created if missing; a file in the way is a clear error."""
+    """The export folder: new, empty, or one takevault exported into before (to finish or refresh it).
+
+    A folder holding anything else is refused, so an export never mixes its files
+    (and manifests) with someone else's.
+    """
     dest = Path(dest).expanduser()
     if dest.exists() and not dest.is_dir():
         raise InvalidInputError(f"{dest} is a file, not a folder; give --to a folder to export into.")
     try:
         dest.mkdir(parents=True, exist_ok=True)
+        others = sorted(p.name for p in dest.iterdir())
+        if others and not _earlier_export(dest):
+            shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+            raise InvalidInputError(
+                f"{dest} holds other files ({shown}) and no earlier takevault export; "
+                "export into a new or empty folder."
+            )
+        if not others:
+            (dest / MARKER).write_text("takevault export in progress; run the same export again to finish it\n")
     except (NotADirectoryError, FileExistsError) as exc:
         raise InvalidInputError(f"Part of {dest} is a file, not a folder; give a folder path to export into.") from exc
     except OSError as exc:

@@ -198,6 +198,8 @@ class EditorialMixin(TakeBase):
         selection = self._select(starred=starred, as_of=as_of, **filters)
         if not selection.picks and not selection.missing:
             raise NotFoundError("No take matches those filters; list takes with 'takevault takes' and export again.")
+        if not selection.picks:
+            raise _nothing_starred(selection, as_of)
         root = prepare_dest(Path(dest))
         report = ExportReport(dest=root, as_of=as_of, starred=starred, warnings=list(selection.warnings))
         items = [self._export_item(t, v) for t, v in selection.picks]
@@ -241,11 +243,7 @@ class EditorialMixin(TakeBase):
         if not selection.picks:
             if not missing:
                 raise NotFoundError("The project has no shots; add shots and takes before exporting a timeline.")
-            when = " at that moment" if as_of else ""
-            raise NotFoundError(
-                f"No shot had a starred take{when} ({', '.join(missing)} lack one); star a take per shot with "
-                "'takevault star SHOT/video_NN' and export again."
-            )
+            raise _nothing_starred(selection, as_of)
         warnings = list(selection.warnings)
         if missing:
             warnings.append(f"Left out, no starred take: {', '.join(missing)}.")
@@ -376,6 +374,15 @@ class EditorialMixin(TakeBase):
     ) -> aimms_sync.AimmsExportReport:
         """Write this project as an AIMMS project folder (`data/shots.db`, `media/<shot_id>/video_NN.*`)."""
         return aimms_sync.export_project(self, Path(dest), progress=progress)
+
+
+def _nothing_starred(selection: Selection, as_of: datetime | None) -> NotFoundError:
+    missing = ", ".join(s.path for s in selection.missing)
+    when = " at that moment" if as_of else ""
+    return NotFoundError(
+        f"No shot had a starred take{when} ({missing} lack one); star a take per shot with "
+        "'takevault star SHOT/video_NN' and export again."
+    )
 
 
 def _shot_path(take: Take) -> str:
