@@ -345,6 +345,13 @@ def test_floating_players_and_history_panel(page, room: Room):
     page.mouse.up()
     moved = windows.nth(0).bounding_box()
     assert moved["x"] > box["x"] + 150 and moved["y"] > box["y"] + 100
+    # Flung far past the corner, its title bar stays within reach.
+    bar.hover(position={"x": 40, "y": 10})
+    page.mouse.down()
+    page.mouse.move(5000, 5000, steps=3)
+    page.mouse.up()
+    flung = windows.nth(0).bounding_box()
+    assert flung["x"] <= 1440 - 80 and flung["y"] + 20 <= 900
     windows.nth(1).locator("button[aria-label=Close]").click()
     assert windows.count() == 1
     card(page, "video_01", "SH010").locator("[data-testid=details]").click()

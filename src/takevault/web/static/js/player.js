@@ -65,9 +65,11 @@ export function dragBy(handle, win) {
     const startX = e.clientX, startY = e.clientY;
     const left = win.offsetLeft, top = win.offsetTop;
     handle.setPointerCapture(e.pointerId);
+    // Some of the title bar always stays on screen, so a window can never be dragged out of reach.
     const move = (ev) => {
-      win.style.left = `${Math.max(0, left + ev.clientX - startX)}px`;
-      win.style.top = `${Math.max(0, top + ev.clientY - startY)}px`;
+      const x = left + ev.clientX - startX, y = top + ev.clientY - startY;
+      win.style.left = `${Math.min(Math.max(x, 80 - win.offsetWidth), innerWidth - 80)}px`;
+      win.style.top = `${Math.min(Math.max(y, 0), innerHeight - handle.offsetHeight)}px`;
     };
     const up = () => { handle.removeEventListener("pointermove", move); handle.removeEventListener("pointerup", up); };
     handle.addEventListener("pointermove", move);
