@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +46,10 @@ SAME_ABS = 5.0  # thumbnail levels of difference that are still "the same pictur
 SAME_MOTION = 0.5  # share of neighbouring-frame difference explained by motion
 MEAN_SHIFT = 4.0  # levels of mean Y/U/V shift that is a grade change
 STD_RATIO = 0.15  # relative contrast change that is a grade change
+PAIR_BUDGET = 80_000_000  # frame pairs compared exhaustively (about 6 min against 6 min at 25 fps)
+CHUNK_CELLS = 4_000_000  # similarities held at once while searching
+LOCAL_MARGIN = 12  # frames of A searched beyond an anchor's reach
+MAX_STRIDE = 12  # B frames between anchors at most: the local windows grow with it
 
 
 @dataclass
@@ -85,12 +90,14 @@ class Alignment:
 # -- candidates ------------------------------------------------------------
 
 
-def _similarity_rows(a: Track, b_sig: np.ndarray, b_flat: np.ndarray, b_mean: np.ndarray) -> np.ndarray:
-    sim = b_sig @ a.sig.T
-    a_flat = ~a.sig.any(axis=1)
+def _similarity_rows(
+    a_sig: np.ndarray, a_mean: np.ndarray, b_sig: np.ndarray, b_flat: np.ndarray, b_mean: np.ndarray
+) -> np.ndarray:
+    """Correlation of B's signatures (rows) with A's (columns)."""
+    sim = b_sig @ a_sig.T
+    a_flat = ~a_sig.any(axis=1)
     if b_flat.any() and a_flat.any():
         # Flat frames (black, a colour field) have no pattern; compare their levels instead.
-        a_mean = a.tiny[:, 0].mean(axis=(1, 2))
         level = 1.0 - np.abs(b_mean[b_flat, None] - a_mean[None, a_flat]) / 40.0
         block = sim[b_flat]
         block[:, a_flat] = np.clip(level, -1, 1)
@@ -98,20 +105,66 @@ def _similarity_rows(a: Track, b_sig: np.ndarray, b_flat: np.ndarray, b_mean: np
     return sim
 
 
-def candidates(a: Track, b: Track, k: int = TOP_K, chunk: int = 1024) -> tuple[np.ndarray, np.ndarray]:
-    """(indices, similarities) of the best k A frames for every B frame, each (len(b), k)."""
-    k = min(k, len(a))
-    idx = np.zeros((len(b), k), dtype=np.int64)
-    sims = np.zeros((len(b), k), dtype=np.float32)
+def _top_k(sim: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices and values of the k largest entries of each row."""
+    if k < sim.shape[1]:
+        part = np.argpartition(-sim, k - 1, axis=1)[:, :k]
+    else:
+        part = np.tile(np.arange(sim.shape[1]), (len(sim), 1))
+    return part, np.take_along_axis(sim, part, axis=1)
+
+
+def _exhaustive(a: Track, b: Track, rows: np.ndarray, k: int, a_mean: np.ndarray, b_mean: np.ndarray) -> np.ndarray:
+    """The best k A frames for the B frames `rows`, against every frame of A."""
+    out = np.zeros((len(rows), k), dtype=np.int64)
     b_flat = ~b.sig.any(axis=1)
-    b_mean = b.tiny[:, 0].mean(axis=(1, 2)) if len(b) else np.zeros(0)
-    for start in range(0, len(b), chunk):
-        stop = min(len(b), start + chunk)
-        sim = _similarity_rows(a, b.sig[start:stop], b_flat[start:stop], b_mean[start:stop])
-        part = np.argpartition(-sim, k - 1, axis=1)[:, :k] if k < sim.shape[1] else np.tile(np.arange(k), (len(sim), 1))
-        idx[start:stop] = part
-        sims[start:stop] = np.take_along_axis(sim, part, axis=1)
-    return idx, sims
+    # Rows per chunk so that the similarity block (and argpartition's index copy) stays a few tens of MB.
+    step = max(1, CHUNK_CELLS // max(len(a), 1))
+    for start in range(0, len(rows), step):
+        r = rows[start : start + step]
+        sim = _similarity_rows(a.sig, a_mean, b.sig[r], b_flat[r], b_mean[r])
+        out[start : start + len(r)] = _top_k(sim, k)[0]
+    return out
+
+
+def candidates(a: Track, b: Track, k: int = TOP_K, budget: int = PAIR_BUDGET) -> np.ndarray:
+    """Indices of the best k A frames for every B frame, (len(b), k).
+
+    Up to `budget` frame pairs every B frame is compared with every A frame. Beyond
+    that (takes of more than a few minutes) only every `stride`-th B frame (an
+    anchor, at most MAX_STRIDE apart) is compared with all of A, and the frames
+    between two anchors with the stretches of A around what those anchors found,
+    wide enough for a 1.5x speed change. That is MAX_STRIDE times less work than
+    the full square (a one-hour pair at 25 fps: about 20 s, memory flat); a moved
+    piece shorter than the anchor spacing can then be missed.
+    """
+    k = min(k, len(a))
+    nb = len(b)
+    if nb == 0 or k == 0:
+        return np.zeros((nb, k), dtype=np.int64)
+    a_mean = a.tiny[:, 0].mean(axis=(1, 2))
+    b_mean = b.tiny[:, 0].mean(axis=(1, 2))
+    if len(a) * nb <= budget:
+        return _exhaustive(a, b, np.arange(nb), k, a_mean, b_mean)
+    stride = min(math.ceil(len(a) * nb / budget), MAX_STRIDE)
+    anchors = np.unique(np.append(np.arange(0, nb, stride), nb - 1))
+    found = _exhaustive(a, b, anchors, k, a_mean, b_mean)
+    a_per_b = b.frame_duration() / a.frame_duration()
+    reach = math.ceil(1.5 * stride * a_per_b) + LOCAL_MARGIN
+    b_flat = ~b.sig.any(axis=1)
+    out = np.zeros((nb, k), dtype=np.int64)
+    out[anchors] = found
+    for i in range(len(anchors) - 1):
+        j0, j1 = anchors[i], anchors[i + 1]
+        if j1 - j0 < 2:
+            continue
+        centres = np.unique(np.concatenate([found[i], found[i + 1]]))
+        pool = np.unique((centres[:, None] + np.arange(-reach, reach + 1)[None, :]).ravel())
+        pool = pool[(pool >= 0) & (pool < len(a))]
+        r = np.arange(j0 + 1, j1)
+        sim = _similarity_rows(a.sig[pool], a_mean[pool], b.sig[r], b_flat[r], b_mean[r])
+        out[r] = pool[_top_k(sim, k)[0]]  # the pool holds the anchors' k distinct finds at least
+    return out
 
 
 def _pair_similarity(a: Track, b: Track, j: int, cand: np.ndarray) -> np.ndarray:
@@ -126,14 +179,14 @@ def _pair_similarity(a: Track, b: Track, j: int, cand: np.ndarray) -> np.ndarray
 # -- Viterbi ---------------------------------------------------------------
 
 
-def viterbi(a: Track, b: Track) -> np.ndarray:
+def viterbi(a: Track, b: Track, budget: int = PAIR_BUDGET) -> np.ndarray:
     """A frame index per B frame (-1: inserted), the cheapest path through the candidates."""
     nb = len(b)
     if nb == 0:
         return np.zeros(0, dtype=np.int64)
     if len(a) == 0:
         return np.full(nb, -1, dtype=np.int64)
-    top_idx, _ = candidates(a, b)
+    top_idx = candidates(a, b, budget=budget)
     ta, tb = a.time, b.time
     dt_a = a.frame_duration()
     a_hash, b_hash = a.hashes, b.hashes
@@ -370,9 +423,9 @@ def split_changed(run: Run, a: Track, b: Track) -> list[Run]:
     return pieces
 
 
-def align(a: Track, b: Track, b_cuts: list[int] | None = None) -> Alignment:
+def align(a: Track, b: Track, b_cuts: list[int] | None = None, budget: int = PAIR_BUDGET) -> Alignment:
     """The edit that turns A into B, as segments in frame indices; `b_cuts` are B's shot starts."""
-    path = viterbi(a, b)
+    path = viterbi(a, b, budget)
     runs, inserted = split_runs(path, a, b)
     pieces: list[Run] = []
     for run in runs:
