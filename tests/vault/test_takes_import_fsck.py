@@ -64,8 +64,10 @@ def test_import_with_fixed_shot_and_custom_map(vault, drop: Path, clips: dict[st
     assert [i.ref for i in custom.items] == ["misc/video_01"]
     with pytest.raises(InvalidInputError, match="named group 'shot'"):
         vault.import_paths([drop], map_pattern=r"(SH\d+)")
-    with pytest.raises(InvalidInputError, match="not a valid regular expression"):
-        vault.import_paths([drop], map_pattern=r"(?P<shot>")
+    with pytest.raises(InvalidInputError, match="not a valid regular expression") as info:
+        vault.import_paths([drop], map_pattern=r"(?P<shot>SH\d+")
+    # The pattern as typed (no doubled backslashes), and what to do about it.
+    assert "(?P<shot>SH\\d+ " in str(info.value) and "; " in str(info.value)
 
 
 def test_fsck_finds_unreferenced_and_damaged_versions(vault, clips: dict[str, Path]) -> None:

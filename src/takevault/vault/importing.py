@@ -73,11 +73,12 @@ def compile_map(pattern: str | None) -> re.Pattern[str]:
     try:
         compiled = re.compile(text)
     except re.error as exc:
-        raise InvalidInputError(f"The --map pattern {text!r} is not a valid regular expression ({exc}).") from None
-    if "shot" not in compiled.groupindex:
         raise InvalidInputError(
-            f"The --map pattern {text!r} has no named group 'shot'; write it like '(?P<shot>SH\\d+)'."
-        )
+            f"The --map pattern {text} is not a valid regular expression ({exc}); fix it, or leave --map out "
+            "to find codes such as SH010 in names and folders."
+        ) from None
+    if "shot" not in compiled.groupindex:
+        raise InvalidInputError(f"The --map pattern {text} has no named group 'shot'; write it like (?P<shot>SH\\d+).")
     return compiled
 
 
