@@ -120,3 +120,45 @@ def test_bad_input(local_vault, tmp_path):
     (tmp_path / "full/x").write_text("x")
     with pytest.raises(InvalidInputError, match="not an empty folder"):
         local_vault.export_aimms(tmp_path / "full")
+
+
+def test_a_shot_named_in_takevault_keeps_its_code_through_aimms(local_vault, aimms, tmp_path, clip):
+    # AIMMS has one shot_name; writing "Night falls" would come back as shot Night_falls, not SH040.
+    v = local_vault
+    v.import_aimms(aimms.root)
+    v.add_shot("SH040", section="Act_2_-_Inn", name="Night falls")
+    v.add(clip, shot="Act_2_-_Inn/SH040")
+    v.export_aimms(tmp_path / "back")
+    conn = sqlite3.connect(tmp_path / "back/data/shots.db")
+    try:
+        names = [r[0] for r in conn.execute("SELECT shot_name FROM shots ORDER BY shot_id")]
+    finally:
+        conn.close()
+    assert names == ["SH010", "SH020", "SH030", "SH040"]
+
+
+def test_an_interrupted_export_leaves_no_half_project(local_vault, aimms, tmp_path, monkeypatch):
+    from takevault.editorial import aimms_sync
+
+    v = local_vault
+    v.import_aimms(aimms.root)
+    real = aimms_sync.place_file
+    calls = []
+
+    def dying(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(aimms_sync, "place_file", dying)
+    (tmp_path / "empty").mkdir()
+    for dest in (tmp_path / "new", tmp_path / "empty"):
+        calls.clear()
+        with pytest.raises(KeyboardInterrupt):
+            v.export_aimms(dest)
+    assert not (tmp_path / "new").exists()
+    assert list((tmp_path / "empty").iterdir()) == []
+    monkeypatch.undo()
+    v.export_aimms(tmp_path / "empty")  # so running it again works
+    assert (tmp_path / "empty/data/shots.db").is_file()

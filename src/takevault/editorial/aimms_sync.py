@@ -10,9 +10,11 @@ writes those values back as they were.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -232,8 +234,6 @@ def export_project(vault: Vault, dest: Path, *, progress: Callable[[int], None] 
     if not shots:
         raise NotFoundError("The project has no shots to export; add shots and takes first.")
     sidecar = load_sidecar(vault)
-    side_shots: dict[str, Any] = sidecar.get("shots", {})
-    side_takes: dict[str, Any] = sidecar.get("takes", {})
     sections = {s.code: s for s in vault.list_sections()}
     report = AimmsExportReport(dest=dest.resolve())
     meta = dict(sidecar.get("meta") or {})
@@ -242,7 +242,36 @@ def export_project(vault: Vault, dest: Path, *, progress: Callable[[int], None] 
     meta.setdefault("created_at", _now_text())
     meta.setdefault("migration_date", _now_text())
     meta.setdefault("project_name", vault.project)
+    created = not dest.exists()
     dest.mkdir(parents=True, exist_ok=True)
+    try:
+        _write_project(vault, dest, shots, sections, sidecar, meta, report, progress)
+    except BaseException:
+        # The folder was new or empty: take back what was written, so a re-run can start afresh.
+        for child in dest.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+        if created:
+            with contextlib.suppress(OSError):
+                dest.rmdir()
+        raise
+    return report
+
+
+def _write_project(
+    vault: Vault,
+    dest: Path,
+    shots: list[Any],
+    sections: dict[str, Any],
+    sidecar: dict[str, Any],
+    meta: dict[str, Any],
+    report: AimmsExportReport,
+    progress: Callable[[int], None] | None,
+) -> None:
+    side_shots: dict[str, Any] = sidecar.get("shots", {})
+    side_takes: dict[str, Any] = sidecar.get("takes", {})
     conn = create_database(dest, meta)
     try:
         ids = _shot_ids(shots, side_shots)
@@ -252,12 +281,13 @@ def export_project(vault: Vault, dest: Path, *, progress: Callable[[int], None] 
 
         for shot in shots:
             shot_id = ids[shot.id]
-            row = dict((side_shots.get(shot.path) or {}).get("row") or {})
+            from_aimms = (side_shots.get(shot.path) or {}).get("row")
+            row = dict(from_aimms or {})
             section = sections.get(shot.section) if shot.section else None
             row.update(
                 shot_id=shot_id,
                 order_number=shot.order,
-                shot_name=shot.name or shot.code,
+                shot_name=shot.name if from_aimms and shot.name else _shot_name(shot),
                 section=(section.name or section.code) if section else None,
                 description=shot.description,
             )
@@ -311,7 +341,14 @@ def export_project(vault: Vault, dest: Path, *, progress: Callable[[int], None] 
         conn.commit()
     finally:
         conn.close()
-    return report
+
+
+def _shot_name(shot: Any) -> str:
+    """For a shot made in takevault: its name when importing it back gives the same code
+    (`Act 1` -> `Act_1`), else its code, so a round trip through AIMMS keeps every shot path."""
+    if shot.name and code_for(shot.name, "") == shot.code:
+        return shot.name
+    return shot.code
 
 
 def _shot_ids(shots: list[Any], side_shots: dict[str, Any]) -> dict[int, int]:
