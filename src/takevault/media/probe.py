@@ -53,6 +53,11 @@ def probe(path: Path | str) -> MediaInfo:
     with container:
         if not container.streams.video:
             raise _not_a_video(path, "it has no video stream")
+        if _is_still_image(container.format.name):
+            raise MediaError(
+                f"{path.name} is a still image, not a video; give a video file, or attach the image to a take "
+                "as its workflow PNG with --workflow-png."
+            )
         stream = container.streams.video[0]
         ctx = stream.codec_context
         if not ctx.width or not ctx.height:
@@ -160,3 +165,9 @@ def _ffmpeg_reason(exc: Exception) -> str:
     """FFmpeg's own words ('Invalid data found when processing input') without errno noise."""
     reason = getattr(exc, "strerror", None) or str(exc).split(":")[0]
     return str(reason).strip() or type(exc).__name__
+
+
+def _is_still_image(format_name: str) -> bool:
+    """FFmpeg opens single images (PNG, JPEG, WebP, TIFF…) through image demuxers; those are not takes."""
+    names = format_name.split(",")
+    return any(name == "image2" or name.endswith("_pipe") for name in names)
