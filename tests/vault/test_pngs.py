@@ -143,8 +143,10 @@ def test_breaking_deleting_swapping_are_detected_and_fixed(vault, outputs: Path)
         assert out["source"] == "catalog"
         assert out["status"] == "present"
     _put_bytes(vault, t3.current.png.key, good)
-    with pytest.raises(ConflictError, match="describes another video"):
+    with pytest.raises(ConflictError) as refused:
         vault.png_repair(t3.ref)
+    assert refused.value.message.startswith(f"The PNG of {t3.ref}@v1 is stale: it belongs to another video (")
+    assert refused.value.message.count("(") == 1  # one sentence, no nested asides
     vault.png_regenerate(t3.ref)
     vault.png_regenerate(t1.ref)
     assert [r["status"] for r in vault.png_validate()] == ["present"] * 3

@@ -218,7 +218,7 @@ class PngMixin(VaultCore):
             )
         if check.status == "stale":
             raise ConflictError(
-                f"The PNG of {name} describes another video ({check.reason}); "
+                f"The PNG of {name} is stale: {check.reason}; "
                 f"make one for this video with 'takevault png regenerate {name}'."
             )
         if check.status in ("present", "thumbnail_only") and not check.reason:
