@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from takevault.errors import ConflictError, InvalidInputError, NotFoundError
 from takevault.media.workflow_png import inspect_png
@@ -208,6 +209,12 @@ def test_extract_and_diff_errors(vault, tmp_path: Path) -> None:
     bad.write_bytes(b"junk")
     with pytest.raises(InvalidInputError, match="not a usable workflow PNG"):
         vault.diff_params(str(bad), take.ref)
+    plain = tmp_path / "plain.png"
+    Image.new("RGB", (8, 8)).save(plain)  # a valid image with no generation in it: not "the same parameters"
+    with pytest.raises(InvalidInputError, match=r"plain.png holds no generation parameters \(thumbnail_only\)"):
+        vault.diff_params(str(plain), str(plain))
+    with pytest.raises(InvalidInputError, match=r"a.mp4 is not a PNG; give a take, a take version or a workflow PNG"):
+        vault.diff_params(str(tmp_path / "a.mp4"), take.ref)
     a1 = a1111_png(tmp_path / "a1.png")
     take2 = vault.add(make_clip(tmp_path / "c.mp4", frames=4), shot="SH010", workflow_png=a1)
     assert take2.current.png.status == "present"

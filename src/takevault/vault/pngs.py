@@ -354,7 +354,14 @@ class PngMixin(VaultCore):
             check = inspect_png(path)
             if check.status in ("invalid", "placeholder"):
                 raise InvalidInputError(f"{path} is not a usable workflow PNG ({check.reason}); check the file.")
+            if not check.values:
+                raise InvalidInputError(
+                    f"{path} holds no generation parameters ({check.status}); give a PNG saved by ComfyUI, "
+                    "A1111/Forge or InvokeAI."
+                )
             return check.values
+        if path.is_file():
+            raise InvalidInputError(f"{path} is not a PNG; give a take, a take version or a workflow PNG file.")
         take, version = self.resolve_version(ref)
         check, values, _source = self._values(take, version)
         if not values:
