@@ -51,7 +51,7 @@ def test_what_is_not_a_video_gets_one_sentence(tmp_path: Path, clip: Path) -> No
     empty = tmp_path / "empty.mp4"
     empty.touch()
     half = truncate(make_clip(tmp_path / "long.mp4", frames=96), tmp_path / "half.mp4")
-    for path, reason in [(text, "Invalid data"), (empty, "empty"), (half, "truncated|damaged|decode")]:
+    for path, reason in [(text, "Invalid data"), (empty, "empty"), (half, r"truncated|damaged|decode")]:
         with pytest.raises(MediaError, match=reason) as caught:
             probe(path)
         message = str(caught.value)
@@ -60,3 +60,12 @@ def test_what_is_not_a_video_gets_one_sentence(tmp_path: Path, clip: Path) -> No
         probe(tmp_path / "missing.mp4")
     with pytest.raises(MediaError, match="is a folder"):
         probe(tmp_path)
+
+
+@pytest.mark.parametrize("suffix", [".mkv", ".webm", ".mp4"])
+def test_a_render_cut_short_is_refused(tmp_path: Path, suffix: str) -> None:
+    """Matroska declares no frame count, only a duration: a half-written render must still be caught."""
+    whole = make_clip(tmp_path / f"whole{suffix}", frames=96, audio=suffix != ".webm")
+    assert probe(whole).frames == 96
+    with pytest.raises(MediaError, match=r"truncated|Invalid data"):
+        probe(truncate(whole, tmp_path / f"half{suffix}"))

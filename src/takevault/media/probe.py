@@ -21,17 +21,18 @@ def _not_a_video(path: Path, why: str) -> MediaError:
 
 
 def _count_frames(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> tuple[int, float]:
-    """Decode-free count by demuxing packets; returns (frames, end time in seconds)."""
+    """Decode-free look at every packet: the video stream's packet count, and the end time
+    in seconds of the last packet of any stream (what is really in the file)."""
     frames = 0
     end = 0.0
-    tb = stream.time_base or Fraction(1, 1000)
-    for packet in container.demux(stream):
+    for packet in container.demux():
         if packet.size == 0:
             continue
-        frames += 1
-        if packet.pts is not None:
-            stop = (packet.pts + (packet.duration or 0)) * tb
-            end = max(end, float(stop))
+        if packet.stream.index == stream.index:
+            frames += 1
+        tb = packet.time_base or packet.stream.time_base
+        if packet.pts is not None and tb is not None:
+            end = max(end, float((packet.pts + (packet.duration or 0)) * tb))
     return frames, end
 
 
@@ -80,9 +81,16 @@ def probe(path: Path | str) -> MediaInfo:
             duration = end
         if frames == 0:
             raise _not_a_video(path, "its video stream has no frames")
-        # A container that claims more frames than it holds is cut short.
+        # A container that claims more frames, or a longer duration, than it holds is cut short
+        # (MP4 declares a frame count; Matroska/WebM only a duration, written when the render finished).
         if stream.frames and counted and counted < stream.frames * 0.98:
             raise _not_a_video(path, f"it is truncated: {counted} of {stream.frames} frames are present")
+        declared = container.duration / av.time_base if container.duration else 0.0
+        start = container.start_time / av.time_base if container.start_time else 0.0
+        if declared and end and (end - start) < declared * 0.9 and declared - (end - start) > 0.25:
+            raise _not_a_video(
+                path, f"it is truncated: only {end - start:.2f} s of its declared {declared:.2f} s are present"
+            )
         try:
             _decode_first_frame(path)
         except av.error.FFmpegError as exc:
