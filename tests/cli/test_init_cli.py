@@ -76,3 +76,28 @@ def test_every_command_has_help() -> None:
         for param in cmd.params:
             if getattr(param, "param_type_name", "") == "option" and not param.hidden:
                 assert (getattr(param, "help", "") or "").strip(), f"option {param.name} of {path} has no help"
+
+
+def test_init_over_a_catalog_that_has_a_vault_but_a_new_local_store_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = tmp_path / "first"
+    assert main(["init", str(first)]) == 0
+    capsys.readouterr()
+    second = tmp_path / "second"
+    assert main(["init", str(second), "--catalog", f"sqlite:///{first / 'catalog.db'}"]) == 2
+    err = capsys.readouterr().err
+    assert "already holds a takevault catalog" in err and "--store" in err
+    assert not second.exists()
+
+
+def test_files_written_for_the_user_follow_the_umask(tmp_path: Path) -> None:
+    from takevault.store.fsutil import atomic_write
+
+    old = os.umask(0o027)
+    try:
+        with atomic_write(tmp_path / "out.bin") as out:
+            out.write(b"x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out.bin").stat().st_mode & 0o777 == 0o640

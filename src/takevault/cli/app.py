@@ -52,8 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         ui.error(exc.message)
         return exc.exit_code
     except typer.Abort:
+        # A declined prompt (or Ctrl-C at one): a refusal, not a crash.
         ui.error("Cancelled; nothing was changed.")
-        return 130
+        return 1
     except typer.Exit as exc:
         return exc.exit_code
     except TyperException as exc:

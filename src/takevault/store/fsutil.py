@@ -32,6 +32,21 @@ def fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def _file_mode() -> int:
+    """What `open()` would give under the current umask: mkstemp makes 0600 files, which an
+    editor on a share cannot read. Linux reports the umask in /proc without changing it;
+    elsewhere set-and-restore it (briefly racy with other threads, hence the preference)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 @contextlib.contextmanager
 def atomic_write(dest: Path) -> Iterator[BinaryIO]:
     """Yield a file that becomes `dest` only if the block finishes without error."""
@@ -43,6 +58,7 @@ def atomic_write(dest: Path) -> Iterator[BinaryIO]:
         raise os_error_to_takevault(exc, str(dest)) from exc
     tmp = Path(tmp_name)
     try:
+        os.fchmod(fd, _file_mode())
         with os.fdopen(fd, "wb") as out:
             yield out
             out.flush()

@@ -77,6 +77,7 @@ class VaultCore:
             vault = cls(load_config(root), project=project)
             vault._migrating = True
             vault._prepare_new_store(enable_versioning=enable_versioning, create_bucket=create_bucket)
+            vault._refuse_catalog_without_its_store()
             vault.catalog.migrate()
             vault.catalog.ensure_project(project)
             vault._migrating = False
@@ -84,6 +85,15 @@ class VaultCore:
             _remove_new_entries(root, existing, created_root)
             raise
         return vault
+
+    def _refuse_catalog_without_its_store(self) -> None:
+        """Joining an existing (team) catalog is fine with its shared S3 store; with a brand-new local
+        store every take in it would point at bytes this vault does not have."""
+        if self.catalog.schema_revision() is not None and self.config.store_url.startswith("file:"):
+            raise ConfigError(
+                f"The catalog {self.config.get('catalog')} already holds a takevault catalog, and a new local "
+                "store cannot hold its takes; pass the --store its vault uses, or give a new database."
+            )
 
     def _prepare_new_store(self, *, enable_versioning: bool = False, create_bucket: bool = False) -> None:
         """A local store is made here; an S3 bucket must be versioned, and is made so only when asked."""
