@@ -145,3 +145,14 @@ def test_refs_parse_every_documented_form() -> None:
     assert (full.section, full.shot, full.number, full.version) == ("SEQ01", "SH010", 3, 2)
     uid = parse_ref("0B7D3F9E-8A53-4A51-9D1E-2C5A3F3B8D11@v4")
     assert uid.take_id == "0b7d3f9e-8a53-4a51-9d1e-2c5a3f3b8d11" and uid.version == 4
+
+
+def test_listings_show_each_versions_workflow_png_status(cli, clips: dict[str, Path]) -> None:
+    assert cli("shot", "add", "SH010")[0] == 0
+    assert cli("add", str(clips["a"]), "--shot", "SH010")[0] == 0
+    assert cli("replace", "SH010/video_01", str(clips["b"]))[0] == 0
+    header, row = cli("takes")[1].splitlines()
+    assert dict(zip(header.split("\t"), row.split("\t"), strict=True))["png"] == "thumbnail_only"
+    header, *rows = cli("history", "SH010/video_01")[1].splitlines()
+    column = header.split("\t").index("png")
+    assert [r.split("\t")[column] for r in rows] == ["thumbnail_only", "thumbnail_only"]

@@ -60,6 +60,7 @@ def _take_rows(takes: list[Take]) -> list[list[object]]:
             f"v{t.current.number}",
             human_size(t.current.size),
             _media_line(t.current),
+            _png_status(t.current),
             "" if t.rating is None else t.rating,
             t.status or "",
             ",".join(t.tags),
@@ -69,7 +70,12 @@ def _take_rows(takes: list[Take]) -> list[list[object]]:
     ]
 
 
-TAKE_COLUMNS = ("take", "star", "kind", "version", "size", "media", "rating", "status", "tags", "note")
+TAKE_COLUMNS = ("take", "star", "kind", "version", "size", "media", "png", "rating", "status", "tags", "note")
+
+
+def _png_status(version: TakeVersion) -> str:
+    """The workflow PNG's state, as in `png validate` (reason shown there)."""
+    return version.png.status if version.png is not None else "missing"
 
 
 def _say_take(verb: str, take: Take) -> None:
@@ -413,11 +419,13 @@ def history(ctx: typer.Context, take: TakeArg, as_json: JsonOpt = False) -> None
             v.sha256[:12],
             v.source if v.source_version is None else f"{v.source} of v{v.source_version}",
             v.original_name or "",
+            _png_status(v),
             v.version_id,
         ]
         for v in versions
     ]
-    ui.table(take, ("version", "created", "by", "size", "sha256", "source", "original name", "store id"), rows)
+    columns = ("version", "created", "by", "size", "sha256", "source", "original name", "png", "store id")
+    ui.table(take, columns, rows)
 
 
 def get(
