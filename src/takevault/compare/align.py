@@ -47,7 +47,7 @@ SAME_MOTION = 0.5  # share of neighbouring-frame difference explained by motion
 MEAN_SHIFT = 4.0  # levels of mean Y/U/V shift that is a grade change
 STD_RATIO = 0.15  # relative contrast change that is a grade change
 PAIR_BUDGET = 80_000_000  # frame pairs compared exhaustively (about 6 min against 6 min at 25 fps)
-CHUNK_CELLS = 4_000_000  # similarities held at once while searching
+CHUNK_CELLS = 2_000_000  # similarities held at once while searching (with argpartition's copies, 32 MB)
 LOCAL_MARGIN = 12  # frames of A searched beyond an anchor's reach
 MAX_STRIDE = 12  # B frames between anchors at most: the local windows grow with it
 
@@ -388,12 +388,11 @@ def mark_moved(runs: list[Run]) -> None:
 
 def pair_changed(a: Track, b: Track, run: Run) -> np.ndarray:
     """Per pair of a run: does B's picture differ from A's beyond encoding noise and motion?"""
-    ta = a.tiny.astype(np.float32)
-    tb = b.tiny.astype(np.float32)
+    ta, tb = a.tiny, b.tiny  # uint8; converted a frame at a time, as the whole track in float is 4x its size
     na = len(ta)
     out = np.zeros(len(run.b), dtype=bool)
     for i, (ia, ib) in enumerate(zip(run.a, run.b, strict=False)):
-        x, y = ta[ia], tb[ib]
+        x, y = ta[ia].astype(np.float32), tb[ib].astype(np.float32)
         mean_shift = np.abs(x.mean(axis=(1, 2)) - y.mean(axis=(1, 2))).max()
         sx, sy = x[0].std(), y[0].std()
         contrast = abs(sx - sy) / max(sx, sy, 4.0)
@@ -402,7 +401,7 @@ def pair_changed(a: Track, b: Track, run: Run) -> np.ndarray:
         motion = 0.0
         for nb in (ia - 1, ia + 1):
             if 0 <= nb < na:
-                z = ta[nb]
+                z = ta[nb].astype(np.float32)
                 motion = max(motion, float(np.abs(z - x).mean()))
                 for lam in (0.25, 0.5, 0.75):
                     best = min(best, float(np.abs(lam * z + (1 - lam) * x - y).mean()))

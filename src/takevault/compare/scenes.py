@@ -15,6 +15,7 @@ MIN_SCENE_FRAMES = 4  # a shot shorter than this is a flash, not a scene
 ABS_THRESHOLD = 0.18  # combined score below which nothing is a cut
 LOCAL_RATIO = 2.5  # how far a cut must stand above its neighbours
 WINDOW = 6
+CHUNK = 256  # frames differenced at a time
 
 
 def cut_scores(tiny: np.ndarray, sig: np.ndarray) -> np.ndarray:
@@ -23,9 +24,12 @@ def cut_scores(tiny: np.ndarray, sig: np.ndarray) -> np.ndarray:
     scores = np.zeros(n, dtype=np.float64)
     if n < 2:
         return scores
-    t = tiny.astype(np.float32)
-    mad = np.abs(t[1:] - t[:-1]).mean(axis=(1, 2, 3)) / 64.0
-    corr = (sig[1:] * sig[:-1]).sum(axis=1)
+    # In chunks: a float copy of every thumbnail would be 4x the track (150 MB for 5 minutes of two takes).
+    mad = np.empty(n - 1, dtype=np.float64)
+    for lo in range(0, n - 1, CHUNK):
+        t = tiny[lo : lo + CHUNK + 1].astype(np.float32)
+        mad[lo : lo + len(t) - 1] = np.abs(t[1:] - t[:-1]).mean(axis=(1, 2, 3)) / 64.0
+    corr = np.einsum("ij,ij->i", sig[1:], sig[:-1])
     pattern = np.clip(1.0 - corr, 0.0, 2.0) / 2.0
     # Both must move: a pattern change alone is motion on a flat frame, a level change alone is a flash.
     scores[1:] = np.sqrt(np.clip(mad, 0, None) * pattern * 4.0)

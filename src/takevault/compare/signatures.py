@@ -102,9 +102,13 @@ class Track:
     @property
     def tiny(self) -> np.ndarray:
         if "tiny" not in self._cache:
-            self._cache["tiny"] = (
-                np.stack(self._tiny) if self._tiny else np.zeros((0, 3, TINY_H, TINY_W), dtype=np.uint8)
-            )
+            if self._tiny:
+                stacked = np.stack(self._tiny)
+                # The list becomes views of the stacked block, so the thumbnails are not held twice.
+                self._tiny = list(stacked)
+            else:
+                stacked = np.zeros((0, 3, TINY_H, TINY_W), dtype=np.uint8)
+            self._cache["tiny"] = stacked
         return self._cache["tiny"]
 
     @property
