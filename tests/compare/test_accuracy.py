@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from takevault.compare.report import compare_files
@@ -154,3 +155,22 @@ def test_identical_files_are_all_same_with_infinite_psnr(footage: dict[str, Path
     assert report["metrics"]["psnr"]["average"] is None  # infinite: identical
     assert report["metrics"]["ssim"]["all"] == 1.0
     assert report["summary"]["verdict"] == "same content, same edit"
+
+
+def test_a_grade_of_varying_strength_is_one_changed_stretch(tmp_path: Path) -> None:
+    """Keyframed grade: a contrast lift that eases off mid-shot is still one change, not three."""
+    from tests.compare.footage import frames, write
+
+    a = list(frames("bikes.mp4"))
+
+    def lift(img, gain: float):
+        return np.clip((img.astype(np.float32) - 128) * gain + 128, 0, 255).astype(np.uint8)
+
+    graded = [lift(x, 1.3 if i < 20 or i >= 40 else 1.12) for i, x in enumerate(a[S3:S4])]
+    pa = write(tmp_path / "a.mp4", a)
+    pb = write(tmp_path / "b.mp4", a[:S3] + graded + a[S4:])
+    report = compare_files(pa, pb, metrics=False)
+    _assert_segments(
+        report,
+        [("same", f(0, S3), f(0, S3)), ("changed", f(S3, S4), f(S3, S4)), ("same", f(S4, 250), f(S4, 250))],
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from takevault.compare.align import Run, align, candidates, pair_changed
+from takevault.compare.align import Run, align, candidates, pair_change
 from takevault.compare.frames import iter_frames
 from takevault.compare.scenes import detect_cuts
 from takevault.compare.signatures import Track
@@ -52,7 +52,7 @@ def test_thumbnails_are_held_once_and_never_copied_whole(footage: dict[str, Path
     tracemalloc.reset_peak()
     base = tracemalloc.get_traced_memory()[0]
     detect_cuts(track.tiny, track.sig, track.time)
-    pair_changed(track, track, Run(b=np.arange(0, len(track), 20), a=np.arange(0, len(track), 20)))
+    pair_change(track, track, Run(b=np.arange(0, len(track), 20), a=np.arange(0, len(track), 20)))
     peak = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
     assert peak < size  # a float copy of the thumbnails would be 4x

@@ -46,6 +46,7 @@ SAME_ABS = 5.0  # thumbnail levels of difference that are still "the same pictur
 SAME_MOTION = 0.5  # share of neighbouring-frame difference explained by motion
 MEAN_SHIFT = 4.0  # levels of mean Y/U/V shift that is a grade change
 STD_RATIO = 0.15  # relative contrast change that is a grade change
+WEAK_CHANGE = 0.5  # share of those thresholds that continues a change already seen
 PAIR_BUDGET = 80_000_000  # frame pairs compared exhaustively (about 6 min against 6 min at 25 fps)
 CHUNK_CELLS = 2_000_000  # similarities held at once while searching (with argpartition's copies, 32 MB)
 LOCAL_MARGIN = 12  # frames of A searched beyond an anchor's reach
@@ -386,11 +387,14 @@ def mark_moved(runs: list[Run]) -> None:
             run.kind = "moved"
 
 
-def pair_changed(a: Track, b: Track, run: Run) -> np.ndarray:
-    """Per pair of a run: does B's picture differ from A's beyond encoding noise and motion?"""
+def pair_change(a: Track, b: Track, run: Run) -> np.ndarray:
+    """Per pair of a run: how far B's picture differs from A's, beyond encoding noise and motion.
+
+    1.0 is the threshold of a change (of level, contrast or pattern); below it is noise.
+    """
     ta, tb = a.tiny, b.tiny  # uint8; converted a frame at a time, as the whole track in float is 4x its size
     na = len(ta)
-    out = np.zeros(len(run.b), dtype=bool)
+    out = np.zeros(len(run.b), dtype=np.float64)
     for i, (ia, ib) in enumerate(zip(run.a, run.b, strict=False)):
         x, y = ta[ia].astype(np.float32), tb[ib].astype(np.float32)
         mean_shift = np.abs(x.mean(axis=(1, 2)) - y.mean(axis=(1, 2))).max()
@@ -405,13 +409,31 @@ def pair_changed(a: Track, b: Track, run: Run) -> np.ndarray:
                 motion = max(motion, float(np.abs(z - x).mean()))
                 for lam in (0.25, 0.5, 0.75):
                     best = min(best, float(np.abs(lam * z + (1 - lam) * x - y).mean()))
-        out[i] = mean_shift > MEAN_SHIFT or contrast > STD_RATIO or best > SAME_ABS + SAME_MOTION * motion
+        out[i] = max(mean_shift / MEAN_SHIFT, contrast / STD_RATIO, best / (SAME_ABS + SAME_MOTION * motion))
+    return out
+
+
+def _hysteresis(strong: np.ndarray, weak: np.ndarray) -> np.ndarray:
+    """Stretches of `weak | strong` that hold a strong flag somewhere."""
+    region = weak | strong
+    out = np.zeros(len(region), dtype=bool)
+    bounds = [0, *(np.flatnonzero(np.diff(region.astype(np.int8))) + 1).tolist(), len(region)]
+    for lo, hi in itertools.pairwise(bounds):
+        if region[lo] and strong[lo:hi].any():
+            out[lo:hi] = True
     return out
 
 
 def split_changed(run: Run, a: Track, b: Track) -> list[Run]:
-    """Split a same/moved/retimed run into stretches whose pictures are the same or changed."""
-    flags = _smooth(pair_changed(a, b, run), MIN_SEGMENT_FRAMES)
+    """Split a same/moved/retimed run into stretches whose pictures are the same or changed.
+
+    A grade does not change every frame by the same amount (mid-greys barely move under a
+    gain and offset, highlights clip), so a stretch starts on clear evidence and carries on
+    through frames with half of it, instead of breaking into pieces.
+    """
+    score = pair_change(a, b, run)
+    strong = _smooth(score > 1.0, MIN_SEGMENT_FRAMES)
+    flags = _smooth(_hysteresis(strong, score > WEAK_CHANGE), MIN_SEGMENT_FRAMES)
     pieces = []
     bounds = [0, *(np.flatnonzero(np.diff(flags.astype(np.int8))) + 1).tolist(), len(flags)]
     for lo, hi in itertools.pairwise(bounds):
