@@ -33,12 +33,19 @@ def _font(size: int = 12) -> ImageFont.ImageFont:
         return ImageFont.load_default()
 
 
-def _legend(draw: ImageDraw.ImageDraw, x: int, y: int, kinds: list[str]) -> None:
+def _legend(draw: ImageDraw.ImageDraw, x: int, y: int, kinds: list[str]) -> int:
+    """Colour keys for `kinds`; returns the x after the last one."""
     font = _font(12)
     for kind in kinds:
         draw.rectangle([x, y + 2, x + 12, y + 14], fill=KIND_COLOURS[kind])
         draw.text((x + 16, y), kind, fill=INK, font=font)
         x += 24 + int(draw.textlength(kind, font=font))
+    return x
+
+
+def _kinds_present(segments: list[dict]) -> list[str]:
+    present = {s["kind"] for s in segments}
+    return [k for k in KIND_COLOURS if k in present]
 
 
 def timecode(seconds: float) -> str:
@@ -50,6 +57,67 @@ def timecode(seconds: float) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
 
 
+TICK_STEPS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+
+
+def time_ticks(duration: float, pixels: float, min_gap: float = 80.0) -> list[float]:
+    """Round times for an axis `pixels` wide, at least `min_gap` pixels apart."""
+    most = max(1, int(pixels // min_gap))
+    step = next((s for s in TICK_STEPS if duration / s <= most), TICK_STEPS[-1] * math.ceil(duration / 3600 / most))
+    return [i * step for i in range(int(duration / step + 1e-9) + 1)]
+
+
+def short_time(seconds: float, step: float) -> str:
+    """Axis label: M:SS (H:MM:SS past an hour), with tenths when ticks are under a second apart."""
+    whole = int(seconds + 1e-9)
+    h, rem = divmod(whole, 3600)
+    m, s = divmod(rem, 60)
+    text = f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    if step < 1:
+        text += f".{round((seconds - whole) * 10) % 10}"
+    return text
+
+
+def _time_axis(
+    draw: ImageDraw.ImageDraw, x_of, duration: float, y: int, grid: tuple[int, int] | None, pixels: float
+) -> None:
+    """Ticks and labels under y; faint vertical grid lines from grid[0] to grid[1]."""
+    font = _font(12)
+    ticks = time_ticks(duration, pixels)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    for t in ticks:
+        x = x_of(t)
+        if grid is not None:
+            draw.line([x, grid[0], x, grid[1]], fill=(232, 232, 232))
+        draw.line([x, y, x, y + 4], fill=INK)
+        label = short_time(t, step)
+        draw.text((x - draw.textlength(label, font=font) / 2, y + 5), label, fill=INK, font=font)
+
+
+def _line_pieces(points: list[tuple[float, float]], times: list[float]) -> list[list[tuple[float, float]]]:
+    """Split a series where B has no pairs (inserted material), so no line is drawn across it."""
+    if len(times) < 2:
+        return [points]
+    steps = np.diff(np.asarray(times, dtype=np.float64))
+    typical = float(np.median(steps[steps > 0])) if (steps > 0).any() else 0.0
+    pieces, current = [], [points[0]]
+    for i in range(1, len(points)):
+        if typical > 0 and steps[i - 1] > 2.5 * typical:
+            pieces.append(current)
+            current = []
+        current.append(points[i])
+    pieces.append(current)
+    return pieces
+
+
+def _band_label(draw: ImageDraw.ImageDraw, x0: float, x1: float, y: int, text: str, colour) -> None:
+    """The segment's kind under its band, when it fits."""
+    font = _font(11)
+    width = draw.textlength(text, font=font)
+    if x1 - x0 >= width + 4:
+        draw.text(((x0 + x1 - width) / 2, y), text, fill=colour, font=font)
+
+
 def difference_plot(
     path: Path,
     times: list[float],
@@ -59,24 +127,28 @@ def difference_plot(
     segments: list[dict],
     cuts: list[float],
     width: int = 1200,
-    height: int = 420,
+    height: int = 440,
 ) -> Path:
     """SSIM (top) and PSNR (bottom) per aligned pair over B's time, with B's cuts and the edit segments."""
     img = Image.new("RGB", (width, height), BG)
     draw = ImageDraw.Draw(img)
     font = _font(12)
     left, right, top = 60, width - 20, 28
-    band_y = height - 46
-    panel_h = (band_y - top - 30) // 2
+    band_y = height - 60  # the segment band, under the time axis
+    panel_h = (band_y - 24 - top - 24) // 2
     duration = max(duration, 1e-6)
 
     def x_of(t: float) -> float:
         return left + (right - left) * min(max(t / duration, 0.0), 1.0)
 
-    draw.text(
-        (left, 6), "Per-frame difference over B's time (SSIM All, PSNR average); cuts dashed", fill=INK, font=font
-    )
     finite_psnr = [p for p in psnr if p is not None and math.isfinite(p)]
+    identical = len(finite_psnr) < len(psnr)
+    title = "Per-frame difference, aligned pairs over B's time (SSIM All, PSNR average dB); B's cuts dashed"
+    if identical:
+        title += "; identical frames (PSNR inf) drawn at the top"
+    draw.text((left, 6), title, fill=INK, font=font)
+    if not times:
+        draw.text((left + 4, top + 20), "No aligned frame pairs: nothing in B matches A.", fill=INK, font=font)
     ssim_lo = min([*ssim, 0.9]) if ssim else 0.9
     ssim_lo = max(0.0, math.floor(ssim_lo * 20) / 20)
     psnr_hi = max([*finite_psnr, 50.0]) if finite_psnr else 50.0
@@ -85,7 +157,7 @@ def difference_plot(
         ("SSIM", top, ssim_lo, 1.0, [(t, v) for t, v in zip(times, ssim, strict=False)], (40, 90, 200)),
         (
             "PSNR dB",
-            top + panel_h + 30,
+            top + panel_h + 24,
             math.floor(psnr_lo / 5) * 5,
             math.ceil(psnr_hi / 5) * 5,
             [(t, psnr_hi if v is None or not math.isfinite(v) else v) for t, v in zip(times, psnr, strict=False)],
@@ -97,6 +169,8 @@ def difference_plot(
         for seg in segments:
             if seg["b"] is not None and seg["kind"] != "same":
                 draw.rectangle([x_of(seg["b"][0]), y0, x_of(seg["b"][1]), y1], fill=_tint(KIND_COLOURS[seg["kind"]]))
+        for t in time_ticks(duration, right - left):
+            draw.line([x_of(t), y0, x_of(t), y1], fill=(232, 232, 232))
         draw.rectangle([left, y0, right, y1], outline=GRID)
         for frac in (0.0, 0.5, 1.0):
             value = lo + (hi - lo) * frac
@@ -110,20 +184,29 @@ def difference_plot(
                 draw.line([x, yy, x, yy + 3], fill=(120, 120, 120))
         span = max(hi - lo, 1e-9)
         coords = [(x_of(t), y1 - (y1 - y0) * (min(max(v, lo), hi) - lo) / span) for t, v in points]
-        if len(coords) > 1:
-            draw.line(coords, fill=colour, width=2)
-        elif coords:
-            draw.ellipse([coords[0][0] - 2, coords[0][1] - 2, coords[0][0] + 2, coords[0][1] + 2], fill=colour)
+        for piece in _line_pieces(coords, [t for t, _ in points]):
+            if len(piece) > 1:
+                draw.line(piece, fill=colour, width=2)
+            elif piece:
+                x, y = piece[0]
+                draw.ellipse([x - 2, y - 2, x + 2, y + 2], fill=colour)
+    axis_y = top + 2 * panel_h + 24
+    _time_axis(draw, x_of, duration, axis_y, None, right - left)
+    draw.text((4, axis_y + 5), "B time", fill=INK, font=font)
+    draw.text((4, band_y), "edit", fill=INK, font=font)
     for seg in segments:
+        colour = KIND_COLOURS[seg["kind"]]
         if seg["b"] is not None:
-            draw.rectangle([x_of(seg["b"][0]), band_y, x_of(seg["b"][1]), band_y + 10], fill=KIND_COLOURS[seg["kind"]])
+            x0, x1 = x_of(seg["b"][0]), x_of(seg["b"][1])
+            draw.rectangle([x0, band_y, x1, band_y + 12], fill=colour)
+            if seg["kind"] != "same":
+                _band_label(draw, x0, x1, band_y + 14, seg["kind"], colour)
         elif seg.get("at") is not None:
             x = x_of(seg["at"])
-            draw.polygon([(x - 5, band_y + 14), (x + 5, band_y + 14), (x, band_y + 4)], fill=KIND_COLOURS["removed"])
-    draw.text((left, band_y + 14), timecode(0), fill=INK, font=font)
-    end_label = timecode(duration)
-    draw.text((right - draw.textlength(end_label, font=font), band_y + 14), end_label, fill=INK, font=font)
-    _legend(draw, left + 150, band_y + 14 + 12, list(KIND_COLOURS))
+            draw.polygon([(x - 6, band_y + 26), (x + 6, band_y + 26), (x, band_y + 13)], fill=colour)
+            length = seg["a"][1] - seg["a"][0] if seg.get("a") else 0.0
+            draw.text((x + 8, band_y + 14), f"removed {length:.2f}s", fill=colour, font=_font(11))
+    _legend(draw, left, height - 22, _kinds_present(segments))
     img.save(path)
     return path
 
@@ -142,41 +225,52 @@ def alignment_picture(
     labels: tuple[str, str] = ("A", "B"),
     width: int = 1200,
 ) -> Path:
-    """The two timelines, A above B, to one scale, segments coloured and matched ranges joined."""
-    height = 250
+    """The two timelines, A above B, to one scale, segments coloured and labelled, matched ranges joined."""
+    height = 290
     img = Image.new("RGB", (width, height), BG)
     draw = ImageDraw.Draw(img)
     font = _font(12)
     left, right = 70, width - 20
-    scale = (right - left) / max(duration_a, duration_b, 1e-6)
-    ya, yb, bar = 40, 170, 26
+    longest = max(duration_a, duration_b, 1e-6)
+    scale = (right - left) / longest
+    ya, yb, bar = 30, 180, 26
+
+    def x_of(t: float) -> float:
+        return left + t * scale
+
+    draw.text((left, 6), "How B's timeline (below) takes A's (above): matched ranges joined", fill=INK, font=font)
     # Joins first, so bars are drawn over them.
     for seg in segments:
         if seg["a"] is not None and seg["b"] is not None:
             (a0, a1), (b0, b1) = seg["a"], seg["b"]
-            poly = [
-                (left + a0 * scale, ya + bar),
-                (left + a1 * scale, ya + bar),
-                (left + b1 * scale, yb),
-                (left + b0 * scale, yb),
-            ]
+            poly = [(x_of(a0), ya + bar), (x_of(a1), ya + bar), (x_of(b1), yb), (x_of(b0), yb)]
             draw.polygon(
                 poly, fill=_tint(KIND_COLOURS[seg["kind"]], 0.35), outline=_tint(KIND_COLOURS[seg["kind"]], 0.7)
             )
     for y, duration, side, cuts in ((ya, duration_a, "a", cuts_a), (yb, duration_b, "b", cuts_b)):
-        draw.rectangle([left, y, left + duration * scale, y + bar], fill=(235, 235, 235), outline=GRID)
+        draw.rectangle([left, y, x_of(duration), y + bar], fill=(235, 235, 235), outline=GRID)
         for seg in segments:
             if seg[side] is not None:
                 s0, s1 = seg[side]
-                draw.rectangle([left + s0 * scale, y, left + s1 * scale, y + bar], fill=KIND_COLOURS[seg["kind"]])
+                draw.rectangle([x_of(s0), y, x_of(s1), y + bar], fill=KIND_COLOURS[seg["kind"]])
         for cut in cuts:
-            x = left + cut * scale
-            draw.line([x, y - 5, x, y + bar + 5], fill=INK)
+            x = x_of(cut)
+            draw.line([x, y - 4, x, y + bar + 4], fill=INK)
         label = labels[0] if side == "a" else labels[1]
-        draw.text((6, y + 7), label[:9], fill=INK, font=font)
-        draw.text((left, y + bar + 6 if side == "a" else y - 18), f"0 - {timecode(duration)}", fill=INK, font=font)
-    _legend(draw, left, height - 22, list(KIND_COLOURS))
-    draw.text((left + 620, height - 22), "ticks: scene cuts", fill=INK, font=font)
+        draw.text((6, y), label[:9], fill=INK, font=font)
+        draw.text((6, y + 14), f"{duration:.2f} s", fill=INK, font=_font(11))
+        # Kinds written on the bars where they fit (white on the colour).
+        for seg in segments:
+            if seg[side] is not None and seg["kind"] != "same":
+                s0, s1 = x_of(seg[side][0]), x_of(seg[side][1])
+                text = seg["kind"] + (f" {seg['rate']:.2f}x" if seg.get("rate") else "")
+                if s1 - s0 >= draw.textlength(text, font=font) + 6:
+                    draw.text(((s0 + s1 - draw.textlength(text, font=font)) / 2, y + 7), text, fill=BG, font=font)
+    axis_y = yb + bar + 6
+    _time_axis(draw, x_of, longest, axis_y, None, right - left)
+    draw.text((4, axis_y + 5), "time", fill=INK, font=font)
+    x = _legend(draw, left, height - 22, _kinds_present(segments))
+    draw.text((x + 10, height - 22), "ticks on the bars: scene cuts", fill=INK, font=font)
     img.save(path)
     return path
 
