@@ -111,6 +111,7 @@ def test_reencode_is_the_same(footage: dict[str, Path], name: str) -> None:
     assert report["metrics"]["pairs"] == 250
     if name == "resolution":
         assert any("metrics computed at 96x40" in n for n in report["metrics"]["notes"])
+        assert sum(w.startswith("Resolutions differ") for w in report["warnings"]) == 1  # said once
 
 
 def test_reencode_at_another_frame_rate_is_the_same(footage: dict[str, Path]) -> None:

@@ -290,7 +290,11 @@ def compare_files(
         damage = _damage(name, status, info)
         if damage:
             warnings.append(damage)
-    warnings.extend(n[0].upper() + n[1:] + "." for n in graph.notes)
+    for note in graph.notes:
+        sentence = note[0].upper() + note[1:] + "."
+        # "Resolutions differ" is already a technical warning; the note stays in metrics.notes.
+        if not any(w.split(" (")[0] == sentence.split(" (")[0] for w in warnings):
+            warnings.append(sentence)
     if not matched.any():
         warnings.append(
             "The two videos have no content in common: everything in A is removed and everything in B is inserted."
