@@ -68,3 +68,18 @@ def test_bad_input_is_one_sentence(pair, no_vault, tmp_path: Path, capsys: pytes
     err = capsys.readouterr().err
     assert "error:" in err and "Traceback" not in err
     assert main(["compare", str(pair[0]), str(pair[1]), "--video"]) != 0
+
+
+def test_summary_says_where_material_was_removed_and_uses_units(
+    no_vault, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.compare.footage import frames, write
+
+    shots = list(frames("bikes.mp4"))
+    a = write(tmp_path / "a.mp4", shots)
+    b = write(tmp_path / "b.mp4", shots[:100] + shots[140:])
+    assert main(["compare", str(a), str(b)]) == 0
+    out = capsys.readouterr().out
+    assert "removed\t00:00:04.000–00:00:05.600\tat 00:00:04.000\t1.60 s" in out
+    assert "duration\t10.000 s\t8.400 s" in out
+    assert "kb/s" in out or "Mb/s" in out

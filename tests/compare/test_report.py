@@ -70,3 +70,12 @@ def test_edited_pair_metrics_use_aligned_pairs(footage: dict[str, Path]) -> None
     assert len(rows) == 210
     assert all(r["psnr"] is None or r["psnr"] > 40 for r in rows)  # pairs show the same picture
     assert rows[100]["a_time"] == pytest.approx(140 / 25) and rows[100]["b_time"] == pytest.approx(100 / 25)
+
+
+def test_progress_goes_on_through_the_second_pass(footage: dict[str, Path]) -> None:
+    """A cut needs the matched pairs decoded again for the metrics; the count keeps moving meanwhile."""
+    counted = []
+    report = compare_files(footage["a"], footage["remove"], progress=counted.append)
+    assert "second pass" in report["metrics"]["method"]
+    first_pass = 250 + 210
+    assert sum(counted) >= first_pass + 2 * report["metrics"]["pairs"]

@@ -15,6 +15,32 @@ def _fmt(value: float | None, digits: int) -> str:
     return "identical (inf)" if value is None else f"{value:.{digits}f}"
 
 
+def _value(field: str, value: Any) -> Any:
+    """A technical value for people: durations in seconds, bit rates in kb/s or Mb/s."""
+    if value is None:
+        return "-"
+    if field == "duration":
+        return f"{value:.3f} s"
+    if field == "bit_rate":
+        return f"{value / 1e6:.2f} Mb/s" if value >= 1e6 else f"{value / 1e3:.0f} kb/s"
+    return value
+
+
+def _segment_row(seg: dict[str, Any]) -> tuple[str, str, str, str, str]:
+    a_range, b_range = seg.get("a"), seg.get("b")
+    from takevault.compare.render import timecode  # here, so other commands start without av and Pillow
+
+    b_text = seg.get("b_timecode") or (f"at {timecode(seg['at'])}" if seg.get("at") is not None else "-")
+    length = (b_range or a_range)[1] - (b_range or a_range)[0]
+    return (
+        seg["kind"],
+        seg.get("a_timecode", "-"),
+        b_text,
+        f"{length:.2f} s",
+        f"{seg['rate']:.3f}x" if seg.get("rate") else "",
+    )
+
+
 def _show(report: dict[str, Any], out: Path | None) -> None:
     summary = report["summary"]
     ui.fields(
@@ -26,7 +52,7 @@ def _show(report: dict[str, Any], out: Path | None) -> None:
     )
     tech = report["technical"]
     if tech["differences"]:
-        rows = [(d["field"], d["a"], d["b"]) for d in tech["differences"]]
+        rows = [(d["field"], _value(d["field"], d["a"]), _value(d["field"], d["b"])) for d in tech["differences"]]
         ui.table("Technical differences", ("field", "A", "B"), rows)
     m = report["metrics"]
     if m["pairs"]:
@@ -41,17 +67,8 @@ def _show(report: dict[str, Any], out: Path | None) -> None:
         )
     cuts = report["cuts"]
     ui.fields([("cuts in A", len(cuts["a"])), ("cuts in B", len(cuts["b"]))])
-    rows = []
-    for seg in report["segments"]:
-        rows.append(
-            (
-                seg["kind"],
-                seg.get("a_timecode", "-"),
-                seg.get("b_timecode", "-"),
-                f"{seg['rate']:.3f}x" if seg.get("rate") else "",
-            )
-        )
-    ui.table("What changed", ("kind", "A", "B", "speed"), rows)
+    rows = [_segment_row(seg) for seg in report["segments"]]
+    ui.table("What changed", ("kind", "A", "B", "length", "speed"), rows)
     for warning in report["warnings"]:
         ui.info(f"warning: {warning}")
     if out is not None:

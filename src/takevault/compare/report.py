@@ -257,7 +257,7 @@ def compare_files(
     else:
         collector = PairCollector(worst=Worst(size=thumb), track_a=track_a, track_b=track_b)
         graph = MetricsGraph(on_result=collector.result)
-        _aligned_pass(pa, pb, track_a, track_b, alignment, graph, collector, video_path, thumb, info_b.fps)
+        _aligned_pass(pa, pb, track_a, track_b, alignment, graph, collector, video_path, thumb, info_b.fps, tick)
         rows = [collector.rows[k] for k in sorted(collector.rows)]
         metrics_source = "aligned pairs, second pass"
 
@@ -331,8 +331,12 @@ def _aligned_pass(
     video_path: Path | None,
     thumb: tuple[int, int],
     fps: Fraction | None,
+    tick: Progress,
 ) -> None:
-    """B in order once more, A fetched by index (seeking at jumps), metrics on the matched pairs."""
+    """B in order once more, A fetched by index (seeking at jumps), metrics on the matched pairs.
+
+    The progress count goes on past the first pass's frames: these are decoded again.
+    """
     path = alignment.path
     if not (path >= 0).any() and video_path is None:
         return
@@ -351,6 +355,7 @@ def _aligned_pass(
             if writer is not None:
                 a_rgb = fa.reformat(w, h, format="rgb24").to_ndarray() if fa is not None else None
                 writer.add(a_rgb, fb.reformat(w, h, format="rgb24").to_ndarray())
+            tick(1 + (fa is not None))
         graph.flush()
     finally:
         cursor.close()
