@@ -57,9 +57,14 @@ def test_side_by_side_video(tmp_path: Path, footage: dict[str, Path]) -> None:
     assert "side_by_side.mp4" in report["pictures"]
     with av.open(str(out / "side_by_side.mp4")) as container:
         stream = container.streams.video[0]
-        frames = sum(1 for _ in container.decode(stream))
+        images = [f.to_ndarray(format="rgb24") for f in container.decode(stream)]
         assert stream.width == 3 * 160
-    assert frames == 290  # every frame of B, A black where B is inserted
+    assert len(images) == 290  # every frame of B, A black where B is inserted
+    inserted = images[140]  # B frames 120..159 are foreign footage
+    below_caption = inserted[20:]
+    assert below_caption[:, 160:320].mean() > 40  # B's picture
+    assert below_caption[:, :160].mean() < 3 and below_caption[:, 320:].mean() < 3  # no A, so no difference either
+    assert inserted[:16, :160].mean() > 10  # A's panel is captioned (white text on black)
     # With a second pass the metrics cover exactly the matched pairs.
     assert report["metrics"]["pairs"] == 250
 

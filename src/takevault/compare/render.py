@@ -284,11 +284,13 @@ def _label(img: Image.Image, text: str) -> Image.Image:
     return img
 
 
-def heat(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
-    """True |A - B| (largest over R, G, B) amplified so its 99.5th percentile is white; returns (RGB, gain)."""
+def heat(a: np.ndarray, b: np.ndarray, gain: float | None = None) -> tuple[np.ndarray, float]:
+    """True |A - B| (largest over R, G, B) times `gain`, by default the gain that makes the 99.5th
+    percentile white; returns (RGB, gain)."""
     diff = np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=2).astype(np.float32)
-    top = float(np.percentile(diff, 99.5)) if diff.size else 0.0
-    gain = float(min(max(255.0 / max(top, 1.0), 1.0), 64.0))
+    if gain is None:
+        top = float(np.percentile(diff, 99.5)) if diff.size else 0.0
+        gain = float(min(max(255.0 / max(top, 1.0), 1.0), 64.0))
     v = np.clip(diff * gain / 255.0, 0.0, 1.0)
     # black -> red -> yellow -> white
     rgb = np.stack([np.clip(v * 3, 0, 1), np.clip(v * 3 - 1, 0, 1), np.clip(v * 3 - 2, 0, 1)], axis=2)
@@ -329,8 +331,14 @@ def strip_picture(path: Path, rows: list[tuple[str, str, np.ndarray, np.ndarray]
     return path
 
 
+VIDEO_GAIN = 4.0  # one gain for the whole video, so the heat map does not flicker: 64 levels of difference is white
+
+
 class PairVideo:
-    """An H.264 MP4 of A | B | |A-B| for the aligned pairs (A black where B is inserted)."""
+    """An H.264 MP4 of A | B | |A-B| x VIDEO_GAIN for the aligned pairs, each panel captioned.
+
+    Where B shows material A does not have, A's panel says so and the heat map stays black.
+    """
 
     def __init__(self, path: Path, fps: Fraction, height: int = 270, width: int | None = None) -> None:
         self.path = path
@@ -340,11 +348,19 @@ class PairVideo:
         self._stream = None
         self._fps = fps
 
-    def add(self, a: np.ndarray | None, b: np.ndarray) -> None:
+    def add(
+        self, a: np.ndarray | None, b: np.ndarray, a_time: float | None = None, b_time: float | None = None
+    ) -> None:
+        b_caption = f"B {timecode(b_time)}" if b_time is not None else "B"
         if a is None:
-            a = np.zeros_like(b)
-        rgb, _gain = heat(a, b)
-        row = np.concatenate([a, b, rgb], axis=1)
+            a_img = _label(Image.fromarray(np.zeros_like(b)), "A: nothing here (inserted in B)")
+            heat_img = _label(Image.fromarray(np.zeros_like(b)), f"|A-B| x{VIDEO_GAIN:g}")
+        else:
+            rgb, _gain = heat(a, b, VIDEO_GAIN)
+            a_img = _label(Image.fromarray(a), f"A {timecode(a_time)}" if a_time is not None else "A")
+            heat_img = _label(Image.fromarray(rgb), f"|A-B| x{VIDEO_GAIN:g}")
+        b_img = _label(Image.fromarray(b), b_caption)
+        row = np.concatenate([np.asarray(a_img), np.asarray(b_img), np.asarray(heat_img)], axis=1)
         if self._stream is None:
             self._stream = self._out.add_stream("libx264", rate=self._fps)
             self._stream.width = row.shape[1] - row.shape[1] % 2

@@ -354,7 +354,8 @@ def _aligned_pass(
                 graph.push(fa, fb)
             if writer is not None:
                 a_rgb = fa.reformat(w, h, format="rgb24").to_ndarray() if fa is not None else None
-                writer.add(a_rgb, fb.reformat(w, h, format="rgb24").to_ndarray())
+                a_time = track_a.times[ia] if fa is not None else None
+                writer.add(a_rgb, fb.reformat(w, h, format="rgb24").to_ndarray(), a_time, track_b.times[ib])
             tick(1 + (fa is not None))
         graph.flush()
     finally:
