@@ -68,6 +68,11 @@ def test_bad_input_is_one_sentence(pair, no_vault, tmp_path: Path, capsys: pytes
     err = capsys.readouterr().err
     assert "error:" in err and "Traceback" not in err
     assert main(["compare", str(pair[0]), str(pair[1]), "--video"]) != 0
+    capsys.readouterr()
+    # A mistyped file name outside a vault: the file is missing, not the vault.
+    assert main(["compare", str(pair[0]), str(tmp_path / "typo.mp4")]) == 2
+    err = capsys.readouterr().err
+    assert "typo.mp4 does not exist" in err and "vault" not in err.split(";")[0]
 
 
 def test_summary_says_where_material_was_removed_and_uses_units(

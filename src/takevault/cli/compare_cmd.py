@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from takevault.cli import context, ui
-from takevault.errors import ConfigError
+from takevault.errors import ConfigError, InvalidInputError
 
 
 def _fmt(value: float | None, digits: int) -> str:
@@ -94,6 +94,14 @@ def compare(
         except ConfigError:
             # Two plain files need no vault; anything else does.
             if not (Path(a).is_file() and Path(b).is_file()):
+                from takevault.vault.comparing import VIDEO_SUFFIXES
+
+                for side in (a, b):
+                    # A mistyped file name is not a take reference: say the file is missing, not the vault.
+                    if not Path(side).exists() and Path(side).suffix.lower() in VIDEO_SUFFIXES:
+                        raise InvalidInputError(
+                            f"{side} does not exist; give an existing video file or a take reference."
+                        ) from None
                 raise
             from takevault.compare.report import compare_files
 
