@@ -260,3 +260,74 @@ def test_on_s3(seaweedfs_target, outputs: Path, tmp_path: Path) -> None:
         assert vault.png_regenerate(t2.ref)["source"] == "catalog"
         assert [r["status"] for r in vault.png_validate()] == ["present", "present"]
         assert {f["field"] for f in vault.diff_params(t1.ref, t2.ref)["fields"]} == {"seed", "steps"}
+
+
+def _png_versions(vault, key: str) -> int:
+    return len([v for v in vault.store.list_versions(key) if not v.is_delete_marker])
+
+
+def test_attach_workflow_png_to_a_take_version(vault, tmp_path: Path) -> None:
+    # As the web gallery does it: the video arrives alone (a still is written), then its companion.
+    upload = tmp_path / "upload"
+    upload.mkdir()
+    take = vault.add(make_clip(upload / "gen_00001.mp4", frames=4), shot="SH010")
+    assert take.current.png.status == "thumbnail_only"
+    png = comfy_png(tmp_path / "gen_00001.png", seed=4242)
+    result = vault.attach_workflow_png(take.ref, png)
+    assert result["ref"] == f"{take.ref}@v1" and result["status"] == "present"
+    current = vault.take(take.ref).current
+    assert current.png.status == "present" and current.png.params["generation"]["seed"] == 4242
+    assert current.png.version_id == result["version_id"] != take.current.png.version_id
+    check = inspect_png_stored(vault, current)
+    assert check.link["video_sha256"] == current.sha256 and check.link["version"] == 1
+    head = vault.store.head(current.png.key)
+    assert head.metadata["original-name"] == "gen_00001.png" and head.metadata["png-source"] == "companion"
+    assert vault.events(take=take.ref)[-1].action == "png"
+    assert vault.events(take=take.ref)[-1].details["op"] == "attach"
+    # An old version gets its own PNG; the current version's stays the latest of the key.
+    take = vault.replace(take.ref, make_clip(tmp_path / "b.mp4", frames=4, scenes=((0, 9),)))
+    vault.attach_workflow_png(f"{take.ref}@v1", comfy_png(tmp_path / "old.png", seed=7))
+    rows = {r["version"]: r["status"] for r in vault.png_validate([take.ref])}
+    assert rows == {2: "thumbnail_only", 1: "present"}
+    assert vault.png_show(f"{take.ref}@v1")["generation"]["seed"] == 7
+
+
+def inspect_png_stored(vault, version):
+    with vault._png_file(version.png.key, version.png.version_id) as path:
+        return inspect_png(path, video_sha256=version.sha256)
+
+
+def test_attach_workflow_png_refusals_store_nothing(vault, tmp_path: Path) -> None:
+    take = vault.add(make_clip(tmp_path / "a.mp4", frames=4), shot="SH010")
+    key = take.current.png.key
+    before = _png_versions(vault, key)
+    jpeg = tmp_path / "still.png"
+    Image.new("RGB", (8, 8)).save(jpeg, format="JPEG")
+    video_as_png = tmp_path / "video.png"
+    video_as_png.write_bytes((tmp_path / "a.mp4").read_bytes())
+    empty = tmp_path / "empty.png"
+    empty.touch()
+    huge = tmp_path / "huge.png"
+    with huge.open("wb") as fh:  # sparse: the size check must come before any reading
+        fh.write(b"\x89PNG\r\n\x1a\n")
+        fh.truncate(65 * 1024 * 1024)
+    good = comfy_png(tmp_path / "good.png")
+    cases = [
+        (take.ref, jpeg, InvalidInputError, "still.png is not a PNG file"),
+        (take.ref, video_as_png, InvalidInputError, "video.png is not a PNG file"),
+        (take.ref, empty, InvalidInputError, "empty.png is empty"),
+        (take.ref, huge, InvalidInputError, "over the 64 MB limit"),
+        (take.ref, tmp_path / "nope.png", InvalidInputError, "does not exist"),
+        (take.ref, tmp_path, InvalidInputError, "is a folder"),
+        ("SH010/video_09", good, NotFoundError, "video_09"),
+        (f"{take.ref}@v3", good, NotFoundError, "has no version v3"),
+    ]
+    for ref, path, error, message in cases:
+        with pytest.raises(error, match=message) as info:
+            vault.attach_workflow_png(ref, path)
+        assert str(info.value).count(". ") == 0, str(info.value)
+    vault.delete(take.ref)
+    with pytest.raises(ConflictError, match="is deleted"):
+        vault.attach_workflow_png(take.ref, good)
+    assert _png_versions(vault, key) == before
+    assert [e.action for e in vault.events(take=take.ref)].count("png") == 0

@@ -41,6 +41,11 @@ MAX_CATALOG_CHUNKS = 2 * 1024 * 1024
 
 MAX_WORKFLOW_FILE = 16 * 1024 * 1024
 
+MAX_PNG_FILE = 64 * 1024 * 1024
+"""A workflow PNG is a still plus text chunks; a bigger file given to `attach` is a wrong pick."""
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
 
 class PngMixin(VaultCore):
     """Workflow PNGs: attach, validate, regenerate, repair, show, extract, diff-params."""
@@ -101,6 +106,19 @@ class PngMixin(VaultCore):
             reason=check.reason,
             params=_params(check, media),
         )
+
+    def attach_workflow_png(self, ref: str, png_path: Path | str) -> dict[str, Any]:
+        """Store `png_path` as the workflow PNG of a take version (a new PNG version), the way
+        `add --workflow-png` does: kept byte for byte plus the `takevault` link chunk."""
+        take, version = self._live_version(ref, "attach")
+        png_path = Path(png_path)
+        _check_png_file(png_path)
+        link = link_text(take_id=take.id, ref=take.ref, version=version.number, video_sha256=version.sha256)
+        with tempfile.TemporaryDirectory(prefix="takevault-png-") as tmp:
+            out = Path(tmp) / "workflow.png"
+            _attach_companion(png_path, out, link, {}, version.sha256)
+            record = self._replace_png(take, version, out, "companion", "attach", original=png_path.name)
+        return {**self._png_summary(take, version, record), "source": "companion", "file": png_path.name}
 
     # -- reading what is stored --------------------------------------------------------
     def _png_target(self, take: Take, version: TakeVersion) -> tuple[str | None, str | None, str | None]:
@@ -251,9 +269,11 @@ class PngMixin(VaultCore):
             )
         return take, version
 
-    def _replace_png(self, take: Take, version: TakeVersion, path: Path, source: str, action: str) -> PngRecord:
+    def _replace_png(
+        self, take: Take, version: TakeVersion, path: Path, source: str, action: str, original: str | None = None
+    ) -> PngRecord:
         key = version.png.key if version.png and version.png.key else _png_key_for(version.key)
-        meta = _png_metadata(key, take.id, version.number, version.sha256, self.user, path.name, source)
+        meta = _png_metadata(key, take.id, version.number, version.sha256, self.user, original or path.name, source)
         record = self._put_png(key, path, meta, version.sha256, version.media)
         old_chunks = _catalog_texts(version)
         if old_chunks and not record.params.get("chunks"):
@@ -392,6 +412,29 @@ def _companion_of(video: Path) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def _check_png_file(path: Path) -> None:
+    """Refuse, before anything is stored, a file that is not a PNG at all or far too big to be one."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(len(PNG_SIGNATURE))
+    except IsADirectoryError:
+        raise InvalidInputError(f"{path} is a folder; give the workflow PNG file.") from None
+    except FileNotFoundError:
+        raise InvalidInputError(f"The workflow PNG {path} does not exist; check the path.") from None
+    except OSError as exc:
+        raise InvalidInputError(f"The workflow PNG {path} cannot be read ({exc.strerror}); check it.") from None
+    if size == 0:
+        raise InvalidInputError(f"{path.name} is empty; give the PNG saved next to the video.")
+    if size > MAX_PNG_FILE:
+        raise InvalidInputError(
+            f"{path.name} is {size / 1048576:.0f} MB, over the {MAX_PNG_FILE // 1048576} MB limit for a workflow PNG; "
+            "give the PNG saved next to the video."
+        )
+    if head != PNG_SIGNATURE:
+        raise InvalidInputError(f"{path.name} is not a PNG file; give the PNG saved next to the video.")
 
 
 def _attach_companion(companion: Path, out: Path, link: str, extra: dict[str, str], video_sha256: str) -> None:
