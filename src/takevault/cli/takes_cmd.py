@@ -18,7 +18,7 @@ from takevault.errors import InvalidInputError, TakevaultError
 from takevault.models import Section, Shot, Take, TakeVersion
 
 section_app = typer.Typer(help="Sections: ordered groups of shots (sequences, scenes).", no_args_is_help=True)
-shot_app = typer.Typer(help="Shots: units of the edit such as SH010, ordered inside their section.", no_args_is_help=True)
+shot_app = typer.Typer(help="Shots: units of the edit such as SH010, ordered in their section.", no_args_is_help=True)
 catalog_app = typer.Typer(help="The catalog database itself.", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of a table.")]

@@ -30,9 +30,10 @@ from takevault.editorial.aimms import (
     media_path,
     read_project,
 )
-from takevault.editorial.folder_export import StoredFile, place_file, sha256_file
+from takevault.editorial.folder_export import StoredFile, place_file
 from takevault.errors import InvalidInputError, NotFoundError, TakevaultError
 from takevault.store.base import download_to_path
+from takevault.store.fsutil import sha256_file
 
 if TYPE_CHECKING:
     from takevault.vault import Vault

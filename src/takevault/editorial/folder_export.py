@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import io
 import json
 import os
@@ -23,8 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from takevault.errors import ChecksumMismatchError, InvalidInputError, TakevaultError
-from takevault.store.base import CHUNK_SIZE
-from takevault.store.fsutil import atomic_write, os_error_to_takevault
+from takevault.store.fsutil import atomic_write, os_error_to_takevault, sha256_file, user_file_mode
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
@@ -171,20 +169,10 @@ def relative_name(item: ExportItem) -> str:
     return f"{safe_part(item.section)}/{name}" if item.section else name
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK_SIZE):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def readable(path: Path) -> None:
-    """Give a handed-over file the permissions of a file the user made (temp files start as 0600)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
+    """Give a file an earlier export left as 0600 the permissions of a file the user made."""
     with contextlib.suppress(OSError):  # someone else's file: its permissions are theirs
-        os.chmod(path, 0o666 & ~mask)
+        os.chmod(path, user_file_mode())
 
 
 def place_file(dest_root: Path, rel: str, stored: StoredFile, fetch: Fetch) -> bool:
@@ -200,7 +188,6 @@ def place_file(dest_root: Path, rel: str, stored: StoredFile, fetch: Fetch) -> b
     for partial in target.parent.glob(f".{glob_escape(target.name)}.*.part"):
         partial.unlink(missing_ok=True)  # left by a copy that was killed
     fetch(stored.key, stored.version_id, target)
-    readable(target)
     actual = sha256_file(target)
     if actual != stored.sha256:
         target.unlink(missing_ok=True)
@@ -326,7 +313,6 @@ def _listed_files(manifest: Path) -> list[str]:
 def _write_text(path: Path, text: str) -> None:
     with atomic_write(path) as out:
         out.write(text.encode("utf-8"))
-    readable(path)
 
 
 def glob_escape(name: str) -> str:

@@ -21,7 +21,6 @@ Rules (each decision is logged and reported):
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import threading
@@ -32,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from takevault.errors import InvalidInputError, NotFoundError, TakevaultError
-from takevault.store.base import CHUNK_SIZE
+from takevault.store.fsutil import sha256_file
 
 log = logging.getLogger("takevault.editorial.watch")
 
@@ -148,14 +147,6 @@ def _template_to_regex(template: str) -> str:
         else:
             out.append(re.escape(part))
     return r"(?:^|/)" + "".join(out) + r"(?:\.[^./]+)?$"
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK_SIZE):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass
@@ -293,7 +284,7 @@ class FolderWatcher:
             )
             return 0
         try:
-            sha = sha256_of(path)
+            sha = sha256_file(path)
         except OSError as exc:
             self._decide(
                 path,
@@ -341,7 +332,7 @@ class FolderWatcher:
         if not silent.is_file():
             return None
         try:
-            return self.lookup(sha256_of(silent))
+            return self.lookup(sha256_file(silent))
         except OSError:
             return None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -32,7 +33,7 @@ def fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def _file_mode() -> int:
+def user_file_mode() -> int:
     """What `open()` would give under the current umask: mkstemp makes 0600 files, which an
     editor on a share cannot read. Linux reports the umask in /proc without changing it;
     elsewhere set-and-restore it (briefly racy with other threads, hence the preference)."""
@@ -58,7 +59,7 @@ def atomic_write(dest: Path) -> Iterator[BinaryIO]:
         raise os_error_to_takevault(exc, str(dest)) from exc
     tmp = Path(tmp_name)
     try:
-        os.fchmod(fd, _file_mode())
+        os.fchmod(fd, user_file_mode())
         with os.fdopen(fd, "wb") as out:
             yield out
             out.flush()
@@ -71,3 +72,14 @@ def atomic_write(dest: Path) -> Iterator[BinaryIO]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def sha256_file(path: Path) -> str:
+    """The sha256 of a file, read in chunks."""
+    from takevault.store.base import CHUNK_SIZE
+
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while chunk := fh.read(CHUNK_SIZE):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -13,7 +13,6 @@ and a section folder or prefix such as `SEQ01/`, `SQ01_` or `SC01/`.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -24,7 +23,8 @@ from pathlib import Path
 from takevault.errors import InvalidInputError, NotFoundError, TakevaultError
 from takevault.media.probe import probe
 from takevault.models import ImportItem, ImportReport, MediaInfo, Shot
-from takevault.store.base import CHUNK_SIZE, ProgressCallback
+from takevault.store.base import ProgressCallback
+from takevault.store.fsutil import sha256_file
 from takevault.vault.add import AddMixin
 from takevault.vault.refs import CODE_RE
 
@@ -99,18 +99,10 @@ def _walk(paths: Iterable[Path | str]) -> Iterator[tuple[Path, str, bool]]:
             yield path, path.name if not path.parent.name else f"{path.resolve().parent.name}/{path.name}", True
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK_SIZE):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _inspect(candidate: _Candidate) -> _Candidate:
     try:
         candidate.media = probe(candidate.path)
-        candidate.sha256 = _sha256(candidate.path)
+        candidate.sha256 = sha256_file(candidate.path)
     except TakevaultError as exc:
         candidate.error = exc.message
     except OSError as exc:
