@@ -171,3 +171,34 @@ def test_deleted_take_is_refused(vault_dir: Path, capsys: pytest.CaptureFixture[
     capsys.readouterr()
     assert run(vault_dir, "png", "regenerate", "SH010/video_02") == 4
     assert "is deleted; restore it" in capsys.readouterr().err
+
+
+def test_attach(vault_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    png = comfy_png(tmp_path / "wan_again.png", seed=999)
+    assert run(vault_dir, "png", "attach", "SH010/video_01", str(png)) == 0
+    out = capsys.readouterr()
+    assert "Attached wan_again.png to SH010/video_01@v1: present." in out.out + out.err
+    assert run(vault_dir, "png", "attach", "SH010/video_02@v1", str(png), "--json") == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["ref"], result["status"], result["file"]) == ("SH010/video_02@v1", "present", "wan_again.png")
+    assert run(vault_dir, "png", "show", "SH010/video_01", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["generation"]["seed"] == 999
+
+
+def test_attach_bad_input(vault_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    notes = tmp_path / "notes.png"
+    notes.write_text("not a png\n")
+    png = comfy_png(tmp_path / "ok.png")
+    cases = [
+        (["SH010/video_01", str(notes)], "notes.png is not a PNG file"),
+        (["SH010/video_01", str(tmp_path / "gone.png")], "does not exist"),
+        (["SH010/video_09", str(png)], "video_09"),
+        (["SH010/video_01@v4", str(png)], "has no version v4"),
+        (["SH010", str(png)], "not a take reference"),
+    ]
+    for args, message in cases:
+        assert run(vault_dir, "png", "attach", *args) != 0
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err, err
+    assert run(vault_dir, "png", "validate", "--json") == 0
+    assert [r["status"] for r in json.loads(capsys.readouterr().out)] == ["present", "present"]

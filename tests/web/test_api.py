@@ -421,3 +421,50 @@ def test_missing_vault_is_a_clear_error(tmp_path: Path):
 
     with pytest.raises(ConfigError, match="not a takevault vault"):
         create_app(tmp_path / "nowhere")
+
+
+# -- workflow PNG of a take version -----------------------------------------------------------------
+def test_upload_pair_gives_one_take_with_its_companion_png(client: TestClient, seeded: Seeded, tmp_path: Path):
+    from tests.clips import make_clip
+    from tests.media.workflows import comfy_png
+
+    video = make_clip(tmp_path / "gen_00001.mp4", frames=6, scenes=((0, 21),))
+    png = comfy_png(tmp_path / "gen_00001.png", seed=31337)
+    take = upload(client, "/api/shots/SH020/takes", video).json()
+    assert take["png_status"] == "thumbnail_only"
+    r = upload(client, f"/api/takes/{take['id']}/versions/{take['version']}/png", png)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "present" and r.json()["ref"] == f"{take['ref']}@v1"
+    assert client.get(f"/api/takes/{take['id']}").json()["png_status"] == "present"
+    assert len(client.get("/api/takes", params={"shot": "SH020"}).json()) == 2
+    shown = client.get(f"/api/takes/{take['id']}/events").json()[-1]
+    assert shown["action"] == "png" and shown["details"]["op"] == "attach"
+    assert not any((seeded.root / "cache" / "uploads").iterdir())
+
+
+def test_attach_png_bad_input_stores_nothing(client: TestClient, seeded: Seeded, web_clips, tmp_path: Path):
+    from tests.media.workflows import comfy_png
+
+    png = comfy_png(tmp_path / "ok.png")
+    before = client.get(f"/api/takes/{seeded.a}").json()
+    store_files = {p for p in (seeded.root / "store").rglob("*") if p.is_file()}
+    cases = [
+        (f"/api/takes/{seeded.a}/versions/1/png", web_clips["d"], "x.png", 400, "not a PNG file"),
+        (f"/api/takes/{seeded.a}/versions/7/png", png, None, 404, "has no version v7"),
+        ("/api/takes/8d4a3c0e-0000-4000-8000-000000000000/versions/1/png", png, None, 404, ""),
+        (f"/api/takes/{seeded.a}/versions/0/png", png, None, 422, ""),
+    ]
+    for url, path, name, status, message in cases:
+        r = upload(client, url, path, name=name)
+        assert r.status_code == status, r.text
+        assert message in r.json()["error"]
+    r = client.post(f"/api/takes/{seeded.a}/versions/1/png", params={"filename": "e.png"}, content=b"")
+    assert r.status_code == 400 and r.json()["error"] == "e.png is empty; choose the workflow PNG."
+    assert client.get(f"/api/takes/{seeded.a}").json() == before
+    assert {p for p in (seeded.root / "store").rglob("*") if p.is_file()} == store_files
+    assert not any((seeded.root / "cache" / "uploads").iterdir())
+    with TestClient(create_app(seeded.root, max_upload_mb=1)) as small:
+        big = tmp_path / "big.png"
+        big.write_bytes(png.read_bytes() + b"\0" * (1024 * 1024))
+        r = upload(small, f"/api/takes/{seeded.a}/versions/1/png", big)
+        assert r.status_code == 413 and "web.max_upload_mb" in r.json()["error"]

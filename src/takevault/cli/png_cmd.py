@@ -1,4 +1,4 @@
-"""`takevault png …` (validate, regenerate, repair, show, extract) and `takevault diff-params`.
+"""`takevault png …` (validate, attach, regenerate, repair, show, extract) and `takevault diff-params`.
 
 Each command parses, makes one `Vault` call and renders the result through `ui`.
 """
@@ -48,6 +48,22 @@ def validate(
         raise typer.Exit(1)
     if not as_json:
         ui.info(f"All {len(rows)} workflow PNGs are fine.")
+
+
+@png_app.command("attach")
+def attach(
+    ctx: typer.Context,
+    take: TakeArg,
+    png: Annotated[Path, typer.Argument(help="The workflow PNG, e.g. ComfyUI's gen_00001.png next to gen_00001.mp4.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Store a PNG as the workflow PNG of a take version (a new PNG version; the old one is kept)."""
+    result = open_vault(ctx).attach_workflow_png(take, png)
+    if as_json:
+        ui.print_json(result)
+        return
+    status = result["status"] + (f" ({result['reason']})" if result["reason"] else "")
+    ui.info(f"Attached {result['file']} to {result['ref']}: {status}.")
 
 
 @png_app.command("regenerate")

@@ -49,7 +49,9 @@ def _too_large(limit: int) -> UploadTooLargeError:
 
 
 @contextlib.asynccontextmanager
-async def received_file(request: Request, filename: str | None, limit: int, folder: Path) -> AsyncIterator[Path]:
+async def received_file(
+    request: Request, filename: str | None, limit: int, folder: Path, what: str = "a video file"
+) -> AsyncIterator[Path]:
     """Stream the request body into `folder/<tmp>/<filename>`; the temporary folder is removed afterwards.
 
     The file keeps its original name, so the vault records it as the take's original name.
@@ -64,7 +66,7 @@ async def received_file(request: Request, filename: str | None, limit: int, fold
         if size > limit:
             raise _too_large(limit)
         if size == 0:
-            raise InvalidInputError(f"{name} is empty; choose a video file.")
+            raise InvalidInputError(f"{name} is empty; choose {what}.")
     folder.mkdir(parents=True, exist_ok=True)
     tmp_dir = Path(tempfile.mkdtemp(prefix="upload-", dir=folder))
     try:
@@ -80,7 +82,7 @@ async def received_file(request: Request, filename: str | None, limit: int, fold
             except ClientDisconnect:
                 raise InvalidInputError(f"The upload of {name} was interrupted; send it again.") from None
         if count == 0:
-            raise InvalidInputError(f"{name} is empty; choose a video file.")
+            raise InvalidInputError(f"{name} is empty; choose {what}.")
         yield path
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Takes: list with filters, show, upload (add, replace), edit, star, delete, restore, history, revert.
+"""Takes: list with filters, show, upload (add, replace, workflow PNG), edit, star, delete, restore, history, revert.
 
 A `{ref}` in a path is a take UUID, optionally with `@vN` (pages always use ids);
 `?a=`/`?b=`-style query parameters also take `SH010/video_03` forms.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -23,6 +23,13 @@ UPLOAD_BODY = {
     "requestBody": {
         "required": True,
         "description": "The video file's bytes, as they are (not multipart).",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+PNG_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The workflow PNG's bytes, as they are (not multipart).",
         "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
@@ -136,3 +143,21 @@ async def replace_take(
     async with received_file(request, filename, web.max_upload_bytes, web.root / "cache" / "uploads") as path:
         take = await run_in_threadpool(vault.replace, ref, path)
     return render(take)
+
+
+@router.post(
+    "/takes/{ref}/versions/{number}/png",
+    summary="Attach a workflow PNG (e.g. ComfyUI's companion) to a take version, as a new PNG version",
+    openapi_extra=PNG_BODY,
+)
+async def attach_png(
+    request: Request,
+    ref: str,
+    number: int = Path(..., ge=1),
+    filename: str = Query(..., description="The PNG's original name"),
+    web: WebState = Depends(web_state),
+    vault: Vault = Depends(get_vault),
+) -> dict[str, Any]:
+    uploads = web.root / "cache" / "uploads"
+    async with received_file(request, filename, web.max_upload_bytes, uploads, "the workflow PNG") as path:
+        return await run_in_threadpool(vault.attach_workflow_png, f"{ref}@v{number}", path)
