@@ -603,3 +603,41 @@ def test_generation_parameters_and_a_third_take_in_the_compare_room(page, room: 
     rows = graph.first.locator("tbody tr").all_text_contents()
     assert any("KSampler" in r and "seed" in r and "42" in r for r in rows)
     assert not any("[{" in cell for cell in page.locator(".param-graph td").all_text_contents())
+
+
+def test_comfyui_pair_dropped_on_a_shot_is_one_take_with_its_png(page, room: Room, tmp_path: Path):
+    """gen_00001.mp4 + gen_00001.png dropped together: one take whose workflow PNG is the companion;
+    a PNG without its video is refused with a message; the replace dialog takes a companion PNG too."""
+    from takevault.vault import Vault
+    from tests.media.workflows import comfy_png
+
+    with Vault.open(room.root, project="pairs") as vault:
+        vault.add_shot("PR010")
+    video = make_clip(tmp_path / "gen_00001.mp4", frames=8, scenes=((0, 41),))
+    png = comfy_png(tmp_path / "gen_00001.png", seed=41)
+    lone = comfy_png(tmp_path / "gen_00002.png", seed=42)
+    page.goto(room.url + "/?project=pairs")
+    page.wait_for_selector("[data-testid=shot-row][data-shot=PR010]")
+    drop_files(page, "[data-testid=shot-row][data-shot=PR010]", [png, video, lone])
+    wait_js(page, "document.querySelectorAll('[data-shot=PR010] [data-testid=take-card]').length === 1")
+    badge = card(page, "video_01", "PR010").locator(".badge.png")
+    assert badge.get_attribute("data-png") == "present"
+    done = page.locator("[data-testid=upload-row].ok")
+    assert done.count() == 1 and "with its workflow PNG (present)" in done.text_content()
+    failed = page.locator("[data-testid=upload-row].failed")
+    assert failed.count() == 1
+    assert "gen_00002.png is a workflow PNG and needs its video" in failed.text_content()
+    screenshot(page, "gallery-png-pair.png")
+    # Replace with a new render and its companion: v2 carries that PNG.
+    card(page, "video_01", "PR010").locator("[data-testid=replace]").click()
+    video2 = make_clip(tmp_path / "gen_00003.mp4", frames=8, scenes=((0, 43),))
+    page.set_input_files("[data-testid=replace-file]", str(video2))
+    page.set_input_files("[data-testid=replace-png]", str(comfy_png(tmp_path / "gen_00003.png", seed=43)))
+    assert "with gen_00003.png as its workflow PNG" in page.locator(".replace-new").text_content()
+    screenshot(page, "replace-with-png.png")
+    page.click("[data-testid=replace-confirm]")
+    card(page, "video_01", "PR010").locator(".badge.ver", has_text="v2").wait_for()
+    assert card(page, "video_01", "PR010").locator(".badge.png").get_attribute("data-png") == "present"
+    with Vault.open(room.root, project="pairs") as vault:
+        assert vault.png_show("PR010/video_01")["generation"]["seed"] == 43
+        assert [v.png.status for v in vault.history("PR010/video_01")] == ["present", "present"]

@@ -31,19 +31,29 @@ export function replaceDialog(take, doUpload) {
     const error = h("p", { class: "dialog-error" });
     const submit = h("button", { type: "submit", class: "primary", disabled: true, "data-testid": "replace-confirm" },
       "Replace");
-    const input = h("input", { type: "file", accept: "video/*,.mxf,.mkv,.mov", "data-testid": "replace-file" });
-    input.addEventListener("change", () => {
+    const input = h("input", { type: "file", accept: "video/*,.mxf,.mkv,.mov", "data-testid": "replace-file",
+      "aria-label": "New video" });
+    const pngInput = h("input", { type: "file", accept: ".png,image/png", "data-testid": "replace-png",
+      "aria-label": "Its workflow PNG (optional)" });
+    const describe = () => {
       const f = input.files[0];
+      const png = pngInput.files[0];
       submit.disabled = !f;
-      chosen.textContent = f ? `New: ${f.name} (${fmtBytes(f.size)}) becomes v${nextVersion}.` : "No file chosen yet.";
-    });
+      chosen.textContent = f
+        ? `New: ${f.name} (${fmtBytes(f.size)}) becomes v${nextVersion}${png ? `, with ${png.name} as its workflow PNG` : ""}.`
+        : "No file chosen yet.";
+    };
+    input.addEventListener("change", describe);
+    pngInput.addEventListener("change", describe);
     const form = h("form", { method: "dialog", class: "dialog-body", "data-testid": "replace-dialog" },
       h("h2", {}, `Replace ${take.ref}`),
       h("p", {}, `Current: v${take.version}`,
         ` · ${[m.width && `${m.width}×${m.height}`, m.fps && `${m.fps} fps`, fmtDuration(m.duration),
           fmtBytes(take.size)].filter(Boolean).join(" · ")}`),
       h("p", { class: "note-ok" }, `v${take.version} is kept in the history; you can restore it at any time.`),
-      input, chosen, bar, error,
+      h("label", { class: "field" }, h("span", {}, "Video"), input),
+      h("label", { class: "field" }, h("span", {}, "Workflow PNG (optional, e.g. ComfyUI’s gen_00001.png)"), pngInput),
+      chosen, bar, error,
       h("div", { class: "dialog-actions" },
         h("button", { type: "button", onclick: () => { d.close(); resolve(null); } }, "Cancel"), submit));
     form.addEventListener("submit", async (e) => {
@@ -54,7 +64,7 @@ export function replaceDialog(take, doUpload) {
       bar.hidden = false;
       error.textContent = "";
       try {
-        const result = await doUpload(f, (p) => { bar.value = p; });
+        const result = await doUpload(f, pngInput.files[0] || null, (p) => { bar.value = p; });
         d.close();
         resolve(result);
       } catch (err) {

@@ -6,6 +6,7 @@ import { openPlayer } from "./player.js";
 import { openPanel } from "./panel.js";
 import * as selection from "./selection.js";
 
+const VIDEO_ACCEPT = "video/*,.mxf,.mkv,.mov";
 const FILTERS = ["search", "section", "kind", "status", "min_rating", "starred", "deleted"];
 const KINDS = ["raw", "edit", "final"];
 const STATUSES = ["pending", "review", "approved", "rejected", "final"];
@@ -160,14 +161,14 @@ function renderContent() {
           "+ Add a shot"))));
   } else {
     state.content.append(...out, h("p", { class: "drop-hint muted" },
-      "Drop files on a shot to add takes, or anywhere here when their names start with a shot code (SH010_….mp4)."));
+      "Drop files on a shot to add takes (a video’s workflow PNG of the same name goes with it), or anywhere here when their names start with a shot code (SH010_….mp4)."));
   }
 }
 
 function shotRow(shot, takes) {
-  const input = h("input", { type: "file", multiple: true, accept: "video/*,.mxf,.mkv,.mov", hidden: true,
-    "data-testid": "add-take-input" });
-  input.addEventListener("change", () => { uploadFiles(Array.from(input.files).map((file) => ({ file, shot }))); input.value = ""; });
+  const input = h("input", { type: "file", multiple: true, accept: `${VIDEO_ACCEPT},.png,image/png`, hidden: true,
+    "data-testid": "add-take-input", title: "Videos, each with its workflow PNG if it has one (gen_00001.mp4 + gen_00001.png)" });
+  input.addEventListener("change", () => { addToShot(Array.from(input.files), shot); input.value = ""; });
   const starredTake = takes.find((t) => t.starred);
   const row = h("div", { class: "shot", "data-shot": shot.code, "data-shot-path": shotPath(shot), "data-testid": "shot-row" },
     h("div", { class: "shot-head" },
@@ -190,7 +191,7 @@ function shotRow(shot, takes) {
     row.classList.remove("drop-target");
     if (!e.dataTransfer?.files?.length) return;
     e.preventDefault();
-    uploadFiles(Array.from(e.dataTransfer.files).map((file) => ({ file, shot })));
+    addToShot(Array.from(e.dataTransfer.files), shot);
   });
   return row;
 }
@@ -278,9 +279,23 @@ async function restoreTake(take) {
 }
 
 async function replaceTake(take) {
-  const result = await replaceDialog(take, (file, onProgress) =>
-    upload(`/api/takes/${take.id}/replace?filename=${encodeURIComponent(file.name)}`, file, onProgress));
-  if (result) { toast(`${result.ref} is now v${result.version}; v${take.version} is kept in its history.`); reload(); }
+  const result = await replaceDialog(take, async (file, png, onProgress) => {
+    if (png && !(await isPng(png))) throw new ApiError(`${png.name} is not a PNG file; choose the PNG saved next to the video.`, 400);
+    const share = file.size / (file.size + (png ? png.size : 0));
+    const replaced = await upload(`/api/takes/${take.id}/replace?filename=${encodeURIComponent(file.name)}`, file,
+      (p) => onProgress(p * share));
+    if (!png) return { take: replaced };
+    try {
+      const attached = await upload(pngUrl(replaced, png), png, (p) => onProgress(share + p * (1 - share)));
+      return { take: replaced, png: attached };
+    } catch (err) { return { take: replaced, pngError: err.message }; }
+  });
+  if (!result) return;
+  const { take: t } = result;
+  const kept = `v${take.version} is kept in its history`;
+  if (result.pngError) toast(`${t.ref} is now v${t.version} (${kept}), but its workflow PNG was refused: ${result.pngError}`, "error");
+  else toast(`${t.ref} is now v${t.version}${result.png ? ` with its workflow PNG (${result.png.status})` : ""}; ${kept}.`);
+  reload();
 }
 
 async function addSection() {
@@ -317,27 +332,68 @@ export function shotForName(name, shots, sections) {
   return null;
 }
 
+// ComfyUI writes gen_00001.png (prompt and workflow) next to gen_00001.mp4: a PNG goes with the video of its stem.
+const stemOf = (name) => name.replace(/\.[^.]*$/, "");
+const isPngName = (name) => /\.png$/i.test(name);
+
+export function pairFiles(files) {
+  const videos = files.filter((f) => !isPngName(f.name)).map((file) => ({ file, png: null }));
+  const lone = [];
+  for (const png of files.filter((f) => isPngName(f.name))) {
+    const item = videos.find((v) => !v.png && stemOf(v.file.name) === stemOf(png.name));
+    if (item) item.png = png;
+    else lone.push(png);
+  }
+  return { items: videos, lone };
+}
+
+function refuseLonePngs(lone, shot) {
+  for (const png of lone) {
+    uploadRow(png, shot).fail(`${png.name} is a workflow PNG and needs its video; drop it together with `
+      + `${stemOf(png.name)}.mp4 (or the video of that name), or pick both in “+ Add take”.`);
+  }
+}
+
+function addToShot(files, shot) {
+  const { items, lone } = pairFiles(files);
+  refuseLonePngs(lone, shot);
+  if (items.length) uploadFiles(items.map((item) => ({ ...item, shot })));
+}
+
 function dropByName(files) {
+  const { items: pairs, lone } = pairFiles(files);
+  refuseLonePngs(lone, null);
   const items = [];
-  for (const file of files) {
-    const shot = shotForName(file.name, state.shots, state.sections);
-    if (shot) items.push({ file, shot });
-    else uploadRow(file, null).fail(`No shot matches “${file.name}”; drop it on a shot row, or name it after a shot (SH010_….mp4).`);
+  for (const item of pairs) {
+    const shot = shotForName(item.file.name, state.shots, state.sections);
+    if (shot) items.push({ ...item, shot });
+    else uploadRow(item.file, null, item.png).fail(`No shot matches “${item.file.name}”; drop it on a shot row, or name it after a shot (SH010_….mp4).`);
   }
   if (items.length) uploadFiles(items);
 }
 
-function uploadRow(file, shot) {
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+// Checked before the video goes up, so a wrong companion does not leave a take behind without it.
+async function isPng(file) {
+  const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
+  return PNG_SIGNATURE.every((b, i) => head[i] === b);
+}
+
+const pngUrl = (take, png) => `/api/takes/${encodeURIComponent(take.id)}/versions/${take.version}/png?filename=${encodeURIComponent(png.name)}`;
+
+function uploadRow(file, shot, png = null) {
   const tray = document.getElementById("uploads");
   tray.hidden = false;
   const bar = h("progress", { max: 1, value: 0 });
   const text = h("span", { class: "upload-state muted" }, "waiting");
   const li = h("li", { class: "upload", "data-testid": "upload-row" },
-    h("div", { class: "upload-name" }, file.name, h("span", { class: "muted" }, shot ? ` → ${shotPath(shot)}` : "")),
+    h("div", { class: "upload-name" }, file.name, png ? h("span", { class: "upload-png" }, ` + ${png.name}`) : null,
+      h("span", { class: "muted" }, shot ? ` → ${shotPath(shot)}` : "")),
     bar, text);
   document.getElementById("upload-list").prepend(li);
   return {
-    progress(p) { bar.value = p; text.textContent = `${Math.round(p * 100)}% of ${fmtBytes(file.size)}`; },
+    progress(p) { bar.value = p; text.textContent = `${Math.round(p * 100)}% of ${fmtBytes(file.size + (png ? png.size : 0))}`; },
     done(msg) { li.classList.add("ok"); bar.value = 1; text.textContent = msg; },
     fail(msg) { li.classList.add("failed"); bar.remove(); text.textContent = msg; text.setAttribute("role", "alert"); },
   };
@@ -345,23 +401,43 @@ function uploadRow(file, shot) {
 
 let queue = Promise.resolve();
 
+// Each item is a video, with its workflow PNG when one was dropped beside it: the video becomes a take,
+// then the PNG becomes that new version's workflow PNG.
 export function uploadFiles(items) {
   const limit = state.info?.max_upload_bytes;
-  for (const { file, shot } of items) {
-    const row = uploadRow(file, shot);
-    if (limit && file.size > limit) {
-      row.fail(`Refused: ${fmtBytes(file.size)} is over this server's limit of ${fmtBytes(limit)}.`);
+  for (const { file, shot, png = null } of items) {
+    const row = uploadRow(file, shot, png);
+    const big = [file, png].find((f) => f && limit && f.size > limit);
+    if (big) {
+      row.fail(`Refused: ${big.name} (${fmtBytes(big.size)}) is over this server's limit of ${fmtBytes(limit)}.`);
       continue;
     }
     queue = queue.then(async () => {
+      if (png && !(await isPng(png))) {
+        row.fail(`Refused: ${png.name} is not a PNG file; nothing was added.`);
+        return;
+      }
+      const share = file.size / (file.size + (png ? png.size : 0));
+      let take;
       try {
         const url = `/api/shots/${shotPath(shot).split("/").map(encodeURIComponent).join("/")}/takes?filename=${encodeURIComponent(file.name)}`;
-        const take = await upload(url, file, (p) => row.progress(p));
-        row.done(`added as ${take.ref}`);
-        reload();
+        take = await upload(url, file, (p) => row.progress(p * share));
       } catch (err) {
         row.fail(err instanceof ApiError ? `Refused: ${err.message}` : String(err.message || err));
+        return;
       }
+      if (!png) {
+        row.done(`added as ${take.ref}`);
+        reload();
+        return;
+      }
+      try {
+        const attached = await upload(pngUrl(take, png), png, (p) => row.progress(share + p * (1 - share)));
+        row.done(`added as ${take.ref} with its workflow PNG (${attached.status.replace("_", " ")})`);
+      } catch (err) {
+        row.fail(`Added as ${take.ref}, but its workflow PNG was refused: ${err.message}`);
+      }
+      reload();
     });
   }
   return queue;
