@@ -54,3 +54,17 @@ def test_version_in_a_take_reference_must_exist(tmp_path: Path) -> None:
         assert vault.take(f"{take.id}@v1").id == take.id
         with pytest.raises(NotFoundError, match="no version v9"):
             vault.take(f"{take.id}@v9")
+
+
+def test_reading_an_unknown_project_does_not_create_it(tmp_path: Path) -> None:
+    clip = make_clip(tmp_path / "a.mp4")
+    Vault.init(tmp_path / "v").close()
+    with Vault.open(tmp_path / "v", project="trialer") as typo:
+        assert typo.takes() == [] and typo.list_shots() == [] and typo.list_sections() == []
+        assert [p.name for p in typo.list_projects()] == ["main"]
+        typo.add_shot("SH010")
+        take = typo.add(clip, shot="SH010")
+        assert [t.id for t in typo.takes()] == [take.id]
+        assert [p.name for p in typo.list_projects()] == ["main", "trialer"]
+    with Vault.open(tmp_path / "v") as main:
+        assert main.takes() == []

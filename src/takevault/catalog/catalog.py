@@ -135,6 +135,11 @@ class Catalog:
         self.engine.dispose()
 
     # -- projects -------------------------------------------------------------
+    def find_project(self, name: str) -> Project | None:
+        with self.read() as conn:
+            row = conn.execute(sa.select(projects).where(projects.c.name == name)).mappings().first()
+        return Project(id=row["id"], name=row["name"]) if row is not None else None
+
     def ensure_project(self, name: str) -> Project:
         with self.read() as conn:
             row = conn.execute(sa.select(projects).where(projects.c.name == name)).mappings().first()

@@ -286,7 +286,7 @@ class PngMixin(VaultCore):
                 with contextlib.suppress(NotFoundError):
                     self.store.restore(key, current.png.version_id)
         event = {
-            "project_id": self.catalog.ensure_project(self.project).id,
+            "project_id": self._project_for_write().id,
             "at": _now(),
             "user": self.user,
             "action": "png",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 
 from takevault.catalog.catalog import now
@@ -16,15 +15,32 @@ from takevault.vault.refs import TakeRef, check_code, parse_ref, parse_shot, tak
 class TakeBase(VaultCore):
     """Lookups and listings shared by the take use cases."""
 
-    @cached_property
+    _NO_PROJECT_YET = -1
+    """Id of a project nobody has written to: every query on it finds nothing."""
+
+    @property
     def _project(self) -> Project:
-        return self.catalog.ensure_project(self.project)
+        """This vault's project for reading. Reading never creates it, so a mistyped --project
+        shows an empty project instead of adding one to the vault; the first write does."""
+        known = self.__dict__.get("_project_row")
+        if known is not None:
+            return known
+        found = self.catalog.find_project(self.project)
+        if found is None:
+            return Project(id=self._NO_PROJECT_YET, name=self.project)
+        self.__dict__["_project_row"] = found
+        return found
+
+    def _project_for_write(self) -> Project:
+        if "_project_row" not in self.__dict__:
+            self.__dict__["_project_row"] = self.catalog.ensure_project(self.project)
+        return self.__dict__["_project_row"]
 
     def _event(self, action: str, take: Take | None = None, shot: str | None = None, **details: Any) -> dict:
         if take is not None:
             details.setdefault("ref", take.ref)
         return {
-            "project_id": self._project.id,
+            "project_id": self._project_for_write().id,
             "at": now(),
             "user": self.user,
             "action": action,
@@ -36,7 +52,7 @@ class TakeBase(VaultCore):
     # -- sections and shots -------------------------------------------------
     def add_section(self, code: str, *, name: str | None = None, order: int | None = None) -> Section:
         check_code(code, "section")
-        return self.catalog.add_section(self._project, code, name, order)
+        return self.catalog.add_section(self._project_for_write(), code, name, order)
 
     def list_sections(self) -> list[Section]:
         return self.catalog.list_sections(self._project)
@@ -54,7 +70,7 @@ class TakeBase(VaultCore):
         if section is not None:
             check_code(section, "section")
         return self.catalog.add_shot(
-            self._project, code, section=section, name=name, order=order, description=description
+            self._project_for_write(), code, section=section, name=name, order=order, description=description
         )
 
     def list_shots(self, *, section: str | None = None) -> list[Shot]:
