@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import av
 
 from takevault.errors import MediaError
-from takevault.media.probe import probe
+from takevault.media.probe import header_info, probe
 from takevault.models import AudioStreamInfo, MediaInfo
 
 FIELDS = (
@@ -53,39 +52,10 @@ def _lenient(path: Path) -> MediaInfo | None:
     with container:
         if not container.streams.video:
             return None
-        stream = container.streams.video[0]
-        ctx = stream.codec_context
+        ctx = container.streams.video[0].codec_context
         if not ctx.width or not ctx.height:
             return None
-        rate = stream.average_rate or stream.guessed_rate
-        duration = 0.0
-        if stream.duration is not None and stream.time_base is not None:
-            duration = float(stream.duration * stream.time_base)
-        elif container.duration is not None:
-            duration = container.duration / av.time_base
-        sar = ctx.sample_aspect_ratio
-        return MediaInfo(
-            container=container.format.name.split(",")[0],
-            codec=ctx.name,
-            width=ctx.width,
-            height=ctx.height,
-            fps=Fraction(rate) if rate else None,
-            frames=stream.frames or 0,
-            duration=round(duration, 6),
-            bit_rate=container.bit_rate or None,
-            pix_fmt=ctx.pix_fmt,
-            profile=ctx.profile,
-            sample_aspect_ratio=Fraction(sar) if sar else None,
-            audio=tuple(
-                AudioStreamInfo(
-                    codec=a.codec_context.name,
-                    channels=a.codec_context.channels,
-                    layout=getattr(a.codec_context.layout, "name", None),
-                    sample_rate=a.codec_context.sample_rate or 0,
-                )
-                for a in container.streams.audio
-            ),
-        )
+        return header_info(container, path)
 
 
 def _audio_text(audio: tuple[AudioStreamInfo, ...]) -> str:

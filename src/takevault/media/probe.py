@@ -5,6 +5,7 @@ Wraps PyAV errors into `MediaError` sentences that say which formats we take.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -63,14 +64,9 @@ def probe(path: Path | str) -> MediaInfo:
         ctx = stream.codec_context
         if not ctx.width or not ctx.height:
             raise _not_a_video(path, "its video stream has no picture size")
-        fps = stream.average_rate or stream.guessed_rate or stream.base_rate
-        fps = Fraction(fps) if fps else None
-        duration = 0.0
-        if stream.duration is not None and stream.time_base is not None:
-            duration = float(stream.duration * stream.time_base)
-        elif container.duration is not None:
-            duration = container.duration / av.time_base
-        frames = stream.frames or 0
+        header = header_info(container, path)
+        duration = header.duration
+        frames = header.frames
         try:
             counted, end = _count_frames(container, stream)
         except av.error.FFmpegError as exc:
@@ -95,7 +91,41 @@ def probe(path: Path | str) -> MediaInfo:
             _decode_first_frame(path)
         except av.error.FFmpegError as exc:
             raise _not_a_video(path, f"its first frame does not decode: {exc}") from None
-        audio = tuple(
+        return replace(header, frames=frames, duration=round(duration, 6))
+
+
+def header_info(container: av.container.InputContainer, path: Path) -> MediaInfo:
+    """What the headers of an opened file say about its first video stream, checking nothing.
+
+    `probe` builds on it and validates; the technical diff uses it alone to describe a
+    damaged file that still opens.
+    """
+    stream = container.streams.video[0]
+    ctx = stream.codec_context
+    fps = stream.average_rate or stream.guessed_rate or stream.base_rate
+    duration = 0.0
+    if stream.duration is not None and stream.time_base is not None:
+        duration = float(stream.duration * stream.time_base)
+    elif container.duration is not None:
+        duration = container.duration / av.time_base
+    sar = ctx.sample_aspect_ratio
+    return MediaInfo(
+        container=_container_name(container, path),
+        codec=ctx.name,
+        width=ctx.width,
+        height=ctx.height,
+        fps=Fraction(fps) if fps else None,
+        frames=stream.frames or 0,
+        duration=round(duration, 6),
+        bit_rate=container.bit_rate or ctx.bit_rate or None,
+        pix_fmt=ctx.pix_fmt,
+        profile=ctx.profile,
+        sample_aspect_ratio=Fraction(sar) if sar else None,
+        color_range=_enum_name(getattr(ctx, "color_range", None), _RANGES),
+        color_space=_enum_name(getattr(ctx, "colorspace", None), _SPACES),
+        color_primaries=_enum_name(getattr(ctx, "color_primaries", None), _PRIMARIES),
+        color_trc=_enum_name(getattr(ctx, "color_trc", None), _TRCS),
+        audio=tuple(
             AudioStreamInfo(
                 codec=a.codec_context.name,
                 channels=a.codec_context.channels,
@@ -103,28 +133,9 @@ def probe(path: Path | str) -> MediaInfo:
                 sample_rate=a.codec_context.sample_rate or 0,
             )
             for a in container.streams.audio
-        )
-        sar = ctx.sample_aspect_ratio
-        tags = {str(k): str(v) for k, v in (container.metadata or {}).items()}
-        return MediaInfo(
-            container=_container_name(container, path),
-            codec=ctx.name,
-            width=ctx.width,
-            height=ctx.height,
-            fps=fps,
-            frames=frames,
-            duration=round(duration, 6),
-            bit_rate=container.bit_rate or ctx.bit_rate or None,
-            pix_fmt=ctx.pix_fmt,
-            profile=ctx.profile,
-            sample_aspect_ratio=Fraction(sar) if sar else None,
-            color_range=_enum_name(getattr(ctx, "color_range", None), _RANGES),
-            color_space=_enum_name(getattr(ctx, "colorspace", None), _SPACES),
-            color_primaries=_enum_name(getattr(ctx, "color_primaries", None), _PRIMARIES),
-            color_trc=_enum_name(getattr(ctx, "color_trc", None), _TRCS),
-            audio=audio,
-            tags=tags,
-        )
+        ),
+        tags={str(k): str(v) for k, v in (container.metadata or {}).items()},
+    )
 
 
 def _decode_first_frame(path: Path) -> None:
