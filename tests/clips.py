@@ -3,6 +3,9 @@
 `make_clip` writes a file whose frames are a deterministic function of
 (scene seed, frame index), so tests know exactly what is where: a cut at frame N
 is `scenes=[(0, 1), (N, 2)]`, a colour shift on frames a..b is `shift=(a, b, delta)`.
+An edit of such a clip is `order`: the source frame shown at each output frame, with
+`None` for a frame of foreign material (an insert), so `order=(*range(10), *range(13, 48))`
+is the clip with frames 10..12 cut out.
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ class ClipSpec:
     shift: tuple[int, int, int] | None = None
     audio: bool = False
     metadata: tuple[tuple[str, str], ...] = ()
+    order: tuple[int | None, ...] | None = None  # source frame per output frame; None: foreign material
+
+
+FOREIGN_SEED = 9999
 
 
 def scene_frame(seed: int, index: int, width: int, height: int) -> np.ndarray:
@@ -85,14 +92,19 @@ def make_clip(path: Path | str, spec: ClipSpec | None = None, **overrides: objec
         if spec.audio:
             audio_stream = out.add_stream("aac", rate=48000)
             audio_stream.layout = "stereo"
-        for index in range(spec.frames):
-            frame = av.VideoFrame.from_ndarray(frame_rgb(spec, index), format="rgb24")
+        order = spec.order if spec.order is not None else tuple(range(spec.frames))
+        for out_index, index in enumerate(order):
+            if index is None:
+                img = scene_frame(FOREIGN_SEED, out_index, spec.width, spec.height)
+            else:
+                img = frame_rgb(spec, index)
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
             for packet in stream.encode(frame):
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
         if audio_stream is not None:
-            samples = int(48000 * spec.frames / spec.fps)
+            samples = int(48000 * len(order) / spec.fps)
             t = np.arange(samples) / 48000
             tone = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
             chunk = 1024

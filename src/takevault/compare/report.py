@@ -31,10 +31,11 @@ from takevault.compare import render
 from takevault.compare.align import Alignment, align
 from takevault.compare.frames import DecodeStatus, iter_frames, iter_frames_from
 from takevault.compare.metrics import FrameMetrics, MetricsGraph, finite, summarize
-from takevault.compare.scenes import detect_cuts
+from takevault.compare.scenes import detect_cut_frames, detect_cuts
 from takevault.compare.signatures import Track
 from takevault.compare.technical import describe, technical_diff
 from takevault.errors import InvalidInputError, MediaError
+from takevault.timecode import frame_to_seconds, frame_to_timecode
 
 THUMB_WIDTH = 480
 WORST_PAIRS = 4
@@ -240,7 +241,8 @@ def compare_files(
         del why
 
     cuts_a = detect_cuts(track_a.tiny, track_a.sig, track_a.time)
-    cuts_b_idx = [int(i) for i in np.searchsorted(track_b.time, detect_cuts(track_b.tiny, track_b.sig, track_b.time))]
+    # Frame indices, not times: a time rounded for the report can land after its own frame.
+    cuts_b_idx = detect_cut_frames(track_b.tiny, track_b.sig)
     cuts_b = [round(float(track_b.time[i]), 6) for i in cuts_b_idx]
     alignment = align(track_a, track_b, cuts_b_idx)
 
@@ -284,7 +286,7 @@ def compare_files(
     summary["method"] = f"FFmpeg psnr and ssim filters (libavfilter {lavfi}), {metrics_source}"
     summary["notes"] = graph.notes
 
-    segments = _segments_json(alignment, track_a, track_b)
+    segments = _segments_json(alignment, track_a, track_b, _rate_of(info_a, track_a), _rate_of(info_b, track_b))
     warnings = list(technical["warnings"])
     for name, status, info in ((labels[0], sa, info_a), (labels[1], sb, info_b)):
         damage = _damage(name, status, info)
@@ -369,22 +371,41 @@ def _span(track: Track, first: int, last: int) -> list[float]:
     return [round(track.times[first], 6), round(end, 6)]
 
 
-def _segments_json(alignment: Alignment, ta: Track, tb: Track) -> list[dict[str, Any]]:
+def _rate_of(info: Any, track: Track) -> Fraction:
+    """The exact frame rate a side's frame numbers count in: the header's, else the measured one."""
+    fps = getattr(info, "fps", None)
+    if fps:
+        return Fraction(fps)
+    return Fraction(1 / track.frame_duration()).limit_denominator(1001)
+
+
+def _frame_fields(item: dict[str, Any], side: str, first: int, stop: int, rate: Fraction) -> None:
+    """Frame range [first, stop), its exact start/end times as fractions and its SMPTE timecodes."""
+    item[f"{side}_frames"] = [first, stop]
+    item[f"{side}_exact"] = [str(frame_to_seconds(first, rate)), str(frame_to_seconds(stop, rate))]
+    item[f"{side}_smpte"] = [frame_to_timecode(first, rate), frame_to_timecode(stop, rate)]
+
+
+def _segments_json(
+    alignment: Alignment, ta: Track, tb: Track, rate_a: Fraction, rate_b: Fraction
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     last_b = 0.0
+    last_b_frame = 0
     for seg in alignment.segments:
         item: dict[str, Any] = {"kind": seg.kind, "a": None, "b": None}
         if seg.a is not None:
             item["a"] = _span(ta, *seg.a)
-            item["a_frames"] = [seg.a[0], seg.a[1] + 1]
+            _frame_fields(item, "a", seg.a[0], seg.a[1] + 1, rate_a)
             item["a_timecode"] = f"{render.timecode(item['a'][0])}–{render.timecode(item['a'][1])}"
         if seg.b is not None:
             item["b"] = _span(tb, *seg.b)
-            item["b_frames"] = [seg.b[0], seg.b[1] + 1]
+            _frame_fields(item, "b", seg.b[0], seg.b[1] + 1, rate_b)
             item["b_timecode"] = f"{render.timecode(item['b'][0])}–{render.timecode(item['b'][1])}"
-            last_b = item["b"][1]
+            last_b, last_b_frame = item["b"][1], seg.b[1] + 1
         else:
             item["at"] = last_b  # where in B the removed material would have been
+            item["at_smpte"] = frame_to_timecode(last_b_frame, rate_b)
         if seg.rate is not None:
             item["rate"] = seg.rate
         out.append(item)
