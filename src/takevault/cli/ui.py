@@ -119,3 +119,9 @@ def confirm(question: str) -> bool:
     from rich.prompt import Confirm
 
     return Confirm.ask(question, console=err_console, default=False)
+
+
+def lines(texts: Sequence[str]) -> None:
+    """Plain sentences for people on stdout (the report's own words, e.g. a comparison's summary)."""
+    for text in texts:
+        console.print(text, markup=False, highlight=False)

@@ -434,6 +434,14 @@ def nice_rate(ta: np.ndarray, tb: np.ndarray, dt_a: float) -> float:
     return best[2] if best is not None else round(slope, 2)
 
 
+def steady_rate(ta: np.ndarray, tb: np.ndarray, dt_a: float) -> bool:
+    """Whether one constant speed explains the run to within a frame (a retime does; a path
+    wandering over pictures that changed, e.g. a reframe, does not)."""
+    r = nice_rate(ta, tb, dt_a)
+    x, y = tb / dt_a, ta / dt_a
+    return float(np.ptp(y - r * x)) <= 1.6
+
+
 def _misses(x: np.ndarray, y: np.ndarray, rate: float, phase: float) -> int:
     """Frames further than a frame's rounding from the line y = phase + rate * x."""
     return int((np.abs(y - rate * x - phase) > 0.75).sum())
@@ -489,7 +497,11 @@ def split_retimed(run: Run, a: Track, b: Track, b_cuts: set[int] = frozenset()) 
             continue
         piece = Run(b=run.b[lo:hi], a=run.a[lo:hi])
         slope = _rate(a.time[piece.a], b.time[piece.b])
-        if hi - lo >= MIN_RETIME_FRAMES and abs(slope - 1.0) > RETIME_TOLERANCE:
+        if (
+            hi - lo >= MIN_RETIME_FRAMES
+            and abs(slope - 1.0) > RETIME_TOLERANCE
+            and steady_rate(a.time[piece.a], b.time[piece.b], dt_a)
+        ):
             piece.kind = "retimed"
             piece.rate = nice_rate(a.time[piece.a], b.time[piece.b], dt_a)
         pieces.append(piece)

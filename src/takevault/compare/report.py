@@ -29,6 +29,7 @@ import numpy as np
 
 from takevault.compare import render
 from takevault.compare.align import Alignment, align
+from takevault.compare.explain import causes, explain_pair
 from takevault.compare.frames import DecodeStatus, iter_frames, iter_frames_from
 from takevault.compare.metrics import FrameMetrics, MetricsGraph, finite, summarize
 from takevault.compare.scenes import detect_cut_frames, detect_cuts
@@ -287,6 +288,17 @@ def compare_files(
     summary["notes"] = graph.notes
 
     segments = _segments_json(alignment, track_a, track_b, _rate_of(info_a, track_a), _rate_of(info_b, track_b))
+    resolution = None
+    if (info_a.width, info_a.height) != (info_b.width, info_b.height):
+        resolution = f"{info_a.width}x{info_a.height} against {info_b.width}x{info_b.height}, compared scaled"
+        if abs(info_a.width * info_b.height - info_b.width * info_a.height) > 0.01 * info_a.width * info_b.height:
+            resolution += " (the aspect ratios differ, so B is stretched to A's shape)"
+    for item, seg in zip(segments, alignment.segments, strict=True):
+        if seg.kind == "changed":
+            item["causes"] = []
+    changed = [(item, seg) for item, seg in zip(segments, alignment.segments, strict=True) if seg.kind == "changed"]
+    if changed:
+        _explain(pa, pb, track_a, track_b, changed, thumb, info_a.width, resolution)
     warnings = list(technical["warnings"])
     for name, status, info in ((labels[0], sa, info_a), (labels[1], sb, info_b)):
         damage = _damage(name, status, info)
@@ -309,7 +321,7 @@ def compare_files(
         "metrics": summary,
         "cuts": {"a": cuts_a, "b": cuts_b},
         "segments": segments,
-        "summary": _summary(segments, bool(matched.any())),
+        "summary": _summary(segments, bool(matched.any()), labels),
         "decode": {"a": sa.to_json(), "b": sb.to_json()},
         "warnings": warnings,
         "pictures": [],
@@ -366,6 +378,46 @@ def _aligned_pass(
             writer.close()
 
 
+EXPLAIN_PAIRS = 3  # pairs looked at per changed segment
+EXPLAIN_SEGMENTS = 40  # past this many changed segments, one pair each
+
+
+def _explain(
+    pa: Path,
+    pb: Path,
+    track_a: Track,
+    track_b: Track,
+    changed: list[tuple[dict[str, Any], Any]],
+    thumb: tuple[int, int],
+    a_width: int,
+    resolution: str | None,
+) -> None:
+    """`causes` for every changed segment, from a few of its pairs decoded at working size."""
+    w, h = thumb
+    wanted: list[tuple[int, int, int]] = []  # (b index, a index, segment number), in B order
+    for k, (_item, seg) in enumerate(changed):
+        n = EXPLAIN_PAIRS if k < EXPLAIN_SEGMENTS else 1
+        pairs = seg.pairs
+        picks = sorted({pairs[int((i + 0.5) * len(pairs) / n)] for i in range(n)}, key=lambda p: p[1])
+        wanted += [(ib, ia, k) for ia, ib in picks]
+    wanted.sort()
+    measured: dict[int, list[dict[str, Any]]] = {}
+    ca, cb = Cursor(pa, track_a), Cursor(pb, track_b)
+    try:
+        for ib, ia, k in wanted:
+            fa, fb = ca.get(ia), cb.get(ib)
+            if fa is None or fb is None:
+                continue
+            a_rgb = fa.reformat(w, h, format="rgb24").to_ndarray()
+            b_rgb = fb.reformat(w, h, format="rgb24").to_ndarray()
+            measured.setdefault(k, []).append(explain_pair(a_rgb, b_rgb, a_width))
+    finally:
+        ca.close()
+        cb.close()
+    for k, (item, _seg) in enumerate(changed):
+        item["causes"] = causes(measured.get(k, []), resolution)
+
+
 def _span(track: Track, first: int, last: int) -> list[float]:
     end = track.times[last + 1] if last + 1 < len(track) else track.times[last] + track.frame_duration()
     return [round(track.times[first], 6), round(end, 6)]
@@ -412,7 +464,7 @@ def _segments_json(
     return out
 
 
-def _summary(segments: list[dict[str, Any]], common: bool) -> dict[str, Any]:
+def _summary(segments: list[dict[str, Any]], common: bool, labels: tuple[str, str] = ("A", "B")) -> dict[str, Any]:
     kinds: dict[str, dict[str, float]] = {}
     for seg in segments:
         entry = kinds.setdefault(seg["kind"], {"count": 0, "a_seconds": 0.0, "b_seconds": 0.0})
@@ -429,7 +481,58 @@ def _summary(segments: list[dict[str, Any]], common: bool) -> dict[str, Any]:
         verdict = "same edit, pictures changed"
     else:
         verdict = "edited: " + ", ".join(f"{kinds[k]['count']:g} {k}" for k in KINDS if k in kinds and k != "same")
-    return {"verdict": verdict, "kinds": kinds, "common_content": common}
+    sentences = _sentences(segments, verdict, common)
+    return {
+        "verdict": verdict,
+        "kinds": kinds,
+        "common_content": common,
+        "sentences": sentences,
+        "text": " ".join(sentences),
+    }
+
+
+SENTENCE_LIMIT = 8  # edits told one by one; the rest are counted
+
+
+def _frames_text(seg: dict[str, Any], side: str) -> str:
+    first, stop = seg[f"{side}_frames"]
+    n = stop - first
+    return f"{n} frame{'s' if n != 1 else ''}"
+
+
+def _sentence(seg: dict[str, Any]) -> str:
+    kind = seg["kind"]
+    a_tc = f"{seg['a_smpte'][0]}–{seg['a_smpte'][1]}" if seg.get("a_smpte") else ""
+    b_tc = f"{seg['b_smpte'][0]}–{seg['b_smpte'][1]}" if seg.get("b_smpte") else ""
+    if kind == "removed":
+        return f"{_frames_text(seg, 'a')} of A ({a_tc}) cut out at B {seg['at_smpte']}."
+    if kind == "inserted":
+        return f"{_frames_text(seg, 'b')} new in B at {b_tc}."
+    if kind == "moved":
+        return f"A {a_tc} moved to B {b_tc}."
+    if kind == "retimed":
+        return f"A {a_tc} plays at {seg['rate']:.2f}x speed as B {b_tc}."
+    if kind == "changed":
+        said = "; ".join(f"{c['cause']}: {c['text']}" for c in seg.get("causes", []))
+        return f"B {b_tc} changed" + (f" ({said})." if said else ".")
+    return f"A {a_tc} is B {b_tc}."
+
+
+def _sentences(segments: list[dict[str, Any]], verdict: str, common: bool) -> list[str]:
+    """The comparison in a few plain sentences with timecodes, as the CLI's first lines say it."""
+    if not common:
+        return ["A and B have nothing in common: different footage."]
+    edits = [s for s in segments if s["kind"] != "same"]
+    if not edits:
+        return ["B shows the same pictures as A, in the same order."]
+    if verdict == "same edit, pictures changed":
+        head = "B is the same edit as A with pictures changed."
+    else:
+        head = f"B is an edit of A: {verdict.removeprefix('edited: ')}."
+    out = [head] + [_sentence(s) for s in edits[:SENTENCE_LIMIT]]
+    if len(edits) > SENTENCE_LIMIT:
+        out.append(f"And {len(edits) - SENTENCE_LIMIT} more edits (see the table).")
+    return out
 
 
 def _pictures(
