@@ -94,3 +94,15 @@ def test_resolution_cause_is_named_with_the_sizes() -> None:
 def test_no_reframe_on_the_same_picture() -> None:
     a = frames("bikes.mp4", W, H)[40]
     assert find_reframe(a, a) == (1.0, 0.0, 0.0)
+
+
+def test_changes_picture_outlines_the_local_box(source, tmp_path: Path) -> None:
+    a, pa, out = source
+    pb = write(out / "patch2.mp4", a[:S3] + [_patch(x) for x in a[S3:S4]] + a[S4:])
+    report = compare_files(pa, pb, out_dir=tmp_path / "cmp", metrics=False)
+    assert "changes.png" in report["pictures"]
+    img = np.asarray(Image.open(tmp_path / "cmp" / "changes.png").convert("RGB"))
+    x, y, w, _h = report["segments"][1]["causes"][0]["boxes"][0]  # A pixels = working pixels here (320 wide)
+    # The box outline is drawn in yellow on A's panel, along its top edge.
+    edge = img[y + 1, x + 4 : x + w - 4]
+    assert (np.abs(edge.astype(int) - (255, 220, 0)).sum(axis=1) < 40).mean() > 0.9

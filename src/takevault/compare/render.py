@@ -331,6 +331,40 @@ def strip_picture(path: Path, rows: list[tuple[str, str, np.ndarray, np.ndarray]
     return path
 
 
+BOX_COLOUR = (255, 220, 0)
+
+
+def _fit_text(draw: ImageDraw.ImageDraw, text: str, width: float, font: ImageFont.ImageFont) -> str:
+    """`text` cut with an ellipsis so it fits in `width` pixels (labels never run off the edge)."""
+    if draw.textlength(text, font=font) <= width:
+        return text
+    while text and draw.textlength(text + "…", font=font) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def changes_picture(
+    path: Path, rows: list[tuple[str, str, str, np.ndarray, np.ndarray, list[list[float]]]]
+) -> Path:
+    """One row per changed segment: A and B with the local boxes outlined, and why it changed under them."""
+    h, w = rows[0][3].shape[:2]
+    font = _font(12)
+    text_h = 18
+    img = Image.new("RGB", (2 * w + 4, len(rows) * (h + text_h + 6)), BG)
+    draw = ImageDraw.Draw(img)
+    for i, (caption_a, caption_b, why, a, b, boxes) in enumerate(rows):
+        y = i * (h + text_h + 6)
+        for x0, (caption, rgb) in ((0, (caption_a, a)), (w + 4, (caption_b, b))):
+            panel = _label(Image.fromarray(rgb), caption)
+            pd = ImageDraw.Draw(panel)
+            for bx, by, bw, bh in boxes:
+                pd.rectangle([bx, by, bx + bw - 1, by + bh - 1], outline=BOX_COLOUR, width=2)
+            img.paste(panel, (x0, y))
+        draw.text((4, y + h + 2), _fit_text(draw, why or "changed", 2 * w - 4, font), fill=INK, font=font)
+    img.save(path)
+    return path
+
+
 VIDEO_GAIN = 4.0  # one gain for the whole video, so the heat map does not flicker: 64 levels of difference is white
 
 

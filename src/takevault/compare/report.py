@@ -297,8 +297,7 @@ def compare_files(
         if seg.kind == "changed":
             item["causes"] = []
     changed = [(item, seg) for item, seg in zip(segments, alignment.segments, strict=True) if seg.kind == "changed"]
-    if changed:
-        _explain(pa, pb, track_a, track_b, changed, thumb, info_a.width, resolution)
+    change_rows = _explain(pa, pb, track_a, track_b, changed, thumb, info_a.width, resolution) if changed else []
     warnings = list(technical["warnings"])
     for name, status, info in ((labels[0], sa, info_a), (labels[1], sb, info_b)):
         damage = _damage(name, status, info)
@@ -328,6 +327,28 @@ def compare_files(
     }
     if out is not None:
         report["pictures"] = _pictures(out, report, collector.worst, track_a, track_b, labels)
+        if change_rows:
+            to_a = info_a.width / thumb[0]
+            render.changes_picture(
+                out / "changes.png",
+                [
+                    (
+                        f"A {'-'.join(item['a_smpte'])}",  # Pillow's own font has no en dash
+                        f"B {'-'.join(item['b_smpte'])}",
+                        "; ".join(f"{c['cause']}: {c['text']}" for c in item["causes"]),
+                        a_rgb,
+                        b_rgb,
+                        [
+                            [v / to_a for v in box]
+                            for c in item["causes"]
+                            if c["cause"] == "local"
+                            for box in c["boxes"]
+                        ],
+                    )
+                    for item, a_rgb, b_rgb in change_rows
+                ],
+            )
+            report["pictures"].append("changes.png")
         if video_path is not None and video_path.exists():
             report["pictures"].append(video_path.name)
         (out / "report.json").write_text(json.dumps(report, indent=2, default=str, ensure_ascii=False) + "\n")
@@ -380,6 +401,7 @@ def _aligned_pass(
 
 EXPLAIN_PAIRS = 3  # pairs looked at per changed segment
 EXPLAIN_SEGMENTS = 40  # past this many changed segments, one pair each
+CHANGES_ROWS = 6  # changed segments shown in changes.png
 
 
 def _explain(
@@ -391,8 +413,11 @@ def _explain(
     thumb: tuple[int, int],
     a_width: int,
     resolution: str | None,
-) -> None:
-    """`causes` for every changed segment, from a few of its pairs decoded at working size."""
+) -> list[tuple[dict[str, Any], np.ndarray, np.ndarray]]:
+    """`causes` for every changed segment, from a few of its pairs decoded at working size.
+
+    Returns, for the first CHANGES_ROWS segments, the segment with one of its pairs (A, B RGB) to show.
+    """
     w, h = thumb
     wanted: list[tuple[int, int, int]] = []  # (b index, a index, segment number), in B order
     for k, (_item, seg) in enumerate(changed):
@@ -402,6 +427,7 @@ def _explain(
         wanted += [(ib, ia, k) for ia, ib in picks]
     wanted.sort()
     measured: dict[int, list[dict[str, Any]]] = {}
+    shown: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}  # a picture per segment for changes.png
     ca, cb = Cursor(pa, track_a), Cursor(pb, track_b)
     try:
         for ib, ia, k in wanted:
@@ -410,12 +436,19 @@ def _explain(
                 continue
             a_rgb = fa.reformat(w, h, format="rgb24").to_ndarray()
             b_rgb = fb.reformat(w, h, format="rgb24").to_ndarray()
-            measured.setdefault(k, []).append(explain_pair(a_rgb, b_rgb, a_width))
+            found = explain_pair(a_rgb, b_rgb, a_width)
+            measured.setdefault(k, []).append(found)
+            if k < CHANGES_ROWS and (k not in shown or len(found["boxes"]) > shown[k][0]):
+                shown[k] = (len(found["boxes"]), a_rgb, b_rgb)
     finally:
         ca.close()
         cb.close()
+    rows = []
     for k, (item, _seg) in enumerate(changed):
         item["causes"] = causes(measured.get(k, []), resolution)
+        if k in shown:
+            rows.append((item, shown[k][1], shown[k][2]))
+    return rows
 
 
 def _span(track: Track, first: int, last: int) -> list[float]:
