@@ -37,7 +37,12 @@ class ClipSpec:
     pix_fmt: str = "yuv420p"
     scenes: tuple[tuple[int, int], ...] = ((0, 1),)
     shift: tuple[int, int, int] | None = None
-    audio: bool = False
+    audio: bool | str = False  # True: a 440 Hz tone; "speech": a noise with a syllable rhythm, which follows `order`
+    audio_delay: float = 0.0  # seconds the sound comes later than the picture
+    audio_drift: float = 1.0  # >1: the sound runs slow by this ratio (drifts later and later)
+    audio_gain_db: float = 0.0
+    audio_silent: tuple[float, float] | None = None  # output seconds [t0, t1) of silence
+    audio_replace: tuple[float, float] | None = None  # output seconds [t0, t1) of other sound
     metadata: tuple[tuple[str, str], ...] = ()
     order: tuple[int | None, ...] | None = None  # source frame per output frame; None: foreign material
 
@@ -105,8 +110,11 @@ def make_clip(path: Path | str, spec: ClipSpec | None = None, **overrides: objec
             out.mux(packet)
         if audio_stream is not None:
             samples = int(48000 * len(order) / spec.fps)
-            t = np.arange(samples) / 48000
-            tone = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+            if spec.audio == "speech":
+                tone = _speech_track(spec, order, samples)
+            else:
+                t = np.arange(samples) / 48000
+                tone = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
             chunk = 1024
             for start in range(0, samples, chunk):
                 block = np.stack([tone[start : start + chunk]] * 2)
@@ -117,6 +125,44 @@ def make_clip(path: Path | str, spec: ClipSpec | None = None, **overrides: objec
             for packet in audio_stream.encode():
                 out.mux(packet)
     return path
+
+
+def speech(seed: int, samples: int, rate: int = 48000) -> np.ndarray:
+    """Deterministic noise shaped like speech: band-limited, in bursts of about 3 syllables a second."""
+    rng = np.random.default_rng(seed)
+    noise = rng.normal(size=samples + 64).astype(np.float32)
+    smooth = np.convolve(noise, np.ones(6) / 6, mode="same")[:samples]  # keep below ~8 kHz
+    t = np.arange(samples) / rate
+    bursts = rng.uniform(0.05, 1.0, size=int(t[-1] * 3) + 3) if samples else np.ones(3)
+    envelope = np.interp(t * 3, np.arange(len(bursts)), bursts)  # syllables of random strength
+    return (0.25 * smooth * envelope).astype(np.float32)
+
+
+def _speech_track(spec: ClipSpec, order: tuple[int | None, ...], samples: int) -> np.ndarray:
+    """The sound of an edited clip: each output frame carries the sound of the source frame it shows."""
+    per_frame = 48000 / spec.fps
+    source = speech(7, int(per_frame * (max((i for i in order if i is not None), default=0) + 2)))
+    foreign = speech(8, samples + int(per_frame) + 1)
+    out = np.zeros(samples, dtype=np.float32)
+    for k, index in enumerate(order):
+        lo, hi = int(k * per_frame), min(samples, int((k + 1) * per_frame))
+        if index is None:
+            out[lo:hi] = foreign[lo:hi]
+        else:
+            s0 = int(index * per_frame)
+            out[lo:hi] = source[s0 : s0 + hi - lo]
+    if spec.audio_drift != 1.0:
+        out = out[np.minimum((np.arange(samples) / spec.audio_drift).astype(int), samples - 1)]
+    if spec.audio_delay:
+        shift = round(spec.audio_delay * 48000)
+        out = np.concatenate([np.zeros(shift, dtype=np.float32), out])[:samples]
+    out *= np.float32(10 ** (spec.audio_gain_db / 20))
+    if spec.audio_silent:
+        out[int(spec.audio_silent[0] * 48000) : int(spec.audio_silent[1] * 48000)] = 0.0
+    if spec.audio_replace:
+        lo, hi = int(spec.audio_replace[0] * 48000), int(spec.audio_replace[1] * 48000)
+        out[lo:hi] = speech(9, hi - lo)
+    return out
 
 
 def truncate(src: Path, dest: Path, fraction: float = 0.5) -> Path:

@@ -343,9 +343,7 @@ def _fit_text(draw: ImageDraw.ImageDraw, text: str, width: float, font: ImageFon
     return text + "…"
 
 
-def changes_picture(
-    path: Path, rows: list[tuple[str, str, str, np.ndarray, np.ndarray, list[list[float]]]]
-) -> Path:
+def changes_picture(path: Path, rows: list[tuple[str, str, str, np.ndarray, np.ndarray, list[list[float]]]]) -> Path:
     """One row per changed segment: A and B with the local boxes outlined, and why it changed under them."""
     h, w = rows[0][3].shape[:2]
     font = _font(12)

@@ -29,6 +29,7 @@ import numpy as np
 
 from takevault.compare import render
 from takevault.compare.align import Alignment, align
+from takevault.compare.audio import sound_report
 from takevault.compare.explain import causes, explain_pair
 from takevault.compare.frames import DecodeStatus, iter_frames, iter_frames_from
 from takevault.compare.metrics import FrameMetrics, MetricsGraph, finite, summarize
@@ -178,6 +179,14 @@ def _check_input(path: Path) -> Path:
     return path
 
 
+def _audio_only(path: Path) -> bool:
+    try:
+        with av.open(str(path)) as container:
+            return bool(container.streams.audio) and not container.streams.video
+    except (av.error.FFmpegError, OSError, ValueError):
+        return False  # not readable at all: describe() says so in its own words
+
+
 def _damage(name: str, status: DecodeStatus, info: Any) -> str | None:
     """A sentence if decoding stopped early: an error, fewer frames than the header counts, or too short."""
     read_to = (status.last_time or 0.0) + (1 / float(info.fps) if info.fps else 0.04)
@@ -211,6 +220,9 @@ def compare_files(
     if video and out_dir is None:
         raise InvalidInputError("A side-by-side video needs a folder to go in; add --out DIR.")
     pa, pb = _check_input(Path(a)), _check_input(Path(b))
+    for path in (pa, pb):
+        if _audio_only(path):
+            raise MediaError(f"{path.name} is sound only, with no pictures; compare two videos (sound optional).")
     labels = labels or (str(pa), str(pb))
     info_a, why_a = describe(pa)
     info_b, why_b = describe(pb)
@@ -313,6 +325,15 @@ def compare_files(
             "The two videos have no content in common: everything in A is removed and everything in B is inserted."
         )
 
+    sound, sound_warnings, sound_sentences = sound_report(
+        pa, pb, segments, _rate_of(info_a, track_a), _rate_of(info_b, track_b), labels
+    )
+    warnings += sound_warnings
+    summary_block = _summary(segments, bool(matched.any()), labels)
+    if sound_sentences:
+        summary_block["sentences"] += sound_sentences
+        summary_block["text"] = " ".join(summary_block["sentences"])
+
     report: dict[str, Any] = {
         "a": {"label": labels[0], "path": str(pa)},
         "b": {"label": labels[1], "path": str(pb)},
@@ -320,7 +341,8 @@ def compare_files(
         "metrics": summary,
         "cuts": {"a": cuts_a, "b": cuts_b},
         "segments": segments,
-        "summary": _summary(segments, bool(matched.any()), labels),
+        "summary": summary_block,
+        "audio": sound,
         "decode": {"a": sa.to_json(), "b": sb.to_json()},
         "warnings": warnings,
         "pictures": [],
