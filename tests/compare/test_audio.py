@@ -126,3 +126,17 @@ def test_waveforms_are_in_the_report_and_bounded(sound_a: Path) -> None:
     report = compare_files(sound_a, sound_a, metrics=False)
     wave = report["audio"]["a"]["waveform"]
     assert wave["rate"] == 50 and abs(len(wave["peaks"]) - 600) <= 3 and 0.05 < max(wave["peaks"]) <= 1.0  # 12 s
+
+
+def test_waveform_picture_only_when_there_is_sound(sound_a: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    report = compare_files(sound_a, _b(tmp_path, audio_replace=(4.0, 6.0)), out_dir=tmp_path / "cmp", metrics=False)
+    assert "waveform.png" in report["pictures"]
+    img = np.asarray(Image.open(tmp_path / "cmp" / "waveform.png").convert("RGB")).astype(int)
+    # The band under B is purple (replaced) somewhere and green (same) elsewhere.
+    assert (np.abs(img - (160, 90, 200)).sum(axis=2) < 10).sum() > 100
+    assert (np.abs(img - (90, 170, 90)).sum(axis=2) < 10).sum() > 100
+    silent_a = make_clip(tmp_path / "quiet_a.mp4", **{**CLIP, "audio": False})
+    report = compare_files(silent_a, silent_a, out_dir=tmp_path / "cmp2", metrics=False)
+    assert "waveform.png" not in report["pictures"] and report["audio"]["notes"] == ["Neither side has sound."]

@@ -275,6 +275,74 @@ def alignment_picture(
     return path
 
 
+SOUND_COLOURS = {
+    "same": (90, 170, 90),
+    "changed": (230, 160, 40),
+    "replaced": (160, 90, 200),
+    "silent": (150, 150, 150),
+    "inserted": (70, 130, 220),
+    "retimed": (40, 180, 190),
+}
+
+
+def waveform_picture(
+    path: Path,
+    waves: tuple[dict | None, dict | None],
+    pieces: list[dict],
+    duration: float,
+    labels: tuple[str, str] = ("A", "B"),
+    width: int = 1200,
+) -> Path:
+    """Both sides' sound as peak strips on one time scale; under B's strip, what its sound did."""
+    height = 250
+    img = Image.new("RGB", (width, height), BG)
+    draw = ImageDraw.Draw(img)
+    font = _font(12)
+    left, right = 70, width - 20
+    scale = (right - left) / max(duration, 1e-6)
+    lanes = ((30, waves[0], labels[0]), (120, waves[1], labels[1]))
+    lane_h = 70
+
+    def x_of(t: float) -> float:
+        return left + t * scale
+
+    draw.text(
+        (left, 6),
+        "Sound: peak level of A (above) and B (below), B's pieces coloured by what changed",
+        fill=INK,
+        font=font,
+    )
+    for y, wave, label in lanes:
+        draw.rectangle([left, y, right, y + lane_h], fill=(240, 240, 240), outline=GRID)
+        draw.text((6, y + lane_h // 2 - 7), label[:9], fill=INK, font=font)
+        if not wave:
+            draw.text((left + 8, y + lane_h // 2 - 7), "no sound", fill=INK, font=font)
+            continue
+        mid = y + lane_h / 2
+        rate = wave["rate"]
+        for i, peak in enumerate(wave["peaks"]):
+            x = x_of(i / rate)
+            if x > right:
+                break
+            half = max(0.5, peak * (lane_h / 2 - 2))
+            draw.line([x, mid - half, x, mid + half], fill=(60, 90, 140))
+    band = 120 + lane_h + 4
+    for piece in pieces:
+        b0, b1 = piece["b"]
+        draw.rectangle(
+            [x_of(b0), band, max(x_of(b1) - 1, x_of(b0)), band + 10], fill=SOUND_COLOURS.get(piece["kind"], GRID)
+        )
+    _time_axis(draw, x_of, duration, band + 12, None, right - left)
+    x = left
+    present = [k for k in SOUND_COLOURS if any(p["kind"] == k for p in pieces)]
+    for kind in present:
+        draw.rectangle([x, height - 20, x + 12, height - 8], fill=SOUND_COLOURS[kind])
+        draw.text((x + 16, height - 22), kind, fill=INK, font=font)
+        x += 24 + int(draw.textlength(kind, font=font))
+    img.save(path)
+    return path
+
+
 def _label(img: Image.Image, text: str) -> Image.Image:
     draw = ImageDraw.Draw(img)
     font = _font(12)

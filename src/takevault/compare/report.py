@@ -615,6 +615,12 @@ def _pictures(
         labels=("A", "B"),
     )
     names.append("alignment.png")
+    sound = report.get("audio") or {}
+    waves = tuple((sound.get(side) or {}).get("waveform") for side in ("a", "b"))
+    if any(waves):
+        longest = max(ta.end_time(), tb.end_time())
+        render.waveform_picture(out / "waveform.png", waves, sound.get("segments", []), longest, labels=("A", "B"))
+        names.append("waveform.png")
     ranked = worst.ranked()
     if ranked:
         rows = [
