@@ -44,6 +44,7 @@ class ClipSpec:
     audio_silent: tuple[float, float] | None = None  # output seconds [t0, t1) of silence
     audio_replace: tuple[float, float] | None = None  # output seconds [t0, t1) of other sound
     metadata: tuple[tuple[str, str], ...] = ()
+    patch: tuple[int, int, tuple[int, int, int, int]] | None = None  # frames a..b get a red box (x, y, w, h)
     order: tuple[int | None, ...] | None = None  # source frame per output frame; None: foreign material
 
 
@@ -72,6 +73,10 @@ def frame_rgb(spec: ClipSpec, index: int) -> np.ndarray:
     img = scene_frame(seed, index - start, spec.width, spec.height)
     if spec.shift and spec.shift[0] <= index <= spec.shift[1]:
         img = np.clip(img.astype(np.int16) + spec.shift[2], 0, 255).astype(np.uint8)
+    if spec.patch and spec.patch[0] <= index <= spec.patch[1]:
+        x, y, w, h = spec.patch[2]
+        img = img.copy()
+        img[y : y + h, x : x + w] = (220, 30, 30)  # a sign replaced in the picture
     return img
 
 

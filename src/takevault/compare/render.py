@@ -110,12 +110,24 @@ def _line_pieces(points: list[tuple[float, float]], times: list[float]) -> list[
     return pieces
 
 
-def _band_label(draw: ImageDraw.ImageDraw, x0: float, x1: float, y: int, text: str, colour) -> None:
-    """The segment's kind under its band, when it fits."""
-    font = _font(11)
-    width = draw.textlength(text, font=font)
-    if x1 - x0 >= width + 4:
-        draw.text(((x0 + x1 - width) / 2, y), text, fill=colour, font=font)
+def place_labels(
+    centres: list[float], widths: list[float], left: float, right: float, rows: int = 2, gap: float = 6.0
+) -> list[tuple[float, int | None]]:
+    """Left x and row for each label, centred on its mark where possible, never past [left, right]
+    and never over another label: a label that fits nowhere gets row None (its mark stays)."""
+    taken: list[list[tuple[float, float]]] = [[] for _ in range(rows)]
+    out: list[tuple[float, int | None]] = []
+    for centre, w in zip(centres, widths, strict=True):
+        x = min(max(centre - w / 2, left), right - w)
+        placed: tuple[float, int | None] = (x, None)
+        if w <= right - left:
+            for row in range(rows):
+                if all(x + w + gap <= a or x >= b + gap for a, b in taken[row]):
+                    taken[row].append((x, x + w))
+                    placed = (x, row)
+                    break
+        out.append(placed)
+    return out
 
 
 def difference_plot(
@@ -194,18 +206,28 @@ def difference_plot(
     _time_axis(draw, x_of, duration, axis_y, None, right - left)
     draw.text((4, axis_y + 5), "B time", fill=INK, font=font)
     draw.text((4, band_y), "edit", fill=INK, font=font)
+    small = _font(11)
+    wanted: list[tuple[float, str, tuple[int, int, int]]] = []  # (preferred centre x, text, colour)
     for seg in segments:
         colour = KIND_COLOURS[seg["kind"]]
         if seg["b"] is not None:
             x0, x1 = x_of(seg["b"][0]), x_of(seg["b"][1])
             draw.rectangle([x0, band_y, x1, band_y + 12], fill=colour)
             if seg["kind"] != "same":
-                _band_label(draw, x0, x1, band_y + 14, seg["kind"], colour)
+                text = seg["kind"] + (f" {seg['rate']:.2f}x" if seg.get("rate") else "")
+                wanted.append(((x0 + x1) / 2, text, colour))
         elif seg.get("at") is not None:
             x = x_of(seg["at"])
             draw.polygon([(x - 6, band_y + 26), (x + 6, band_y + 26), (x, band_y + 13)], fill=colour)
             length = seg["a"][1] - seg["a"][0] if seg.get("a") else 0.0
-            draw.text((x + 8, band_y + 14), f"removed {length:.2f}s", fill=colour, font=_font(11))
+            wanted.append((x, f"removed {length:.2f}s", colour))
+    widths = [draw.textlength(text, font=small) for _, text, _ in wanted]
+    rows = (band_y + 14, band_y + 26)
+    for (x, row), (_, text, colour) in zip(
+        place_labels([c for c, _, _ in wanted], widths, 4, width - 4, len(rows)), wanted, strict=True
+    ):
+        if row is not None:
+            draw.text((x, rows[row]), text, fill=colour, font=small)
     _legend(draw, left, height - 22, _kinds_present(segments))
     img.save(path)
     return path
