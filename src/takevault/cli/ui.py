@@ -109,7 +109,21 @@ def progress_items(description: str, total: int | None) -> Iterator[Callable[[in
     )
     with bar:
         task = bar.add_task(description, total=total)
-        yield lambda n=1: bar.advance(task, n)
+        yield _Ticker(bar, task)
+
+
+class _Ticker:
+    """The callback `progress_items` yields: call it with a count; work that learns its size once
+    started (a comparison, after reading the headers) calls `set_total`, which turns on the ETA."""
+
+    def __init__(self, bar: Progress, task: Any) -> None:
+        self._bar, self._task = bar, task
+
+    def __call__(self, n: int = 1) -> None:
+        self._bar.advance(self._task, n)
+
+    def set_total(self, total: int) -> None:
+        self._bar.update(self._task, total=total)
 
 
 def confirm(question: str) -> bool:

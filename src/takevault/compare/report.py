@@ -228,6 +228,12 @@ def compare_files(
     info_b, why_b = describe(pb)
     technical = technical_diff(info_a, info_b)
     tick = progress or (lambda n: None)
+    # A progress callback that can take a total (the CLI's bar) gets one, so it can show an ETA:
+    # both files' frames now, the second pass's when it turns out to be needed.
+    set_total = getattr(progress, "set_total", None)
+    planned = (info_a.frames or 0) + (info_b.frames or 0)
+    if set_total is not None and planned:
+        set_total(planned)
 
     # Pass 1: both files once, fingerprints always, metrics when the pairs are likely the final ones.
     track_a, track_b = Track(), Track()
@@ -270,6 +276,8 @@ def compare_files(
         rows = [collector.rows[k] for k in sorted(collector.rows) if k < len(matched) and matched[k]]
         metrics_source = "single pass"
     else:
+        if set_total is not None:
+            set_total(len(track_a) + len(track_b) + len(track_b) + int(matched.sum()))
         collector = PairCollector(worst=Worst(size=thumb), track_a=track_a, track_b=track_b)
         graph = MetricsGraph(on_result=collector.result)
         _aligned_pass(pa, pb, track_a, track_b, alignment, graph, collector, video_path, thumb, info_b.fps, tick)
