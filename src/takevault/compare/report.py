@@ -40,6 +40,8 @@ from takevault.errors import InvalidInputError, MediaError
 from takevault.timecode import frame_to_seconds, frame_to_timecode
 
 THUMB_WIDTH = 480
+MAX_SECONDS = 4 * 3600  # a side longer than this is refused: ~1.7 KB of fingerprints a frame would pass 600 MB
+VFR_SPREAD = 0.25  # frame intervals varying by more than this share of the typical one: a variable frame rate
 WORST_PAIRS = 4
 WORST_SPACING = 0.5  # seconds between pairs shown in the strip, so it is not four neighbours
 KINDS = ("same", "changed", "inserted", "removed", "moved", "retimed")
@@ -179,6 +181,27 @@ def _check_input(path: Path) -> Path:
     return path
 
 
+def _variable_rate(track: Track) -> str | None:
+    """A sentence if the frames come at uneven intervals (variable frame rate), else None."""
+    if len(track) < 3:
+        return None
+    steps = np.diff(track.time)
+    typical = track.frame_duration()
+    uneven = np.abs(steps - typical) > VFR_SPREAD * typical
+    if uneven.mean() <= 0.01:
+        return None
+    lo, hi = float(steps.min()) * 1000, float(steps.max()) * 1000
+    return (
+        f"has a variable frame rate (frames {lo:.0f}-{hi:.0f} ms apart): its times are its own timestamps, "
+        "while its frame numbers and timecodes count the frames as shown."
+    )
+
+
+def _aspect(info: Any) -> float:
+    sar = float(info.sample_aspect_ratio or 1) or 1.0
+    return info.width * sar / max(info.height, 1)
+
+
 def _audio_only(path: Path) -> bool:
     try:
         with av.open(str(path)) as container:
@@ -226,6 +249,13 @@ def compare_files(
     labels = labels or (str(pa), str(pb))
     info_a, why_a = describe(pa)
     info_b, why_b = describe(pb)
+    for path, info in ((pa, info_a), (pb, info_b)):
+        if (info.duration or 0) > MAX_SECONDS:
+            raise InvalidInputError(
+                f"{path.name} is {render.timecode(info.duration)[:8]} long; compare takes up to "
+                f"{MAX_SECONDS // 3600} hours a side (its per-frame fingerprints grow with length): "
+                "compare the part that changed, exported on its own."
+            )
     technical = technical_diff(info_a, info_b)
     tick = progress or (lambda n: None)
     # A progress callback that can take a total (the CLI's bar) gets one, so it can show an ETA:
@@ -328,6 +358,16 @@ def compare_files(
         # "Resolutions differ" is already a technical warning; the note stays in metrics.notes.
         if not any(w.split(" (")[0] == sentence.split(" (")[0] for w in warnings):
             warnings.append(sentence)
+    for name, track in ((labels[0], track_a), (labels[1], track_b)):
+        vfr = _variable_rate(track)
+        if vfr:
+            warnings.append(f"{name} {vfr}")
+    aspect_a, aspect_b = _aspect(info_a), _aspect(info_b)
+    if abs(aspect_a - aspect_b) > 0.01 * aspect_a:
+        warnings.append(
+            f"The pictures have different shapes ({aspect_a:.3f}:1 against {aspect_b:.3f}:1): B was stretched to "
+            "A's shape to compare them, so a letterbox or crop shows up as a change."
+        )
     if not matched.any():
         warnings.append(
             "The two videos have no content in common: everything in A is removed and everything in B is inserted."
