@@ -215,9 +215,35 @@ def _stops(luma_a: float, luma_b: float) -> float:
 
 
 def causes(pairs: list[dict[str, Any]], resolution: str | None = None) -> list[dict[str, Any]]:
-    """The causes of one changed segment from its pairs' measurements (median over the pairs)."""
+    """The causes of one changed segment from its pairs' measurements.
+
+    Pairs carry the B shot they are in (`shot`); a segment can run over shots changed in
+    different ways (a regraded shot, then one with a replaced sign), so each shot's pairs are
+    read on their own (medians over them) and every cause found in any shot is kept, with the
+    numbers of the shot that showed it most. `quality` is said only when nothing else is.
+    """
     if not pairs:
         return []
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for p in pairs:
+        groups.setdefault(p.get("shot"), []).append(p)
+    found: dict[str, tuple[int, dict[str, Any]]] = {}
+    for group in groups.values():
+        for cause in _group_causes(group):
+            kind = cause["cause"]
+            if kind not in found or len(group) > found[kind][0]:
+                found[kind] = (len(group), cause)
+    order = ("reframe", "colour", "local", "quality")
+    out = [found[k][1] for k in order if k in found]
+    if len(out) > 1:
+        out = [c for c in out if c["cause"] != "quality"]
+    if resolution:
+        out.append({"cause": "resolution", "text": resolution})
+    return out
+
+
+def _group_causes(pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Causes from pairs of one shot (medians over them); `quality` when there is nothing else."""
 
     def med(key: str) -> float:
         return float(np.median([p[key] for p in pairs]))
@@ -270,9 +296,7 @@ def causes(pairs: list[dict[str, Any]], resolution: str | None = None) -> list[d
                 "share": round(best["local_share"], 3),
             }
         )
-    if resolution:
-        out.append({"cause": "resolution", "text": resolution})
-    if not out or all(c["cause"] == "resolution" for c in out):
+    if not out:
         sa, sb = med("sharp_a"), med("sharp_b")
         change = sb / max(sa, 1e-3) - 1.0
         word = "sharper or noisier" if change > 0 else "softer"

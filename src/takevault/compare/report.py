@@ -347,7 +347,9 @@ def compare_files(
         if seg.kind == "changed":
             item["causes"] = []
     changed = [(item, seg) for item, seg in zip(segments, alignment.segments, strict=True) if seg.kind == "changed"]
-    change_rows = _explain(pa, pb, track_a, track_b, changed, thumb, info_a.width, resolution) if changed else []
+    change_rows = (
+        _explain(pa, pb, track_a, track_b, changed, thumb, info_a.width, resolution, cuts_b_idx) if changed else []
+    )
     warnings = list(technical["warnings"])
     for name, status, info in ((labels[0], sa, info_a), (labels[1], sb, info_b)):
         damage = _damage(name, status, info)
@@ -471,6 +473,7 @@ def _aligned_pass(
 
 EXPLAIN_PAIRS = 3  # pairs looked at per changed segment
 EXPLAIN_SEGMENTS = 40  # past this many changed segments, one pair each
+EXPLAIN_SHOTS = 6  # B shots per changed segment looked at on their own
 CHANGES_ROWS = 6  # changed segments shown in changes.png
 
 
@@ -483,6 +486,7 @@ def _explain(
     thumb: tuple[int, int],
     a_width: int,
     resolution: str | None,
+    b_cuts: list[int] = (),
 ) -> list[tuple[dict[str, Any], np.ndarray, np.ndarray]]:
     """`causes` for every changed segment, from a few of its pairs decoded at working size.
 
@@ -490,11 +494,18 @@ def _explain(
     """
     w, h = thumb
     wanted: list[tuple[int, int, int]] = []  # (b index, a index, segment number), in B order
+    cuts = np.asarray(sorted(b_cuts), dtype=np.int64)
     for k, (_item, seg) in enumerate(changed):
         n = EXPLAIN_PAIRS if k < EXPLAIN_SEGMENTS else 1
         pairs = seg.pairs
-        picks = sorted({pairs[int((i + 0.5) * len(pairs) / n)] for i in range(n)}, key=lambda p: p[1])
-        wanted += [(ib, ia, k) for ia, ib in picks]
+        picks = {pairs[int((i + 0.5) * len(pairs) / n)] for i in range(n)}
+        if k < EXPLAIN_SEGMENTS:
+            # One more in the middle of every B shot the segment runs over: shots may have changed differently.
+            shot_of = np.searchsorted(cuts, [ib for _, ib in pairs], side="right")
+            for shot in np.unique(shot_of)[:EXPLAIN_SHOTS]:
+                inside = np.flatnonzero(shot_of == shot)
+                picks.add(pairs[int(inside[len(inside) // 2])])
+        wanted += [(ib, ia, k) for ia, ib in sorted(picks, key=lambda p: p[1])]
     wanted.sort()
     measured: dict[int, list[dict[str, Any]]] = {}
     shown: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}  # a picture per segment for changes.png
@@ -507,6 +518,7 @@ def _explain(
             a_rgb = fa.reformat(w, h, format="rgb24").to_ndarray()
             b_rgb = fb.reformat(w, h, format="rgb24").to_ndarray()
             found = explain_pair(a_rgb, b_rgb, a_width)
+            found["shot"] = int(np.searchsorted(cuts, ib, side="right"))
             measured.setdefault(k, []).append(found)
             if k < CHANGES_ROWS and (k not in shown or len(found["boxes"]) > shown[k][0]):
                 shown[k] = (len(found["boxes"]), a_rgb, b_rgb)
