@@ -133,9 +133,12 @@ class Cursor:
     def get(self, idx: int) -> av.VideoFrame | None:
         if idx in self._cache:
             return self._cache[idx]
-        if self._iter is None or idx < self._pos - 2 or idx > self._pos + 48:
+        # Decoding on is cheaper than a seek that lands a whole group of pictures back.
+        reach = max(48, self.track.seek_cost(idx))
+        if self._iter is None or idx < self._pos - 2 or idx > self._pos + reach:
             self.close()
-            self._iter = iter_frames_from(self.path, float(self.track.time[idx]))
+            margin = 0.5 * self.track.frame_duration() if self.track.is_key(idx) else 0.25
+            self._iter = iter_frames_from(self.path, float(self.track.time[idx]), margin)
             self._pos = -1
         for t, frame in self._iter:
             k = self._index(t)
@@ -477,6 +480,19 @@ EXPLAIN_SHOTS = 6  # B shots per changed segment looked at on their own
 CHANGES_ROWS = 6  # changed segments shown in changes.png
 
 
+def _cheap(
+    pairs: list[tuple[int, int]], at: int, ta: Track, tb: Track, allowed: np.ndarray | None = None
+) -> tuple[int, int]:
+    """The pair near position `at` that is cheapest to seek to: fewest frames to decode from the
+    key frames before it on both sides (a pair on key frames costs one frame each), within a sixth
+    of the segment either way so the picks stay spread."""
+    span = max(1, len(pairs) // 6)
+    lo, hi = max(0, at - span), min(len(pairs), at + span + 1)
+    cands = range(lo, hi) if allowed is None else [i for i in allowed.tolist() if lo <= i < hi] or [at]
+    best = min(cands, key=lambda i: (ta.seek_cost(pairs[i][0]) + tb.seek_cost(pairs[i][1]), abs(i - at)))
+    return pairs[best]
+
+
 def _explain(
     pa: Path,
     pb: Path,
@@ -498,13 +514,13 @@ def _explain(
     for k, (_item, seg) in enumerate(changed):
         n = EXPLAIN_PAIRS if k < EXPLAIN_SEGMENTS else 1
         pairs = seg.pairs
-        picks = {pairs[int((i + 0.5) * len(pairs) / n)] for i in range(n)}
+        picks = {_cheap(pairs, int((i + 0.5) * len(pairs) / n), track_a, track_b) for i in range(n)}
         if k < EXPLAIN_SEGMENTS:
             # One more in the middle of every B shot the segment runs over: shots may have changed differently.
             shot_of = np.searchsorted(cuts, [ib for _, ib in pairs], side="right")
             for shot in np.unique(shot_of)[:EXPLAIN_SHOTS]:
                 inside = np.flatnonzero(shot_of == shot)
-                picks.add(pairs[int(inside[len(inside) // 2])])
+                picks.add(_cheap(pairs, int(inside[len(inside) // 2]), track_a, track_b, inside))
         wanted += [(ib, ia, k) for ia, ib in sorted(picks, key=lambda p: p[1])]
     wanted.sort()
     measured: dict[int, list[dict[str, Any]]] = {}
