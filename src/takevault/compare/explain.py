@@ -25,6 +25,7 @@ import numpy as np
 SCALES = np.round(np.arange(0.80, 1.2501, 0.01), 2)  # B's size against A's: 1.08 = pushed in 8 %
 MIN_SCALE = 0.02  # less than 2 % is not a reframe
 MIN_SHIFT = 2.0  # A pixels of translation below which there is none
+SHARP_PEAK = 0.4  # a phase-correlation peak this high at scale 1: no reframe to search for (a 3 % push peaks below 0.3)
 PEAK_GAIN = 1.15  # a reframe must correlate this much better than no reframe
 STOP_MIN = 0.1  # stops of exposure change worth saying
 CONTRAST_MIN = 0.05  # relative contrast change worth saying
@@ -71,21 +72,38 @@ def _phase(a: np.ndarray, b: np.ndarray, win: np.ndarray) -> tuple[float, float,
     return float(dx), float(dy), peak
 
 
+def _half(y: np.ndarray) -> np.ndarray:
+    h, w = (y.shape[0] // 2) * 2, (y.shape[1] // 2) * 2
+    return y[:h, :w].reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
+
+
+def _search(ya: np.ndarray, yb: np.ndarray, scales: np.ndarray) -> tuple[float, float, float, float]:
+    """(peak, scale, dx, dy) of the best of `scales`."""
+    win = _window(*ya.shape)
+    best = (-1.0, 1.0, 0.0, 0.0)
+    for s in scales:
+        dx, dy, peak = _phase(_zoom(ya, float(s)) if abs(s - 1.0) > 1e-9 else ya, yb, win)
+        if peak > best[0]:
+            best = (peak, float(s), dx, dy)
+    return best
+
+
 def find_reframe(a_rgb: np.ndarray, b_rgb: np.ndarray) -> tuple[float, float, float]:
-    """(scale, dx, dy) in working pixels that best maps A's picture onto B's; (1, 0, 0) if none."""
+    """(scale, dx, dy) in working pixels that best maps A's picture onto B's; (1, 0, 0) if none.
+
+    A sharp correlation peak at no scale (a grade, a replaced sign, a plain move) needs no search;
+    otherwise scales are tried coarsely at half size, then to 1 % around the best at full size.
+    """
     ya, yb = _luma(a_rgb), _luma(b_rgb)
     win = _window(*ya.shape)
     dx0, dy0, base = _phase(ya, yb, win)
-    best = (base, 1.0, dx0, dy0)
-    for s in SCALES:
-        if abs(s - 1.0) < 1e-9:
-            continue
-        dx, dy, peak = _phase(_zoom(ya, float(s)), yb, win)
-        if peak > best[0]:
-            best = (peak, float(s), dx, dy)
-    peak, scale, dx, dy = best
-    if scale != 1.0 and peak < base * PEAK_GAIN:
-        scale, dx, dy = 1.0, dx0, dy0
+    if base >= SHARP_PEAK:
+        return 1.0, dx0, dy0
+    coarse = _search(_half(ya), _half(yb), SCALES[::2])[1]
+    fine = SCALES[np.abs(SCALES - coarse) <= 0.0151]
+    peak, scale, dx, dy = _search(ya, yb, fine)
+    if scale == 1.0 or peak < base * PEAK_GAIN:
+        return 1.0, dx0, dy0
     return scale, dx, dy
 
 

@@ -476,7 +476,7 @@ def _aligned_pass(
 
 EXPLAIN_PAIRS = 3  # pairs looked at per changed segment
 EXPLAIN_SEGMENTS = 40  # past this many changed segments, one pair each
-EXPLAIN_SHOTS = 6  # B shots per changed segment looked at on their own
+EXPLAIN_SHOTS = 3  # B shots per changed segment looked at on their own (each pick is a seek on both sides)
 CHANGES_ROWS = 6  # changed segments shown in changes.png
 
 
