@@ -119,3 +119,15 @@ def test_a_change_over_two_shots_names_both_causes(source, metrics: bool) -> Non
     (changed,) = [s for s in report["segments"] if s["kind"] == "changed"]
     assert changed["a_frames"] == [S2, S4]
     assert [c["cause"] for c in changed["causes"]] == ["colour", "local"]
+
+
+def _gamma_saturation(img: np.ndarray) -> np.ndarray:
+    """FFmpeg's eq=gamma=1.3:saturation=1.2, near enough: a curve and more colour, no region singled out."""
+    x = 255.0 * (img.astype(np.float32) / 255.0) ** (1 / 1.3)
+    grey = x.mean(axis=2, keepdims=True)
+    return np.clip(grey + 1.2 * (x - grey), 0, 255).astype(np.uint8)
+
+
+def test_a_curve_and_saturation_grade_is_colour_only(source) -> None:
+    report = _changed(source, _gamma_saturation, "gamma")
+    assert [c["cause"] for c in report["segments"][1]["causes"]] == ["colour"]

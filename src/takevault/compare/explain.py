@@ -34,6 +34,7 @@ BLOCK = 8  # working-size pixels per cell of the local difference map
 LOCAL_LEVEL = 16.0  # difference of a cell's mean level (0-255) that is a local change
 LOCAL_SHARE = 0.5  # above this share of the picture a change is not local
 MAX_BOXES = 4
+FIT_PIXELS = 20_000  # pixels the grade is fitted on (evenly spread)
 
 
 def _luma(rgb: np.ndarray) -> np.ndarray:
@@ -107,17 +108,28 @@ def find_reframe(a_rgb: np.ndarray, b_rgb: np.ndarray) -> tuple[float, float, fl
     return scale, dx, dy
 
 
-def _fit_colour(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel gain and offset with b ~ gain * a + offset over the masked pixels."""
-    gains, offsets = np.ones(3), np.zeros(3)
-    for c in range(3):
-        x, y = a[..., c][mask].astype(np.float64), b[..., c][mask].astype(np.float64)
-        if len(x) < 16 or x.std() < 1e-3:
-            offsets[c] = float(y.mean() - x.mean()) if len(x) else 0.0
-            continue
-        g, o = np.polyfit(x, y, 1)
-        gains[c], offsets[c] = g, o
-    return gains, offsets
+def _terms(x: np.ndarray) -> np.ndarray:
+    """Per pixel: R, G, B, their squares and 1: a grade model with cross-channel mixing
+    (saturation, white balance) and a curve per channel (gamma, lift, gain)."""
+    x = x.reshape(-1, 3).astype(np.float32) / 255.0
+    return np.concatenate([x, x * x, np.ones((len(x), 1), dtype=np.float32)], axis=1)
+
+
+def _fit_colour(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The grade that maps A's pixels onto B's over the masked pixels, as a 7x3 matrix on `_terms`."""
+    idx = np.flatnonzero(mask.ravel())
+    if len(idx) > FIT_PIXELS:
+        idx = idx[:: len(idx) // FIT_PIXELS]
+    if len(idx) < 16:
+        return np.vstack([np.eye(3), np.zeros((4, 3))]).astype(np.float32)
+    x = _terms(a.reshape(-1, 3)[idx])
+    y = b.reshape(-1, 3)[idx].astype(np.float32) / 255.0
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    return coef.astype(np.float32)
+
+
+def _apply_colour(a: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    return np.clip(_terms(a) @ coef * 255.0, 0, 255).reshape(a.shape)
 
 
 def _cells(x: np.ndarray) -> np.ndarray:
@@ -200,8 +212,7 @@ def explain_pair(a_rgb: np.ndarray, b_rgb: np.ndarray, a_width: int) -> dict[str
     for _ in range(2):
         # Twice: the second fit leaves out what the first found changed locally (a replaced sign
         # must not read as a grade).
-        gains, offsets = _fit_colour(a_fit, b_rgb, keep)
-        a_graded = np.clip(a_fit.astype(np.float32) * gains + offsets, 0, 255)
+        a_graded = _apply_colour(a_fit, _fit_colour(a_fit, b_rgb, keep))
         cells = _cell_diff(a_graded, b_rgb, m)
         hot = _hot_pixels(cells, a_rgb.shape)
         keep = m & ~hot if (m & ~hot).sum() > 0.3 * m.sum() else m
