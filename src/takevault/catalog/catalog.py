@@ -343,6 +343,20 @@ class Catalog:
             _log(conn, {**event, "details": details})
         return number
 
+    @contextlib.contextmanager
+    def lock_take(self, take_id: str) -> Iterator[TakeWriter]:
+        """One write transaction holding the take's lock (its row FOR UPDATE on PostgreSQL, the
+        database write lock on SQLite) for a whole use case: the version number it reserves, the
+        bytes the caller stores under that number and the rows it writes are one step, so two
+        writers of one take never share a number and the store's latest object stays the
+        catalog's current version. Store I/O inside is the caller's; no other catalog write may
+        run inside (on SQLite it would wait for this very lock)."""
+        with self.write() as conn:
+            row = conn.execute(sa.select(takes).where(takes.c.id == take_id).with_for_update()).mappings().first()
+            if row is None:
+                raise NotFoundError("The take was purged meanwhile; find takes with 'takevault takes'.")
+            yield TakeWriter(conn, row)
+
     def update_take(self, take_id: str, values: dict[str, Any], event: dict[str, Any]) -> None:
         with self.write() as conn:
             if values:
@@ -352,32 +366,31 @@ class Catalog:
     def mark_deleted(self, take_id: str, shot_id: int, event: dict[str, Any]) -> bool:
         """Flag the take deleted and clear the shot's star if it pointed here; True if it was starred."""
         with self.write() as conn:
-            was_starred = conn.execute(
-                sa.update(shots)
-                .where(shots.c.id == shot_id, shots.c.starred_take_id == take_id)
-                .values(starred_take_id=None)
-            ).rowcount
-            conn.execute(sa.update(takes).where(takes.c.id == take_id).values(deleted=True, deleted_at=now()))
-            details = {**(event.get("details") or {}), "was_starred": bool(was_starred)}
-            _log(conn, {**event, "details": details})
-            if was_starred:
-                _log(conn, _implied_unstar(event, take_id, "deleted"))
-        return bool(was_starred)
+            return _mark_deleted(conn, take_id, shot_id, event)
 
     def set_star(self, shot_id: int, take_id: str | None, event: dict[str, Any]) -> str | None:
-        """Point the shot's star at `take_id` (None clears it); returns the take that held it before."""
+        """Point the shot's star at `take_id` (None clears it); returns the take that held it before.
+
+        Starring the take that already holds the star changes nothing and logs nothing. The
+        event's `version` is the take's current version as this transaction sees it, so a replace
+        racing the star cannot make the log name a version that was not current."""
         with self.write() as conn:
             before = conn.execute(
                 sa.select(shots.c.starred_take_id).where(shots.c.id == shot_id).with_for_update()
             ).scalar()
+            if before == take_id:
+                return before
+            details = {**(event.get("details") or {}), "previous": before}
             if take_id is not None:
                 alive = conn.execute(
                     sa.select(takes.c.deleted).where(takes.c.id == take_id, takes.c.shot_id == shot_id)
                 ).scalar()
                 if alive is None or alive:
                     raise ConflictError("That take was deleted meanwhile; restore it first, then star it.")
+                details["version"] = conn.execute(
+                    sa.select(sa.func.max(take_versions.c.number)).where(take_versions.c.take_id == take_id)
+                ).scalar()
             conn.execute(sa.update(shots).where(shots.c.id == shot_id).values(starred_take_id=take_id))
-            details = {**(event.get("details") or {}), "previous": before}
             _log(conn, {**event, "details": details})
         return before
 
@@ -663,6 +676,74 @@ class Catalog:
                 )
             if event is not None:
                 _log(conn, event)
+
+
+class TakeWriter:
+    """What a use case may read and write while it holds one take's lock (see `Catalog.lock_take`)."""
+
+    def __init__(self, conn: sa.Connection, row: Any) -> None:
+        self._conn = conn
+        self.take_id: str = row["id"]
+        self.shot_id: int = row["shot_id"]
+        self.deleted: bool = bool(row["deleted"])
+
+    def versions(self) -> list[TakeVersion]:
+        """Every version, newest first, as this transaction sees them."""
+        rows = (
+            self._conn.execute(
+                sa.select(take_versions)
+                .where(take_versions.c.take_id == self.take_id)
+                .order_by(take_versions.c.number.desc())
+            )
+            .mappings()
+            .all()
+        )
+        return [records.version(r, is_current=i == 0) for i, r in enumerate(rows)]
+
+    @property
+    def next_number(self) -> int:
+        """The number the next version gets; reserved for this writer until its transaction ends."""
+        top = self._conn.execute(
+            sa.select(sa.func.coalesce(sa.func.max(take_versions.c.number), 0)).where(
+                take_versions.c.take_id == self.take_id
+            )
+        ).scalar_one()
+        return int(top) + 1
+
+    def add_version(
+        self, number: int, version_row: dict[str, Any], event: dict[str, Any], take_values: dict[str, Any] | None = None
+    ) -> int:
+        """Append version `number` (the reserved one) and its log line."""
+        self._conn.execute(sa.insert(take_versions).values(take_id=self.take_id, number=number, **version_row))
+        if take_values:
+            self._conn.execute(sa.update(takes).where(takes.c.id == self.take_id).values(**take_values))
+        _log(self._conn, {**event, "details": {**(event.get("details") or {}), "version": number}})
+        return number
+
+    def update_png(self, version_number: int, png: Any, event: dict[str, Any] | None = None) -> None:
+        self._conn.execute(
+            sa.update(take_versions)
+            .where(take_versions.c.take_id == self.take_id, take_versions.c.number == version_number)
+            .values(**records.png_columns(png))
+        )
+        if event is not None:
+            _log(self._conn, event)
+
+    def mark_deleted(self, event: dict[str, Any]) -> bool:
+        """Flag the take deleted and clear the shot's star if it pointed here; True if it was starred."""
+        return _mark_deleted(self._conn, self.take_id, self.shot_id, event)
+
+
+def _mark_deleted(conn: sa.Connection, take_id: str, shot_id: int, event: dict[str, Any]) -> bool:
+    was_starred = conn.execute(
+        sa.update(shots).where(shots.c.id == shot_id, shots.c.starred_take_id == take_id).values(starred_take_id=None)
+    ).rowcount
+    conn.execute(sa.update(takes).where(takes.c.id == take_id).values(deleted=True, deleted_at=now()))
+    details = {**(event.get("details") or {}), "was_starred": bool(was_starred)}
+    _log(conn, {**event, "details": details})
+    if was_starred:
+        _log(conn, _implied_unstar(event, take_id, "deleted"))
+    return bool(was_starred)
 
 
 def _log(conn: sa.Connection, event: dict[str, Any]) -> None:

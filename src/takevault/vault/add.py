@@ -155,10 +155,19 @@ class AddMixin(TakeBase):
         return clean
 
     def _object_metadata(
-        self, take_id: str, shot: Shot, number: int, kind: str, original_name: str, media: MediaInfo
+        self,
+        take_id: str,
+        shot: Shot,
+        number: int,
+        kind: str,
+        original_name: str,
+        media: MediaInfo,
+        *,
+        version: int = 1,
     ) -> dict[str, str]:
         return {
             "take-id": take_id,
+            "take-version": str(version),
             "project": quote(self.project, safe=""),
             "section": quote(shot.section or NO_SECTION, safe=""),
             "shot": quote(shot.code, safe=""),

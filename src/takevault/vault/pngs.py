@@ -28,6 +28,7 @@ from takevault.media.workflow_png import (
     extract_workflow,
     inspect_png,
     link_text,
+    relink,
     repair_png,
     write_png,
 )
@@ -274,17 +275,6 @@ class PngMixin(VaultCore):
     ) -> PngRecord:
         key = version.png.key if version.png and version.png.key else _png_key_for(version.key)
         meta = _png_metadata(key, take.id, version.number, version.sha256, self.user, original or path.name, source)
-        record = self._put_png(key, path, meta, version.sha256, version.media)
-        old_chunks = _catalog_texts(version)
-        if old_chunks and not record.params.get("chunks"):
-            # The new PNG holds less than the catalog knew; keep that knowledge for a later regenerate.
-            record = replace(record, params={**record.params, "chunks": old_chunks})
-        if not version.is_current:
-            # The latest PNG is the current version's; put it back on top.
-            current = self.catalog.versions(take.id)[0]
-            if current.png and current.png.key == key and current.png.version_id:
-                with contextlib.suppress(NotFoundError):
-                    self.store.restore(key, current.png.version_id)
         event = {
             "project_id": self._project_for_write().id,
             "at": _now(),
@@ -292,9 +282,58 @@ class PngMixin(VaultCore):
             "action": "png",
             "take_id": take.id,
             "shot": f"{take.section}/{take.shot}" if take.section else take.shot,
-            "details": {"ref": take.ref, "op": action, "version": version.number, "status": record.status},
+            "details": {"ref": take.ref, "op": action, "version": version.number},
         }
-        self.catalog.update_png(take.id, version.number, record, event)
+        puts: list[Any] = []
+        try:
+            # Under the take's lock: which version is current cannot change between storing this
+            # PNG and putting the current version's PNG back on top.
+            with self.catalog.lock_take(take.id) as writer:
+                if writer.deleted:
+                    raise ConflictError(
+                        f"{take.ref} was deleted meanwhile; restore it with 'takevault restore {take.ref}' first."
+                    )
+                current = writer.versions()[0]
+                record = self._put_png(key, path, meta, version.sha256, version.media)
+                puts.append(record)
+                old_chunks = _catalog_texts(version)
+                if old_chunks and not record.params.get("chunks"):
+                    # The new PNG holds less than the catalog knew; keep that knowledge for a later regenerate.
+                    record = replace(record, params={**record.params, "chunks": old_chunks})
+                on_top = current.png.version_id if current.png and current.png.key == key else None
+                if current.number != version.number and on_top:
+                    # The latest PNG is the current version's; put it back on top.
+                    with contextlib.suppress(NotFoundError):
+                        puts.append(self.store.restore(key, on_top))
+                event["details"]["status"] = record.status
+                writer.update_png(version.number, record, event)
+        except BaseException:
+            for obj in reversed(puts):
+                with contextlib.suppress(Exception):
+                    self.store.delete_version(obj.key, obj.version_id)
+            raise
+        return record
+
+    def _copy_workflow_png(self, take: Take, old: TakeVersion, number: int) -> PngRecord | None:
+        """The PNG of a new version copied from `old` (revert, restore): the same bytes with a link
+        chunk naming version `number`, so every PNG names the version it belongs to. A PNG too
+        damaged to re-link is copied byte for byte, as it was."""
+        png = old.png
+        if png is None or not png.key or not png.version_id:
+            return png
+        link = link_text(take_id=take.id, ref=take.ref, version=number, video_sha256=old.sha256)
+        with (
+            tempfile.TemporaryDirectory(prefix="takevault-png-") as tmp,
+            self._png_file(png.key, png.version_id) as src,
+        ):
+            out = Path(tmp) / "workflow.png"
+            if not relink(src, out, link):
+                copied = self.store.restore(png.key, png.version_id)
+                return replace(png, version_id=copied.version_id, params=dict(png.params or {}))
+            meta = _png_metadata(png.key, take.id, number, old.sha256, self.user, Path(png.key).name, "copy")
+            record = self._put_png(png.key, out, meta, old.sha256, old.media)
+        if png.params and png.params.get("chunks") and not record.params.get("chunks"):
+            record = replace(record, params={**record.params, "chunks": png.params["chunks"]})
         return record
 
     def _png_summary(self, take: Take, version: TakeVersion, record: PngRecord) -> dict[str, Any]:
