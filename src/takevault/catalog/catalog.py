@@ -236,6 +236,7 @@ class Catalog:
             if same:
                 where = f" in section {section}" if section else ""
                 raise ConflictError(f"Shot {code} already exists{where}; pick another code or use it as it is.")
+            _refuse_ambiguous_code(conn, project, code, section)
             if order is None:
                 order = _next_order(
                     conn,
@@ -759,6 +760,31 @@ def _implied_unstar(event: dict[str, Any], take_id: str, why: str) -> dict[str, 
         "action": "unstar",
         "details": {"take_id": take_id, "version": details.get("version"), "ref": details.get("ref"), "reason": why},
     }
+
+
+def _refuse_ambiguous_code(conn: sa.Connection, project: Project, code: str, section: str | None) -> None:
+    """A shot code lives either without a section or in sections, never both: a loose SH010's takes are
+    `SH010/video_01`, so adding one beside SEQ01/SH010 would silently change what `SH010/video_01` means."""
+    others = conn.execute(
+        sa.select(sections.c.code)
+        .select_from(shots.outerjoin(sections, shots.c.section_id == sections.c.id))
+        .where(shots.c.project_id == project.id, shots.c.code == code)
+        .order_by(sections.c.code)
+    ).all()
+    in_sections = [r[0] for r in others if r[0] is not None]
+    if section is None and in_sections:
+        where = ", ".join(f"{s}/{code}" for s in in_sections)
+        raise ConflictError(
+            f"Shot code {code} is already used by {where}, whose takes are also called {code}/video_NN; "
+            f"a shot {code} without a section would take that name over. Put the new shot in a section, "
+            "or give it another code."
+        )
+    if section is not None and len(in_sections) < len(others):
+        raise ConflictError(
+            f"Shot code {code} is already used by a shot without a section, whose takes are {code}/video_NN; "
+            f"a {section}/{code} would make {code} mean two shots. Give the new shot another code, "
+            "or put it in the existing shot."
+        )
 
 
 def _next_order(conn: sa.Connection, table: sa.Table, where: Any) -> int:

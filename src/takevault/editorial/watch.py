@@ -15,14 +15,15 @@ Rules (each decision is logged and reported):
 - A file whose sha256 is already a version in the catalog is skipped, so a
   restarted watch never ingests twice. A file overwritten in place during one
   run becomes a new version of the take it made.
-- `--map` says which shot a file belongs to (see `compile_map`); a `take`
-  group in it (`video_03`) makes the file a new version of that take.
+- The shot comes from the path relative to the folder by the rules `import`
+  uses too (`takevault.shotmap`: `SH010_00001.mp4`, `SH020/render_00001.mp4`), or
+  `--map`; a take in it (`SH010_video_03_00001.mp4`) makes the file a new version
+  of that take.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -30,27 +31,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from takevault.errors import InvalidInputError, NotFoundError, TakevaultError
+from takevault.errors import NotFoundError, TakevaultError
+from takevault.media.formats import VIDEO_SUFFIXES
+from takevault.shotmap import ShotTarget, compile_map
 from takevault.store.fsutil import sha256_file
 
 log = logging.getLogger("takevault.editorial.watch")
 
-VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v", ".mxf"})
 AUDIO_MARK = "-audio"
 _TEMP_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download")
 
-DEFAULT_MAP = r"(?:^|/)(?P<shot>[A-Za-z0-9]+)(?:_(?P<take>video_\d+))?(?:[_\-. ][^/]*)?\.[^./]+$"
-"""The shot is the file name up to the first `_`, `-`, `.` or space (`SH010_00001.mp4` -> SH010);
-`SH010_video_03_00001.mp4` is a new version of SH010/video_03."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where a render goes: a new take of `shot`, or a new version of `take` of it."""
-
-    shot: str
-    section: str | None = None
-    take: str | None = None
+Target = ShotTarget
+"""Where a render goes: a new take of `shot`, or a new version of `take` of it."""
 
 
 @dataclass(frozen=True)
@@ -102,51 +94,6 @@ Ingest = Callable[[Render], str]
 """Make the take (or version) and return its ref; raise a TakevaultError to refuse."""
 Lookup = Callable[[str], str | None]
 """sha256 -> ref of the take that already holds those bytes, or None."""
-
-
-def compile_map(pattern: str | None) -> Callable[[str], Target | None]:
-    """A mapper from a path relative to the watch folder (with `/`) to a Target.
-
-    `pattern` is either a regular expression with named groups `shot` (needed),
-    `section` and `take`, searched in the relative path; or a template such as
-    `{section}/{shot}_*` where `{name}` matches one path part without `_` and
-    `*` matches anything.
-    """
-    text = pattern or DEFAULT_MAP
-    if "(?P<" not in text:
-        text = _template_to_regex(text)
-    try:
-        regex = re.compile(text)
-    except re.error as exc:
-        raise InvalidInputError(f"The --map pattern {pattern!r} is not valid ({exc}); fix it and run again.") from exc
-    if "shot" not in regex.groupindex:
-        raise InvalidInputError(f"The --map pattern {pattern!r} has no shot part; add {{shot}} or (?P<shot>...).")
-
-    def mapper(rel: str) -> Target | None:
-        m = regex.search(rel)
-        if not m or not m.group("shot"):
-            return None
-        groups = m.groupdict()
-        take = groups.get("take")
-        if take and take.isdigit():
-            take = f"video_{int(take):02d}"
-        return Target(shot=groups["shot"], section=groups.get("section") or None, take=take or None)
-
-    return mapper
-
-
-def _template_to_regex(template: str) -> str:
-    out = []
-    for part in re.split(r"(\{[a-z]+\}|\*)", template):
-        if part == "*":
-            out.append(r"[^/]*")
-        elif part.startswith("{") and part.endswith("}"):
-            name = part[1:-1]
-            body = r"video_\d+|\d+" if name == "take" else r"[^/_]+"
-            out.append(f"(?P<{name}>{body})")
-        else:
-            out.append(re.escape(part))
-    return r"(?:^|/)" + "".join(out) + r"(?:\.[^./]+)?$"
 
 
 @dataclass

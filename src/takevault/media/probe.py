@@ -12,9 +12,8 @@ from pathlib import Path
 import av
 
 from takevault.errors import MediaError
+from takevault.media.formats import SUPPORTED
 from takevault.models import AudioStreamInfo, MediaInfo
-
-SUPPORTED = "MP4, MOV, MKV, WebM, AVI, MXF, GIF, MPEG-TS and anything else FFmpeg decodes"
 
 
 def _not_a_video(path: Path, why: str) -> MediaError:

@@ -28,17 +28,27 @@ DEFAULT_PROJECT = "main"
 class VaultCore:
     """Holds one vault's configuration and opens its store and catalog on first use."""
 
-    def __init__(self, config: VaultConfig, project: str = DEFAULT_PROJECT) -> None:
+    def __init__(self, config: VaultConfig, project: str = DEFAULT_PROJECT, *, known_project: bool = False) -> None:
+        from takevault.vault.refs import check_code
+
         self.config = config
         self.root = config.root
-        self.project = project
+        # A project name becomes the first part of every store key, so it follows the rules of codes.
+        self.project = check_code(project, "project")
+        self.known_project = known_project
+        """True: reading a project nobody has written to is an error (a mistyped name), not an empty list."""
 
     # -- opening ------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path | str | None = None, *, project: str = DEFAULT_PROJECT) -> Any:
-        """Open the vault at `path`, TAKEVAULT_VAULT, or the nearest takevault.toml upward."""
+    def open(
+        cls, path: Path | str | None = None, *, project: str = DEFAULT_PROJECT, known_project: bool = False
+    ) -> Any:
+        """Open the vault at `path`, TAKEVAULT_VAULT, or the nearest takevault.toml upward.
+
+        With `known_project`, reads of a project that does not exist yet raise NotFoundError
+        (the CLI's `--project` typo); writes create it either way."""
         root = find_vault_root(path)
-        return cls(load_config(root), project=project)
+        return cls(load_config(root), project=project, known_project=known_project)
 
     @classmethod
     def init(
@@ -58,6 +68,9 @@ class VaultCore:
         With no options: SQLite and a local store inside `path`. If any step fails,
         what this call created is removed again, so a failed init leaves nothing behind.
         """
+        from takevault.vault.refs import check_code
+
+        check_code(project, "project")
         root = Path(path).expanduser().resolve()
         if (root / CONFIG_NAME).exists():
             raise ConfigError(f"{root} is already a takevault vault; use it as it is, or pick another folder.")

@@ -346,6 +346,7 @@ class EditorialMixin(TakeBase):
             except NotFoundError:
                 if not create_shots:
                     raise
+                self._project_for_write()
                 if target.section is not None and target.section not in {s.code for s in self.list_sections()}:
                     self.add_section(target.section)
                 self.add_shot(target.shot, section=target.section)
