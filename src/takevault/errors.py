@@ -9,6 +9,7 @@
     ├── NotFoundError                   exit 3, HTTP 404: unknown shot, take, version, key
     │   └── DeleteMarkerError           the latest version of a key is a delete marker
     ├── ConflictError                   exit 4, HTTP 409: duplicate bytes, take deleted, exists
+    │   └── DuplicateBytesError         the shot already holds a take with these exact bytes
     ├── StoreError                      exit 5, HTTP 502: the object store failed us
     │   ├── VersioningError             versioning is not Enabled on the bucket
     │   ├── StoreUnreachableError       the endpoint refuses or times out
@@ -72,6 +73,14 @@ class DeleteMarkerError(NotFoundError):
 class ConflictError(TakevaultError):
     exit_code = 4
     http_status = 409
+
+
+class DuplicateBytesError(ConflictError):
+    """`existing` is the ref of the take that already holds the bytes."""
+
+    def __init__(self, message: str, existing: str) -> None:
+        super().__init__(message)
+        self.existing = existing
 
 
 class StoreError(TakevaultError):

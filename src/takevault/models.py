@@ -232,9 +232,17 @@ class TakeLink:
     other_id: str
     other_ref: str
     kind: str
+    incoming: bool = False
+    """True on the other end: the link was made from `other_ref` to this take (`other_ref` `kind` this)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"take_id": self.take_id, "other_id": self.other_id, "other_ref": self.other_ref, "kind": self.kind}
+        return {
+            "take_id": self.take_id,
+            "other_id": self.other_id,
+            "other_ref": self.other_ref,
+            "kind": self.kind,
+            "incoming": self.incoming,
+        }
 
 
 @dataclass(frozen=True)

@@ -538,31 +538,43 @@ class Catalog:
         ]
 
     def _links(self, conn: sa.Connection, take_ids: Sequence[str]) -> dict[str, tuple]:
+        """Links of each take, both the ones made from it and the ones made to it, so a link shows on both."""
         out: dict[str, list] = {}
         other = takes.alias("other")
         other_shot = shots.alias("other_shot")
         other_section = sections.alias("other_section")
-        for chunk in _chunks(list(take_ids), 500):
-            rows = conn.execute(
-                sa.select(
+        for incoming in (False, True):
+            here, there = (
+                (take_links.c.other_id, take_links.c.take_id)
+                if incoming
+                else (
                     take_links.c.take_id,
                     take_links.c.other_id,
-                    take_links.c.kind,
-                    other.c.name,
-                    other_shot.c.code.label("shot_code"),
-                    other_section.c.code.label("section_code"),
                 )
-                .select_from(
-                    take_links.join(other, other.c.id == take_links.c.other_id)
-                    .join(other_shot, other_shot.c.id == other.c.shot_id)
-                    .outerjoin(other_section, other_section.c.id == other_shot.c.section_id)
-                )
-                .where(take_links.c.take_id.in_(chunk))
-                .order_by(take_links.c.id)
-            ).mappings()
-            for row in rows:
-                out.setdefault(row["take_id"], []).append(records.link(row))
-        return {k: tuple(v) for k, v in out.items()}
+            )
+            for chunk in _chunks(list(take_ids), 500):
+                rows = conn.execute(
+                    sa.select(
+                        take_links.c.id,
+                        take_links.c.take_id,
+                        take_links.c.other_id,
+                        take_links.c.kind,
+                        other.c.name,
+                        other_shot.c.code.label("shot_code"),
+                        other_section.c.code.label("section_code"),
+                    )
+                    .select_from(
+                        take_links.join(other, other.c.id == there)
+                        .join(other_shot, other_shot.c.id == other.c.shot_id)
+                        .outerjoin(other_section, other_section.c.id == other_shot.c.section_id)
+                    )
+                    .where(here.in_(chunk))
+                    .order_by(take_links.c.id)
+                ).mappings()
+                for row in rows:
+                    key = row["other_id"] if incoming else row["take_id"]
+                    out.setdefault(key, []).append((row["id"], records.link(row, incoming=incoming)))
+        return {k: tuple(link for _id, link in sorted(v, key=lambda p: p[0])) for k, v in out.items()}
 
     def versions(self, take_id: str) -> list[TakeVersion]:
         """Every version of a take, newest first."""

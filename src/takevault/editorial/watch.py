@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from takevault.errors import NotFoundError, TakevaultError
+from takevault.errors import InvalidInputError, NotFoundError, TakevaultError
 from takevault.media.formats import VIDEO_SUFFIXES
 from takevault.shotmap import ShotTarget, compile_map
 from takevault.store.fsutil import sha256_file
@@ -123,6 +123,12 @@ class FolderWatcher:
         self.ingest = ingest
         self.lookup = lookup
         self.mapper = compile_map(map_pattern)
+        self.no_shot = (
+            "the name does not match the --map pattern, so no shot is known for it"
+            if map_pattern
+            else "no shot code such as SH010 in its name or folders; rename it (SH010_name.mp4) or put it in "
+            "a folder named after its shot (SH010/name.mp4), or give --map"
+        )
         self.settle = max(0.0, float(settle_seconds))
         self.poll = poll_seconds if poll_seconds is not None else min(1.0, max(0.05, self.settle / 4))
         self.on_decision = on_decision
@@ -182,6 +188,11 @@ class FolderWatcher:
         return waiting
 
     def _check_folder(self) -> None:
+        if self.folder.exists() and not self.folder.is_dir():
+            raise InvalidInputError(
+                f"{self.folder} is a file, not a folder; watch the folder renders are written to, "
+                "or add this file as a take."
+            )
         if not self.folder.is_dir():
             raise NotFoundError(
                 f"The watch folder {self.folder} does not exist (or is no longer there); create or remount it "
@@ -253,7 +264,7 @@ class FolderWatcher:
             self._decide(
                 path,
                 "skipped",
-                f"{rel}: the name does not match the --map pattern, so no shot is known for it; skipped.",
+                f"{rel}: {self.no_shot}; skipped.",
                 level=logging.WARNING,
             )
             return 0

@@ -17,7 +17,7 @@ from takevault.config import (
     write_config,
 )
 from takevault.errors import ConfigError, NotFoundError, TakevaultError
-from takevault.store import VersionedStore, open_store
+from takevault.store import VersionedStore, check_store_url, open_store
 
 if TYPE_CHECKING:
     from takevault.catalog import Catalog
@@ -33,6 +33,7 @@ class VaultCore:
 
         self.config = config
         self.root = config.root
+        check_store_url(config.store_url)
         # A project name becomes the first part of every store key, so it follows the rules of codes.
         self.project = check_code(project, "project")
         self.known_project = known_project
@@ -142,7 +143,10 @@ class VaultCore:
     def catalog(self) -> Catalog:
         from takevault.catalog import Catalog
 
-        catalog = Catalog(self.config.catalog_url)
+        url = self.config.catalog_url
+        if not self._migrating:
+            _refuse_missing_sqlite_file(url)
+        catalog = Catalog(url)
         if not self._migrating:
             try:
                 catalog.require_current_schema()
@@ -179,6 +183,18 @@ class VaultCore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _refuse_missing_sqlite_file(url: str) -> None:
+    """Opening a missing SQLite file would create an empty one and then complain it has no tables."""
+    if not url.startswith("sqlite:///"):
+        return
+    path = url[len("sqlite:///") :].split("?", 1)[0]
+    if path and path != ":memory:" and not Path(path).exists():
+        raise ConfigError(
+            f"The catalog file {path} does not exist; if the vault lost its catalog, rebuild it from the store "
+            "with 'takevault catalog rebuild', else check the catalog setting in takevault.toml."
+        )
 
 
 def _remove_new_entries(root: Path, existing: set[Path], created_root: bool) -> None:

@@ -379,9 +379,15 @@ class EditorialMixin(TakeBase):
 
 def _nothing_starred(selection: Selection, as_of: datetime | None) -> NotFoundError:
     missing = ", ".join(s.path for s in selection.missing)
-    when = " at that moment" if as_of else ""
+    if as_of is not None:
+        # Starring a take now cannot change the past: point at a later moment, or at now.
+        moment = as_of.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+        return NotFoundError(
+            f"No shot had a starred take at {moment} ({missing} had none then); "
+            "give a later --as-of moment, or leave --as-of out to export what is starred now."
+        )
     return NotFoundError(
-        f"No shot had a starred take{when} ({missing} lack one); star a take per shot with "
+        f"No shot has a starred take ({missing} lack one); star a take per shot with "
         "'takevault star SHOT/video_NN' and export again."
     )
 

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from takevault.errors import ChecksumMismatchError
+from takevault.errors import ChecksumMismatchError, InvalidInputError
 from takevault.models import Take, TakeVersion
 from takevault.store.base import ProgressCallback, download_to_path
 from takevault.vault.takebase import TakeBase
@@ -26,6 +26,10 @@ class FetchMixin(TakeBase):
         dest = Path(dest)
         if dest.is_dir():
             dest = dest / _file_name(take, version)
+        elif not dest.parent.is_dir():
+            # Making the folders would hide a mistyped path; say so instead.
+            what = "is a file" if dest.parent.exists() else "does not exist"
+            raise InvalidInputError(f"The folder {dest.parent} {what}; create the folder or pick another path.")
         self._check_store_checksum(take, version)
         download_to_path(self.store, version.key, dest, version.version_id, progress)
         return version

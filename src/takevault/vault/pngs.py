@@ -113,7 +113,7 @@ class PngMixin(VaultCore):
         `add --workflow-png` does: kept byte for byte plus the `takevault` link chunk."""
         take, version = self._live_version(ref, "attach")
         png_path = Path(png_path)
-        _check_png_file(png_path)
+        check_png_file(png_path)
         link = link_text(take_id=take.id, ref=take.ref, version=version.number, video_sha256=version.sha256)
         with tempfile.TemporaryDirectory(prefix="takevault-png-") as tmp:
             out = Path(tmp) / "workflow.png"
@@ -453,7 +453,7 @@ def _companion_of(video: Path) -> Path | None:
     return None
 
 
-def _check_png_file(path: Path) -> None:
+def check_png_file(path: Path) -> None:
     """Refuse, before anything is stored, a file that is not a PNG at all or far too big to be one."""
     try:
         size = path.stat().st_size

@@ -41,9 +41,9 @@ def safe_filename(name: str | None) -> str:
 
 
 def _too_large(limit: int) -> UploadTooLargeError:
-    mib = limit / (1024 * 1024)
+    # Decimal MB, the unit the CLI and the gallery show sizes in.
     return UploadTooLargeError(
-        f"The file is larger than this server accepts ({mib:g} MiB); "
+        f"The file is larger than this server accepts ({limit / 1e6:.1f} MB); "
         "raise web.max_upload_mb in takevault.toml, or add it with 'takevault add'."
     )
 
