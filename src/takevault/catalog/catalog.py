@@ -8,6 +8,7 @@ PostgreSQL) so concurrent processes see consistent counters and stars.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,12 +89,18 @@ class Catalog:
     @classmethod
     def head_revision(cls) -> str | None:
         """The newest schema revision this version of takevault knows."""
+        quick = _head_from_files(MIGRATIONS / "versions")
+        if quick is not None:
+            return quick
         from alembic.script import ScriptDirectory
 
         return ScriptDirectory.from_config(cls._alembic_config()).get_current_head()
 
     def require_current_schema(self) -> None:
-        """Refuse to work on a catalog whose schema is older or newer than this takevault's."""
+        """Refuse to work on a catalog whose schema is older or newer than this takevault's.
+
+        Every command runs this, so the usual case (schema at head) reads the revision table and
+        the migration files' revision lines directly: Alembic loads only to explain a mismatch."""
         current, head = self.schema_revision(), self.head_revision()
         if current == head:
             return
@@ -126,10 +133,17 @@ class Catalog:
             conn.commit()
 
     def schema_revision(self) -> str | None:
-        from alembic.runtime.migration import MigrationContext
-
+        """The revision in Alembic's `alembic_version` table; None before the first migration."""
         with self._translate(), self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            if not sa.inspect(conn).has_table("alembic_version"):
+                return None
+            found = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+        if len(found) > 1:
+            raise CatalogError(
+                f"The catalog {self._where()} records several schema revisions ({', '.join(found)}); "
+                "run 'takevault catalog upgrade' to bring it to one."
+            )
+        return found[0] if found else None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -757,6 +771,28 @@ def _mark_deleted(conn: sa.Connection, take_id: str, shot_id: int, event: dict[s
     if was_starred:
         _log(conn, _implied_unstar(event, take_id, "deleted"))
     return bool(was_starred)
+
+
+_REVISION_LINE = re.compile(r"^revision\s*(?::[^=]*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN_LINE = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
+
+
+def _head_from_files(folder: Path) -> str | None:
+    """The one revision no migration revises, read from the files' `revision =` and `down_revision =`
+    lines; None when that is not clear-cut (then Alembic decides)."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in folder.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        rev, down = _REVISION_LINE.search(text), _DOWN_LINE.search(text)
+        if rev is None:
+            continue
+        if down is None:
+            return None
+        revisions.add(rev.group(1))
+        revised.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
+    heads = revisions - revised
+    return next(iter(heads)) if len(heads) == 1 else None
 
 
 def _log(conn: sa.Connection, event: dict[str, Any]) -> None:

@@ -18,10 +18,18 @@ app = typer.Typer(
     name="takevault",
     help="Track every version of every video take: add, star, compare, restore, export.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from takevault import __version__
+
+        sys.stdout.write(f"takevault {__version__}\n")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -32,6 +40,10 @@ def main_options(
         typer.Option("--vault", help="Vault folder; else TAKEVAULT_VAULT, else the nearest takevault.toml upward."),
     ] = None,
     project: Annotated[str, typer.Option("--project", help="Project inside the vault.")] = "main",
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print takevault's version and exit.", is_eager=True, callback=_print_version),
+    ] = False,
 ) -> None:
     ctx.obj = CliState(vault_path=vault, project=project)
     ctx.call_on_close(ctx.obj.close)

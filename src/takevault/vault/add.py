@@ -17,11 +17,13 @@ from urllib.parse import quote
 from takevault.catalog import records
 from takevault.catalog.catalog import now
 from takevault.errors import DuplicateBytesError, InvalidInputError, TakevaultError
-from takevault.media.probe import probe
+from takevault.lazy import lazy_module
 from takevault.models import MediaInfo, ObjectVersion, PngRecord, Shot, Take
 from takevault.store.base import ProgressCallback
 from takevault.vault.refs import take_name
 from takevault.vault.takebase import TakeBase
+
+_media_probe = lazy_module("takevault.media.probe")  # PyAV loads when a file is probed
 
 NO_SECTION = "_"
 
@@ -70,10 +72,11 @@ class AddMixin(TakeBase):
         """Add the video at `path` as the next take of `shot` (`SH010` or `SEQ01/SH010`).
 
         With `allow_duplicates=False` (the CLI's default), bytes a live take of the shot already
-        holds are refused with DuplicateBytesError and nothing is stored; a given workflow PNG that is not a PNG at all is refused before anything
-        is stored (one that is damaged is kept as it is and its status says so)."""
+        holds are refused with DuplicateBytesError and nothing is stored. A given workflow PNG that
+        is not a PNG at all is refused before anything is stored; one that is damaged is kept as
+        it is and its status says so."""
         path = Path(path)
-        media = probe(path)
+        media = _media_probe.probe(path)
         if workflow_png is not None:
             from takevault.vault.pngs import check_png_file
 

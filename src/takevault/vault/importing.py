@@ -18,14 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from takevault.errors import InvalidInputError, NotFoundError, TakevaultError
+from takevault.lazy import lazy_module
 from takevault.media.formats import VIDEO_SUFFIXES
-from takevault.media.probe import probe
 from takevault.models import ImportItem, ImportReport, MediaInfo, Shot
 from takevault.shotmap import Mapper, compile_map
 from takevault.store.base import ProgressCallback
 from takevault.store.fsutil import sha256_file
 from takevault.vault.add import AddMixin
 from takevault.vault.refs import CODE_RE
+
+_media_probe = lazy_module("takevault.media.probe")  # PyAV loads when a file is probed
 
 
 @dataclass
@@ -68,7 +70,7 @@ def _walk(paths: Iterable[Path | str], unreadable: list[ImportItem]) -> Iterator
 
 def _inspect(candidate: _Candidate) -> _Candidate:
     try:
-        candidate.media = probe(candidate.path)
+        candidate.media = _media_probe.probe(candidate.path)
         candidate.sha256 = sha256_file(candidate.path)
     except TakevaultError as exc:
         candidate.error = exc.message
@@ -137,6 +139,8 @@ class ImportMixin(AddMixin):
             candidates.append(_Candidate(path, str(path), relative, png if png.is_file() else None))
 
         workers = max(1, min(4, os.cpu_count() or 1, len(candidates)))
+        if candidates:
+            _media_probe.probe  # noqa: B018 - load PyAV here, not in several worker threads at once
         with ThreadPoolExecutor(max_workers=workers) as pool:
             inspected = list(pool.map(_inspect, candidates))
 

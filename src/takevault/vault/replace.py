@@ -6,10 +6,12 @@ from pathlib import Path
 
 from takevault.catalog.catalog import TakeWriter
 from takevault.errors import ConflictError, InvalidInputError
-from takevault.media.probe import probe
+from takevault.lazy import lazy_module
 from takevault.models import ObjectVersion, PngRecord, Take, TakeVersion
 from takevault.store.base import ProgressCallback
 from takevault.vault.add import AddMixin, _check_companions
+
+_media_probe = lazy_module("takevault.media.probe")  # PyAV loads when a file is probed
 
 
 class ReplaceMixin(AddMixin):
@@ -29,7 +31,7 @@ class ReplaceMixin(AddMixin):
         take = self._take_only(ref, "replace")
         _refuse_deleted(take, "replacing")
         path = Path(path)
-        media = probe(path)
+        media = _media_probe.probe(path)
         _check_companions(workflow_png, workflow)
         shot = self.shot(f"{take.section}/{take.shot}" if take.section else take.shot)
         event = self._event("replace", take, original_name=path.name)
