@@ -420,6 +420,10 @@ class RebuildReport:
     versions_added: int
     shots_added: int
     skipped: tuple[str, ...] = ()
+    journal_entries: int = 0
+    """How many journal entries were replayed (0: the store had no journal, object metadata was used)."""
+    kept_aside: str | None = None
+    """Where the catalog that was there before went (`rebuild --force`)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -427,4 +431,6 @@ class RebuildReport:
             "versions_added": self.versions_added,
             "shots_added": self.shots_added,
             "skipped": list(self.skipped),
+            "journal_entries": self.journal_entries,
+            "kept_aside": self.kept_aside,
         }

@@ -144,3 +144,14 @@ events = sa.Table(
     sa.Column("shot", sa.String(500)),
     sa.Column("details", sa.JSON, nullable=False),
 )
+
+# One row per committed write transaction: the row images it left (see catalog/journal.py). The
+# same payload is written to the store under `.takevault/journal/`, so the catalog can be rebuilt
+# from the store alone; the row here lets fsck rewrite an entry a crash kept out of the store.
+journal = sa.Table(
+    "journal",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("at", When, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+)

@@ -498,15 +498,24 @@ def catalog_upgrade(ctx: typer.Context) -> None:
 
 
 @catalog_app.command("rebuild")
-def catalog_rebuild(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """Rebuild missing catalog rows from the object metadata in the store."""
-    report = open_vault(ctx).rebuild_catalog()
+def catalog_rebuild(
+    ctx: typer.Context,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild even if the catalog holds rows; the old catalog is kept aside.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rebuild the catalog from the store: its journal of committed changes, else the object metadata."""
+    report = open_vault(ctx).rebuild_catalog(force=force)
     if as_json:
         ui.print_json(report.to_json())
         return
+    if report.kept_aside:
+        ui.info(f"The catalog that was there is kept aside in {report.kept_aside}.")
+    source = f"{report.journal_entries} journal entries" if report.journal_entries else "the object metadata"
     ui.info(
         f"Rebuilt {report.takes_added} take(s) with {report.versions_added} version(s) "
-        f"and {report.shots_added} new shot(s); {len(report.skipped)} object(s) skipped."
+        f"in {report.shots_added} shot(s) from {source}; {len(report.skipped)} object(s) skipped."
     )
     for line in report.skipped:
         ui.info(f"  skipped: {line}")

@@ -129,7 +129,11 @@ class VaultCore:
     def catalog(self) -> Catalog:
         from takevault.catalog import Catalog
 
+        from takevault.vault.journal import JournalWriter
+
         catalog = Catalog(self.config.catalog_url)
+        # Every committed catalog change is also written to the store, so the store alone can rebuild it.
+        catalog.journal_sink = JournalWriter(self.store)
         if not self._migrating:
             try:
                 catalog.require_current_schema()
