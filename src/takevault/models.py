@@ -400,6 +400,10 @@ class FsckReport:
     checked_versions: int
     checked_objects: int
     problems: tuple[FsckProblem, ...] = ()
+    notes: tuple[FsckProblem, ...] = ()
+    """Not problems: older workflow PNG versions kept as history, leftovers fsck --repair kept aside."""
+    repaired: tuple[str, ...] = ()
+    """What `fsck --repair` did, one sentence each (the problems are those left after it)."""
 
     @property
     def ok(self) -> bool:
@@ -411,6 +415,8 @@ class FsckReport:
             "checked_versions": self.checked_versions,
             "checked_objects": self.checked_objects,
             "problems": [p.to_json() for p in self.problems],
+            "notes": [p.to_json() for p in self.notes],
+            "repaired": list(self.repaired),
         }
 
 

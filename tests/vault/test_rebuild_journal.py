@@ -44,7 +44,8 @@ def _rebuild_and_compare(run, vault_dir: Path, clips, tmp_path: Path, pg_url: st
     # The rebuilt catalog keeps working: the next change goes on from there, and fsck is clean.
     ok(run, "replace", "SH010/video_01", str(clips["b"]))
     ok(run, "shot", "add", "SH040", "--section", "SEQ02")
-    assert run("fsck")[0] == 0
+    code, out, err = run("fsck")
+    assert code == 0, out + err
 
 
 def test_rebuild_restores_every_listing_on_sqlite_and_local(clips, tmp_path: Path, capsys) -> None:
@@ -74,7 +75,7 @@ def test_rebuild_into_a_catalog_that_is_not_empty_is_refused_unless_forced(clips
     ok(run, "shot", "add", "SH010")
     ok(run, "add", str(clips["a"]), "--shot", "SH010", "--note", "kept")
     before = listings(run)
-    code, out, err = run("catalog", "rebuild")
+    code, _, err = run("catalog", "rebuild")
     assert code != 0 and "not empty" in err and "--force" in err and "Traceback" not in err
     assert listings(run) == before
     report = json.loads(ok(run, "catalog", "rebuild", "--force", "--json"))

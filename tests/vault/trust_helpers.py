@@ -119,7 +119,7 @@ def listings(run: Run) -> dict[str, Any]:
     shown["sections"] = js("section", "list")
     shown["shots"] = js("shot", "list")
     shown["log"] = js("log")
-    code, out, _ = run("png", "validate", "--json")
+    _, out, _ = run("png", "validate", "--json")
     shown["png"] = json.loads(out)
     for take in takes:
         shown[f"show {take['ref']}"] = js("show", take["ref"])

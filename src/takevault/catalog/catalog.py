@@ -259,8 +259,7 @@ class Catalog:
                     ),
                 )
             shot_id = conn.execute(
-                sa.insert(shots)
-                .values(
+                sa.insert(shots).values(
                     project_id=project.id,
                     section_id=section_id,
                     code=code,

@@ -111,9 +111,7 @@ def _before_execute(conn: sa.Connection, clause: Any, multiparams: Any, params: 
     changes.touched[table.name].update(tuple(r) for r in rows)
 
 
-def _after_execute(
-    conn: sa.Connection, clause: Any, multiparams: Any, params: Any, options: Any, result: Any
-) -> None:
+def _after_execute(conn: sa.Connection, clause: Any, multiparams: Any, params: Any, options: Any, result: Any) -> None:
     changes = _active(conn)
     if changes is None or not isinstance(clause, sa.Insert):
         return
@@ -303,9 +301,7 @@ def restore(engine: sa.Engine, folded: Folded, entries: Sequence[tuple[int, str]
                 for row in rows:
                     if row.get(column) is not None:
                         conn.execute(
-                            sa.update(table)
-                            .where(*(c == row[c.name] for c in pk))
-                            .values(**{column: row[column]})
+                            sa.update(table).where(*(c == row[c.name] for c in pk)).values(**{column: row[column]})
                         )
         for start in range(0, len(entries), _CHUNK):
             chunk = entries[start : start + _CHUNK]

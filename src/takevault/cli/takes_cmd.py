@@ -468,12 +468,39 @@ def _event_detail(details: dict) -> str:
 
 
 # -- upkeep -------------------------------------------------------------------------
-def fsck(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def fsck(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Do the safe repairs (journal, delete markers, PNG links, leftovers, unfinished uploads); "
+            "never deletes a version's bytes.",
+        ),
+    ] = False,
+    idle_for: Annotated[
+        float,
+        typer.Option(
+            "--idle-for",
+            min=0,
+            metavar="SECONDS",
+            help="With --repair: an unfinished S3 upload that sent nothing for this long is abandoned.",
+        ),
+    ] = 60.0,
+    as_json: JsonOpt = False,
+) -> None:
     """Check that catalog and store agree and that every version's bytes match their sha256."""
-    report = open_vault(ctx).fsck()
+    report = open_vault(ctx).fsck(repair=repair, idle_seconds=idle_for)
     if as_json:
         ui.print_json(report.to_json())
     else:
+        for line in report.repaired:
+            ui.info(f"repaired: {line}")
+        if report.notes:
+            counts: dict[str, int] = {}
+            for note in report.notes:
+                counts[note.kind] = counts.get(note.kind, 0) + 1
+            ui.info("Not problems: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items())) + ".")
         if report.problems:
             rows = [[p.kind, p.take_ref or "", p.key or "", p.version_id or "", p.message] for p in report.problems]
             ui.table("Problems", ("problem", "take", "key", "version id", "what to do"), rows)

@@ -128,7 +128,6 @@ class VaultCore:
     @cached_property
     def catalog(self) -> Catalog:
         from takevault.catalog import Catalog
-
         from takevault.vault.journal import JournalWriter
 
         catalog = Catalog(self.config.catalog_url)

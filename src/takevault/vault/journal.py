@@ -34,8 +34,9 @@ class JournalWriter:
             # The change is committed; failing the command now would tell the user it did not happen.
             # The entry stays in the catalog's journal table and fsck writes it out later.
             message = getattr(exc, "message", str(exc))
-            log.warning("Journal entry %d is not in the store yet (%s); 'takevault fsck --repair' writes it.",
-                        seq, message)
+            log.warning(
+                "Journal entry %d is not in the store yet (%s); 'takevault fsck --repair' writes it.", seq, message
+            )
 
 
 def write_entry(store: VersionedStore, seq: int, payload: str) -> None:
