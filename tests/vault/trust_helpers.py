@@ -71,41 +71,59 @@ def concurrent_replaces(vault_dir: Path, ref: str, files: list[Path]) -> int:
     return sum(1 for code, _ in results if code == 0)
 
 
-def every_kind_of_change(run: Run, clips: dict[str, Path], work: Path) -> None:
-    """Sections, shots, takes and every command that changes them, including concurrent replaces."""
+def every_kind_of_change(
+    run: Run, clips: dict[str, Path], work: Path, after_each: Callable[[str], None] | None = None
+) -> None:
+    """Sections, shots, takes and every command that changes them, including concurrent replaces.
+
+    `after_each` is called with the command's name after each one (fsck tests check the vault there).
+    """
     work.mkdir(parents=True, exist_ok=True)
-    ok(run, "section", "add", "SEQ01", "--name", "Opening")
-    ok(run, "section", "add", "SEQ02", "--name", "Harbour")
-    ok(run, "shot", "add", "SH010", "--section", "SEQ01", "--name", "Wide on the harbour")
-    ok(run, "shot", "add", "SH020", "--section", "SEQ01", "--order", "5")
-    ok(run, "shot", "add", "SH030", "--section", "SEQ02", "--name", "Close")
-    ok(run, "add", str(clips["a"]), str(clips["b"]), "--shot", "SH010", "--note", "first pass", "--kind", "edit")
+
+    def step(*args: str) -> str:
+        out = ok(run, *args)
+        if after_each is not None:
+            after_each(" ".join(args[:2]))
+        return out
+
+    step("section", "add", "SEQ01", "--name", "Opening")
+    step("section", "add", "SEQ02", "--name", "Harbour")
+    step("shot", "add", "SH010", "--section", "SEQ01", "--name", "Wide on the harbour")
+    step("shot", "add", "SH020", "--section", "SEQ01", "--order", "5")
+    step("shot", "add", "SH030", "--section", "SEQ02", "--name", "Close")
+    step("add", str(clips["a"]), str(clips["b"]), "--shot", "SH010", "--note", "first pass", "--kind", "edit")
     png = comfy_png(work / "gen.png", seed=7)
-    ok(run, "add", str(clips["c"]), "--shot", "SH020", "--workflow-png", str(png), "--kind", "final")
-    ok(run, "replace", "SH010/video_01", str(clips["c"]))
-    ok(run, "star", "SH010/video_01")
-    ok(run, "star", "SH010/video_02")
-    ok(run, "set", "SH010/video_01", "--note", "keeper", "--rating", "4", "--status", "review", "--tag", "hero")
-    ok(run, "set", "SH010/video_02", "--tag", "alt", "--tag", "night")
-    ok(run, "link", "SH010/video_01", "SH020/video_01", "--kind", "derived-from")
-    ok(run, "revert", "SH010/video_01", "--to", "v1")
-    ok(run, "delete", "SH010/video_02", "--yes")
-    ok(run, "restore", "SH010/video_02")
-    ok(run, "png", "attach", "SH010/video_01@v2", str(comfy_png(work / "again.png", seed=99)))
-    ok(run, "png", "regenerate", "SH020/video_01")
-    ok(run, "png", "repair", "SH020/video_01")
-    ok(run, "add", str(clips["b"]), "--shot", "SH030")
-    ok(run, "delete", "SH030/video_01", "--yes")
+    step("add", str(clips["c"]), "--shot", "SH020", "--workflow-png", str(png), "--kind", "final")
+    step("replace", "SH010/video_01", str(clips["c"]))
+    step("star", "SH010/video_01")
+    step("star", "SH010/video_02")
+    step("set", "SH010/video_01", "--note", "keeper", "--rating", "4", "--status", "review", "--tag", "hero")
+    step("set", "SH010/video_02", "--tag", "alt", "--tag", "night")
+    step("link", "SH010/video_01", "SH020/video_01", "--kind", "derived-from")
+    step("revert", "SH010/video_01", "--to", "v1")
+    step("delete", "SH010/video_02", "--yes")
+    step("restore", "SH010/video_02")
+    step("png", "attach", "SH010/video_01@v2", str(comfy_png(work / "again.png", seed=99)))
+    step("png", "regenerate", "SH020/video_01")
+    step("png", "repair", "SH020/video_01")
+    step("add", str(clips["b"]), "--shot", "SH030")
+    step("delete", "SH030/video_01", "--yes")
     extra = [make_clip(work / f"race_{i}.mp4", frames=4 + i) for i in range(3)]
     assert concurrent_replaces(run.root, "SH010/video_02", extra) >= 1  # type: ignore[attr-defined]
+    if after_each is not None:
+        after_each("concurrent replace")
     folder = work / "delivery" / "SH030"
     folder.mkdir(parents=True)
     make_clip(folder / "gen_001.mp4", frames=5)
-    ok(run, "import", str(work / "delivery"))
-    ok(run, "star", "SH010/video_01")
-    ok(run, "export", "--to", str(work / "out"), "--starred")
-    ok(run, "unstar", "SH010")
-    ok(run, "star", "SH010/video_01")
+    step("import", str(work / "delivery"))
+    step("star", "SH010/video_01")
+    step("export", "--to", str(work / "out"), "--starred")
+    step("unstar", "SH010")
+    step("star", "SH010/video_01")
+    watched = work / "watched"
+    watched.mkdir()
+    make_clip(watched / "SH020_render_0001.mp4", frames=6)
+    step("watch", str(watched), "--once", "--settle", "0")
 
 
 def listings(run: Run) -> dict[str, Any]:
