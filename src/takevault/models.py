@@ -408,6 +408,10 @@ class FsckReport:
     checked_versions: int
     checked_objects: int
     problems: tuple[FsckProblem, ...] = ()
+    notes: tuple[FsckProblem, ...] = ()
+    """Not problems: older workflow PNG versions kept as history, leftovers fsck --repair kept aside."""
+    repaired: tuple[str, ...] = ()
+    """What `fsck --repair` did, one sentence each (the problems are those left after it)."""
 
     @property
     def ok(self) -> bool:
@@ -419,6 +423,8 @@ class FsckReport:
             "checked_versions": self.checked_versions,
             "checked_objects": self.checked_objects,
             "problems": [p.to_json() for p in self.problems],
+            "notes": [p.to_json() for p in self.notes],
+            "repaired": list(self.repaired),
         }
 
 
@@ -428,6 +434,10 @@ class RebuildReport:
     versions_added: int
     shots_added: int
     skipped: tuple[str, ...] = ()
+    journal_entries: int = 0
+    """How many journal entries were replayed (0: the store had no journal, object metadata was used)."""
+    kept_aside: str | None = None
+    """Where the catalog that was there before went (`rebuild --force`)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -435,4 +445,6 @@ class RebuildReport:
             "versions_added": self.versions_added,
             "shots_added": self.shots_added,
             "skipped": list(self.skipped),
+            "journal_entries": self.journal_entries,
+            "kept_aside": self.kept_aside,
         }

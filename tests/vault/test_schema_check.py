@@ -36,7 +36,7 @@ def test_empty_catalog_says_how_to_make_a_vault(tmp_path: Path) -> None:
 def test_missing_catalog_file_is_not_created_and_says_rebuild(tmp_path: Path) -> None:
     Vault.init(tmp_path / "v").close()
     (tmp_path / "v" / "catalog.db").unlink()
-    with Vault.open(tmp_path / "v") as vault, pytest.raises(ConfigError, match="does not exist.*catalog rebuild"):
+    with Vault.open(tmp_path / "v") as vault, pytest.raises(ConfigError, match=r"does not exist.*catalog rebuild"):
         vault.takes()
     assert not (tmp_path / "v" / "catalog.db").exists()
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from takevault.catalog import records
+from takevault.catalog import journal, records
 from takevault.catalog.engine import WRITE_OPTION, create_catalog_engine
 from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
 from takevault.errors import CatalogError, ConfigError, ConflictError, NotFoundError, TakevaultError
@@ -36,6 +36,9 @@ class Catalog:
         self.url = url
         self.engine = create_catalog_engine(url)
         self._writer = self.engine.execution_options(**{WRITE_OPTION: True})
+        journal.install(self.engine)
+        self.journal_sink: Callable[[int, str], None] | None = None
+        """Called with (seq, payload) after each committed change; the vault writes it to the store."""
 
     @property
     def dialect(self) -> str:
@@ -52,8 +55,18 @@ class Catalog:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sa.Connection]:
-        with self._translate(), self._writer.connect() as conn, conn.begin():
-            yield conn
+        """One write transaction; what it changed becomes one journal entry (see catalog/journal.py)."""
+        entry = None
+        with self._translate(), self._writer.connect() as conn:
+            try:
+                with conn.begin():
+                    changes = journal.begin(conn)
+                    yield conn
+                    entry = journal.finish(conn, changes)
+            finally:
+                journal.end(conn)
+        if entry is not None and self.journal_sink is not None:
+            self.journal_sink(*entry)
 
     @contextlib.contextmanager
     def _translate(self) -> Iterator[None]:
@@ -261,8 +274,7 @@ class Catalog:
                     ),
                 )
             shot_id = conn.execute(
-                sa.insert(shots)
-                .values(
+                sa.insert(shots).values(
                     project_id=project.id,
                     section_id=section_id,
                     code=code,
@@ -272,8 +284,7 @@ class Catalog:
                     next_take_number=1,
                     created_at=now(),
                 )
-                .returning(shots.c.id)
-            ).scalar_one()
+            ).inserted_primary_key[0]
             row = conn.execute(self._shot_select(project).where(shots.c.id == shot_id)).mappings().one()
         return records.shot(row, project.name)
 

@@ -144,3 +144,30 @@ events = sa.Table(
     sa.Column("shot", sa.String(500)),
     sa.Column("details", sa.JSON, nullable=False),
 )
+
+# One row per committed write transaction: the row images it left (see catalog/journal.py). The
+# same payload is written to the store under `.takevault/journal/`, so the catalog can be rebuilt
+# from the store alone; the row here lets fsck rewrite an entry a crash kept out of the store.
+journal = sa.Table(
+    "journal",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("at", When, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+)
+
+# Store versions no catalog row names that `fsck --repair` has looked at and kept (it never deletes
+# bytes): what an interrupted add/replace/attach uploaded before it failed, or an interrupted purge
+# left. fsck lists them as kept, not as problems.
+store_leftovers = sa.Table(
+    "store_leftovers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(1024), nullable=False),
+    sa.Column("version_id", sa.String(1024), nullable=False),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("take_id", sa.String(36)),
+    sa.Column("noted_at", When, nullable=False),
+    sa.Column("noted_by", sa.String(200), nullable=False),
+    sa.UniqueConstraint("key", "version_id", name="uq_store_leftovers_key"),
+)

@@ -495,12 +495,39 @@ def _event_detail(details: dict) -> str:
 
 
 # -- upkeep -------------------------------------------------------------------------
-def fsck(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def fsck(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Do the safe repairs (journal, delete markers, PNG links, leftovers, unfinished uploads); "
+            "never deletes a version's bytes.",
+        ),
+    ] = False,
+    idle_for: Annotated[
+        float,
+        typer.Option(
+            "--idle-for",
+            min=0,
+            metavar="SECONDS",
+            help="With --repair: an unfinished S3 upload that sent nothing for this long is abandoned.",
+        ),
+    ] = 60.0,
+    as_json: JsonOpt = False,
+) -> None:
     """Check that catalog and store agree and that every version's bytes match their sha256."""
-    report = open_vault(ctx).fsck()
+    report = open_vault(ctx).fsck(repair=repair, idle_seconds=idle_for)
     if as_json:
         ui.print_json(report.to_json())
     else:
+        for line in report.repaired:
+            ui.info(f"repaired: {line}")
+        if report.notes:
+            counts: dict[str, int] = {}
+            for note in report.notes:
+                counts[note.kind] = counts.get(note.kind, 0) + 1
+            ui.info("Not problems: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items())) + ".")
         if report.problems:
             rows = [[p.kind, p.take_ref or "", p.key or "", p.version_id or "", p.message] for p in report.problems]
             ui.table("Problems", ("problem", "take", "key", "version id", "what to do"), rows)
@@ -525,15 +552,24 @@ def catalog_upgrade(ctx: typer.Context) -> None:
 
 
 @catalog_app.command("rebuild")
-def catalog_rebuild(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """Rebuild missing catalog rows from the object metadata in the store."""
-    report = open_vault(ctx).rebuild_catalog()
+def catalog_rebuild(
+    ctx: typer.Context,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild even if the catalog holds rows; the old catalog is kept aside.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rebuild the catalog from the store: its journal of committed changes, else the object metadata."""
+    report = open_vault(ctx).rebuild_catalog(force=force)
     if as_json:
         ui.print_json(report.to_json())
         return
+    if report.kept_aside:
+        ui.info(f"The catalog that was there is kept aside in {report.kept_aside}.")
+    source = f"{report.journal_entries} journal entries" if report.journal_entries else "the object metadata"
     ui.info(
         f"Rebuilt {report.takes_added} take(s) with {report.versions_added} version(s) "
-        f"and {report.shots_added} new shot(s); {len(report.skipped)} object(s) skipped."
+        f"in {report.shots_added} shot(s) from {source}; {len(report.skipped)} object(s) skipped."
     )
     for line in report.skipped:
         ui.info(f"  skipped: {line}")
