@@ -21,6 +21,10 @@ TEXT_TYPES = (b"tEXt", b"zTXt", b"iTXt")
 MAX_TEXT_BYTES = 16 * 1024 * 1024
 """A text chunk (stored or inflated) larger than this is refused: real workflows are well under 1 MB."""
 
+MAX_TOTAL_TEXT_BYTES = 32 * 1024 * 1024
+"""All text chunks of one PNG together (stored or inflated) may hold no more than this: a budget per
+file, not per chunk, or 200 chunks of 15 MiB each would inflate to 3 GB in memory."""
+
 MAX_CHUNK_BYTES = 256 * 1024 * 1024
 """Any single chunk larger than this is refused; a still never needs it."""
 
@@ -207,6 +211,7 @@ def scan_png(path: Path | str, *, max_text: int = MAX_TEXT_BYTES) -> PngScan:
     before the damage stays in the scan (repair uses it).
     """
     scan = PngScan()
+    text_left = MAX_TOTAL_TEXT_BYTES
     inflater: zlib._Decompress | None = None  # type: ignore[name-defined]
     expected = 0
     produced = 0
@@ -229,7 +234,13 @@ def scan_png(path: Path | str, *, max_text: int = MAX_TEXT_BYTES) -> PngScan:
                     seen_idat = True
                     produced += _inflate_count(inflater, data, expected - produced)
                 elif ctype in TEXT_TYPES:
-                    scan.texts.append(decode_text_chunk(ctype, data, max_text))
+                    decoded = decode_text_chunk(ctype, data, min(max_text, text_left))
+                    if decoded.text is None and text_left < max_text and "inflates to more" in (decoded.error or ""):
+                        raise PngStructureError(total_text_error())
+                    text_left -= len(decoded.text or "")
+                    if text_left < 0:
+                        raise PngStructureError(total_text_error())
+                    scan.texts.append(decoded)
                 if seen_idat and ctype != b"IDAT":
                     idat_done = True
             if not seen_idat:
@@ -243,6 +254,10 @@ def scan_png(path: Path | str, *, max_text: int = MAX_TEXT_BYTES) -> PngScan:
     except OSError as exc:
         scan.error = f"cannot be read ({exc.strerror or exc})"
     return scan
+
+
+def total_text_error() -> str:
+    return f"its text chunks together hold more than {_mb(MAX_TOTAL_TEXT_BYTES)}, more than a workflow needs"
 
 
 def _read_ihdr(scan: PngScan, data: bytes) -> None:

@@ -26,6 +26,7 @@ from takevault.media.generation import summarize
 from takevault.media.metadata_json import GENERATION_KEYWORDS, JSON_KEYWORDS, ParsedChunk, parse_chunk
 from takevault.media.pngchunks import (
     MAX_TEXT_BYTES,
+    MAX_TOTAL_TEXT_BYTES,
     PNG_SIGNATURE,
     TEXT_TYPES,
     PngStructureError,
@@ -191,7 +192,11 @@ def salvage(path: Path | str) -> tuple[Image.Image | None, dict[str, ParsedChunk
         with path.open("rb") as fp:
             for chunk in iter_chunks(fp, strict=False):
                 if chunk.type in TEXT_TYPES:
-                    _salvage_text(chunk, texts, report)
+                    kept = sum(len(t.value) for t in texts.values() if isinstance(t.value, str))
+                    if kept >= MAX_TOTAL_TEXT_BYTES:
+                        report.lost.append(f"every text chunk after the first {MAX_TOTAL_TEXT_BYTES >> 20} MiB")
+                        continue
+                    _salvage_text(chunk, texts, report, MAX_TOTAL_TEXT_BYTES - kept)
                 elif chunk.type in _IMAGE_CHUNKS and chunk.data is not None:
                     image_chunks.append(chunk_bytes(chunk.type, chunk.data))
     except PngStructureError as exc:
@@ -210,11 +215,11 @@ def salvage(path: Path | str) -> tuple[Image.Image | None, dict[str, ParsedChunk
     return image, texts, report
 
 
-def _salvage_text(chunk: Any, texts: dict[str, ParsedChunk], report: RepairReport) -> None:
+def _salvage_text(chunk: Any, texts: dict[str, ParsedChunk], report: RepairReport, room: int) -> None:
     if chunk.data is None:
         report.lost.append(f"a {chunk.size / 1048576:.1f} MB {chunk.type.decode()} chunk over the text size limit")
         return
-    decoded = decode_text_chunk(chunk.type, chunk.data, MAX_TEXT_BYTES)
+    decoded = decode_text_chunk(chunk.type, chunk.data, min(MAX_TEXT_BYTES, room))
     keyword = decoded.keyword
     if keyword == LINK_KEYWORD or keyword in texts:
         return

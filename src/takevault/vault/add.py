@@ -17,7 +17,7 @@ from urllib.parse import quote
 from takevault.catalog import records
 from takevault.catalog.catalog import now
 from takevault.errors import InvalidInputError, TakevaultError
-from takevault.media.probe import probe
+from takevault.media.probe import key_suffix, probe
 from takevault.models import MediaInfo, ObjectVersion, PngRecord, Shot, Take
 from takevault.store.base import ProgressCallback
 from takevault.vault.refs import take_name
@@ -101,7 +101,7 @@ class AddMixin(TakeBase):
         _check_companions(workflow_png, workflow)
         number = self.catalog.reserve_take_number(shot.id)
         take_id = str(uuid.uuid4())
-        suffix = path.suffix.lower() or f".{media.container}"
+        suffix = key_suffix(path, media)
         key = take_key(self.project, shot.section, shot.code, number, suffix)
         ref = f"{shot.path}/{take_name(number)}"
         meta = self._object_metadata(take_id, shot, number, kind, path.name, media)
