@@ -40,6 +40,10 @@ class PngStructureError(Exception):
     """The file is not a well-formed PNG; the message is the reason shown to users."""
 
 
+class PngBudgetError(PngStructureError):
+    """The file asks for more memory than any workflow PNG needs (text or pixel budget)."""
+
+
 @dataclass(frozen=True)
 class TextChunk:
     """One tEXt, zTXt or iTXt chunk, decoded; `error` says why its text could not be read."""
@@ -64,6 +68,7 @@ class PngScan:
     error: str | None = None
     pixels_ok: bool = False
     complete: bool = False
+    over_budget: bool = False  # stopped by a size budget (text or pixels): a bomb, not a damaged file
 
     def text(self, keyword: str) -> str | None:
         """The first readable text chunk with this keyword (case-sensitive, as PNG keywords are)."""
@@ -236,10 +241,10 @@ def scan_png(path: Path | str, *, max_text: int = MAX_TEXT_BYTES) -> PngScan:
                 elif ctype in TEXT_TYPES:
                     decoded = decode_text_chunk(ctype, data, min(max_text, text_left))
                     if decoded.text is None and text_left < max_text and "inflates to more" in (decoded.error or ""):
-                        raise PngStructureError(total_text_error())
+                        raise PngBudgetError(total_text_error())
                     text_left -= len(decoded.text or "")
                     if text_left < 0:
-                        raise PngStructureError(total_text_error())
+                        raise PngBudgetError(total_text_error())
                     scan.texts.append(decoded)
                 if seen_idat and ctype != b"IDAT":
                     idat_done = True
@@ -251,6 +256,7 @@ def scan_png(path: Path | str, *, max_text: int = MAX_TEXT_BYTES) -> PngScan:
             scan.complete = True
     except PngStructureError as exc:
         scan.error = str(exc)
+        scan.over_budget = isinstance(exc, PngBudgetError)
     except OSError as exc:
         scan.error = f"cannot be read ({exc.strerror or exc})"
     return scan
@@ -267,7 +273,7 @@ def _read_ihdr(scan: PngScan, data: bytes) -> None:
     if not width or not height or ctype not in _CHANNELS or depth not in (1, 2, 4, 8, 16):
         raise PngStructureError("damaged: the IHDR chunk describes an impossible image")
     if width * height > MAX_PIXELS:
-        raise PngStructureError(f"the image is {width}x{height}, larger than a still should be")
+        raise PngBudgetError(f"the image is {width}x{height}, larger than a still should be")
     scan.width, scan.height, scan.bit_depth, scan.color_type, scan.interlace = width, height, depth, ctype, interlace
 
 

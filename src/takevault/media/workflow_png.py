@@ -53,6 +53,7 @@ class PngCheck:
     texts: dict[str, str] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     link: dict[str, Any] | None = None
+    over_budget: bool = False  # a size bomb: refuse it rather than keep it for repair
 
     @property
     def generation(self) -> dict[str, Any]:
@@ -100,6 +101,7 @@ def inspect_png(path: Path | str | None, *, video_sha256: str | None = None) -> 
             problems.append(f"chunk {chunk.keyword!r} {parsed.error}")
     if scan.error:
         check.status, check.reason = "invalid", scan.error
+        check.over_budget = scan.over_budget
     elif problems:
         check.status, check.reason = "invalid", problems[0]
     elif video_sha256 and check.link and check.link.get("video_sha256") != video_sha256:
