@@ -351,6 +351,21 @@ def test_slow_headers_and_slow_bodies_are_dropped(seeded: Seeded, web_clips):
             answer += piece
         assert b" 400 " in answer.split(b"\r\n", 1)[0] and b"interrupted" in answer
         slow.close()
+        slow_json = socket.create_connection(("127.0.0.1", srv.port))
+        head = (
+            f"PATCH /api/takes/{seeded.a} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+        )
+        slow_json.sendall(head.encode() + b'{"note": ')
+        slow_json.settimeout(5)
+        answer = b""
+        while b"error" not in answer:
+            piece = slow_json.recv(4096)
+            if not piece:
+                break
+            answer += piece
+        assert answer.startswith(b"HTTP/1.1 400 ")  # FastAPI's own "error parsing the body", at once
+        slow_json.close()
         # A normal request on the same server still works, and nothing was left behind.
         r = httpx.get(f"http://127.0.0.1:{srv.port}/api/takes")
         assert r.status_code == 200 and len(r.json()) == 3
