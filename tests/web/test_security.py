@@ -371,3 +371,23 @@ def test_slow_headers_and_slow_bodies_are_dropped(seeded: Seeded, web_clips):
         assert r.status_code == 200 and len(r.json()) == 3
     assert not any((seeded.root / "cache" / "uploads").iterdir())
     app.state.web.close()
+
+
+def test_no_route_reaches_files_by_path(client: TestClient, seeded: Seeded):
+    secret = (seeded.root / "takevault.toml").read_text()
+    probes = [
+        "/static/../takevault.toml",
+        "/static/%2e%2e/%2e%2e/takevault.toml",
+        "/static/..%2f..%2ftakevault.toml",
+        f"/api/media/{seeded.a}/1/..%2f..%2ftakevault.toml",
+        "/api/media/..%2f..%2f/1/file",
+        f"/api/compare/pictures/..%2ftakevault.toml?a={seeded.a}&b={seeded.b}",
+        f"/api/compare/pictures/.hidden?a={seeded.a}&b={seeded.b}",
+        "/api/takes/..%2f..%2fcatalog.db",
+        "/api/takes/SH010%2f..%2f..%2fx/history",
+        "/api/sections?project=..%2f..",
+    ]
+    for url in probes:
+        r = client.get(url)
+        assert r.status_code in (400, 404, 422), (url, r.status_code)
+        assert secret not in r.text and b"SQLite format" not in r.content, url
