@@ -118,6 +118,20 @@ def png_bomb(path: Path, chunks: int = 200, inflated: int = 15 * 1024 * 1024) ->
     return path
 
 
+def png_pixel_bomb(path: Path, width: int = 16000, height: int = 10000) -> Path:
+    """A 1-bit PNG a few KB small whose picture is 160 million pixels (480 MB as RGB)."""
+
+    def chunk(ctype: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + ctype + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(ctype)))
+
+    row = b"\0" + b"\0" * ((width + 7) // 8)
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+    return path
+
+
 def video_bomb(path: Path, side: int = 16000) -> Path:
     """A tiny MOV whose PNG-codec frames are side x side: gigabytes once decoded to RGB."""
     with av.open(str(path), "w", format="mov") as out:
@@ -186,6 +200,13 @@ def test_png_text_bomb_refused_under_memory_budget(vault: Path, tmp_path: Path):
     result, _err = run_measured(SERVER_RUN, str(vault), url, str(bomb))
     assert result["status"] in (400, 413, 415) and "text chunks together" in result["error"], result
     assert result["peak_mb"] < PEAK_LIMIT_MB, result
+
+
+def test_png_pixel_bomb_refused(vault: Path, tmp_path: Path):
+    bomb = png_pixel_bomb(tmp_path / "pixels.png")
+    assert bomb.stat().st_size < 1024 * 1024
+    result, err = run_measured(CLI_RUN, "--vault", str(vault), "png", "attach", "SH010/video_01", str(bomb))
+    assert result["code"] == 2 and "16000x10000" in err and result["peak_mb"] < PEAK_LIMIT_MB, (result, err)
 
 
 def test_giant_frame_video_refused_from_its_header(vault: Path, tmp_path: Path):

@@ -28,8 +28,9 @@ file, not per chunk, or 200 chunks of 15 MiB each would inflate to 3 GB in memor
 MAX_CHUNK_BYTES = 256 * 1024 * 1024
 """Any single chunk larger than this is refused; a still never needs it."""
 
-MAX_PIXELS = 16384 * 16384
-"""A still with more pixels than this is refused instead of inflated."""
+MAX_PIXELS = 8192 * 4608
+"""A still with more pixels than this is refused instead of inflated: the largest video frame a take
+may have (8K), and below Pillow's own bomb warning, so decoding one for a card stays near 150 MB."""
 
 _READ = 1024 * 1024
 _CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
