@@ -3,6 +3,7 @@ project names, upload budgets and timeouts. Every refusal leaves the vault as it
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import socket
@@ -330,7 +331,7 @@ def closed_within(sock: socket.socket, seconds: float) -> bool:
 
 
 def test_slow_headers_and_slow_bodies_are_dropped(seeded: Seeded, web_clips):
-    app = create_app(seeded.root, body_idle_seconds=0.5)
+    app = create_app(seeded.root, body_idle_seconds=0.5, body_grace_seconds=1.0)
     with Server(app, header_seconds=0.5) as srv:
         half = socket.create_connection(("127.0.0.1", srv.port))
         half.sendall(b"GET /api/info HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
@@ -351,6 +352,21 @@ def test_slow_headers_and_slow_bodies_are_dropped(seeded: Seeded, web_clips):
             answer += piece
         assert b" 400 " in answer.split(b"\r\n", 1)[0] and b"interrupted" in answer
         slow.close()
+        trickle = socket.create_connection(("127.0.0.1", srv.port))
+        head = (
+            "POST /api/shots/SH010/takes?filename=trickle.mp4 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Content-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n"
+        )
+        trickle.sendall(head.encode())
+        answer = b""
+        trickle.settimeout(0.3)
+        deadline = time.monotonic() + 6
+        while b"interrupted" not in answer and time.monotonic() < deadline:
+            trickle.sendall(b"\0")  # one byte every 0.3 s: never idle, far below 1 KiB/s
+            with contextlib.suppress(TimeoutError):
+                answer += trickle.recv(4096)
+        assert b"interrupted" in answer
+        trickle.close()
         slow_json = socket.create_connection(("127.0.0.1", srv.port))
         head = (
             f"PATCH /api/takes/{seeded.a} HTTP/1.1\r\nHost: 127.0.0.1\r\n"

@@ -43,13 +43,15 @@ def create_app(
     max_upload_mb: int | None = None,
     project: str = DEFAULT_PROJECT,
     body_idle_seconds: float = BODY_IDLE_SECONDS,
+    body_grace_seconds: float = 60.0,
 ) -> FastAPI:
     """The web app for the vault at `vault_path` (else TAKEVAULT_VAULT or the nearest takevault.toml).
 
     `token` (else config `web.token`) makes every /api/ request need it; `max_upload_mb`
     (else config `web.max_upload_mb`) caps uploads; a request body that stops arriving for
-    `body_idle_seconds` is dropped. Without a token only loopback (and `web.allowed_hosts`)
-    names are answered; see web/guard.py for what the server refuses and why.
+    `body_idle_seconds`, or averages under 1 KiB/s after `body_grace_seconds`, is dropped.
+    Without a token only loopback (and `web.allowed_hosts`) names are answered; web/guard.py
+    says what the server refuses and why.
     """
     web = WebState.load(vault_path, token=token, max_upload_mb=max_upload_mb, project=project)
 
@@ -69,7 +71,11 @@ def create_app(
     app.add_middleware(TokenAuthMiddleware, token=web.token)
     # Added last, so it runs first: a foreign host or site is refused before the token is even looked at.
     app.add_middleware(
-        GuardMiddleware, token=web.token, allowed_hosts=web.allowed_hosts, body_idle_seconds=body_idle_seconds
+        GuardMiddleware,
+        token=web.token,
+        allowed_hosts=web.allowed_hosts,
+        body_idle_seconds=body_idle_seconds,
+        body_grace_seconds=body_grace_seconds,
     )
 
     @app.exception_handler(TakevaultError)

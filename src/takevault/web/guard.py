@@ -12,8 +12,10 @@ One ASGI middleware in front of every route, so routes added later are covered t
   (text/plain, form posts): our own page sends only JSON and octet-stream.
   Scripts (curl, Python) send neither header and are not browsers, so no other
   site can borrow them.
-- **Bodies**: a request body that stops arriving for `body_idle_seconds` is treated
-  as a disconnect, so a slow or half-sent body cannot hold a worker.
+- **Bodies**: a request body that stops arriving for `body_idle_seconds`, or that after
+  `body_grace_seconds` averages less than `body_min_rate` bytes a second (a trickle
+  just fast enough to dodge the idle timeout), is treated as a disconnect, so a slow or
+  half-sent body cannot hold a worker.
 - **Headers out**: `nosniff` everywhere; every `/api/` answer carries
   `Content-Security-Policy: sandbox`, so bytes served from the vault never run as a
   page of this origin, whatever they contain.
@@ -75,11 +77,15 @@ class GuardMiddleware:
         token: str | None,
         allowed_hosts: Iterable[str] = (),
         body_idle_seconds: float = 30.0,
+        body_grace_seconds: float = 60.0,
+        body_min_rate: int = 1024,
     ) -> None:
         self.app = app
         self.token = token
         self.allowed_hosts = frozenset(host_name(h) for h in allowed_hosts)
         self.body_idle_seconds = body_idle_seconds
+        self.body_grace_seconds = body_grace_seconds
+        self.body_min_rate = body_min_rate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -125,9 +131,12 @@ class GuardMiddleware:
     def _timed(self, receive: Receive) -> Receive:
         done = False
         idle = self.body_idle_seconds
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        received = 0
 
         async def timed_receive() -> Message:
-            nonlocal done
+            nonlocal done, received
             if done:
                 return await receive()
             try:
@@ -138,6 +147,12 @@ class GuardMiddleware:
                 return {"type": "http.disconnect"}
             if message["type"] != "http.request" or not message.get("more_body", False):
                 done = True
+                return message
+            received += len(message.get("body", b""))
+            elapsed = loop.time() - started
+            if elapsed > self.body_grace_seconds and received < self.body_min_rate * elapsed:
+                done = True
+                return {"type": "http.disconnect"}
             return message
 
         return timed_receive
