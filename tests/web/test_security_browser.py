@@ -169,6 +169,10 @@ def test_nothing_stored_runs_in_any_page_or_media_route(browser, target: Target)
     assert page.title() != "PWNED"
     assert page.evaluate("() => document.querySelectorAll('img[src=x], script:not([src])').length") == 0
     assert XSS[:20] in page.content().replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+    page.goto(f"{target.url}/compare?a={target.ids['a']}&b={target.ids['named']}")
+    page.wait_for_timeout(3000)
+    assert page.title() != "PWNED"
+    assert not violations, violations  # no stored text was ever parsed as markup, even to be blocked
     for take in ("evil", "named", "a"):
         for route in ("file", "play", "still"):
             url = f"{target.url}/api/media/{target.ids[take]}/1/{route}"
