@@ -407,3 +407,17 @@ def test_no_route_reaches_files_by_path(client: TestClient, seeded: Seeded):
         r = client.get(url)
         assert r.status_code in (400, 404, 422), (url, r.status_code)
         assert secret not in r.text and b"SQLite format" not in r.content, url
+
+
+def test_upload_folders_of_a_killed_server_are_removed_at_start(seeded: Seeded):
+    import os
+
+    uploads = seeded.root / "cache" / "uploads"
+    old = uploads / "upload-killed"
+    fresh = uploads / "upload-live"
+    for folder in (old, fresh):
+        folder.mkdir(parents=True)
+        (folder / "half.mp4").write_bytes(b"\0" * 1000)
+    os.utime(old, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    with TestClient(create_app(seeded.root)):
+        assert not old.exists() and fresh.is_dir()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import threading
 import time
 from collections import OrderedDict
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 MAX_IDLE_VAULTS = 8
 """Open but unused `Vault`s kept for reuse (each holds a database engine and a store client)."""
+STALE_UPLOAD_SECONDS = 24 * 3600
+"""An upload folder this old belongs to no live request (a body goes silent after 30 s): a killed server's."""
 PROJECTS_TTL = 2.0
 """Seconds a read of the project list is trusted before a request for an unlisted project reads it again."""
 
@@ -78,6 +81,7 @@ class WebState:
         token = checked_token(token if token is not None else config.get("web.token"))
         mb = max_upload_mb if max_upload_mb is not None else int(config.get("web.max_upload_mb"))
         check_code(project, "project")
+        remove_stale_uploads(root / "cache" / "uploads")
         return cls(
             root=root,
             project=project,
@@ -160,6 +164,20 @@ class WebState:
             self._closed = True  # vaults still checked out are closed when they come back
         for vault in idle:
             vault.close()
+
+
+def remove_stale_uploads(folder: Path, older_than: float = STALE_UPLOAD_SECONDS) -> int:
+    """Remove upload folders a killed server left behind (a finished request always removes its own)."""
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - older_than
+    for entry in folder.glob("upload-*"):
+        with contextlib.suppress(OSError):
+            if entry.is_dir() and not entry.is_symlink() and entry.stat().st_mtime < cutoff:
+                shutil.rmtree(entry)
+                removed += 1
+    return removed
 
 
 def web_state(request: Request) -> WebState:
