@@ -59,8 +59,6 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the web gallery and review room, and print its URL."""
-    import uvicorn
-
     from takevault.web import create_app
 
     cli = state(ctx)
@@ -79,7 +77,9 @@ def serve(
     ui.info("  API docs at " + url + "docs · press Ctrl+C to stop")
     # Plain print so the URL is on stdout for scripts and stays visible when stderr is redirected.
     print(url, flush=True)
-    uvicorn.run(app, host=host.strip("[]"), port=port, log_level="warning", access_log=False)
+    from takevault.web.server import run
+
+    run(app, host=host.strip("[]"), port=port)
 
 
 def register(app: typer.Typer) -> None:

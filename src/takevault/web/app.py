@@ -20,6 +20,7 @@ from takevault import __version__
 from takevault.errors import TakevaultError
 from takevault.vault.core import DEFAULT_PROJECT
 from takevault.web.auth import TokenAuthMiddleware
+from takevault.web.guard import GuardMiddleware
 from takevault.web.jobs import ProxyJobs
 from takevault.web.routes import catalog, media, review, session, takes
 from takevault.web.state import WebState
@@ -27,6 +28,7 @@ from takevault.web.state import WebState
 log = logging.getLogger("takevault.web")
 STATIC = Path(__file__).parent / "static"
 PAGES = ("/", "/compare")
+BODY_IDLE_SECONDS = 30.0
 # Pages load only our own scripts and styles; media come from our own API.
 CSP = (
     "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; "
@@ -40,11 +42,16 @@ def create_app(
     *,
     max_upload_mb: int | None = None,
     project: str = DEFAULT_PROJECT,
+    body_idle_seconds: float = BODY_IDLE_SECONDS,
+    body_grace_seconds: float = 60.0,
 ) -> FastAPI:
     """The web app for the vault at `vault_path` (else TAKEVAULT_VAULT or the nearest takevault.toml).
 
     `token` (else config `web.token`) makes every /api/ request need it; `max_upload_mb`
-    (else config `web.max_upload_mb`) caps uploads.
+    (else config `web.max_upload_mb`) caps uploads; a request body that stops arriving for
+    `body_idle_seconds`, or averages under 1 KiB/s after `body_grace_seconds`, is dropped.
+    Without a token only loopback (and `web.allowed_hosts`) names are answered; web/guard.py
+    says what the server refuses and why.
     """
     web = WebState.load(vault_path, token=token, max_upload_mb=max_upload_mb, project=project)
 
@@ -62,10 +69,18 @@ def create_app(
     app.state.web = web
     app.state.jobs = ProxyJobs()
     app.add_middleware(TokenAuthMiddleware, token=web.token)
+    # Added last, so it runs first: a foreign host or site is refused before the token is even looked at.
+    app.add_middleware(
+        GuardMiddleware,
+        token=web.token,
+        allowed_hosts=web.allowed_hosts,
+        body_idle_seconds=body_idle_seconds,
+        body_grace_seconds=body_grace_seconds,
+    )
 
     @app.exception_handler(TakevaultError)
     async def takevault_error(request: Request, exc: TakevaultError) -> JSONResponse:
-        return JSONResponse({"error": exc.message}, status_code=exc.http_status)
+        return JSONResponse({"error": exc.message}, status_code=exc.http_status, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
