@@ -19,7 +19,8 @@ from takevault.catalog import records
 from takevault.catalog.engine import WRITE_OPTION, create_catalog_engine
 from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
 from takevault.errors import CatalogError, ConfigError, ConflictError, NotFoundError, TakevaultError
-from takevault.models import Event, Project, Section, Shot, Take, TakeVersion
+from takevault.catalog.search import matching_take_ids, search_words
+from takevault.models import Event, Project, Section, Shot, Take, TakeFilter, TakeVersion
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -414,14 +415,22 @@ class Catalog:
 
     # -- reading takes ----------------------------------------------------------
     def _take_select(self, project: Project) -> sa.Select:
-        latest = (
-            sa.select(
-                take_versions.c.take_id,
-                sa.func.max(take_versions.c.number).label("current_number"),
-                sa.func.count().label("versions_count"),
-            )
-            .group_by(take_versions.c.take_id)
-            .subquery("latest")
+        """Takes with their shot, section and current version in one row each.
+
+        The current version is found per take through the (take_id, number) index, so
+        reading one take never touches another take's versions."""
+        current = take_versions.alias("current")
+        newest = (
+            sa.select(sa.func.max(take_versions.c.number))
+            .where(take_versions.c.take_id == takes.c.id)
+            .correlate(takes)
+            .scalar_subquery()
+        )
+        count = (
+            sa.select(sa.func.count())
+            .where(take_versions.c.take_id == takes.c.id)
+            .correlate(takes)
+            .scalar_subquery()
         )
         return (
             sa.select(
@@ -430,13 +439,13 @@ class Catalog:
                 shots.c.sort_order.label("shot_order"),
                 shots.c.starred_take_id,
                 sections.c.code.label("section_code"),
-                latest.c.current_number,
-                latest.c.versions_count,
+                count.label("versions_count"),
+                *(c.label(f"v_{c.name}") for c in current.c),
             )
             .select_from(
                 takes.join(shots, takes.c.shot_id == shots.c.id)
                 .outerjoin(sections, shots.c.section_id == sections.c.id)
-                .join(latest, latest.c.take_id == takes.c.id)
+                .join(current, sa.and_(current.c.take_id == takes.c.id, current.c.number == newest))
             )
             .where(shots.c.project_id == project.id)
             .order_by(
@@ -448,80 +457,82 @@ class Catalog:
             )
         )
 
-    def query_takes(
+    def _filtered(
         self,
         project: Project,
-        *,
-        shot_ids: Sequence[int] | None = None,
-        take_ids: Sequence[str] | None = None,
-        section: str | None = None,
-        starred: bool | None = None,
-        kind: str | None = None,
-        status: str | None = None,
-        min_rating: int | None = None,
-        search: str | None = None,
-        deleted: bool | None = False,
-        number: int | None = None,
-        name: str | None = None,
-    ) -> list[Take]:
+        where: TakeFilter,
+        shot_ids: Sequence[int] | None,
+        take_ids: Sequence[str] | None,
+        number: int | None,
+        name: str | None,
+    ) -> sa.Select:
         query = self._take_select(project)
         if shot_ids is not None:
             query = query.where(takes.c.shot_id.in_(list(shot_ids)))
         if take_ids is not None:
             query = query.where(takes.c.id.in_(list(take_ids)))
-        if section is not None:
-            query = query.where(sections.c.code == section)
-        if starred is True:
-            query = query.where(shots.c.starred_take_id == takes.c.id)
-        elif starred is False:
+        if where.section is not None:
+            query = query.where(sections.c.code == where.section)
+        if where.starred is True:
+            # Driven from the shots' star column, so the answer reads one row per starred shot.
+            stars = sa.select(shots.c.starred_take_id).where(
+                shots.c.project_id == project.id, shots.c.starred_take_id.is_not(None)
+            )
+            query = query.where(takes.c.id.in_(stars), shots.c.starred_take_id == takes.c.id)
+        elif where.starred is False:
             query = query.where(sa.or_(shots.c.starred_take_id.is_(None), shots.c.starred_take_id != takes.c.id))
-        if kind is not None:
-            query = query.where(takes.c.kind == kind)
-        if status is not None:
-            query = query.where(takes.c.status == status)
-        if min_rating is not None:
-            query = query.where(takes.c.rating >= min_rating)
-        if deleted is not None:
-            query = query.where(takes.c.deleted == (sa.true() if deleted else sa.false()))
+        if where.kind is not None:
+            query = query.where(takes.c.kind == where.kind)
+        if where.status is not None:
+            query = query.where(takes.c.status == where.status)
+        if where.min_rating is not None:
+            query = query.where(takes.c.rating >= where.min_rating)
+        if where.deleted is not None:
+            query = query.where(takes.c.deleted == (sa.true() if where.deleted else sa.false()))
         if number is not None:
             query = query.where(takes.c.number == number)
         if name is not None:
             query = query.where(takes.c.name == name)
-        if search:
-            pattern = f"%{_escape_like(search)}%"
-            query = query.where(
-                sa.or_(
-                    takes.c.name.ilike(pattern, escape="\\"),
-                    takes.c.note.ilike(pattern, escape="\\"),
-                    sa.cast(takes.c.tags, sa.Text).ilike(pattern, escape="\\"),
-                    shots.c.code.ilike(pattern, escape="\\"),
-                    shots.c.name.ilike(pattern, escape="\\"),
-                    takes.c.status.ilike(pattern, escape="\\"),
-                )
-            )
+        if where.search is not None:
+            query = query.where(takes.c.id.in_(matching_take_ids(self.dialect, search_words(where.search))))
+        return query
+
+    def iter_takes(
+        self,
+        project: Project,
+        where: TakeFilter | None = None,
+        *,
+        shot_ids: Sequence[int] | None = None,
+        take_ids: Sequence[str] | None = None,
+        number: int | None = None,
+        name: str | None = None,
+        batch: int = 500,
+    ) -> Iterator[Take]:
+        """Takes matching `where` (its `shot` is given as `shot_ids`), streamed `batch` rows at a time.
+
+        The read transaction stays open while the caller iterates; closing the iterator ends it."""
+        query = self._filtered(project, where or TakeFilter(), shot_ids, take_ids, number, name)
         with self.read() as conn:
-            rows = conn.execute(query).mappings().all()
-            if not rows:
-                return []
-            ids = [r["id"] for r in rows]
-            current = {}
-            for chunk in _chunks(rows, 500):
-                pairs = [(r["id"], r["current_number"]) for r in chunk]
-                vrows = (
-                    conn.execute(
-                        sa.select(take_versions).where(
-                            sa.tuple_(take_versions.c.take_id, take_versions.c.number).in_(pairs)
-                        )
-                    )
-                    .mappings()
-                    .all()
-                )
-                current.update({v["take_id"]: v for v in vrows})
-            links = self._links(conn, ids)
-        return [
-            records.take(r, project.name, records.version(current[r["id"]], is_current=True), links.get(r["id"], ()))
-            for r in rows
-        ]
+            result = conn.execution_options(yield_per=batch).execute(query).mappings()
+            for rows in result.partitions():
+                links = self._links(conn, [r["id"] for r in rows])
+                for r in rows:
+                    current = records.version(_prefixed(r, "v_"), is_current=True)
+                    yield records.take(r, project.name, current, links.get(r["id"], ()))
+
+    def query_takes(
+        self,
+        project: Project,
+        where: TakeFilter | None = None,
+        *,
+        shot_ids: Sequence[int] | None = None,
+        take_ids: Sequence[str] | None = None,
+        number: int | None = None,
+        name: str | None = None,
+    ) -> list[Take]:
+        return list(
+            self.iter_takes(project, where, shot_ids=shot_ids, take_ids=take_ids, number=number, name=name)
+        )
 
     def _links(self, conn: sa.Connection, take_ids: Sequence[str]) -> dict[str, tuple]:
         out: dict[str, list] = {}
@@ -685,8 +696,9 @@ def _next_order(conn: sa.Connection, table: sa.Table, where: Any) -> int:
     return 10 if top is None else (top // 10 + 1) * 10
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _prefixed(row: Any, prefix: str) -> dict[str, Any]:
+    """The columns of `row` named `prefix…`, without the prefix (the current version's columns)."""
+    return {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -9,7 +9,7 @@ are reported as unreferenced (what an interrupted add or purge leaves).
 from __future__ import annotations
 
 from takevault.errors import ChecksumMismatchError, NotFoundError, TakevaultError
-from takevault.models import FsckProblem, FsckReport, ObjectVersion
+from takevault.models import ANY_TAKE, FsckProblem, FsckReport, ObjectVersion
 from takevault.store.base import CHUNK_SIZE
 from takevault.vault.takebase import TakeBase
 
@@ -56,7 +56,7 @@ class FsckMixin(TakeBase):
                     version_id=obj.version_id,
                 )
             )
-        for take in self.catalog.query_takes(self._project, deleted=None):
+        for take in self.catalog.iter_takes(self._project, ANY_TAKE):
             head = latest.get(take.key)
             if head is None:
                 continue
