@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from takevault.catalog import records
 from takevault.catalog.engine import WRITE_OPTION, create_catalog_engine
 from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
-from takevault.errors import CatalogError, ConfigError, ConflictError, NotFoundError, TakevaultError
 from takevault.catalog.search import matching_take_ids, search_words
+from takevault.errors import CatalogError, ConfigError, ConflictError, NotFoundError, TakevaultError
 from takevault.models import Event, Project, Section, Shot, Take, TakeFilter, TakeVersion
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -427,10 +427,7 @@ class Catalog:
             .scalar_subquery()
         )
         count = (
-            sa.select(sa.func.count())
-            .where(take_versions.c.take_id == takes.c.id)
-            .correlate(takes)
-            .scalar_subquery()
+            sa.select(sa.func.count()).where(take_versions.c.take_id == takes.c.id).correlate(takes).scalar_subquery()
         )
         return (
             sa.select(
@@ -530,9 +527,7 @@ class Catalog:
         number: int | None = None,
         name: str | None = None,
     ) -> list[Take]:
-        return list(
-            self.iter_takes(project, where, shot_ids=shot_ids, take_ids=take_ids, number=number, name=name)
-        )
+        return list(self.iter_takes(project, where, shot_ids=shot_ids, take_ids=take_ids, number=number, name=name))
 
     def _links(self, conn: sa.Connection, take_ids: Sequence[str]) -> dict[str, tuple]:
         out: dict[str, list] = {}

@@ -58,15 +58,21 @@ def matching_take_ids(dialect: str, words: list[str]) -> sa.Select:
     if dialect == "sqlite":
         # Each word quoted, with a prefix star: FTS5 reads the quotes as one literal token.
         query = " ".join(f'"{w}"*' for w in words)
-        return sa.select(sa.column("take_id")).select_from(sa.table("take_search")).where(
-            sa.text("id IN (SELECT rowid FROM take_search_fts WHERE take_search_fts MATCH :fts_query)").bindparams(
-                fts_query=query
+        return (
+            sa.select(sa.column("take_id"))
+            .select_from(sa.table("take_search"))
+            .where(
+                sa.text("id IN (SELECT rowid FROM take_search_fts WHERE take_search_fts MATCH :fts_query)").bindparams(
+                    fts_query=query
+                )
             )
         )
     # Words are letters and digits only, so ':*' prefix terms joined by '&' are always a valid tsquery.
     query = " & ".join(f"{w}:*" for w in words)
-    return sa.select(sa.column("take_id")).select_from(sa.table("take_search")).where(
-        sa.text("document @@ to_tsquery('simple', :ts_query)").bindparams(ts_query=query)
+    return (
+        sa.select(sa.column("take_id"))
+        .select_from(sa.table("take_search"))
+        .where(sa.text("document @@ to_tsquery('simple', :ts_query)").bindparams(ts_query=query))
     )
 
 
@@ -98,9 +104,7 @@ SQLITE_DDL = [
     "CREATE TRIGGER take_search_fts_ad AFTER DELETE ON take_search BEGIN "
     "INSERT INTO take_search_fts (take_search_fts, rowid, document) VALUES ('delete', old.id, old.document); END",
     # take_search follows the rows its text comes from.
-    "CREATE TRIGGER take_search_takes_ai AFTER INSERT ON takes BEGIN "
-    + _sqlite_refresh("t.id = new.id")
-    + " END",
+    "CREATE TRIGGER take_search_takes_ai AFTER INSERT ON takes BEGIN " + _sqlite_refresh("t.id = new.id") + " END",
     "CREATE TRIGGER take_search_takes_au AFTER UPDATE OF name, note, status, tags, shot_id ON takes BEGIN "
     + _sqlite_refresh("t.id = new.id")
     + " END",
@@ -166,7 +170,8 @@ PG_DDL = [
     "BEGIN PERFORM take_search_refresh(id) FROM takes WHERE shot_id = NEW.id; RETURN NULL; END $$",
     "CREATE TRIGGER take_search_shots AFTER UPDATE OF code, name ON shots "
     "FOR EACH ROW EXECUTE FUNCTION take_search_shots_trg()",
-    f"INSERT INTO take_search (take_id, document) SELECT t.id, {PG_DOCUMENT} FROM takes t JOIN shots s ON s.id = t.shot_id",
+    f"INSERT INTO take_search (take_id, document) SELECT t.id, {PG_DOCUMENT} "
+    "FROM takes t JOIN shots s ON s.id = t.shot_id",
 ]
 
 PG_DROP = [
