@@ -195,17 +195,7 @@ class Catalog:
 
     # -- shots ----------------------------------------------------------------
     def _shot_select(self, project: Project) -> sa.Select:
-        count = (
-            sa.select(sa.func.count())
-            .where(takes.c.shot_id == shots.c.id, takes.c.deleted == sa.false())
-            .scalar_subquery()
-        )
-        return (
-            sa.select(shots, sections.c.code.label("section_code"), count.label("takes_count"))
-            .select_from(shots.outerjoin(sections, shots.c.section_id == sections.c.id))
-            .where(shots.c.project_id == project.id)
-            .order_by(sa.func.coalesce(sections.c.sort_order, -1), sections.c.code, shots.c.sort_order, shots.c.code)
-        )
+        return _SHOT_SELECT.where(shots.c.project_id == project.id)
 
     def add_shot(
         self,
@@ -415,44 +405,7 @@ class Catalog:
 
     # -- reading takes ----------------------------------------------------------
     def _take_select(self, project: Project) -> sa.Select:
-        """Takes with their shot, section and current version in one row each.
-
-        The current version is found per take through the (take_id, number) index, so
-        reading one take never touches another take's versions."""
-        current = take_versions.alias("current")
-        newest = (
-            sa.select(sa.func.max(take_versions.c.number))
-            .where(take_versions.c.take_id == takes.c.id)
-            .correlate(takes)
-            .scalar_subquery()
-        )
-        count = (
-            sa.select(sa.func.count()).where(take_versions.c.take_id == takes.c.id).correlate(takes).scalar_subquery()
-        )
-        return (
-            sa.select(
-                takes,
-                shots.c.code.label("shot_code"),
-                shots.c.sort_order.label("shot_order"),
-                shots.c.starred_take_id,
-                sections.c.code.label("section_code"),
-                count.label("versions_count"),
-                *(c.label(f"v_{c.name}") for c in current.c),
-            )
-            .select_from(
-                takes.join(shots, takes.c.shot_id == shots.c.id)
-                .outerjoin(sections, shots.c.section_id == sections.c.id)
-                .join(current, sa.and_(current.c.take_id == takes.c.id, current.c.number == newest))
-            )
-            .where(shots.c.project_id == project.id)
-            .order_by(
-                sa.func.coalesce(sections.c.sort_order, -1),
-                sections.c.code,
-                shots.c.sort_order,
-                shots.c.code,
-                takes.c.number,
-            )
-        )
+        return _TAKE_SELECT.where(shots.c.project_id == project.id)
 
     def _filtered(
         self,
@@ -531,28 +484,8 @@ class Catalog:
 
     def _links(self, conn: sa.Connection, take_ids: Sequence[str]) -> dict[str, tuple]:
         out: dict[str, list] = {}
-        other = takes.alias("other")
-        other_shot = shots.alias("other_shot")
-        other_section = sections.alias("other_section")
         for chunk in _chunks(list(take_ids), 500):
-            rows = conn.execute(
-                sa.select(
-                    take_links.c.take_id,
-                    take_links.c.other_id,
-                    take_links.c.kind,
-                    other.c.name,
-                    other_shot.c.code.label("shot_code"),
-                    other_section.c.code.label("section_code"),
-                )
-                .select_from(
-                    take_links.join(other, other.c.id == take_links.c.other_id)
-                    .join(other_shot, other_shot.c.id == other.c.shot_id)
-                    .outerjoin(other_section, other_section.c.id == other_shot.c.section_id)
-                )
-                .where(take_links.c.take_id.in_(chunk))
-                .order_by(take_links.c.id)
-            ).mappings()
-            for row in rows:
+            for row in conn.execute(_LINKS_SELECT.where(take_links.c.take_id.in_(chunk))).mappings():
                 out.setdefault(row["take_id"], []).append(records.link(row))
         return {k: tuple(v) for k, v in out.items()}
 
@@ -627,6 +560,18 @@ class Catalog:
         until: datetime | None = None,
         actions: Iterable[str] | None = None,
     ) -> list[Event]:
+        return list(self.iter_events(project, take_id=take_id, since=since, until=until, actions=actions))
+
+    def iter_events(
+        self,
+        project: Project,
+        *,
+        take_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        actions: Iterable[str] | None = None,
+    ) -> Iterator[Event]:
+        """The project's log lines, oldest first, streamed 1,000 at a time."""
         query = sa.select(events).where(events.c.project_id == project.id).order_by(events.c.at, events.c.id)
         if take_id is not None:
             query = query.where(events.c.take_id == take_id)
@@ -637,14 +582,36 @@ class Catalog:
         if actions is not None:
             query = query.where(events.c.action.in_(list(actions)))
         with self.read() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [records.event(r) for r in rows]
+            for r in conn.execution_options(yield_per=1000).execute(query).mappings():
+                yield records.event(r)
 
     # -- rebuild ----------------------------------------------------------------
     def insert_rows(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
         if rows:
             with self.write() as conn:
                 conn.execute(sa.insert(table), rows)
+
+    def bulk_insert_takes(
+        self, take_rows: Sequence[dict[str, Any]], version_rows: Sequence[dict[str, Any]], *, batch: int = 5000
+    ) -> None:
+        """Many takes and their versions in one transaction (executemany), for imports and rebuilds at scale.
+
+        Rows are shaped as for `insert_take` (versions carry `take_id` and `number`); each shot's
+        take counter is raised past the highest number given, so later adds never reuse one."""
+        with self.write() as conn:
+            for start in range(0, len(take_rows), batch):
+                conn.execute(sa.insert(takes), list(take_rows[start : start + batch]))
+            for start in range(0, len(version_rows), batch):
+                conn.execute(sa.insert(take_versions), list(version_rows[start : start + batch]))
+            top: dict[int, int] = {}
+            for row in take_rows:
+                top[row["shot_id"]] = max(top.get(row["shot_id"], 0), int(row["number"]))
+            for shot_id, number in top.items():
+                conn.execute(
+                    sa.update(shots)
+                    .where(shots.c.id == shot_id, shots.c.next_take_number <= number)
+                    .values(next_take_number=number + 1)
+                )
 
     def raise_take_counter(self, shot_id: int, at_least: int) -> None:
         with self.write() as conn:
@@ -669,6 +636,88 @@ class Catalog:
                 )
             if event is not None:
                 _log(conn, event)
+
+
+# Statements built once: SQLAlchemy's construction of a select with aliases costs more than
+# running it on an indexed lookup, so per-call code only adds its WHERE clauses.
+def _build_take_select() -> sa.Select:
+    """Takes with their shot, section and current version in one row each.
+
+    The current version is found per take through the (take_id, number) index, so
+    reading one take never touches another take's versions."""
+    current = take_versions.alias("current")
+    newest = (
+        sa.select(sa.func.max(take_versions.c.number))
+        .where(take_versions.c.take_id == takes.c.id)
+        .correlate(takes)
+        .scalar_subquery()
+    )
+    count = (
+        sa.select(sa.func.count()).where(take_versions.c.take_id == takes.c.id).correlate(takes).scalar_subquery()
+    )
+    return (
+        sa.select(
+            takes,
+            shots.c.code.label("shot_code"),
+            shots.c.sort_order.label("shot_order"),
+            shots.c.starred_take_id,
+            sections.c.code.label("section_code"),
+            count.label("versions_count"),
+            *(c.label(f"v_{c.name}") for c in current.c),
+        )
+        .select_from(
+            takes.join(shots, takes.c.shot_id == shots.c.id)
+            .outerjoin(sections, shots.c.section_id == sections.c.id)
+            .join(current, sa.and_(current.c.take_id == takes.c.id, current.c.number == newest))
+        )
+        .order_by(
+            sa.func.coalesce(sections.c.sort_order, -1),
+            sections.c.code,
+            shots.c.sort_order,
+            shots.c.code,
+            takes.c.number,
+        )
+    )
+
+
+def _build_links_select() -> sa.Select:
+    other = takes.alias("other")
+    other_shot = shots.alias("other_shot")
+    other_section = sections.alias("other_section")
+    return (
+        sa.select(
+            take_links.c.take_id,
+            take_links.c.other_id,
+            take_links.c.kind,
+            other.c.name,
+            other_shot.c.code.label("shot_code"),
+            other_section.c.code.label("section_code"),
+        )
+        .select_from(
+            take_links.join(other, other.c.id == take_links.c.other_id)
+            .join(other_shot, other_shot.c.id == other.c.shot_id)
+            .outerjoin(other_section, other_section.c.id == other_shot.c.section_id)
+        )
+        .order_by(take_links.c.id)
+    )
+
+
+def _build_shot_select() -> sa.Select:
+    count = (
+        sa.select(sa.func.count())
+        .where(takes.c.shot_id == shots.c.id, takes.c.deleted == sa.false())
+        .scalar_subquery()
+    )
+    return (
+        sa.select(shots, sections.c.code.label("section_code"), count.label("takes_count"))
+        .select_from(shots.outerjoin(sections, shots.c.section_id == sections.c.id))
+        .order_by(sa.func.coalesce(sections.c.sort_order, -1), sections.c.code, shots.c.sort_order, shots.c.code)
+    )
+
+
+_TAKE_SELECT = _build_take_select()
+_LINKS_SELECT = _build_links_select()
+_SHOT_SELECT = _build_shot_select()
 
 
 def _log(conn: sa.Connection, event: dict[str, Any]) -> None:

@@ -198,6 +198,12 @@ class TakeBase(VaultCore):
         self, *, take: str | None = None, since: datetime | None = None, until: datetime | None = None
     ) -> list[Event]:
         """The event log, oldest first; `take` narrows it to one take (by reference)."""
+        return list(self.iter_events(take=take, since=since, until=until))
+
+    def iter_events(
+        self, *, take: str | None = None, since: datetime | None = None, until: datetime | None = None
+    ) -> Iterator[Event]:
+        """Like `events`, streamed from the catalog."""
         take_id = None
         if take is not None:
             try:
@@ -206,7 +212,7 @@ class TakeBase(VaultCore):
                 raise
             # A purged take is gone from the catalog but its id still finds its log lines.
             take_id = parsed.take_id or self.take(take).id
-        return self.catalog.events(self._project, take_id=take_id, since=since, until=until)
+        return self.catalog.iter_events(self._project, take_id=take_id, since=since, until=until)
 
 
 def _filter(where: TakeFilter | None, filters: dict[str, Any]) -> TakeFilter:
