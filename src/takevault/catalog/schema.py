@@ -156,7 +156,6 @@ LOOKUP_INDEXES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("ix_takes_kind", "takes", ("kind",)),
     ("ix_takes_status", "takes", ("status",)),
     ("ix_takes_rating", "takes", ("rating",)),
-    ("ix_takes_deleted", "takes", ("deleted",)),
     # links pointing at a take (purge removes both directions)
     ("ix_take_links_other_id", "take_links", ("other_id",)),
     # the project log in order
@@ -174,3 +173,9 @@ take_search = sa.Table(
 
 for _name, _table, _columns in LOOKUP_INDEXES:
     sa.Index(_name, *(metadata.tables[_table].c[c] for c in _columns))
+
+# Deleted takes are few: a partial index finds them (`takes --deleted`) without making the
+# planner prefer a two-valued index for every listing of live takes.
+DELETED_TAKES_INDEX = "ix_takes_deleted"
+DELETED_WHERE = {"sqlite_where": sa.text("deleted = 1"), "postgresql_where": sa.text("deleted = true")}
+sa.Index(DELETED_TAKES_INDEX, takes.c.shot_id, **DELETED_WHERE)
