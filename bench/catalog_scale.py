@@ -135,7 +135,7 @@ def build(root: Path, catalog_url: str | None, n_takes: int, n_versions: int) ->
                 "key": key,
                 "kind": ("raw", "edit", "final")[t % 3],
                 "tags": ["hero"] if t % 50 == 0 else [],
-                "note": f"{WORDS[t % len(WORDS)]} pass {t}" + (f" zebracorn{t}" if t % 1000 == 0 else ""),
+                "note": f"{WORDS[t % len(WORDS)]} pass {t}" + (f" zebracorn{t}" if t % 1000 == 1 else ""),
                 "rating": t % 6,
                 "status": ("review", "approved", None)[t % 3],
                 "created_at": when,
@@ -254,7 +254,7 @@ def bench_backend(name: str, url: str | None, args: argparse.Namespace, workdir:
     if pick_refs is None:
         index = {r["id"]: ref for r, ref in zip(live, refs, strict=True)}
         pick_refs = [index[i] for i in ids]
-    rare = [f"zebracorn{t}" for t in range(0, args.takes, 1000) if not take_rows[t]["deleted"]]
+    rare = [f"zebracorn{t}" for t in range(1, args.takes, 1000) if not take_rows[t]["deleted"]]
     shot_paths = [s.path for s in shots]
 
     from typer.testing import CliRunner
