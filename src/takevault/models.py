@@ -312,6 +312,29 @@ class Take:
         }
 
 
+@dataclass(frozen=True)
+class TakeFilter:
+    """Which takes a listing wants; every field given must hold (None: no condition).
+
+    `shot` is `SH010` or `SEQ01/SH010`; `search` is words that must each begin a word of the
+    take's name, shot, note, status, tags or workflow prompt; `deleted` False lists live takes,
+    True deleted ones, None both.
+    """
+
+    shot: str | None = None
+    section: str | None = None
+    starred: bool | None = None
+    kind: str | None = None
+    status: str | None = None
+    min_rating: int | None = None
+    search: str | None = None
+    deleted: bool | None = False
+
+
+ANY_TAKE = TakeFilter(deleted=None)
+"""Every take, live or deleted: what lookups by id or reference use."""
+
+
 EVENT_ACTIONS = ("add", "replace", "delete", "restore", "purge", "star", "unstar", "revert", "set", "link")
 
 

@@ -171,3 +171,38 @@ store_leftovers = sa.Table(
     sa.Column("noted_by", sa.String(200), nullable=False),
     sa.UniqueConstraint("key", "version_id", name="uq_store_leftovers_key"),
 )
+
+# Indexes for the lookups the CLI and the web make (migration 0004 creates them). Each names the query it serves.
+LOOKUP_INDEXES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    # a shot by code (take references SH010/video_03, --shot SH010)
+    ("ix_shots_project_code", "shots", ("project_id", "code")),
+    # the starred list, and clearing a star when its take is deleted or purged
+    ("ix_shots_starred_take_id", "shots", ("starred_take_id",)),
+    # a shot's live-take count (shot list) without reading the take rows
+    ("ix_takes_shot_deleted", "takes", ("shot_id", "deleted")),
+    ("ix_takes_kind", "takes", ("kind",)),
+    ("ix_takes_status", "takes", ("status",)),
+    ("ix_takes_rating", "takes", ("rating",)),
+    # links pointing at a take (purge removes both directions)
+    ("ix_take_links_other_id", "take_links", ("other_id",)),
+    # the project log in order
+    ("ix_events_project_at", "events", ("project_id", "at", "id")),
+)
+
+# The take text index (see catalog/search.py). On SQLite `take_search_fts` (FTS5) indexes `document`;
+# on PostgreSQL `document` is a tsvector with a GIN index. Triggers fill it; nothing writes it directly.
+take_search = sa.Table(
+    "take_search",
+    sa.MetaData(),
+    sa.Column("take_id", sa.String(36), nullable=False),
+    sa.Column("document", sa.Text, nullable=False),
+)
+
+for _name, _table, _columns in LOOKUP_INDEXES:
+    sa.Index(_name, *(metadata.tables[_table].c[c] for c in _columns))
+
+# Deleted takes are few: a partial index finds them (`takes --deleted`) without making the
+# planner prefer a two-valued index for every listing of live takes.
+DELETED_TAKES_INDEX = "ix_takes_deleted"
+DELETED_WHERE = {"sqlite_where": sa.text("deleted = 1"), "postgresql_where": sa.text("deleted = true")}
+sa.Index(DELETED_TAKES_INDEX, takes.c.shot_id, **DELETED_WHERE)

@@ -73,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         # Typer's own (vendored click) usage errors: they print usage plus one line.
         exc.show()  # type: ignore[attr-defined]
         return getattr(exc, "exit_code", 2)
+    except BrokenPipeError:
+        # The reader went away (`takevault takes | head`): stop quietly, like any Unix filter.
+        _silence_stdout()
+        return 141
     except KeyboardInterrupt:
         ui.error("Interrupted; anything half-done was rolled back, run the command again to finish it.")
         return 130
@@ -85,6 +89,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 70
     return 0
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not complain about the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def run() -> None:

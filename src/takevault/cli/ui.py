@@ -9,7 +9,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 # Rich loads only when something is drawn for a person on a terminal: a listing piped into a
@@ -45,6 +45,12 @@ def _tty(stderr: bool) -> bool:
         return False
 
 
+STREAM_FLUSH_ROWS = 500
+"""Streamed output is flushed after the first row and then every this many rows."""
+STREAM_FIRST_ROWS = 50
+STREAM_TABLE_ROWS = 500
+
+
 def is_terminal() -> bool:
     return _tty(False)
 
@@ -53,6 +59,73 @@ def print_json(data: Any) -> None:
     """JSON on stdout and nothing else, so scripts can parse it."""
     sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def stream_json(items: Iterable[Any], *, lines: bool = False) -> None:
+    """Items as one JSON array written as they come (or JSON Lines), so memory stays flat.
+
+    The array is closed only after the last item: if the listing fails half-way, the
+    output is visibly unfinished and the error goes to stderr with a non-zero exit."""
+    out = sys.stdout
+    if lines:
+        for n, item in enumerate(items, 1):
+            out.write(json.dumps(item, default=str, ensure_ascii=False) + "\n")
+            if n % STREAM_FLUSH_ROWS == 0:
+                out.flush()
+        out.flush()
+        return
+    out.write("[")
+    n = 0
+    for n, item in enumerate(items, 1):
+        body = json.dumps(item, indent=2, default=str, ensure_ascii=False).replace("\n", "\n  ")
+        out.write(("\n  " if n == 1 else ",\n  ") + body)
+        if n % STREAM_FLUSH_ROWS == 0 or n == 1:
+            out.flush()
+    out.write("\n]\n" if n else "]\n")
+    out.flush()
+
+
+def stream_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Rows shown as they come: Rich tables of up to STREAM_TABLE_ROWS rows on a terminal (the first
+    with the header, the next ones keeping its column widths), tab-separated lines when piped.
+    Returns the number of rows."""
+    if not is_terminal():
+        out = sys.stdout
+        out.write("\t".join(columns) + "\n")
+        count = 0
+        for count, row in enumerate(rows, 1):
+            out.write("\t".join("" if v is None else str(v) for v in row) + "\n")
+            if count % STREAM_FLUSH_ROWS == 0 or count == 1:
+                out.flush()
+        out.flush()
+        return count
+    count = 0
+    widths: list[int] | None = None
+    batch: list[Sequence[Any]] = []
+
+    from rich.table import Table
+
+    def show() -> None:
+        nonlocal widths
+        t = Table(title=title if widths is None else None, show_header=widths is None, show_lines=False)
+        cells = [["" if v is None else str(v) for v in row] for row in batch]
+        if widths is None:
+            widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+        for col, width in zip(columns, widths, strict=True):
+            t.add_column(col, min_width=width)
+        for row in cells:
+            t.add_row(*row)
+        _console(False).print(t)
+        batch.clear()
+
+    for row in rows:
+        count += 1
+        batch.append(row)
+        if len(batch) >= (STREAM_FIRST_ROWS if widths is None else STREAM_TABLE_ROWS):
+            show()
+    if batch or count == 0:
+        show()
+    return count
 
 
 def error(message: str) -> None:
