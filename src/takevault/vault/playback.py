@@ -14,6 +14,7 @@ was made from, so it never goes stale and can be deleted at any time:
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -146,7 +147,7 @@ class PlaybackMixin(VaultCore):
             if not dest.is_file():
                 source = self._local_bytes(info.version)
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                tmp = dest.with_name(f".{dest.name}.{threading.get_ident()}.part")
+                tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.part")
                 try:
                     make_proxy(source, tmp, progress=progress)
                     tmp.replace(dest)
@@ -195,31 +196,57 @@ class PlaybackMixin(VaultCore):
             if dest.is_file():
                 return
             dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_name(f".{dest.name}.{threading.get_ident()}.part")
+            tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.part")
             try:
                 make(tmp)
                 tmp.replace(dest)
             finally:
                 tmp.unlink(missing_ok=True)
 
-    def review_compare(self, a: str, b: str) -> tuple[dict[str, Any], Path]:
+    def _compare_dir(self, a: str, b: str) -> Path:
+        _ta, va = self._version_ref(a)
+        _tb, vb = self._version_ref(b)
+        return self.cache_dir / "compare" / f"{va.sha256}-{vb.sha256}"
+
+    def cached_compare(self, a: str, b: str) -> dict[str, Any] | None:
+        """The comparison report of two take versions if it is already made, else None (nothing computed)."""
+        report_file = self._compare_dir(a, b) / "report.json"
+        if not report_file.is_file():
+            return None
+        return json.loads(report_file.read_text(encoding="utf-8"))
+
+    def compare_pictures(self, a: str, b: str) -> tuple[dict[str, Any], Path]:
+        """The made comparison report and the folder of its pictures; NotFoundError while it is not made."""
+        report = self.cached_compare(a, b)
+        if report is None:
+            raise NotFoundError(
+                f"The comparison of {a} with {b} is not made yet; ask for the comparison first "
+                "and wait until its analysis is done."
+            )
+        return report, self._compare_dir(a, b)
+
+    def review_compare(
+        self, a: str, b: str, *, progress: Callable[[int], None] | None = None
+    ) -> tuple[dict[str, Any], Path]:
         """The comparison report of two take versions, computed once and kept under cache/compare/.
 
         Returns the report (the `compare --json` shape) and the folder holding its pictures.
         """
         _ta, va = self._version_ref(a)
         _tb, vb = self._version_ref(b)
-        out_dir = self.cache_dir / "compare" / f"{va.sha256}-{vb.sha256}"
+        out_dir = self._compare_dir(a, b)
         report_file = out_dir / "report.json"
         with _lock_for(out_dir):
             if not report_file.is_file():
-                tmp_dir = out_dir.with_name(f".{out_dir.name}.{threading.get_ident()}.part")
+                tmp_dir = out_dir.with_name(f".{out_dir.name}.{os.getpid()}.{threading.get_ident()}.part")
                 import shutil
 
                 shutil.rmtree(tmp_dir, ignore_errors=True)
                 tmp_dir.mkdir(parents=True)
                 try:
-                    report = self.compare(f"{va.take_id}@v{va.number}", f"{vb.take_id}@v{vb.number}", out_dir=tmp_dir)  # type: ignore[attr-defined]
+                    report = self.compare(  # type: ignore[attr-defined]
+                        f"{va.take_id}@v{va.number}", f"{vb.take_id}@v{vb.number}", out_dir=tmp_dir, progress=progress
+                    )
                     if not (tmp_dir / "report.json").is_file():
                         data = report.to_json() if hasattr(report, "to_json") else report
                         with atomic_write(tmp_dir / "report.json") as fh:

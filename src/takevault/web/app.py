@@ -17,11 +17,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from takevault import __version__
+from takevault.config import load_config
 from takevault.errors import TakevaultError
 from takevault.vault.core import DEFAULT_PROJECT
 from takevault.web.auth import TokenAuthMiddleware
-from takevault.web.jobs import ProxyJobs
+from takevault.web.jobs import JobService
 from takevault.web.routes import catalog, media, review, session, takes
+from takevault.web.routes import jobs as jobs_routes
 from takevault.web.state import WebState
 
 log = logging.getLogger("takevault.web")
@@ -40,18 +42,26 @@ def create_app(
     *,
     max_upload_mb: int | None = None,
     project: str = DEFAULT_PROJECT,
+    job_workers: int | None = None,
 ) -> FastAPI:
     """The web app for the vault at `vault_path` (else TAKEVAULT_VAULT or the nearest takevault.toml).
 
     `token` (else config `web.token`) makes every /api/ request need it; `max_upload_mb`
-    (else config `web.max_upload_mb`) caps uploads.
+    (else config `web.max_upload_mb`) caps uploads; `job_workers` (else config `jobs.workers`) is
+    how many worker processes this server runs for long work (0: leave it to `takevault worker`).
     """
     web = WebState.load(vault_path, token=token, max_upload_mb=max_upload_mb, project=project)
+    if job_workers is None:
+        job_workers = int(load_config(web.root).get("jobs.workers"))
+    jobs = JobService(web.root, job_workers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        yield
-        web.close()
+        try:
+            yield
+        finally:
+            jobs.close()
+            web.close()
 
     app = FastAPI(
         title="takevault",
@@ -60,7 +70,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.web = web
-    app.state.jobs = ProxyJobs()
+    app.state.jobs = jobs
     app.add_middleware(TokenAuthMiddleware, token=web.token)
 
     @app.exception_handler(TakevaultError)
@@ -88,7 +98,7 @@ def create_app(
             status_code=500,
         )
 
-    for module in (session, catalog, takes, media, review):
+    for module in (session, catalog, takes, media, review, jobs_routes):
         app.include_router(module.router)
 
     def page() -> FileResponse:
