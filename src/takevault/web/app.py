@@ -15,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES as GZIP_EXCLUDED
+from starlette.middleware.gzip import GZipMiddleware
 
 from takevault import __version__
 from takevault.config import load_config
@@ -72,6 +74,13 @@ def create_app(
     app.state.web = web
     app.state.jobs = jobs
     app.add_middleware(TokenAuthMiddleware, token=web.token)
+    # Lists are large and repetitive JSON; media are already compressed (and ranges must stay byte-exact).
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=1024,
+        compresslevel=6,
+        exclude_content_types=(*GZIP_EXCLUDED, "application/octet-stream"),
+    )
 
     @app.exception_handler(TakevaultError)
     async def takevault_error(request: Request, exc: TakevaultError) -> JSONResponse:
