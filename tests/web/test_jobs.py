@@ -125,3 +125,34 @@ def test_a_real_server_stops_its_workers(seeded: Seeded):
             except ChildProcessError:
                 break
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+
+
+def test_many_concurrent_requests_share_one_engine_and_one_store_client(seeded: Seeded):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    app = create_app(seeded.root, job_workers=0)
+    with ServerThread(app, free_port()) as server, httpx.Client(base_url=server.url, timeout=30) as http:
+
+        def one(i: int) -> int:
+            return http.get("/api/takes", params={"limit": 50, "search": "" if i % 2 else "fox"}).status_code
+
+        with ThreadPoolExecutor(20) as pool:
+            codes = list(pool.map(one, range(200)))
+        assert set(codes) == {200}
+        web = app.state.web
+        opened = list(web._opened)
+        assert opened
+        assert len({id(v.catalog) for v in opened}) == 1 and len({id(v.store) for v in opened}) == 1
+        assert len({id(v.catalog.engine) for v in opened}) == 1
+
+
+def test_serve_refuses_zero_server_processes(seeded: Seeded, capsys):
+    from takevault.cli.app import main
+
+    assert main(["--vault", str(seeded.root), "serve", "--workers", "0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("--workers 0 would start no server; give 1 or more server processes (the default is 1).")
+    assert len(err.splitlines()) == 1
+    assert main(["--vault", str(seeded.root), "serve", "--job-workers", "99"]) == 2

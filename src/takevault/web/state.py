@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Query, Request
 
@@ -33,6 +33,7 @@ class WebState:
     _free: dict[str, list[Vault]] = field(default_factory=dict, repr=False)
     _opened: list[Vault] = field(default_factory=list, repr=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _parts: tuple[Any, Any] | None = field(default=None, repr=False)
 
     @classmethod
     def load(
@@ -59,8 +60,18 @@ class WebState:
                 return free.pop()
         vault = Vault.open(self.root, project=project)
         with self._guard:
+            self._share_parts(vault)
             self._opened.append(vault)
         return vault
+
+    def _share_parts(self, vault: Vault) -> None:
+        """Every pooled `Vault` uses the first one's catalog and store: one engine (with its connection
+        pool) and one store client per process, however many requests run at once. Both are safe to
+        share across threads; only the small per-request state stays per `Vault`."""
+        if self._parts is None:
+            self._parts = (vault.catalog, vault.store)
+        else:
+            vault.__dict__["catalog"], vault.__dict__["store"] = self._parts
 
     def release(self, vault: Vault) -> None:
         with self._guard:
@@ -78,7 +89,9 @@ class WebState:
     def close(self) -> None:
         with self._guard:
             opened, self._opened, self._free = self._opened, [], {}
-        for vault in opened:
+            self._parts = None
+        # The parts are shared: close them once, through the first vault.
+        for vault in opened[:1]:
             vault.close()
 
 
