@@ -75,6 +75,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest upload the web server accepts, in MiB; larger ones are refused before they fill the disk.",
         int,
     ),
+    Setting(
+        "jobs.workers",
+        "TAKEVAULT_JOB_WORKERS",
+        2,
+        "Worker processes 'takevault serve' runs itself for long work (compare, proxies); 0 leaves it "
+        "to 'takevault worker' processes.",
+        int,
+    ),
+    Setting(
+        "jobs.stale_seconds",
+        "TAKEVAULT_JOB_STALE_SECONDS",
+        60,
+        "A running job whose worker gave no sign of life for this many seconds is taken back and run again.",
+        int,
+    ),
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -342,6 +342,14 @@ def test_diff_params(client: TestClient, seeded: Seeded):
 @pytest.mark.slow
 def test_compare_report_and_pictures(client: TestClient, seeded: Seeded):
     r = client.get("/api/compare", params={"a": f"{seeded.a}@v1", "b": seeded.b})
+    assert r.status_code == 202, r.text  # made by a worker, never inside the request
+    job_id = r.json()["job"]["id"]
+    deadline = time.monotonic() + 120
+    while client.get(f"/api/jobs/{job_id}").json()["state"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert client.get(f"/api/jobs/{job_id}").json()["state"] == "done"
+    r = client.get("/api/compare", params={"a": f"{seeded.a}@v1", "b": seeded.b})
     assert r.status_code == 200, r.text
     report = r.json()
     assert report["metrics"]["frames"] and report["segments"]

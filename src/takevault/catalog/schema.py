@@ -206,3 +206,32 @@ for _name, _table, _columns in LOOKUP_INDEXES:
 DELETED_TAKES_INDEX = "ix_takes_deleted"
 DELETED_WHERE = {"sqlite_where": sa.text("deleted = 1"), "postgresql_where": sa.text("deleted = true")}
 sa.Index(DELETED_TAKES_INDEX, takes.c.shot_id, **DELETED_WHERE)
+
+# Long work (compare, proxies, stills, import, export, validation, fsck, rebuild) as one row each.
+# `attempt` grows each time a job is taken again after its worker died; a worker may only finish
+# the attempt it claimed, so a job never completes twice. `dedupe` lets identical requests (the same
+# comparison asked for by two people) share one job while it is queued, running or done.
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("project", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(50), nullable=False),
+    sa.Column("args", sa.JSON, nullable=False),
+    sa.Column("dedupe", sa.String(400), index=True),
+    sa.Column("state", sa.String(20), nullable=False, index=True),
+    sa.Column("done", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("total", sa.BigInteger),
+    sa.Column("result", sa.JSON),
+    sa.Column("error", sa.Text),
+    sa.Column("cancel_requested", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("attempt", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("max_attempts", sa.Integer, nullable=False, server_default="3"),
+    sa.Column("worker", sa.String(200)),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", When, nullable=False),
+    sa.Column("started_at", When),
+    sa.Column("heartbeat_at", When),
+    sa.Column("finished_at", When),
+    sa.CheckConstraint("state IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="state_known"),
+)

@@ -64,13 +64,26 @@ def config(app: Any, host: str, port: int, *, header_seconds: float = HEADER_SEC
     """A uvicorn Config for `app` with the guarded protocol and the connection cap."""
     import uvicorn
 
-    protocol = type("Protocol", (GuardedH11Protocol,), {"header_seconds": header_seconds})
+    # The module's own class when it can be: several server processes receive the config pickled.
+    protocol = (
+        GuardedH11Protocol
+        if header_seconds == HEADER_SECONDS
+        else type("Protocol", (GuardedH11Protocol,), {"header_seconds": header_seconds})
+    )
     options: dict[str, Any] = {"log_level": "warning", "access_log": False, "limit_concurrency": MAX_CONNECTIONS}
     options.update(extra)
     return uvicorn.Config(app, host=host, port=port, http=protocol, timeout_keep_alive=5, **options)
 
 
-def run(app: Any, host: str, port: int) -> None:
+def run(app: Any, host: str, port: int, *, workers: int = 1, **extra: Any) -> None:
+    """Serve `app` (an import string with `factory=True` when `workers` > 1) in one or `workers` processes."""
     import uvicorn
 
-    uvicorn.Server(config(app, host, port)).run()
+    settings = config(app, host, port, workers=workers, **extra)
+    server = uvicorn.Server(settings)
+    if workers == 1:
+        server.run()
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    Multiprocess(settings, target=server.run, sockets=[settings.bind_socket()]).run()

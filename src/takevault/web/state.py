@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Query, Request
 
@@ -66,6 +66,7 @@ class WebState:
     _known_at: float = field(default=-1e9, repr=False)
     _closed: bool = field(default=False, repr=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _parts: tuple[Any, Any] | None = field(default=None, repr=False)
 
     @classmethod
     def load(
@@ -119,23 +120,29 @@ class WebState:
                     return vault
         vault = Vault.open(self.root, project=project)
         with self._guard:
+            self._share_parts(vault)
             self._busy.add(id(vault))
         return vault
 
+    def _share_parts(self, vault: Vault) -> None:
+        """Every pooled `Vault` uses the first one's catalog and store: one engine (with its connection
+        pool) and one store client per process, however many requests run at once. Both are safe to
+        share across threads; only the small per-request state stays per `Vault`."""
+        if self._parts is None:
+            self._parts = (vault.catalog, vault.store)
+        else:
+            vault.__dict__["catalog"], vault.__dict__["store"] = self._parts
+
     def release(self, vault: Vault) -> None:
-        surplus: list[Vault] = []
         with self._guard:
             if id(vault) not in self._busy:
                 return
             self._busy.discard(id(vault))
-            if self._closed:
-                surplus.append(vault)
-            else:
+            if not self._closed:
                 self._idle[id(vault)] = vault
             while len(self._idle) > self.max_idle:
-                surplus.append(self._idle.popitem(last=False)[1])
-        for old in surplus:
-            old.close()
+                # A pooled vault owns nothing to close: its catalog and store are the shared parts.
+                self._idle.popitem(last=False)
 
     @contextlib.contextmanager
     def _checkout(self, project: str) -> Iterator[Vault]:
@@ -161,9 +168,12 @@ class WebState:
     def close(self) -> None:
         with self._guard:
             idle, self._idle = list(self._idle.values()), OrderedDict()
-            self._closed = True  # vaults still checked out are closed when they come back
-        for vault in idle:
-            vault.close()
+            self._closed = True  # vaults still checked out are dropped when they come back
+            parts, self._parts = self._parts, None
+        del idle  # pooled vaults own nothing but the shared parts, closed once here
+        if parts is not None:
+            for part in parts:
+                part.close()
 
 
 def remove_stale_uploads(folder: Path, older_than: float = STALE_UPLOAD_SECONDS) -> int:

@@ -17,8 +17,8 @@ from fastapi.responses import FileResponse
 
 from takevault.models import TakeVersion
 from takevault.vault import Vault
-from takevault.web.jobs import ProxyJobs
-from takevault.web.state import WebState, get_vault, web_state
+from takevault.web.jobs import proxy_state
+from takevault.web.state import get_vault
 
 router = APIRouter(prefix="/api/media", tags=["media"])
 
@@ -58,10 +58,6 @@ def _attachment(name: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
-def _jobs(request: Request) -> ProxyJobs:
-    return request.app.state.jobs
-
-
 @router.get("/{take_id}/{version}/file", summary="The version's original bytes, inline")
 def original(take_id: TakeId, version: VersionNo, vault: Vault = Depends(get_vault)) -> FileResponse:
     _take, info, path = vault.media_file(_ref(take_id, version))
@@ -78,13 +74,13 @@ def download(take_id: TakeId, version: VersionNo, vault: Vault = Depends(get_vau
 
 
 @router.get("/{take_id}/{version}/playback", summary="How a browser plays this version (original or proxy)")
-def playback(
-    take_id: TakeId, version: VersionNo, request: Request, vault: Vault = Depends(get_vault)
-) -> dict[str, Any]:
+def playback(take_id: TakeId, version: VersionNo, vault: Vault = Depends(get_vault)) -> dict[str, Any]:
     info = vault.playback(_ref(take_id, version))
     data = info.to_json()
-    job = _jobs(request).get(info.version.sha256)
-    data["job"] = job.to_json() if job is not None and info.needs_proxy and not info.ready else None
+    data["job"] = None
+    if info.needs_proxy and not info.ready:
+        job = vault.proxy_job(_ref(take_id, version))
+        data["job"] = proxy_state(job, ready=False, frames=info.frames) if job is not None else None
     return data
 
 
@@ -94,25 +90,17 @@ def play(take_id: TakeId, version: VersionNo, vault: Vault = Depends(get_vault))
     return FileResponse(path, media_type=info.mime, headers=PRIVATE)
 
 
-@router.post("/{take_id}/{version}/proxy", summary="Start making the browser proxy; poll GET …/playback")
+@router.post("/{take_id}/{version}/proxy", summary="Queue making the browser proxy; poll GET …/playback")
 def make_proxy(
-    take_id: TakeId,
-    version: VersionNo,
-    request: Request,
-    web: WebState = Depends(web_state),
-    vault: Vault = Depends(get_vault),
+    take_id: TakeId, version: VersionNo, request: Request, vault: Vault = Depends(get_vault)
 ) -> dict[str, Any]:
     ref = _ref(take_id, version)
     info = vault.playback(ref)
     if not info.needs_proxy or info.ready:
-        return {"state": "ready", "done": info.frames, "total": info.frames, "progress": 1.0, "error": None}
-    project = vault.project
-
-    def work(progress):  # runs on its own thread with its own Vault
-        with web.vault(project) as own:
-            own.ensure_proxy(ref, progress=progress)
-
-    return _jobs(request).start(info.version.sha256, info.frames, work).to_json()
+        return proxy_state(None, ready=True, frames=info.frames)
+    job = vault.submit_job("proxy", {"ref": ref})
+    request.app.state.jobs.wake()
+    return proxy_state(job, ready=False, frames=info.frames)
 
 
 @router.get("/{take_id}/{version}/still", summary="A small JPEG for the take's card")

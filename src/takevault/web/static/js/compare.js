@@ -2,7 +2,7 @@
 // difference picture; under them the per-frame difference plot, the edit-level segments, and the
 // technical and generation-parameter differences.
 import { h, clear, fmtDuration, parseFps, toast } from "./dom.js";
-import { get } from "./api.js";
+import { get, waitForJob } from "./api.js";
 import { playableSource } from "./player.js";
 import * as selection from "./selection.js";
 
@@ -408,8 +408,21 @@ class Room {
       if (vs === this.vs) clear(this.paramBox).append(h("h3", {}, "Generation parameters"), h("p", { class: "muted" }, err.message));
     });
     try {
-      const report = await get(`/api/compare?${q}`);
+      let report = await get(`/api/compare?${q}`);
       if (vs !== this.vs) return;
+      if (report && report.job && !report.metrics) {
+        // Made by a worker, not inside the request: show how far it got, then fetch the report.
+        const status = this.plotBox.querySelector("[data-testid=analysis-status]");
+        const show = (p, job) => {
+          if (status) status.textContent = job.state === "queued" ? "Waiting for a worker…" : `Analysing ${Math.round(p * 100)}%`;
+        };
+        show(report.job.progress || 0, report.job);
+        await waitForJob(report.job.id, show, () => vs === this.vs);
+        if (vs !== this.vs) return;
+        report = await get(`/api/compare?${q}`);
+        if (vs !== this.vs) return;
+        if (report && report.job && !report.metrics) throw new Error("The comparison is made but not readable here yet; open the pair again.");
+      }
       this.report = report;
       this.renderReport();
     } catch (err) {
