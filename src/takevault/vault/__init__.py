@@ -10,13 +10,14 @@ from __future__ import annotations
 from takevault.vault.comparing import CompareMixin
 from takevault.vault.core import DEFAULT_PROJECT, VaultCore
 from takevault.vault.editorial import EditorialMixin
+from takevault.vault.people import PeopleMixin
 from takevault.vault.playback import PlaybackMixin
 from takevault.vault.pngs import PngMixin
 from takevault.vault.store_ops import StoreOpsMixin
 from takevault.vault.takes import TakesMixin
 
 
-class Vault(TakesMixin, PngMixin, CompareMixin, EditorialMixin, PlaybackMixin, StoreOpsMixin, VaultCore):
+class Vault(PeopleMixin, TakesMixin, PngMixin, CompareMixin, EditorialMixin, PlaybackMixin, StoreOpsMixin, VaultCore):
     """A catalog plus a versioned store. Open one with `Vault.open()` or make one with `Vault.init()`."""
 
 

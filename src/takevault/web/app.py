@@ -20,8 +20,9 @@ from takevault import __version__
 from takevault.errors import TakevaultError
 from takevault.vault.core import DEFAULT_PROJECT
 from takevault.web.auth import TokenAuthMiddleware
+from takevault.web.identity import IdentityMiddleware
 from takevault.web.jobs import ProxyJobs
-from takevault.web.routes import catalog, media, review, session, takes
+from takevault.web.routes import catalog, media, review, review_people, session, takes
 from takevault.web.state import WebState
 
 log = logging.getLogger("takevault.web")
@@ -62,6 +63,8 @@ def create_app(
     app.state.web = web
     app.state.jobs = ProxyJobs()
     app.add_middleware(TokenAuthMiddleware, token=web.token)
+    # Added last so it runs first: once the vault has users it names the person and checks their role.
+    app.add_middleware(IdentityMiddleware)
 
     @app.exception_handler(TakevaultError)
     async def takevault_error(request: Request, exc: TakevaultError) -> JSONResponse:
@@ -88,7 +91,7 @@ def create_app(
             status_code=500,
         )
 
-    for module in (session, catalog, takes, media, review):
+    for module in (session, review_people, catalog, takes, media, review):
         app.include_router(module.router)
 
     def page() -> FileResponse:

@@ -1,0 +1,73 @@
+"""People: users, a role per project, personal API tokens and web sessions.
+
+Revision ID: 0006
+Revises: 0001
+Create Date: 2026-12-01
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+When = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "users",
+        sa.Column("id", sa.Integer),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("password_hash", sa.Text),
+        sa.Column("created_at", When, nullable=False),
+        sa.Column("created_by", sa.String(200), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_users"),
+        sa.UniqueConstraint("name", name="uq_users_name"),
+    )
+    op.create_table(
+        "memberships",
+        sa.Column("id", sa.Integer),
+        sa.Column("user_id", sa.Integer, nullable=False),
+        sa.Column("project_id", sa.Integer, nullable=False),
+        sa.Column("role", sa.String(20), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_memberships"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE", name="fk_memberships_user_id_users"),
+        sa.ForeignKeyConstraint(
+            ["project_id"], ["projects.id"], ondelete="CASCADE", name="fk_memberships_project_id_projects"
+        ),
+        sa.UniqueConstraint("user_id", "project_id", name="uq_memberships_user_project"),
+        sa.CheckConstraint("role IN ('viewer', 'reviewer', 'editor', 'admin')", name="ck_memberships_role_known"),
+    )
+    op.create_table(
+        "api_tokens",
+        sa.Column("id", sa.Integer),
+        sa.Column("user_id", sa.Integer, nullable=False),
+        sa.Column("label", sa.String(200), nullable=False),
+        sa.Column("token_sha256", sa.String(64), nullable=False),
+        sa.Column("created_at", When, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_api_tokens"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE", name="fk_api_tokens_user_id_users"),
+        sa.UniqueConstraint("token_sha256", name="uq_api_tokens_token_sha256"),
+    )
+    op.create_table(
+        "web_sessions",
+        sa.Column("id", sa.Integer),
+        sa.Column("user_id", sa.Integer, nullable=False),
+        sa.Column("session_sha256", sa.String(64), nullable=False),
+        sa.Column("csrf_token", sa.String(64), nullable=False),
+        sa.Column("created_at", When, nullable=False),
+        sa.Column("expires_at", When, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_web_sessions"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE", name="fk_web_sessions_user_id_users"),
+        sa.UniqueConstraint("session_sha256", name="uq_web_sessions_session_sha256"),
+    )
+
+
+def downgrade() -> None:
+    for table in ("web_sessions", "api_tokens", "memberships", "users"):
+        op.drop_table(table)
