@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from takevault.vault import Vault
+from takevault.vault.people import role_rank
 from takevault.web import create_app
 from takevault.web.identity import WRITE_ROLES, required_role
-from takevault.vault.people import role_rank
 from tests.web.conftest import Seeded, TestClient
 
 PASSWORD = "correct horse battery"
