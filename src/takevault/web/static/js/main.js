@@ -4,6 +4,7 @@ import { h, clear, toast } from "./dom.js";
 import { renderGallery } from "./gallery.js";
 import { renderCompare } from "./compare.js";
 import { promptDialog } from "./dialogs.js";
+import { loadMe } from "./signin.js";
 import * as selection from "./selection.js";
 
 let info = null;
@@ -16,6 +17,7 @@ async function route() {
   document.title = page === "compare" ? "Compare room · takevault" : "Gallery · takevault";
   try {
     if (!info) {
+      await loadMe().catch(() => null);
       info = await get("/api/info");
       document.getElementById("project-label").textContent = info.vault;
       projectPicker(info).catch((err) => toast(err.message, "error"));
