@@ -190,3 +190,29 @@ web_sessions = sa.Table(
     sa.Column("created_at", When, nullable=False),
     sa.Column("expires_at", When, nullable=False),
 )
+
+# -- review notes on frames and ranges of one take version ------------------------------------
+# A reply is a note with a parent and no frames. A note carried to the next version keeps the
+# id it came from (`carried_from`) and how the noted picture fared there (`follow`).
+notes = sa.Table(
+    "notes",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("take_id", sa.String(36), sa.ForeignKey("takes.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("parent_id", sa.String(36), sa.ForeignKey("notes.id", ondelete="CASCADE")),
+    sa.Column("frame_in", sa.Integer),
+    sa.Column("frame_out", sa.Integer),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("drawing", sa.JSON),
+    sa.Column("status", sa.String(20), nullable=False, server_default="open"),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("guest", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", When, nullable=False),
+    sa.Column("resolved_at", When),
+    sa.Column("resolved_by", sa.String(200)),
+    sa.Column("carried_from", sa.String(36)),
+    sa.Column("follow", sa.String(20)),
+    sa.CheckConstraint("status IN ('open', 'resolved')", name="status_known"),
+    sa.CheckConstraint("frame_in IS NULL OR (frame_in >= 0 AND frame_out >= frame_in)", name="frames_ordered"),
+)

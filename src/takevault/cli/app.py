@@ -14,6 +14,7 @@ from takevault.cli import (
     compare_cmd,
     editorial_cmd,
     init_cmd,
+    note_cmd,
     png_cmd,
     serve_cmd,
     store_cmd,
@@ -47,7 +48,7 @@ def main_options(
     ctx.call_on_close(ctx.obj.close)
 
 
-for module in (init_cmd, store_cmd, takes_cmd, png_cmd, compare_cmd, editorial_cmd, serve_cmd, user_cmd):
+for module in (init_cmd, store_cmd, takes_cmd, png_cmd, compare_cmd, editorial_cmd, serve_cmd, user_cmd, note_cmd):
     module.register(app)
 
 

@@ -51,6 +51,9 @@ WRITE_ROLES: dict[tuple[str, str], str] = {
     ("POST", "/api/shots/{shot:path}/takes"): "editor",
     ("POST", "/api/takes/{ref}/replace"): "editor",
     ("POST", "/api/takes/{ref}/versions/{number}/png"): "editor",
+    ("POST", "/api/takes/{ref}/notes"): "reviewer",
+    ("POST", "/api/notes/{note_id}/replies"): "reviewer",
+    ("POST", "/api/notes/{note_id}/resolve"): "reviewer",
 }
 
 

@@ -1,4 +1,4 @@
-"""People: users, a role per project, personal API tokens and web sessions.
+"""People and review: users, a role per project, personal API tokens, web sessions, notes on frames.
 
 Revision ID: 0006
 Revises: 0001
@@ -66,8 +66,35 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE", name="fk_web_sessions_user_id_users"),
         sa.UniqueConstraint("session_sha256", name="uq_web_sessions_session_sha256"),
     )
+    op.create_table(
+        "notes",
+        sa.Column("id", sa.String(36)),
+        sa.Column("take_id", sa.String(36), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("parent_id", sa.String(36)),
+        sa.Column("frame_in", sa.Integer),
+        sa.Column("frame_out", sa.Integer),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("drawing", sa.JSON),
+        sa.Column("status", sa.String(20), nullable=False, server_default="open"),
+        sa.Column("author", sa.String(200), nullable=False),
+        sa.Column("guest", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("created_at", When, nullable=False),
+        sa.Column("resolved_at", When),
+        sa.Column("resolved_by", sa.String(200)),
+        sa.Column("carried_from", sa.String(36)),
+        sa.Column("follow", sa.String(20)),
+        sa.PrimaryKeyConstraint("id", name="pk_notes"),
+        sa.ForeignKeyConstraint(["take_id"], ["takes.id"], ondelete="CASCADE", name="fk_notes_take_id_takes"),
+        sa.ForeignKeyConstraint(["parent_id"], ["notes.id"], ondelete="CASCADE", name="fk_notes_parent_id_notes"),
+        sa.CheckConstraint("status IN ('open', 'resolved')", name="ck_notes_status_known"),
+        sa.CheckConstraint(
+            "frame_in IS NULL OR (frame_in >= 0 AND frame_out >= frame_in)", name="ck_notes_frames_ordered"
+        ),
+    )
+    op.create_index("ix_notes_take_id", "notes", ["take_id"])
 
 
 def downgrade() -> None:
-    for table in ("web_sessions", "api_tokens", "memberships", "users"):
+    for table in ("notes", "web_sessions", "api_tokens", "memberships", "users"):
         op.drop_table(table)
