@@ -101,6 +101,28 @@ def resolve(
     ui.info(f"Note {found.id[:8]} is {found.status}.")
 
 
+@note_app.command("follow")
+def follow(
+    ctx: typer.Context,
+    take: Annotated[str, typer.Argument(help="SH010/video_03 or the take's UUID.")],
+    from_version: Annotated[int, typer.Option("--from", min=1, help="The version whose open notes move.")],
+    to_version: Annotated[
+        int | None, typer.Option("--to", min=1, help="Where to; default the current version.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Carry the open notes of one version to another through the frame alignment (replace does this itself)."""
+    carried = open_vault(ctx).follow_notes(take, from_version=from_version, to_version=to_version)
+    if as_json:
+        ui.print_json([n.to_json() for n in carried])
+        return
+    states = [n.follow for n in carried]
+    ui.info(
+        f"{len(carried)} notes carried: {states.count('changed')} changed, "
+        f"{states.count('unchanged')} unchanged, {states.count('gone')} gone."
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
     app.add_typer(note_app, name="note")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from takevault.vault.comparing import CompareMixin
 from takevault.vault.core import DEFAULT_PROJECT, VaultCore
 from takevault.vault.editorial import EditorialMixin
-from takevault.vault.notes import NotesMixin
+from takevault.vault.notes_follow import NotesFollowMixin
 from takevault.vault.people import PeopleMixin
 from takevault.vault.playback import PlaybackMixin
 from takevault.vault.pngs import PngMixin
@@ -19,7 +19,15 @@ from takevault.vault.takes import TakesMixin
 
 
 class Vault(
-    PeopleMixin, NotesMixin, TakesMixin, PngMixin, CompareMixin, EditorialMixin, PlaybackMixin, StoreOpsMixin, VaultCore
+    PeopleMixin,
+    NotesFollowMixin,
+    TakesMixin,
+    PngMixin,
+    CompareMixin,
+    EditorialMixin,
+    PlaybackMixin,
+    StoreOpsMixin,
+    VaultCore,
 ):
     """A catalog plus a versioned store. Open one with `Vault.open()` or make one with `Vault.init()`."""
 
