@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.clips import make_clip
 from tests.web.conftest import ServerThread, free_port
 from tests.web.scenic import scenic_clip
 from tests.web.test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, wait_js
@@ -30,13 +31,19 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
     from takevault.web import create_app
 
     d = tmp_path_factory.mktemp("review-browser")
+    spec = {"width": 160, "height": 90, "frames": 180, "scenes": ((0, 1), (40, 2), (80, 3), (130, 4))}
     clips = {
         "v1": scenic_clip(d / "v1.mp4", hue=0.05, frames=48),
         "v2": scenic_clip(d / "v2.mp4", hue=0.05, sun_y=0.42, frames=48),
+        "v3": make_clip(d / "v3.mp4", **spec),
+        # v4 cuts 6 frames (50-55) before the noted frame 112, so it lands on frame 106.
+        "v4": make_clip(d / "v4.mp4", **spec, drop=(50, 56)),
     }
     with Vault.init(d / "vault") as vault:
         vault.add_shot("SH010", name="Wide")
         take = vault.add(clips["v1"], shot="SH010", note="<img src=x onerror=window.__pwned=1>")
+        vault.replace(take.id, clips["v2"])
+        vault.replace(take.id, clips["v3"])
         vault.add_user("rita", role="reviewer", password=PASSWORD)
         vault.add_user("ed", role="editor", password=PASSWORD)
         vault.add_user("vic", role="viewer", password=PASSWORD)
@@ -115,3 +122,88 @@ def test_an_editor_stars_and_the_event_names_them(page, studio: Studio):
     with Vault.open(studio.root) as vault:
         stars = [e for e in vault.events(take=studio.ids["take"]) if e.action == "star"]
     assert stars[-1].user == "ed"
+
+
+def test_note_with_a_drawing_follows_the_replace_to_the_aligned_frame(browser, studio: Studio):
+    """A reviewer notes frame 112 of v3 with a box, the editor replaces the take, the note is on v4
+    at frame 106 (6 frames were cut before it) marked unchanged, and clicking it seeks both players."""
+    from takevault.vault import Vault
+
+    take = studio.ids["take"]
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{studio.url}/compare?items={take}@v3,{take}@v2")
+        page.fill("#signin-name", "rita")
+        page.fill("#signin-password", PASSWORD)
+        page.click("#signin-form button[type=submit]")
+        page.wait_for_selector("[data-testid=note-form]")
+        wait_js(page, "[...document.querySelectorAll('video')].every(v => v.dataset.ready === '1')")
+        page.locator("[data-testid=main-scrub]").fill("625")  # 4.6875 s of 7.5 s: frame 112 at 24 fps
+        wait_js(page, "document.querySelector('[data-testid=timecode]').textContent.includes('frame 112')")
+        page.click("[data-testid=note-draw]")
+        overlay = page.locator("[data-testid=note-overlay][data-item=A]")
+        overlay.scroll_into_view_if_needed()
+        box = overlay.bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.7, steps=5)
+        page.mouse.up()
+        page.fill("[data-testid=note-text]", "<script>window.__pwned=1</script>Ear flickers")
+        page.click("[data-testid=note-add]")
+        page.wait_for_selector("[data-testid=note-item]")
+        assert page.locator("[data-testid=note-item] .note-text").inner_text() == (
+            "<script>window.__pwned=1</script>Ear flickers"
+        )
+        assert page.locator("[data-testid=note-mark]").count() == 1
+        wait_js(page, "document.querySelector('[data-testid=note-overlay][data-item=A]').dataset.shown === '1'")
+        with Vault.open(studio.root) as vault:
+            (note,) = vault.notes(f"{take}@v3")
+        assert (note.frame_in, note.author, note.drawing["shapes"][0]["kind"]) == (112, "rita", "box")
+
+        # The editor replaces the take in the gallery.
+        page.click("#sign-out")
+        page.wait_for_selector("#signin-form")
+        page.goto(studio.url)
+        page.fill("#signin-name", "ed")
+        page.fill("#signin-password", PASSWORD)
+        page.click("#signin-form button[type=submit]")
+        page.locator("[data-testid=take-card] [data-testid=replace]").first.click()
+        page.set_input_files("[data-testid=replace-file]", str(studio.clips["v4"]))
+        page.click("[data-testid=replace-confirm]")
+        wait_js(page, "document.getElementById('toasts').textContent.includes('is now v4')", timeout=60000)
+        with Vault.open(studio.root) as vault:
+            assert [e.user for e in vault.events(take=take) if e.action == "replace"][-1] == "ed"
+
+        # The reviewer finds the note on v4 at the aligned frame, marked unchanged.
+        page.click("#sign-out")
+        page.wait_for_selector("#signin-form")
+        page.goto(f"{studio.url}/compare?items={take}@v3,{take}@v4")
+        page.fill("#signin-name", "rita")
+        page.fill("#signin-password", PASSWORD)
+        page.click("#signin-form button[type=submit]")
+        carried = page.locator("[data-testid=note-item][data-item=B]")
+        carried.wait_for()
+        assert carried.get_attribute("data-frame") == "106"
+        assert carried.locator("[data-testid=note-follow]").inner_text() == "unchanged"
+        wait_js(page, "[...document.querySelectorAll('video')].every(v => v.dataset.ready === '1')")
+        carried.click()
+        wait_js(
+            page,
+            "document.querySelectorAll('[data-testid=compare-tile] .tile-head')[1].textContent.includes('frame 106')",
+        )
+        wait_js(page, "document.querySelector('[data-testid=note-overlay][data-item=B]').dataset.shown === '1'")
+        # "," and "." step between notes: A's note is at 112 (4.69 s), B's at 106 (4.44 s).
+        page.keyboard.press(".")
+        wait_js(page, "document.querySelector('[data-testid=timecode]').textContent.includes('frame 112')")
+        page.keyboard.press(",")
+        wait_js(page, "document.querySelector('[data-testid=timecode]').textContent.includes('frame 106')")
+        assert page.evaluate("() => window.__pwned") is None
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "review-notes.png"))
+    finally:
+        context.close()
+    assert not errors, errors
