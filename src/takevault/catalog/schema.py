@@ -216,3 +216,20 @@ notes = sa.Table(
     sa.CheckConstraint("status IN ('open', 'resolved')", name="status_known"),
     sa.CheckConstraint("frame_in IS NULL OR (frame_in >= 0 AND frame_out >= frame_in)", name="frames_ordered"),
 )
+
+# -- approvals: the review decision on one take version (the star stays the editorial pick) -----
+# Every decision is a row; a version's state is its latest row, "pending" while it has none.
+APPROVAL_STATES = ("pending", "changes_requested", "approved")
+
+approvals = sa.Table(
+    "approvals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("take_id", sa.String(36), sa.ForeignKey("takes.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("state", sa.String(30), nullable=False),
+    sa.Column("comment", sa.Text),
+    sa.Column("decided_by", sa.String(200), nullable=False),
+    sa.Column("decided_at", When, nullable=False),
+    sa.CheckConstraint("state IN ('pending', 'changes_requested', 'approved')", name="state_known"),
+)

@@ -11,6 +11,7 @@ import typer
 from typer.exceptions import TyperException
 
 from takevault.cli import (
+    approval_cmd,
     compare_cmd,
     editorial_cmd,
     init_cmd,
@@ -48,7 +49,18 @@ def main_options(
     ctx.call_on_close(ctx.obj.close)
 
 
-for module in (init_cmd, store_cmd, takes_cmd, png_cmd, compare_cmd, editorial_cmd, serve_cmd, user_cmd, note_cmd):
+for module in (
+    init_cmd,
+    store_cmd,
+    takes_cmd,
+    png_cmd,
+    compare_cmd,
+    editorial_cmd,
+    serve_cmd,
+    user_cmd,
+    note_cmd,
+    approval_cmd,
+):
     module.register(app)
 
 

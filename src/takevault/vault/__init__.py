@@ -7,6 +7,7 @@ assembles them.
 
 from __future__ import annotations
 
+from takevault.vault.approvals import ApprovalsMixin
 from takevault.vault.comparing import CompareMixin
 from takevault.vault.core import DEFAULT_PROJECT, VaultCore
 from takevault.vault.editorial import EditorialMixin
@@ -21,6 +22,7 @@ from takevault.vault.takes import TakesMixin
 class Vault(
     PeopleMixin,
     NotesFollowMixin,
+    ApprovalsMixin,
     TakesMixin,
     PngMixin,
     CompareMixin,

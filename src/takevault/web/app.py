@@ -22,7 +22,7 @@ from takevault.vault.core import DEFAULT_PROJECT
 from takevault.web.auth import TokenAuthMiddleware
 from takevault.web.identity import IdentityMiddleware
 from takevault.web.jobs import ProxyJobs
-from takevault.web.routes import catalog, media, review, review_notes, review_people, session, takes
+from takevault.web.routes import catalog, media, review, review_approvals, review_notes, review_people, session, takes
 from takevault.web.state import WebState
 
 log = logging.getLogger("takevault.web")
@@ -91,7 +91,7 @@ def create_app(
             status_code=500,
         )
 
-    for module in (session, review_people, catalog, takes, media, review, review_notes):
+    for module in (session, review_people, catalog, takes, media, review, review_notes, review_approvals):
         app.include_router(module.router)
 
     def page() -> FileResponse:

@@ -54,6 +54,7 @@ WRITE_ROLES: dict[tuple[str, str], str] = {
     ("POST", "/api/takes/{ref}/notes"): "reviewer",
     ("POST", "/api/notes/{note_id}/replies"): "reviewer",
     ("POST", "/api/notes/{note_id}/resolve"): "reviewer",
+    ("POST", "/api/takes/{ref}/approval"): "reviewer",
 }
 
 

@@ -1,4 +1,4 @@
-"""People and review: users, a role per project, personal API tokens, web sessions, notes on frames.
+"""People and review: users, a role per project, personal API tokens, web sessions, notes on frames, approvals.
 
 Revision ID: 0006
 Revises: 0001
@@ -93,8 +93,22 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_notes_take_id", "notes", ["take_id"])
+    op.create_table(
+        "approvals",
+        sa.Column("id", sa.Integer),
+        sa.Column("take_id", sa.String(36), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("state", sa.String(30), nullable=False),
+        sa.Column("comment", sa.Text),
+        sa.Column("decided_by", sa.String(200), nullable=False),
+        sa.Column("decided_at", When, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_approvals"),
+        sa.ForeignKeyConstraint(["take_id"], ["takes.id"], ondelete="CASCADE", name="fk_approvals_take_id_takes"),
+        sa.CheckConstraint("state IN ('pending', 'changes_requested', 'approved')", name="ck_approvals_state_known"),
+    )
+    op.create_index("ix_approvals_take_id", "approvals", ["take_id"])
 
 
 def downgrade() -> None:
-    for table in ("notes", "web_sessions", "api_tokens", "memberships", "users"):
+    for table in ("approvals", "notes", "web_sessions", "api_tokens", "memberships", "users"):
         op.drop_table(table)
