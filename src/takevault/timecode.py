@@ -90,10 +90,8 @@ def timecode_to_frame(text: str, rate: Fraction | str | float | int) -> int:
     if drop:
         dropped = _drop_per_minute(fps)
         if seconds == 0 and frames < dropped and minutes % 10 != 0:
-            raise InvalidInputError(
-                f"{text!r} does not exist in drop-frame timecode; frames 00-{dropped - 1:02d} "
-                "are skipped at the start of each minute except every tenth."
-            )
+            raise InvalidInputError(f"{text!r} does not exist in drop-frame timecode; frames 00-{dropped - 1:02d} "
+                                    "are skipped at the start of each minute except every tenth.")
         frame -= dropped * (total_minutes - total_minutes // 10)
     return frame
 
