@@ -233,3 +233,30 @@ approvals = sa.Table(
     sa.Column("decided_at", When, nullable=False),
     sa.CheckConstraint("state IN ('pending', 'changes_requested', 'approved')", name="state_known"),
 )
+
+# -- guest review links: one take, a set of its versions or a compare view, for people without an account --
+review_links = sa.Table(
+    "review_links",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("take_id", sa.String(36), sa.ForeignKey("takes.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("versions", sa.JSON, nullable=False),
+    sa.Column("view", sa.String(20), nullable=False),
+    sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("password_hash", sa.Text),
+    sa.Column("created_at", When, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("expires_at", When, nullable=False),
+    sa.Column("revoked_at", When),
+)
+
+guest_sessions = sa.Table(
+    "guest_sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("link_id", sa.String(36), sa.ForeignKey("review_links.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("session_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("expires_at", When, nullable=False),
+)

@@ -11,6 +11,7 @@ from takevault.vault.approvals import ApprovalsMixin
 from takevault.vault.comparing import CompareMixin
 from takevault.vault.core import DEFAULT_PROJECT, VaultCore
 from takevault.vault.editorial import EditorialMixin
+from takevault.vault.links import LinksMixin
 from takevault.vault.notes_follow import NotesFollowMixin
 from takevault.vault.people import PeopleMixin
 from takevault.vault.playback import PlaybackMixin
@@ -23,6 +24,7 @@ class Vault(
     PeopleMixin,
     NotesFollowMixin,
     ApprovalsMixin,
+    LinksMixin,
     TakesMixin,
     PngMixin,
     CompareMixin,

@@ -22,12 +22,22 @@ from takevault.vault.core import DEFAULT_PROJECT
 from takevault.web.auth import TokenAuthMiddleware
 from takevault.web.identity import IdentityMiddleware
 from takevault.web.jobs import ProxyJobs
-from takevault.web.routes import catalog, media, review, review_approvals, review_notes, review_people, session, takes
+from takevault.web.routes import (
+    catalog,
+    media,
+    review,
+    review_approvals,
+    review_links,
+    review_notes,
+    review_people,
+    session,
+    takes,
+)
 from takevault.web.state import WebState
 
 log = logging.getLogger("takevault.web")
 STATIC = Path(__file__).parent / "static"
-PAGES = ("/", "/compare")
+PAGES = ("/", "/compare", "/review/{token}")
 # Pages load only our own scripts and styles; media come from our own API.
 CSP = (
     "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; "
@@ -91,7 +101,7 @@ def create_app(
             status_code=500,
         )
 
-    for module in (session, review_people, catalog, takes, media, review, review_notes, review_approvals):
+    for module in (session, review_people, catalog, takes, media, review, review_notes, review_approvals, review_links):
         app.include_router(module.router)
 
     def page() -> FileResponse:

@@ -29,6 +29,7 @@ from takevault.errors import AccessError, SignInError, TakevaultError, TooManyAt
 from takevault.vault.people import TOKEN_PREFIX, Identity
 
 SESSION_COOKIE = "takevault_session"
+GUEST_COOKIE = "takevault_guest"
 CSRF_HEADER = "x-csrf-token"
 PEOPLE_SCOPE_KEY = "takevault.people"
 """Set on the ASGI scope once the vault has users, so the server-token gate steps aside."""
@@ -36,6 +37,26 @@ PEOPLE_SCOPE_KEY = "takevault.people"
 READS = {"GET", "HEAD", "OPTIONS"}
 # Pages that decide whether to show the sign-in form answer without a person.
 OPEN_PATHS = {"/api/me", "/api/signin", "/api/signout", "/api/session"}
+# A guest opens a review link before anyone knows their name.
+OPEN_ROUTES = {("GET", "/api/links/{token}/info"), ("POST", "/api/links/{token}/open")}
+
+# All a guest may do: watch the versions of their link and leave notes on them.
+GUEST_ROUTES = {
+    ("GET", "/api/me"),
+    ("GET", "/api/info"),
+    ("GET", "/api/takes/{ref}"),
+    ("GET", "/api/takes/{ref}/notes"),
+    ("POST", "/api/takes/{ref}/notes"),
+    ("GET", "/api/media/{take_id}/{version}/file"),
+    ("GET", "/api/media/{take_id}/{version}/playback"),
+    ("GET", "/api/media/{take_id}/{version}/play"),
+    ("GET", "/api/media/{take_id}/{version}/still"),
+    ("POST", "/api/media/{take_id}/{version}/proxy"),
+    ("GET", "/api/compare"),
+    ("GET", "/api/compare/pictures/{name}"),
+    ("GET", "/api/diff-params"),
+    ("POST", "/api/signout"),
+}
 
 WRITE_ROLES: dict[tuple[str, str], str] = {
     # A browser proxy is a derived copy for playback: watching needs it.
@@ -55,6 +76,9 @@ WRITE_ROLES: dict[tuple[str, str], str] = {
     ("POST", "/api/notes/{note_id}/replies"): "reviewer",
     ("POST", "/api/notes/{note_id}/resolve"): "reviewer",
     ("POST", "/api/takes/{ref}/approval"): "reviewer",
+    ("POST", "/api/takes/{ref}/links"): "reviewer",
+    ("DELETE", "/api/links/{link_id}"): "reviewer",
+    ("POST", "/api/links/{token}/open"): "viewer",
 }
 
 
@@ -67,18 +91,23 @@ def required_role(method: str, template: str | None) -> str:
 
 def route_template(scope: Scope) -> str | None:
     """The path template of the route that will answer, e.g. /api/takes/{ref}/star."""
+    return route_match(scope)[0]
+
+
+def route_match(scope: Scope) -> tuple[str | None, dict[str, str]]:
+    """(path template, path parameters) of the route that will answer."""
     router = getattr(scope.get("app"), "router", None)
-    return _find_template(getattr(router, "routes", ()), "", scope["path"], scope["method"])
+    return _find_route(getattr(router, "routes", ()), "", scope["path"], scope["method"])
 
 
-def _find_template(routes: Any, prefix: str, path: str, method: str) -> str | None:
+def _find_route(routes: Any, prefix: str, path: str, method: str) -> tuple[str | None, dict[str, str]]:
     # Walked by hand: newer FastAPI wraps included routers, whose matches() does not say which route won.
     for route in routes:
         inner = getattr(route, "original_router", None)
         if inner is not None:
             context = getattr(route, "include_context", None)
-            found = _find_template(inner.routes, prefix + (getattr(context, "prefix", "") or ""), path, method)
-            if found is not None:
+            found = _find_route(inner.routes, prefix + (getattr(context, "prefix", "") or ""), path, method)
+            if found[0] is not None:
                 return found
             continue
         if hasattr(route, "routes") and not hasattr(route, "methods"):
@@ -86,9 +115,10 @@ def _find_template(routes: Any, prefix: str, path: str, method: str) -> str | No
         regex, methods = getattr(route, "path_regex", None), getattr(route, "methods", None) or ()
         if regex is None or not path.startswith(prefix):
             continue
-        if regex.match(path[len(prefix) :]) and (method in methods or (method == "HEAD" and "GET" in methods)):
-            return prefix + route.path
-    return None
+        match = regex.match(path[len(prefix) :])
+        if match and (method in methods or (method == "HEAD" and "GET" in methods)):
+            return prefix + route.path, match.groupdict()
+    return None, {}
 
 
 def cookie(headers: Headers, name: str) -> str | None:
@@ -123,6 +153,40 @@ def identify(vault: Any, headers: Headers) -> tuple[Identity | None, bool]:
     if session:
         return vault.identify_session(session), True
     return None, False
+
+
+def check_guest(vault: Any, scope: Scope) -> Identity | None:
+    """A guest's request: only `GUEST_ROUTES`, only the take and versions of their link."""
+    headers = Headers(scope=scope)
+    method = scope["method"]
+    template, params = route_match(scope)
+    guest = vault.identify_guest(cookie(headers, GUEST_COOKIE) or "")
+    if (method, template) in OPEN_ROUTES:
+        return guest
+    if guest is None:
+        raise SignInError("This review link has ended (it expired or was revoked); ask whoever sent it for a new one.")
+    if method not in READS:
+        sent = headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent.encode(), (guest.csrf_token or "").encode()):
+            raise AccessError(
+                "This change did not come from the review page of this server, so it was refused; reload the page."
+            )
+    if (method, template) not in GUEST_ROUTES:
+        raise AccessError("A review link lets you watch its versions and leave notes; nothing else.")
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    refs = [params[k] for k in ("ref", "take_id") if k in params]
+    versions = [params["version"]] if "version" in params else []
+    versions += query.get("version", [])
+    refs += query.get("a", []) + query.get("b", [])
+    for ref in refs:
+        take_id, _, version = ref.partition("@v")
+        if take_id != guest.take_id:
+            raise AccessError("This review link shows one take; that is another one.")
+        if version:
+            versions.append(version)
+    if any(v not in {str(n) for n in guest.versions} for v in versions):
+        raise AccessError("This review link does not show that version; pick one of the versions it shows.")
+    return guest
 
 
 def check_request(vault: Any, scope: Scope) -> Identity | None:
@@ -193,7 +257,14 @@ class IdentityMiddleware:
         web = scope["app"].state.web
 
         def check() -> tuple[bool, Identity | None]:
+            headers = Headers(scope=scope)
             with web.vault(request_project(scope)) as vault:
+                template = route_template(scope)
+                is_guest = (cookie(headers, GUEST_COOKIE) or (scope["method"], template) in OPEN_ROUTES) and not (
+                    bearer(headers) or cookie(headers, SESSION_COOKIE)
+                )
+                if is_guest:
+                    return True, check_guest(vault, scope)
                 if not vault.has_users():
                     return False, None
                 return True, check_request(vault, scope)

@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 
 from takevault.errors import SignInError
 from takevault.vault import Vault
-from takevault.web.identity import SESSION_COOKIE, SignInLimiter, cookie
+from takevault.vault.links import GuestIdentity
+from takevault.web.identity import GUEST_COOKIE, SESSION_COOKIE, SignInLimiter, cookie
 from takevault.web.state import get_vault
 
 router = APIRouter(prefix="/api", tags=["people"])
@@ -41,7 +42,7 @@ def _me(vault: Vault, identity: Any) -> dict[str, Any]:
 
 @router.get("/me", summary="Who this page is signed in as, their role here, and the CSRF token for changes")
 def me(request: Request, vault: Vault = Depends(get_vault)) -> dict[str, Any]:
-    if not vault.has_users():
+    if not vault.has_users() and getattr(request.state, "identity", None) is None:
         return {
             "sign_in_required": False,
             "signed_in": False,
@@ -50,7 +51,10 @@ def me(request: Request, vault: Vault = Depends(get_vault)) -> dict[str, Any]:
             "project": vault.project,
             "csrf_token": None,
         }
-    return _me(vault, getattr(request.state, "identity", None))
+    identity = getattr(request.state, "identity", None)
+    if isinstance(identity, GuestIdentity):
+        return {**_me(vault, identity), "guest": True, "take_id": identity.take_id, "versions": list(identity.versions)}
+    return _me(vault, identity)
 
 
 @router.post("/signin", summary="Sign in with a name and password; sets the HttpOnly session cookie")
@@ -87,4 +91,5 @@ def sign_out(request: Request, response: Response, vault: Vault = Depends(get_va
     if session:
         vault.sign_out(session)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(GUEST_COOKIE, path="/")
     return {"signed_in": False}

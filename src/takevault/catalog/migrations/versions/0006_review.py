@@ -1,4 +1,4 @@
-"""People and review: users, a role per project, personal API tokens, web sessions, notes on frames, approvals.
+"""People and review: users, a role per project, personal API tokens, web sessions, notes, approvals, guest links.
 
 Revision ID: 0006
 Revises: 0001
@@ -107,8 +107,48 @@ def upgrade() -> None:
         sa.CheckConstraint("state IN ('pending', 'changes_requested', 'approved')", name="ck_approvals_state_known"),
     )
     op.create_index("ix_approvals_take_id", "approvals", ["take_id"])
+    op.create_table(
+        "review_links",
+        sa.Column("id", sa.String(36)),
+        sa.Column("take_id", sa.String(36), nullable=False),
+        sa.Column("versions", sa.JSON, nullable=False),
+        sa.Column("view", sa.String(20), nullable=False),
+        sa.Column("token_sha256", sa.String(64), nullable=False),
+        sa.Column("password_hash", sa.Text),
+        sa.Column("created_at", When, nullable=False),
+        sa.Column("created_by", sa.String(200), nullable=False),
+        sa.Column("expires_at", When, nullable=False),
+        sa.Column("revoked_at", When),
+        sa.PrimaryKeyConstraint("id", name="pk_review_links"),
+        sa.ForeignKeyConstraint(["take_id"], ["takes.id"], ondelete="CASCADE", name="fk_review_links_take_id_takes"),
+        sa.UniqueConstraint("token_sha256", name="uq_review_links_token_sha256"),
+    )
+    op.create_index("ix_review_links_take_id", "review_links", ["take_id"])
+    op.create_table(
+        "guest_sessions",
+        sa.Column("id", sa.Integer),
+        sa.Column("link_id", sa.String(36), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("session_sha256", sa.String(64), nullable=False),
+        sa.Column("csrf_token", sa.String(64), nullable=False),
+        sa.Column("expires_at", When, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_guest_sessions"),
+        sa.ForeignKeyConstraint(
+            ["link_id"], ["review_links.id"], ondelete="CASCADE", name="fk_guest_sessions_link_id_review_links"
+        ),
+        sa.UniqueConstraint("session_sha256", name="uq_guest_sessions_session_sha256"),
+    )
 
 
 def downgrade() -> None:
-    for table in ("approvals", "notes", "web_sessions", "api_tokens", "memberships", "users"):
+    for table in (
+        "guest_sessions",
+        "review_links",
+        "approvals",
+        "notes",
+        "web_sessions",
+        "api_tokens",
+        "memberships",
+        "users",
+    ):
         op.drop_table(table)
