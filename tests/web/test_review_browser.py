@@ -207,3 +207,49 @@ def test_note_with_a_drawing_follows_the_replace_to_the_aligned_frame(browser, s
     finally:
         context.close()
     assert not errors, errors
+
+
+def test_a_guest_link_lets_a_client_add_a_note_and_nothing_more(browser, studio: Studio):
+    from takevault.vault import Vault
+
+    take = studio.ids["take"]
+    with Vault.open(studio.root) as vault:
+        link = vault.create_link(take, versions=[1, 2], view="compare", hours=1, password="client pass 1")
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{studio.url}/review/{link.token}")
+        page.wait_for_selector("#guest-form")
+        page.fill("#guest-name", "Clara <b>Client</b>")
+        page.fill("#guest-password", "wrong")
+        page.click("#guest-form button[type=submit]")
+        wait_js(page, "document.getElementById('guest-message').textContent.includes('wrong')")
+        page.fill("#guest-password", "client pass 1")
+        page.click("#guest-form button[type=submit]")
+        page.wait_for_selector("[data-testid=note-form]")
+        assert page.locator("[data-testid=who]").inner_text().startswith("Clara <b>Client</b>")
+        wait_js(page, "[...document.querySelectorAll('video')].every(v => v.dataset.ready === '1')")
+        page.fill("[data-testid=note-text]", "Can the fox be warmer?")
+        page.click("[data-testid=note-add]")
+        page.wait_for_selector("[data-testid=note-item]")
+        assert page.locator("[data-testid=note-item] .nbadge.guest").count() == 1
+        assert page.locator("[data-testid=note-resolve]").count() == 0  # guests only watch and note
+        status = page.evaluate(
+            """async (id) => (await fetch(`/api/takes/${id}/star`, { method: "POST",
+                 headers: { "X-CSRF-Token": sessionStorage.getItem("takevault.csrf") } })).status""",
+            take,
+        )
+        assert status == 403
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "review-guest.png"))
+    finally:
+        context.close()
+    assert not errors, errors
+    with Vault.open(studio.root) as vault:
+        (note,) = [n for n in vault.notes(f"{take}@v1") + vault.notes(f"{take}@v2") if n.guest]
+        assert note.author == "Clara <b>Client</b>" and note.text == "Can the fox be warmer?"
+        stars = [e.user for e in vault.events(take=take) if e.action == "star"]
+        assert "Clara <b>Client</b>" not in stars

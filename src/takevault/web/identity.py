@@ -35,6 +35,11 @@ PEOPLE_SCOPE_KEY = "takevault.people"
 """Set on the ASGI scope once the vault has users, so the server-token gate steps aside."""
 
 READS = {"GET", "HEAD", "OPTIONS"}
+
+
+class GuestLinkEnded(SignInError):
+    """A guest's link expired or was revoked: signing in would not help them."""
+
 # Pages that decide whether to show the sign-in form answer without a person.
 OPEN_PATHS = {"/api/me", "/api/signin", "/api/signout", "/api/session"}
 # A guest opens a review link before anyone knows their name.
@@ -164,7 +169,9 @@ def check_guest(vault: Any, scope: Scope) -> Identity | None:
     if (method, template) in OPEN_ROUTES:
         return guest
     if guest is None:
-        raise SignInError("This review link has ended (it expired or was revoked); ask whoever sent it for a new one.")
+        raise GuestLinkEnded(
+            "This review link has ended (it expired or was revoked); ask whoever sent it for a new one."
+        )
     if method not in READS:
         sent = headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(sent.encode(), (guest.csrf_token or "").encode()):
@@ -282,7 +289,7 @@ class IdentityMiddleware:
 
 async def refuse(send: Send, exc: TakevaultError) -> None:
     answer: dict[str, Any] = {"error": exc.message}
-    if isinstance(exc, SignInError) and not isinstance(exc, TooManyAttemptsError):
+    if isinstance(exc, SignInError) and not isinstance(exc, TooManyAttemptsError | GuestLinkEnded):
         answer["sign_in"] = True
     body = json.dumps(answer).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]

@@ -43,7 +43,7 @@ class RoomNotes {
 
   destroy() { document.removeEventListener("keydown", this.keyHandler); }
 
-  get canWrite() { return !this.me || !this.me.sign_in_required || ["reviewer", "editor", "admin"].includes(this.me.role); }
+  get canWrite() { return !this.me || !this.me.sign_in_required || ["reviewer", "editor", "admin", "guest"].includes(this.me.role); }
 
   async reload() {
     await Promise.all(this.room.items.map(async (it) => {
@@ -86,7 +86,7 @@ class RoomNotes {
     if (n.drawing) badges.push(h("span", { class: "nbadge", title: "Has a drawing" }, "✎"));
     const replies = h("ul", { class: "note-replies" }, (n.replies || []).map((r) => h("li", {},
       h("b", {}, r.author), r.guest ? h("span", { class: "nbadge guest" }, "guest") : null, " ", r.text)));
-    const actions = this.canWrite ? h("div", { class: "note-actions" },
+    const actions = this.canWrite && this.me?.role !== "guest" ? h("div", { class: "note-actions" },
       h("button", { type: "button", class: "small", "data-testid": "note-resolve", onclick: (e) => { e.stopPropagation(); this.resolve(n); } },
         n.status === "open" ? "Resolve" : "Reopen"),
       h("button", { type: "button", class: "small", onclick: (e) => { e.stopPropagation(); this.reply(n); } }, "Reply")) : null;

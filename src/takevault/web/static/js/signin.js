@@ -17,6 +17,10 @@ function remember(me) {
   showWho(me);
 }
 
+export function rememberCsrf(token) {
+  if (token) sessionStorage.setItem(CSRF_KEY, token);
+}
+
 // Who this page acts for; also fetches the CSRF token again after a new tab or a reload.
 export async function loadMe() {
   const res = await fetch("/api/me", { credentials: "same-origin" });
@@ -37,7 +41,7 @@ export function showWho(me) {
   clear(who);
   if (!me.signed_in) return;
   who.append(h("span", { class: "who-name", title: `Signed in, ${me.role || "no role"} in ${me.project}` },
-    me.name), h("span", { class: "muted" }, ` · ${me.role || "no role"}`),
+    me.name), h("span", { class: "muted" }, ` · ${me.guest ? "guest" : me.role || "no role"}`),
   h("button", { type: "button", class: "small", id: "sign-out", onclick: async () => {
     await fetch("/api/signout", { method: "POST", credentials: "same-origin", headers: csrfHeaders("POST") });
     sessionStorage.removeItem(CSRF_KEY);
