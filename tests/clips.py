@@ -36,6 +36,7 @@ class ClipSpec:
     shift: tuple[int, int, int] | None = None
     audio: bool = False
     metadata: tuple[tuple[str, str], ...] = ()
+    drop: tuple[int, int] | None = None  # frames [first, stop) left out: an edit that cuts them
 
 
 def scene_frame(seed: int, index: int, width: int, height: int) -> np.ndarray:
@@ -86,6 +87,8 @@ def make_clip(path: Path | str, spec: ClipSpec | None = None, **overrides: objec
             audio_stream = out.add_stream("aac", rate=48000)
             audio_stream.layout = "stereo"
         for index in range(spec.frames):
+            if spec.drop and spec.drop[0] <= index < spec.drop[1]:
+                continue
             frame = av.VideoFrame.from_ndarray(frame_rgb(spec, index), format="rgb24")
             for packet in stream.encode(frame):
                 out.mux(packet)

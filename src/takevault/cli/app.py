@@ -11,14 +11,18 @@ import typer
 from typer.exceptions import TyperException
 
 from takevault.cli import (
+    approval_cmd,
     compare_cmd,
     editorial_cmd,
     init_cmd,
+    note_cmd,
     png_cmd,
+    review_link_cmd,
     serve_cmd,
     store_cmd,
     takes_cmd,
     ui,
+    user_cmd,
     worker_cmd,
 )
 from takevault.cli.context import CliState
@@ -59,7 +63,20 @@ def main_options(
     ctx.call_on_close(ctx.obj.close)
 
 
-for module in (init_cmd, store_cmd, takes_cmd, png_cmd, compare_cmd, editorial_cmd, serve_cmd, worker_cmd):
+for module in (
+    init_cmd,
+    store_cmd,
+    takes_cmd,
+    png_cmd,
+    review_link_cmd,
+    compare_cmd,
+    editorial_cmd,
+    serve_cmd,
+    worker_cmd,
+    user_cmd,
+    note_cmd,
+    approval_cmd,
+):
     module.register(app)
 
 

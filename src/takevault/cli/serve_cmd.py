@@ -88,15 +88,19 @@ def serve(
     # Built here too when several processes serve: it checks the vault and settings once, up front.
     app = create_app(cli.vault_path, token=token, project=cli.project, job_workers=job_workers)
     web = app.state.web
-    if not is_loopback(host) and not web.token:
+    # Once the vault has users everyone signs in, which guards the network as well as a token does.
+    if not is_loopback(host) and not web.token and not cli.vault().has_users():
         raise InvalidInputError(
             f"Serving on {host} exposes the vault to the network; give a token with --token "
-            "(or web.token in takevault.toml), or keep the default --host 127.0.0.1."
+            "(or web.token in takevault.toml), add users with 'takevault user add', "
+            "or keep the default --host 127.0.0.1."
         )
     _check_port_free(host, port)
     url = server_url(host, port)
     ui.info(f"takevault gallery for {web.root} (project {web.project})")
-    if web.token:
+    if cli.vault().has_users():
+        ui.info("  the vault has users: everyone signs in (scripts use 'takevault user token NAME')")
+    elif web.token:
         ui.info("  every API request needs the access token; the page asks for it once")
     ui.info("  API docs at " + url + "docs · press Ctrl+C to stop")
     # Plain print so the URL is on stdout for scripts and stays visible when stderr is redirected.

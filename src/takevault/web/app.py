@@ -24,14 +24,25 @@ from takevault.errors import TakevaultError
 from takevault.vault.core import DEFAULT_PROJECT
 from takevault.web.auth import TokenAuthMiddleware
 from takevault.web.guard import GuardMiddleware
+from takevault.web.identity import IdentityMiddleware
 from takevault.web.jobs import JobService
-from takevault.web.routes import catalog, media, review, session, takes
+from takevault.web.routes import (
+    catalog,
+    media,
+    review,
+    review_approvals,
+    review_links,
+    review_notes,
+    review_people,
+    session,
+    takes,
+)
 from takevault.web.routes import jobs as jobs_routes
 from takevault.web.state import WebState
 
 log = logging.getLogger("takevault.web")
 STATIC = Path(__file__).parent / "static"
-PAGES = ("/", "/compare")
+PAGES = ("/", "/compare", "/review/{token}")
 BODY_IDLE_SECONDS = 30.0
 # Pages load only our own scripts and styles; media come from our own API.
 CSP = (
@@ -88,6 +99,8 @@ def create_app(
         compresslevel=6,
         exclude_content_types=(*GZIP_EXCLUDED, "application/octet-stream"),
     )
+    # Once the vault has users this names the person and checks their role, before the token check.
+    app.add_middleware(IdentityMiddleware)
     # Added last, so it runs first: a foreign host or site is refused before the token is even looked at.
     app.add_middleware(
         GuardMiddleware,
@@ -122,7 +135,18 @@ def create_app(
             status_code=500,
         )
 
-    for module in (session, catalog, takes, media, review, jobs_routes):
+    for module in (
+        session,
+        review_people,
+        catalog,
+        takes,
+        media,
+        review,
+        review_notes,
+        review_approvals,
+        review_links,
+        jobs_routes,
+    ):
         app.include_router(module.router)
 
     def page() -> FileResponse:

@@ -198,6 +198,9 @@ def get_vault(
     request: Request,
     project: str | None = Query(None, description="Project inside the vault; the server's default when omitted."),
 ) -> Iterator[Vault]:
-    """The `Vault` for this request (FastAPI dependency), returned to the pool when the request ends."""
-    with web_state(request).vault(project) as vault:
+    """The `Vault` for this request (FastAPI dependency), returned to the pool when the request ends.
+
+    Acting for the signed-in person, if any, so that every event records them."""
+    identity = getattr(request.state, "identity", None)
+    with web_state(request).vault(project) as vault, vault.acting_as(identity.name if identity else None):
         yield vault

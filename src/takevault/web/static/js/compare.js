@@ -4,6 +4,7 @@
 import { h, clear, fmtDuration, parseFps, toast } from "./dom.js";
 import { get, waitForJob } from "./api.js";
 import { playableSource } from "./player.js";
+import { attachNotes } from "./notes.js";
 import * as selection from "./selection.js";
 
 const MODES = [["side", "Side by side"], ["wipe", "Wipe"], ["diff", "Difference"]];
@@ -83,6 +84,7 @@ class Room {
   }
 
   destroy() {
+    this.notes?.destroy();
     cancelAnimationFrame(this.raf);
     document.removeEventListener("keydown", this.keyHandler);
     for (const it of this.items) { it.video?.pause(); }
@@ -122,6 +124,7 @@ class Room {
     this.renderChips();
     this.updateUi();
     this.loadAnalysis();
+    this.notes = attachNotes(this);
   }
 
   async load(it) {
@@ -230,6 +233,7 @@ class Room {
       h("div", { class: "offstage" }, ...this.items.map((it) => it.video)));
       this.drawDiff(true);
     }
+    this.notes?.layout();
     this.updateUi();
   }
 
@@ -361,6 +365,7 @@ class Room {
       if (it.frameLabel) it.frameLabel.textContent = `frame ${Math.floor(v.currentTime * it.fps + 1e-3)}`;
     }
     if (this.playhead && this.report) this.drawPlot();
+    this.notes?.update();
   }
 
   drawDiff(force) {
@@ -402,6 +407,7 @@ class Room {
     this.techBox = h("div", { class: "card-panel" }, h("h3", {}, "Technical differences"));
     this.paramBox = h("div", { class: "card-panel" }, h("h3", {}, "Generation parameters"), h("p", { class: "muted" }, "Loading…"));
     clear(this.analysis).append(this.plotBox, h("div", { class: "side-panels" }, this.techBox, this.paramBox));
+    this.notes?.place();
     this.renderTechFallback();
     const vs = this.vs;  // a reply for a pair no longer shown is dropped
     get(`/api/diff-params?${q}`).then((d) => { if (vs === this.vs) this.renderParams(d); }).catch((err) => {
