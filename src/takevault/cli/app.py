@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from typer.exceptions import TyperException
 
-from takevault.cli import compare_cmd, editorial_cmd, init_cmd, png_cmd, serve_cmd, store_cmd, takes_cmd, ui
+from takevault.cli import compare_cmd, cut_cmd, editorial_cmd, init_cmd, png_cmd, serve_cmd, store_cmd, takes_cmd, ui
 from takevault.cli.context import CliState
 from takevault.errors import TakevaultError
 
@@ -37,7 +37,7 @@ def main_options(
     ctx.call_on_close(ctx.obj.close)
 
 
-for module in (init_cmd, store_cmd, takes_cmd, png_cmd, compare_cmd, editorial_cmd, serve_cmd):
+for module in (init_cmd, store_cmd, takes_cmd, png_cmd, compare_cmd, editorial_cmd, cut_cmd, serve_cmd):
     module.register(app)
 
 

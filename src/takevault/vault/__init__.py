@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from takevault.vault.comparing import CompareMixin
 from takevault.vault.core import DEFAULT_PROJECT, VaultCore
+from takevault.vault.cutcheck import CutCheckMixin
 from takevault.vault.editorial import EditorialMixin
 from takevault.vault.playback import PlaybackMixin
 from takevault.vault.pngs import PngMixin
@@ -16,7 +17,7 @@ from takevault.vault.store_ops import StoreOpsMixin
 from takevault.vault.takes import TakesMixin
 
 
-class Vault(TakesMixin, PngMixin, CompareMixin, EditorialMixin, PlaybackMixin, StoreOpsMixin, VaultCore):
+class Vault(TakesMixin, PngMixin, CompareMixin, CutCheckMixin, EditorialMixin, PlaybackMixin, StoreOpsMixin, VaultCore):
     """A catalog plus a versioned store. Open one with `Vault.open()` or make one with `Vault.init()`."""
 
 

@@ -1,0 +1,311 @@
+"""Cut check end to end: real takes, exported, cut into timelines with OTIO in every format, then checked.
+
+The project: SH010 video_01 is replaced by a v2 with 10 new frames at the head and a
+regrade; SH020 stays current; SH030's star moves to another take; SH040 has no star.
+The cut uses SH010 v1 as exported (our metadata), SH020 renamed (found by sha256),
+SH030 video_01 transcoded to MPEG-4 at another size and rate under a meaningless
+name (found by pictures), and SH010 v1 again with missing media (found by name).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import opentimelineio as otio
+import pytest
+
+from takevault.cli.app import main
+from takevault.editorial.cutcheck.timeline_io import read_cut
+from takevault.errors import InvalidInputError
+from tests.clips import ClipSpec, make_clip
+
+FPS = Fraction(24)
+V1 = ClipSpec(width=64, height=48, fps=FPS, frames=40, scenes=((0, 11),))
+# v2: 10 new frames at the head, then v1's 40 frames; frames 20..27 of v2 regraded.
+V2 = ClipSpec(width=64, height=48, fps=FPS, frames=50, scenes=((0, 12), (10, 11)), shift=(20, 27, 40))
+
+
+def transcode(src: Path, dest: Path, *, codec: str, size: tuple[int, int], rate: Fraction) -> Path:
+    """Re-encode by time: frame k of the copy shows the source frame on screen at k / rate."""
+    with av.open(str(src)) as inp:
+        frames = [f.to_ndarray(format="rgb24") for f in inp.decode(video=0)]
+    src_rate = Fraction(24)
+    count = int(len(frames) * rate / src_rate)
+    with av.open(str(dest), mode="w") as out:
+        stream = out.add_stream(codec, rate=rate)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        for k in range(count):
+            img = frames[min(len(frames) - 1, int(Fraction(k) * src_rate / rate))]
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24").reformat(width=size[0], height=size[1])
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return dest
+
+
+def decode_frame(path: Path, index: int) -> np.ndarray:
+    with av.open(str(path)) as inp:
+        for i, frame in enumerate(inp.decode(video=0)):
+            if i == index:
+                return frame.to_ndarray(format="rgb24").astype(np.int16)
+    raise AssertionError(f"{path} has no frame {index}")
+
+
+@pytest.fixture
+def cut_project(local_vault, tmp_path):
+    v = local_vault
+    src = tmp_path / "src"
+    for shot in ("SH010", "SH020", "SH030", "SH040"):
+        v.add_shot(shot)
+    sh010 = v.add(make_clip(src / "sh010.mp4", V1), shot="SH010")
+    sh020 = v.add(make_clip(src / "sh020.mp4", V1, scenes=((0, 21),)), shot="SH020")
+    sh030 = v.add(make_clip(src / "sh030.mp4", V1, scenes=((0, 31),)), shot="SH030")
+    v.add(make_clip(src / "sh040.mp4", V1, scenes=((0, 41),)), shot="SH040")
+    for take in (sh010, sh020, sh030):
+        v.star(take.ref)
+    # The editor receives the starred takes as exported...
+    export = v.export_folder(tmp_path / "export")
+    files = {f.item.shot: tmp_path / "export" / f.file for f in export.files}
+    meta = {f.item.shot: f.item for f in export.files}
+    # ...then the vault moves on: SH010 gets v2, SH030's star moves to a new take.
+    v.replace(sh010.ref, make_clip(src / "sh010_v2.mp4", V2))
+    sh030b = v.add(make_clip(src / "sh030b.mp4", V1, scenes=((0, 32),)), shot="SH030")
+    v.star(sh030b.ref)
+    media = tmp_path / "edit"
+    media.mkdir()
+    renamed = media / "A003C012_clip.mp4"
+    shutil.copy(files["SH020"], renamed)
+    transcoded = transcode(files["SH030"], media / "reel7_proxy.avi", codec="mpeg4", size=(96, 72), rate=Fraction(25))
+    return {
+        "vault": v,
+        "files": files,
+        "meta": meta,
+        "renamed": renamed,
+        "transcoded": transcoded,
+        "sh010": sh010,
+        "sh030b": sh030b,
+        "tmp": tmp_path,
+    }
+
+
+def build_cut(p) -> otio.schema.Timeline:
+    """The editor's cut: four clips on V1, each using frames 5..24 (20 frames) of its source."""
+    tl = otio.schema.Timeline(name="Reel 1", global_start_time=otio.opentime.RationalTime(0, 24))
+    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    tl.tracks.append(track)
+
+    def add(name: str, url: str, rate: float, start: int, length: int, meta: dict | None = None) -> None:
+        frames = 41 if rate == 25 else 40  # the media's length, which FCP XML and AAF writers need
+        ref = otio.schema.ExternalReference(
+            target_url=url,
+            available_range=otio.opentime.TimeRange(
+                otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(frames, rate)
+            ),
+        )
+        clip = otio.schema.Clip(
+            name=name,
+            media_reference=ref,
+            source_range=otio.opentime.TimeRange(
+                otio.opentime.RationalTime(start, rate), otio.opentime.RationalTime(length, rate)
+            ),
+        )
+        if meta:
+            clip.metadata["takevault"] = meta
+        track.append(clip)
+
+    item = p["meta"]["SH010"]
+    add(
+        "SH010_video_01_v1",
+        p["files"]["SH010"].as_uri(),
+        24,
+        5,
+        20,
+        {"take_id": item.take_id, "version": 1, "sha256": item.video.sha256, "shot": "SH010"},
+    )
+    add("A003C012", p["renamed"].as_uri(), 24, 5, 20)
+    # The transcode runs at 25 fps: the same 20 source frames are 5/24 s .. 25/24 s.
+    add("reel7_proxy", p["transcoded"].as_uri(), 25, 5, 21)
+    add("SH010_video_01_v1", (p["tmp"] / "gone" / "SH010_video_01_v1.mp4").as_uri(), 24, 30, 6)
+    return tl
+
+
+def test_check_identifies_every_clip_and_reports_exactly_the_outdated_ones(cut_project):
+    p = cut_project
+    path = p["tmp"] / "cut.otio"
+    otio.adapters.write_to_file(build_cut(p), str(path))
+    report = p["vault"].cut_check(path)
+    got = [(c.how, c.ref, c.status) for c in report.clips]
+    assert got == [
+        ("metadata", "SH010/video_01@v1", "outdated"),
+        ("sha256", "SH020/video_01@v1", "current"),
+        ("pictures", "SH030/video_01@v1", "outdated"),
+        ("name", "SH010/video_01@v1", "outdated"),
+    ]
+    first, _second, third, fourth = report.clips
+    assert first.pick == "SH010/video_01@v2"
+    assert first.changed == "v2 10 frames added at head, regraded 00:00:00:20-00:00:01:04"
+    # The transcode's frame 5 (0.2 s at 25 fps) shows frame 4 of the 24 fps version.
+    assert third.sure == "high" and third.offset == 4
+    assert any("25 fps in a 24 fps sequence" in n for n in third.notes)
+    assert third.changed == "the shot's pick is another take, video_02 v1"
+    assert "media is missing" in " ".join(fourth.notes)
+    assert any("clip 1 uses the same version" in n for n in fourth.notes)
+    assert report.counts() == {"current": 1, "outdated": 3, "not in vault": 0, "shot has no pick": 0}
+
+
+def test_write_swaps_outdated_clips_onto_the_same_action_frames(cut_project):
+    p = cut_project
+    path = p["tmp"] / "cut.otio"
+    otio.adapters.write_to_file(build_cut(p), str(path))
+    before = path.read_bytes()
+    out = p["tmp"] / "fixed" / "cut_fixed.otio"
+    report = p["vault"].cut_check(path, write=out)
+    assert path.read_bytes() == before
+    assert (out.parent / "cut_fixed_media" / "manifest.json").is_file()
+    back = read_cut(out)
+    first = back.clips[0]
+    assert first.name == "SH010_video_01_v2"
+    # The 10-frame head insert moves the used range by 10 frames: same action, same cut point.
+    assert (first.source_in, first.source_out) == (15, 35)
+    assert first.metadata["version"] == 2
+    old = decode_frame(p["files"]["SH010"], 5)
+    new = decode_frame(first.media_path, 15)
+    assert np.abs(old - new).mean() < 4
+    # The other take cannot hold SH010 v1's frames: kept, and flagged.
+    assert back.clips[2].media_path == p["transcoded"]
+    assert report.clips[2].written and report.clips[2].written.startswith("kept on v1")
+    assert back.clips[1].media_path == p["renamed"]
+
+
+def test_second_check_reports_cut_changes_and_keeps_history(cut_project):
+    p = cut_project
+    path = p["tmp"] / "cut.otio"
+    tl = build_cut(p)
+    otio.adapters.write_to_file(tl, str(path))
+    first = p["vault"].cut_check(path)
+    assert [c.cut_change for c in first.clips] == ["new"] * 4
+    clips = list(tl.find_clips())
+    clips[1].source_range = otio.opentime.TimeRange(
+        otio.opentime.RationalTime(3, 24), otio.opentime.RationalTime(25, 24)
+    )
+    clips[2].source_range = otio.opentime.TimeRange(
+        otio.opentime.RationalTime(8, 25), otio.opentime.RationalTime(10, 25)
+    )
+    del tl.tracks[0][3]
+    otio.adapters.write_to_file(tl, str(path))
+    second = p["vault"].cut_check(path)
+    assert [c.cut_change for c in second.clips] == ["no change", "extended", "cut change"]
+    assert [o["shot"] for o in second.omitted] == ["SH010"]
+    assert second.previous_check is not None
+    assert len(p["vault"].cut_checks(path)) == 2
+
+
+@pytest.mark.parametrize(
+    ("fmt", "suffix", "adapter", "extra"),
+    [
+        ("edl", ".edl", "cmx_3600", {"rate": 24}),
+        ("fcp7", ".xml", "fcp_xml", {}),
+        ("fcpxml", ".fcpxml", "fcpx_xml", {}),
+        ("aaf", ".aaf", "AAF", {"use_empty_mob_ids": True}),
+    ],
+)
+def test_every_format_is_read_checked_and_written_back(cut_project, fmt, suffix, adapter, extra):
+    p = cut_project
+    tl = build_cut(p)
+    # These formats hold one rate per sequence and carry no takevault metadata.
+    track = tl.tracks[0]
+    del track[2]
+    for clip in track.find_clips():
+        clip.metadata.pop("takevault", None)
+    path = p["tmp"] / f"cut{suffix}"
+    otio.adapters.write_to_file(tl, str(path), adapter_name=adapter, **extra)
+    out = p["tmp"] / f"fixed{suffix}"
+    report = p["vault"].cut_check(path, write=out)
+    assert report.fmt == fmt
+    assert [(c.ref, c.status) for c in report.clips] == [
+        ("SH010/video_01@v1", "outdated"),
+        ("SH020/video_01@v1", "current"),
+        ("SH010/video_01@v1", "outdated"),
+    ]
+    assert report.clips[0].how == "sha256" and report.clips[2].how == "name"
+    back = read_cut(out)
+    assert back.fmt == fmt
+    assert back.clips[0].name.startswith("SH010_video_01_v2")
+    assert (back.clips[0].source_in, back.clips[0].source_out) == (15, 35)
+    new = decode_frame(back.clips[0].media_path, back.clips[0].source_in)
+    assert np.abs(decode_frame(p["files"]["SH010"], 5) - new).mean() < 4
+
+
+def test_cli_table_and_json(cut_project, capsys):
+    p = cut_project
+    path = p["tmp"] / "cut.otio"
+    otio.adapters.write_to_file(build_cut(p), str(path))
+    vault_dir = str(p["tmp"] / "vault")
+    assert main(["--vault", vault_dir, "cut", "check", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [c["status"] for c in data["clips"]] == ["outdated", "current", "outdated", "outdated"]
+    assert main(["--vault", vault_dir, "cut", "check", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "SH010/video_01@v1" in text and "outdated" in text and "regraded" in text
+
+
+# -- bad input ---------------------------------------------------------------
+
+
+def test_a_file_that_is_no_timeline_is_told_so(cut_project, capsys):
+    p = cut_project
+    junk = p["tmp"] / "notes.txt"
+    junk.write_text("call the grader tomorrow\n")
+    with pytest.raises(InvalidInputError, match="is not a timeline takevault can read"):
+        p["vault"].cut_check(junk)
+    broken = p["tmp"] / "broken.xml"
+    broken.write_text("<?xml version='1.0'?><xmeml version='4'><sequence><name>x</name>")
+    with pytest.raises(InvalidInputError, match="looks like FCP 7 XML but OpenTimelineIO could not read it"):
+        p["vault"].cut_check(broken)
+    assert main(["--vault", str(p["tmp"] / "vault"), "cut", "check", str(junk)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "not a timeline" in err
+
+
+def test_a_timeline_without_video_track_is_refused(cut_project):
+    p = cut_project
+    tl = otio.schema.Timeline(name="Sound only")
+    tl.tracks.append(otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio))
+    path = p["tmp"] / "sound.otio"
+    otio.adapters.write_to_file(tl, str(path))
+    with pytest.raises(InvalidInputError, match="has no video track"):
+        p["vault"].cut_check(path)
+
+
+def test_out_that_would_overwrite_the_input_is_refused(cut_project):
+    p = cut_project
+    path = p["tmp"] / "cut.otio"
+    otio.adapters.write_to_file(build_cut(p), str(path))
+    before = path.read_bytes()
+    with pytest.raises(InvalidInputError, match="is the timeline being checked"):
+        p["vault"].cut_check(path, write=p["tmp"] / "." / "cut.otio")
+    assert path.read_bytes() == before
+    assert p["vault"].cut_checks(path) == []
+
+
+def test_unknown_media_and_a_deleted_version_are_reasons_per_clip(cut_project):
+    p = cut_project
+    stranger = make_clip(p["tmp"] / "edit" / "stock_footage.mp4", V1, scenes=((0, 99),))
+    tl = build_cut(p)
+    track = tl.tracks[0]
+    clip = track[1]
+    clip.media_reference = otio.schema.ExternalReference(target_url=stranger.as_uri())
+    clip.name = "stock_footage"
+    path = p["tmp"] / "cut.otio"
+    otio.adapters.write_to_file(tl, str(path))
+    p["vault"].delete("SH020/video_01")
+    report = p["vault"].cut_check(path)
+    assert report.clips[1].status == "not in vault"
+    assert "matches no version" in report.clips[1].notes[-1]
