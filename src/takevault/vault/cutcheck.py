@@ -47,6 +47,8 @@ class ClipResult:
     shot: str | None = None
     offset: int | None = None  # the version frame showing the first used frame
     pick: str | None = None  # the version the vault would use
+    pick_take_id: str | None = None
+    pick_version: int | None = None
     changed: str | None = None  # one line from the comparison of the two
     cut_change: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -154,6 +156,20 @@ class CutCheckMixin(EditorialMixin):
         key = str(Path(timeline).expanduser().resolve()) if timeline is not None else None
         return self._cut_history(key)
 
+    def latest_cut_checks(self) -> list[dict[str, Any]]:
+        """The latest check of each timeline checked in this project, newest first."""
+        latest: dict[str, dict[str, Any]] = {}
+        for check in self._cut_history(None):
+            latest[check["timeline"]] = check
+        return sorted(latest.values(), key=lambda c: c["at"], reverse=True)
+
+    def cut_check_record(self, check_id: int) -> dict[str, Any]:
+        """One recorded check by its id, with every clip."""
+        for check in self._cut_history(None):
+            if check["id"] == check_id:
+                return check
+        raise NotFoundError(f"There is no cut check {check_id} in this project; open one from the list of checks.")
+
     # -- the vault side, as plain data ----------------------------------------
     def _cut_candidates(self) -> tuple[list[Any], dict[str, Take]]:
         from takevault.editorial.cutcheck.identify import Candidate
@@ -228,6 +244,7 @@ class CutCheckMixin(EditorialMixin):
             return result
         star, version = pick
         result.pick = f"{star.ref}@v{version.number}"
+        result.pick_take_id, result.pick_version = star.id, version.number
         if star.id == cand.take_id and version.number == cand.version:
             result.status = "current"
             return result
@@ -253,7 +270,7 @@ class CutCheckMixin(EditorialMixin):
         for event in self.catalog.events(self._project, actions=[CHECK_ACTION]):
             details = event.details
             if key is None or details.get("timeline") == key:
-                out.append({**details, "at": event.at.isoformat(), "user": event.user})
+                out.append({**details, "id": event.id, "at": event.at.isoformat(), "user": event.user})
         return out
 
     def _record_check(self, key: str, report: CutReport) -> datetime:
@@ -263,7 +280,9 @@ class CutCheckMixin(EditorialMixin):
             name=report.name,
             format=report.fmt,
             counts=report.counts(),
-            clips=[{**_shape(c), "status": c.status, "ref": c.ref, "pick": c.pick} for c in report.clips],
+            rate=f"{report.rate.numerator}/{report.rate.denominator}",
+            clips=[c.to_json() for c in report.clips],
+            omitted=report.omitted,
             written=str(report.written) if report.written else None,
         )
         self.catalog.insert_rows(events_table, [row])

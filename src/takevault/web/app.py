@@ -21,7 +21,7 @@ from takevault.errors import TakevaultError
 from takevault.vault.core import DEFAULT_PROJECT
 from takevault.web.auth import TokenAuthMiddleware
 from takevault.web.jobs import ProxyJobs
-from takevault.web.routes import catalog, media, review, session, takes
+from takevault.web.routes import catalog, cuts, media, review, session, takes
 from takevault.web.state import WebState
 
 log = logging.getLogger("takevault.web")
@@ -88,7 +88,7 @@ def create_app(
             status_code=500,
         )
 
-    for module in (session, catalog, takes, media, review):
+    for module in (session, catalog, takes, media, review, cuts):
         app.include_router(module.router)
 
     def page() -> FileResponse:
