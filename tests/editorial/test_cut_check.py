@@ -309,3 +309,69 @@ def test_unknown_media_and_a_deleted_version_are_reasons_per_clip(cut_project):
     report = p["vault"].cut_check(path)
     assert report.clips[1].status == "not in vault"
     assert "matches no version" in report.clips[1].notes[-1]
+
+
+# -- watch -------------------------------------------------------------------
+
+
+def test_watch_rechecks_a_timeline_each_time_it_is_saved_over(cut_project):
+    import os
+    import threading
+    import time
+
+    p = cut_project
+    folder = p["tmp"] / "cuts"
+    folder.mkdir()
+    path = folder / "reel1.otio"
+    tl = build_cut(p)
+    otio.adapters.write_to_file(tl, str(path))
+    (folder / "~reel1.otio").write_text("autosave")  # an editor's backup is not a timeline to check
+    (folder / "half.xml").write_text("<?xml version='1.0'?><xmeml version='4'><sequence>")
+    old = time.time() - 5
+    os.utime(path, (old, old))
+    os.utime(folder / "half.xml", (old, old))
+    seen: list = []
+    stop = threading.Event()
+
+    def on_check(result) -> None:
+        seen.append(result)
+        if len(seen) == 2:
+            # The editor saves again: one clip extended.
+            clip = list(tl.find_clips())[1]
+            clip.source_range = otio.opentime.TimeRange(
+                otio.opentime.RationalTime(3, 24), otio.opentime.RationalTime(25, 24)
+            )
+            otio.adapters.write_to_file(tl, str(path))
+            os.utime(path, (time.time() - 5, time.time() - 5))
+        if len(seen) == 3:
+            stop.set()
+
+    worker = threading.Thread(
+        target=p["vault"].cut_watch,
+        args=(folder,),
+        kwargs={"stop_event": stop, "settle_seconds": 0.2, "poll_seconds": 0.05, "on_check": on_check},
+    )
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive()
+    stop.set()
+    assert [r.path.name for r in seen] == ["half.xml", "reel1.otio", "reel1.otio"]
+    assert "looks like FCP 7 XML" in seen[0].error
+    assert [c.cut_change for c in seen[2].report.clips] == ["no change", "extended", "no change", "no change"]
+    assert len(p["vault"].latest_cut_checks()) == 1
+
+
+def test_cli_watch_once_checks_what_is_there(cut_project, capsys):
+    import os
+    import time
+
+    p = cut_project
+    folder = p["tmp"] / "cuts"
+    folder.mkdir()
+    path = folder / "reel1.otio"
+    otio.adapters.write_to_file(build_cut(p), str(path))
+    os.utime(path, (time.time() - 5, time.time() - 5))
+    code = main(["--vault", str(p["tmp"] / "vault"), "cut", "watch", str(folder), "--once", "--settle", "0.1"])
+    assert code == 0
+    assert "reel1.otio: 1 current, 3 outdated" in capsys.readouterr().err
+    assert main(["--vault", str(p["tmp"] / "vault"), "cut", "watch", str(p["tmp"] / "nowhere"), "--once"]) == 3

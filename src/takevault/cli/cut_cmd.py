@@ -5,6 +5,7 @@ Parses, makes one `Vault.cut_check` call, renders the report through `ui`.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -85,7 +86,47 @@ def check(
         )
 
 
+def watch(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="Folder the editor saves the timeline(s) in (searched recursively).")],
+    once: Annotated[
+        bool, typer.Option("--once", help="Check the timelines there once they have settled, then stop.")
+    ] = False,
+    settle: Annotated[
+        float, typer.Option("--settle", help="Seconds a timeline must stay unchanged before it is checked.", min=0)
+    ] = 5.0,
+    rate: Annotated[
+        str | None, typer.Option("--rate", help="Frame rate of EDLs, which carry none (24, 25, 24000/1001…).")
+    ] = None,
+) -> None:
+    """Re-check each timeline in FOLDER every time it is saved (Ctrl-C stops); the web room shows the latest."""
+    vault = open_vault(ctx)
+    stop = threading.Event()
+
+    def said(result) -> None:
+        if result.error:
+            ui.info(f"{result.path.name}: not checked: {result.error}")
+            return
+        counts = result.report.counts()
+        ui.info(f"{result.path.name}: " + (", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no clips"))
+
+    ui.info(f"Watching {folder} for timelines ({'once' if once else 'Ctrl-C to stop'})")
+    try:
+        vault.cut_watch(
+            folder,
+            rate=parse_rate(rate) if rate else None,
+            once=once,
+            stop_event=stop,
+            settle_seconds=settle,
+            on_check=said,
+        )
+    except KeyboardInterrupt:
+        stop.set()
+        ui.info("Stopped watching.")
+
+
 def register(app: typer.Typer) -> None:
     """Add the `cut` command group to the main app."""
     cut_app.command("check")(check)
+    cut_app.command("watch")(watch)
     app.add_typer(cut_app, name="cut")

@@ -151,6 +151,29 @@ class CutCheckMixin(EditorialMixin):
             report.checked_at = self._record_check(key, report)
         return report
 
+    def cut_watch(
+        self,
+        folder: Path | str,
+        *,
+        rate: Fraction | None = None,
+        once: bool = False,
+        stop_event: Any | None = None,
+        settle_seconds: float = 5.0,
+        poll_seconds: float | None = None,
+        on_check: Callable[[Any], None] | None = None,
+    ) -> list[Any]:
+        """Check every timeline in `folder` once it has settled, and again each time it is saved over."""
+        from takevault.editorial.cutcheck.watch import CutWatcher
+
+        watcher = CutWatcher(
+            Path(folder).expanduser(),
+            lambda path: self.cut_check(path, rate=rate),
+            settle_seconds=settle_seconds,
+            poll_seconds=poll_seconds,
+            on_check=on_check,
+        )
+        return watcher.run(once=once, stop_event=stop_event)
+
     def cut_checks(self, timeline: Path | str | None = None) -> list[dict[str, Any]]:
         """Earlier checks (newest last), of one timeline or of all; each with its clips and counts."""
         key = str(Path(timeline).expanduser().resolve()) if timeline is not None else None
