@@ -299,16 +299,18 @@ def test_unknown_media_and_a_deleted_version_are_reasons_per_clip(cut_project):
     p = cut_project
     stranger = make_clip(p["tmp"] / "edit" / "stock_footage.mp4", V1, scenes=((0, 99),))
     tl = build_cut(p)
-    track = tl.tracks[0]
-    clip = track[1]
+    clip = tl.tracks[0][3]
     clip.media_reference = otio.schema.ExternalReference(target_url=stranger.as_uri())
     clip.name = "stock_footage"
     path = p["tmp"] / "cut.otio"
     otio.adapters.write_to_file(tl, str(path))
     p["vault"].delete("SH020/video_01")
     report = p["vault"].cut_check(path)
-    assert report.clips[1].status == "not in vault"
-    assert "matches no version" in report.clips[1].notes[-1]
+    deleted, unknown = report.clips[1], report.clips[3]
+    assert (deleted.ref, deleted.how, deleted.status) == ("SH020/video_01@v1", "sha256", "shot has no pick")
+    assert "SH020/video_01 was deleted since this cut was made" in deleted.notes
+    assert unknown.status == "not in vault" and unknown.ref is None
+    assert "matches no version in the vault" in unknown.notes[-1]
 
 
 # -- watch -------------------------------------------------------------------
@@ -375,3 +377,16 @@ def test_cli_watch_once_checks_what_is_there(cut_project, capsys):
     assert code == 0
     assert "reel1.otio: 1 current, 3 outdated" in capsys.readouterr().err
     assert main(["--vault", str(p["tmp"] / "vault"), "cut", "watch", str(p["tmp"] / "nowhere"), "--once"]) == 3
+
+
+@pytest.mark.parametrize(("suffix", "how"), [(".otio", "metadata"), (".edl", "sha256"), (".xml", "sha256")])
+def test_timelines_takevault_exported_are_checked_as_current(cut_project, suffix, how):
+    p = cut_project
+    path = p["tmp"] / "handoff" / f"starred{suffix}"
+    p["vault"].export_timeline(path)
+    report = p["vault"].cut_check(path, rate=Fraction(24))
+    assert [(c.ref, c.status, c.how) for c in report.clips] == [
+        ("SH010/video_01@v2", "current", how),
+        ("SH020/video_01@v1", "current", how),
+        ("SH030/video_02@v1", "current", how),
+    ]

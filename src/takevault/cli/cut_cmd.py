@@ -5,7 +5,9 @@ Parses, makes one `Vault.cut_check` call, renders the report through `ui`.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -42,13 +44,20 @@ def check(
 ) -> None:
     """Identify every clip on every video track and say whether it is the version the vault would pick."""
     vault = open_vault(ctx)
-    with ui.progress_items("Checking clips", None) as advance:
+    with contextlib.ExitStack() as stack:
+        # The bar starts once the timeline is read, so it knows how many clips there are.
+        bar: list[Callable[[int], None]] = [lambda n=1: None]
+
+        def start(total: int) -> None:
+            bar[0] = stack.enter_context(ui.progress_items("Checking clips", total))
+
         report = vault.cut_check(
             timeline,
             rate=parse_rate(rate) if rate else None,
             write=write,
             record=not no_record,
-            progress=advance,
+            progress=lambda n=1: bar[0](n),
+            on_total=start,
         )
     if as_json:
         ui.print_json(report.to_json())

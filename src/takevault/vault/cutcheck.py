@@ -103,11 +103,13 @@ class CutCheckMixin(EditorialMixin):
         write: Path | str | None = None,
         record: bool = True,
         progress: Callable[[int], None] | None = None,
+        on_total: Callable[[int], None] | None = None,
     ) -> CutReport:
         """Check every clip of every video track of `timeline` against the vault's picks (the starred takes).
 
         `rate` is needed for an EDL (it carries none; 24 by default). With `write`,
         also writes the timeline with outdated clips on their current versions.
+        `on_total` hears the number of clips once the timeline is read, `progress` 1 per clip checked.
         """
         from takevault.editorial.cutcheck.identify import Identifier
         from takevault.editorial.cutcheck.timeline_io import read_cut
@@ -117,6 +119,8 @@ class CutCheckMixin(EditorialMixin):
         if out is not None:
             _refuse_overwrite(source, out)
         cut = read_cut(source, rate=rate)
+        if on_total:
+            on_total(len(cut.clips))
         candidates, takes = self._cut_candidates()
         tracks = _TrackCache(self)
         identifier = Identifier(candidates, tracks.get)
