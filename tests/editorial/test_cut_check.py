@@ -178,9 +178,11 @@ def test_write_swaps_outdated_clips_onto_the_same_action_frames(cut_project):
     old = decode_frame(p["files"]["SH010"], 5)
     new = decode_frame(first.media_path, 15)
     assert np.abs(old - new).mean() < 4
-    # The other take cannot hold SH010 v1's frames: kept, and flagged.
+    # The pick of SH030 is another take, whose frames no alignment can choose: kept, and flagged.
     assert back.clips[2].media_path == p["transcoded"]
-    assert report.clips[2].written and report.clips[2].written.startswith("kept on v1")
+    assert report.clips[2].written == "kept on v1: the pick is another take (video_02); choose its frames in the edit"
+    fourth = back.clips[3]
+    assert (fourth.name, fourth.source_in, fourth.source_out) == ("SH010_video_01_v2", 40, 46)
     assert back.clips[1].media_path == p["renamed"]
 
 
@@ -390,3 +392,31 @@ def test_timelines_takevault_exported_are_checked_as_current(cut_project, suffix
         ("SH020/video_01@v1", "current", how),
         ("SH030/video_02@v1", "current", how),
     ]
+
+
+def test_a_version_that_no_longer_holds_the_used_frames_keeps_the_clip_and_flags_it(cut_project):
+    p = cut_project
+    # v3 of SH010 is v1 with its first 12 frames trimmed: the cut uses v1's frames 5..24.
+    with av.open(str(p["files"]["SH010"])) as inp:
+        frames = [f.to_ndarray(format="rgb24") for f in inp.decode(video=0)][12:]
+    trimmed = p["tmp"] / "src" / "sh010_v3.mp4"
+    with av.open(str(trimmed), mode="w") as out:
+        stream = out.add_stream("libx264", rate=24)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for img in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    p["vault"].replace(p["sh010"].ref, trimmed)
+    path = p["tmp"] / "cut.otio"
+    otio.adapters.write_to_file(build_cut(p), str(path))
+    report = p["vault"].cut_check(path, write=p["tmp"] / "fixed.otio")
+    first = report.clips[0]
+    assert first.status == "outdated" and first.pick == "SH010/video_01@v3"
+    assert first.changed == "v3 trimmed 12 frames at head"
+    assert first.written == "kept on v1: video_01 v3 no longer holds all the used frames"
+    back = read_cut(p["tmp"] / "fixed.otio")
+    assert back.clips[0].name == "SH010_video_01_v1" and back.clips[0].source_in == 5
+    # The clip using v1's frames 30..35 is still held by v3, 12 frames earlier.
+    assert (back.clips[3].source_in, back.clips[3].source_out) == (18, 24)

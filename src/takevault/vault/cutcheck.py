@@ -343,6 +343,13 @@ class CutCheckMixin(EditorialMixin):
             star, version = self._pick_for(takes[result.take_id], takes) or (None, None)
             if star is None or version is None:
                 continue
+            if star.id != result.take_id:
+                # Another take has other pictures: no alignment says which of its frames to use.
+                result.written = (
+                    f"kept on v{result.version}: the pick is another take ({star.name}); choose its frames in the edit"
+                )
+                result.notes.append(result.written)
+                continue
             old_v = next(v for v in self.catalog.versions(result.take_id) if v.number == result.version)
             old_fps = old_v.media.fps or clip.rate
             new_fps = version.media.fps or clip.rate

@@ -90,7 +90,7 @@ class Identifier:
         if clip.media_path is None:
             if named:
                 best = max(named, key=lambda c: c.version) if len(named) > 1 else named[0]
-                return Identification(best, "name", "name only", note="the media is missing, so only its name was read")
+                return Identification(best, "name", "name only", note="only its name could be read")
             return Identification(None, None, None, note="its media is missing and its name names no take version")
         pool = self._picture_pool(clip, named)
         found, hit, capped = self._by_pictures(clip, pool)
