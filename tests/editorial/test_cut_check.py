@@ -221,9 +221,19 @@ def test_second_check_reports_cut_changes_and_keeps_history(cut_project):
 def test_every_format_is_read_checked_and_written_back(cut_project, fmt, suffix, adapter, extra):
     p = cut_project
     tl = build_cut(p)
-    # These formats hold one rate per sequence and carry no takevault metadata.
+    # These formats hold one rate per sequence and carry no takevault metadata: the transcode
+    # here keeps the sequence rate (another codec and size), the others lose their metadata.
     track = tl.tracks[0]
-    del track[2]
+    same_rate = transcode(
+        p["files"]["SH030"], p["tmp"] / "edit" / "reel7_proxy24.avi", codec="mpeg4", size=(96, 72), rate=FPS
+    )
+    track[2].media_reference = otio.schema.ExternalReference(
+        target_url=same_rate.as_uri(),
+        available_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, 24), otio.opentime.RationalTime(40, 24)),
+    )
+    track[2].source_range = otio.opentime.TimeRange(
+        otio.opentime.RationalTime(5, 24), otio.opentime.RationalTime(20, 24)
+    )
     for clip in track.find_clips():
         clip.metadata.pop("takevault", None)
     path = p["tmp"] / f"cut{suffix}"
@@ -231,12 +241,13 @@ def test_every_format_is_read_checked_and_written_back(cut_project, fmt, suffix,
     out = p["tmp"] / f"fixed{suffix}"
     report = p["vault"].cut_check(path, write=out)
     assert report.fmt == fmt
-    assert [(c.ref, c.status) for c in report.clips] == [
-        ("SH010/video_01@v1", "outdated"),
-        ("SH020/video_01@v1", "current"),
-        ("SH010/video_01@v1", "outdated"),
+    assert [(c.ref, c.status, c.how) for c in report.clips] == [
+        ("SH010/video_01@v1", "outdated", "sha256"),
+        ("SH020/video_01@v1", "current", "sha256"),
+        ("SH030/video_01@v1", "outdated", "pictures"),
+        ("SH010/video_01@v1", "outdated", "name"),
     ]
-    assert report.clips[0].how == "sha256" and report.clips[2].how == "name"
+    assert report.clips[2].offset == 5 and report.clips[2].sure == "high"
     back = read_cut(out)
     assert back.fmt == fmt
     assert back.clips[0].name.startswith("SH010_video_01_v2")
@@ -420,3 +431,49 @@ def test_a_version_that_no_longer_holds_the_used_frames_keeps_the_clip_and_flags
     assert back.clips[0].name == "SH010_video_01_v1" and back.clips[0].source_in == 5
     # The clip using v1's frames 30..35 is still held by v3, 12 frames earlier.
     assert (back.clips[3].source_in, back.clips[3].source_out) == (18, 24)
+
+
+def test_pictures_tell_the_version_used_from_a_regraded_one(cut_project):
+    """A transcode of SH010 v1 inside the range v2 regraded: v2 holds the same frames, other colours."""
+    p = cut_project
+    proxy = transcode(
+        p["files"]["SH010"], p["tmp"] / "edit" / "grade_proxy.mov", codec="mpeg4", size=(80, 60), rate=FPS
+    )
+    tl = otio.schema.Timeline(name="Grade check", global_start_time=otio.opentime.RationalTime(0, 24))
+    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    tl.tracks.append(track)
+    track.append(
+        otio.schema.Clip(
+            name="grade_proxy",
+            media_reference=otio.schema.ExternalReference(target_url=proxy.as_uri()),
+            source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(10, 24), otio.opentime.RationalTime(8, 24)),
+        )
+    )
+    path = p["tmp"] / "grade.otio"
+    otio.adapters.write_to_file(tl, str(path))
+    (clip,) = p["vault"].cut_check(path).clips
+    assert (clip.ref, clip.how, clip.offset, clip.status) == ("SH010/video_01@v1", "pictures", 10, "outdated")
+    assert clip.pick == "SH010/video_01@v2"
+
+
+def test_metadata_naming_a_purged_take_without_media_is_not_in_vault(cut_project):
+    p = cut_project
+    tl = otio.schema.Timeline(name="Old cut", global_start_time=otio.opentime.RationalTime(0, 24))
+    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    tl.tracks.append(track)
+    clip = otio.schema.Clip(
+        name="old_render",
+        media_reference=otio.schema.MissingReference(),
+        source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, 24), otio.opentime.RationalTime(8, 24)),
+    )
+    clip.metadata["takevault"] = {
+        "take_id": "00000000-0000-4000-8000-000000000000",
+        "version": 3,
+        "ref": "SH090/video_01@v3",
+    }
+    track.append(clip)
+    path = p["tmp"] / "old.otio"
+    otio.adapters.write_to_file(tl, str(path))
+    (result,) = p["vault"].cut_check(path).clips
+    assert result.status == "not in vault"
+    assert "names SH090/video_01@v3, which the vault no longer has (purged)" in " ".join(result.notes)

@@ -80,7 +80,8 @@ class Identifier:
             found = self.by_take.get((take_id, number))
             if found is not None:
                 return Identification(found, "metadata", "certain")
-            note = f"its takevault metadata names {meta.get('ref') or take_id} v{number}, which the vault no longer has"
+            gone = meta.get("ref") if isinstance(meta.get("ref"), str) else f"take {take_id} v{number}"
+            note = f"its takevault metadata names {gone}, which the vault no longer has"
             if clip.media_path is None:
                 return Identification(None, None, None, note=note + " (purged)")
         digest = self._sha(clip.media_path)
