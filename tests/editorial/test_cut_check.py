@@ -193,6 +193,9 @@ def test_second_check_reports_cut_changes_and_keeps_history(cut_project):
     otio.adapters.write_to_file(tl, str(path))
     first = p["vault"].cut_check(path)
     assert [c.cut_change for c in first.clips] == ["new"] * 4
+    # The versions' fingerprints are kept, so the next check reads them instead of decoding again.
+    kept = sorted((p["vault"].root / "cache" / "fingerprints").glob("*.npz"))
+    assert len(kept) >= 3
     clips = list(tl.find_clips())
     clips[1].source_range = otio.opentime.TimeRange(
         otio.opentime.RationalTime(3, 24), otio.opentime.RationalTime(25, 24)
@@ -204,6 +207,8 @@ def test_second_check_reports_cut_changes_and_keeps_history(cut_project):
     otio.adapters.write_to_file(tl, str(path))
     second = p["vault"].cut_check(path)
     assert [c.cut_change for c in second.clips] == ["no change", "extended", "cut change"]
+    assert [(c.ref, c.how, c.status) for c in second.clips] == [(c.ref, c.how, c.status) for c in first.clips[:3]]
+    assert second.clips[0].changed == first.clips[0].changed
     assert [o["shot"] for o in second.omitted] == ["SH010"]
     assert second.previous_check is not None
     assert len(p["vault"].cut_checks(path)) == 2

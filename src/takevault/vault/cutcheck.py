@@ -414,30 +414,31 @@ class CutCheckMixin(EditorialMixin):
 
 
 class _TrackCache:
-    """Fingerprints of vault versions for one check, made once per sha256."""
+    """Fingerprints of vault versions, made once per sha256: held for the check, and kept under
+    `cache/fingerprints/<sha256>.npz` in the vault folder so a re-check (a watch) does not decode again."""
 
     def __init__(self, vault: CutCheckMixin) -> None:
         self.vault = vault
         self._by_sha: dict[str, Any] = {}
 
     def get(self, cand: Any) -> Any:
-        return self._load(cand.take_id, cand.version, cand.sha256)
+        return self.version(cand.take_id, cand.version)
 
     def version(self, take_id: str, number: int) -> Any:
-        return self._load(take_id, number, None)
+        from takevault.editorial.cutcheck.pictures import fingerprint, load_track, save_track
 
-    def _load(self, take_id: str, number: int, sha256: str | None) -> Any:
-        from takevault.editorial.cutcheck.pictures import fingerprint
-
-        if sha256 is not None and sha256 in self._by_sha:
-            return self._by_sha[sha256]
-        try:
-            with self.vault.open_version(f"{take_id}@v{number}") as path:  # type: ignore[attr-defined]
+        take, version = self.vault.resolve_version(f"{take_id}@v{number}")
+        sha = version.sha256
+        if sha in self._by_sha:
+            return self._by_sha[sha]
+        cached = self.vault.root / "cache" / "fingerprints" / f"{sha}.npz"
+        track = load_track(cached)
+        if track is None:
+            with self.vault.open_version(f"{take.id}@v{number}") as path:  # type: ignore[attr-defined]
                 track = fingerprint(Path(path))
-        except NotFoundError:
-            raise
-        if sha256 is not None:
-            self._by_sha[sha256] = track
+            with contextlib.suppress(OSError):
+                save_track(track, cached)
+        self._by_sha[sha] = track
         return track
 
 

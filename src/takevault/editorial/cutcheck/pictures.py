@@ -40,6 +40,28 @@ def fingerprint(path: Path, start: float | None = None, end: float | None = None
     return track
 
 
+def save_track(track: Track, path: Path) -> None:
+    """Keep a version's fingerprints (about 1.7 KB a frame) so the next check need not decode it again."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{id(track)}.tmp")
+    with open(tmp, "wb") as fh:
+        np.savez(fh, times=np.asarray(track.times, dtype=np.float64), tiny=track.tiny)
+    tmp.replace(path)
+
+
+def load_track(path: Path) -> Track | None:
+    """Fingerprints saved by `save_track`, or None when there are none (or they cannot be read)."""
+    try:
+        with np.load(path) as data:
+            times, tiny = data["times"], data["tiny"]
+    except (OSError, ValueError, KeyError):
+        return None
+    track = Track()
+    track.times = times.tolist()
+    track._tiny = list(tiny)
+    return track
+
+
 @dataclass(frozen=True)
 class PictureMatch:
     offset: int  # the version's frame (at its own rate) showing the clip's first used frame
