@@ -63,10 +63,11 @@ def test_describe_names_each_kind_of_change_in_timecode():
         rate,
         4,
     )
-    assert (
-        line
-        == "v4 trimmed 6 frames at head, regraded 00:00:01:00-00:00:01:12, 12 frames inserted at 00:00:01:12, trimmed 12 frames at tail"
+    expected = (
+        "v4 trimmed 6 frames at head, regraded 00:00:01:00-00:00:01:12, 12 frames inserted at 00:00:01:12, "
+        "trimmed 12 frames at tail"
     )
+    assert line == expected
     assert describe(_alignment(Segment("same", (0, 9), (0, 9))), 10, 10, rate, 2) == "v2 same pictures, new encode"
 
 
