@@ -482,3 +482,26 @@ def test_metadata_naming_a_purged_take_without_media_is_not_in_vault(cut_project
     (result,) = p["vault"].cut_check(path).clips
     assert result.status == "not in vault"
     assert "names SH090/video_01@v3, which the vault no longer has (purged)" in " ".join(result.notes)
+
+
+@pytest.mark.postgres
+def test_check_history_on_postgresql(request, tmp_path):
+    from tests.vault.takes_helpers import make_vault, snapshot
+
+    with make_vault(request, tmp_path / "vault", "postgres") as v:
+        v.add_shot("SH010")
+        take = v.add(make_clip(tmp_path / "v1.mp4", V1), shot="SH010")
+        v.star(take.ref)
+        timeline = tmp_path / "handoff.otio"
+        v.export_timeline(timeline)
+        first = v.cut_check(timeline)
+        assert [(c.how, c.status, c.cut_change) for c in first.clips] == [("metadata", "current", "new")]
+        before = snapshot(v)
+        with pytest.raises(InvalidInputError):
+            v.cut_check(timeline, write=timeline)
+        assert snapshot(v) == before
+        second = v.cut_check(timeline)
+        assert second.clips[0].cut_change == "no change"
+        history = v.cut_checks(timeline)
+        assert len(history) == 2 and v.latest_cut_checks()[0]["id"] == history[-1]["id"]
+        assert history[-1]["clips"][0]["ref"] == "SH010/video_01@v1"
