@@ -505,3 +505,24 @@ def test_check_history_on_postgresql(request, tmp_path):
         history = v.cut_checks(timeline)
         assert len(history) == 2 and v.latest_cut_checks()[0]["id"] == history[-1]["id"]
         assert history[-1]["clips"][0]["ref"] == "SH010/video_01@v1"
+
+
+def test_a_used_range_late_in_the_media_is_found_after_a_seek(cut_project):
+    p = cut_project
+    proxy = transcode(p["files"]["SH020"], p["tmp"] / "edit" / "late.mp4", codec="libx264", size=(64, 48), rate=FPS)
+    tl = otio.schema.Timeline(name="Late", global_start_time=otio.opentime.RationalTime(0, 24))
+    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    tl.tracks.append(track)
+    track.append(
+        otio.schema.Clip(
+            name="late",
+            media_reference=otio.schema.ExternalReference(target_url=proxy.as_uri()),
+            source_range=otio.opentime.TimeRange(
+                otio.opentime.RationalTime(20, 24), otio.opentime.RationalTime(15, 24)
+            ),
+        )
+    )
+    path = p["tmp"] / "late.otio"
+    otio.adapters.write_to_file(tl, str(path))
+    (clip,) = p["vault"].cut_check(path).clips
+    assert (clip.ref, clip.how, clip.offset, clip.status) == ("SH020/video_01@v1", "pictures", 20, "current")

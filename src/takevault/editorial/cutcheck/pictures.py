@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from takevault.compare.align import Alignment, align
-from takevault.compare.frames import iter_frames
+from takevault.compare.frames import iter_frames, iter_frames_from
 from takevault.compare.signatures import Track
 
 MIN_COVERAGE = 0.8
@@ -30,8 +30,9 @@ about 8 on test footage; a regrade of a few stops is 30 and more."""
 def fingerprint(path: Path, start: float | None = None, end: float | None = None) -> Track:
     """Fingerprints of the frames of `path` whose times fall in [start, end) (all of them by default)."""
     track = Track()
-    # Half a frame of slack either way, so rounding of container timestamps does not drop an end frame.
-    for t, frame in iter_frames(path):
+    # A used range late in a long file: seek to the keyframe before it instead of decoding from the start.
+    frames = iter_frames_from(path, start) if start else iter_frames(path)
+    for t, frame in frames:
         if start is not None and t < start - 1e-3:
             continue
         if end is not None and t >= end - 1e-3:
