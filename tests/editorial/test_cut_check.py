@@ -309,6 +309,13 @@ def test_out_that_would_overwrite_the_input_is_refused(cut_project):
     before = path.read_bytes()
     with pytest.raises(InvalidInputError, match="is the timeline being checked"):
         p["vault"].cut_check(path, write=p["tmp"] / "." / "cut.otio")
+    link = p["tmp"] / "link.otio"
+    link.symlink_to(path)
+    with pytest.raises(InvalidInputError, match="is the timeline being checked"):
+        p["vault"].cut_check(path, write=link)
+    with pytest.raises(InvalidInputError, match=r"Cannot tell which timeline format to write from fixed\.txt"):
+        p["vault"].cut_check(path, write=p["tmp"] / "fixed.txt")
+    assert not (p["tmp"] / "fixed.txt").exists()
     assert path.read_bytes() == before
     assert p["vault"].cut_checks(path) == []
 
@@ -482,6 +489,12 @@ def test_metadata_naming_a_purged_take_without_media_is_not_in_vault(cut_project
     (result,) = p["vault"].cut_check(path).clips
     assert result.status == "not in vault"
     assert "names SH090/video_01@v3, which the vault no longer has (purged)" in " ".join(result.notes)
+    # With its media there, the bytes still tell the version; the stale metadata is noted.
+    clip.media_reference = otio.schema.ExternalReference(target_url=p["renamed"].as_uri())
+    otio.adapters.write_to_file(tl, str(path))
+    (result,) = p["vault"].cut_check(path).clips
+    assert (result.ref, result.how, result.status) == ("SH020/video_01@v1", "sha256", "current")
+    assert "its takevault metadata names SH090/video_01@v3, which the vault no longer has" in result.notes
 
 
 @pytest.mark.postgres

@@ -112,13 +112,15 @@ class CutCheckMixin(EditorialMixin):
         `on_total` hears the number of clips once the timeline is read, `progress` 1 per clip checked.
         """
         from takevault.editorial.cutcheck.identify import Identifier
-        from takevault.editorial.cutcheck.timeline_io import read_cut
+        from takevault.editorial.cutcheck.timeline_io import format_for_out, read_cut
 
         source = Path(timeline).expanduser()
         out = Path(write).expanduser() if write is not None else None
         if out is not None:
             _refuse_overwrite(source, out)
         cut = read_cut(source, rate=rate)
+        if out is not None:
+            format_for_out(out, cut.fmt)  # an OUT of no known format is refused before any work
         if on_total:
             on_total(len(cut.clips))
         candidates, takes = self._cut_candidates()

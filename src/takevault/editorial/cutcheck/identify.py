@@ -74,16 +74,31 @@ class Identifier:
         self._sha_cache: dict[Path, str] = {}
 
     def identify(self, clip: CutClip) -> Identification:
+        found = self._identify(clip)
+        gone = self._stale_metadata(clip)
+        if gone and found.candidate is not None:
+            # The metadata was stale but the media still told which version it is: say both.
+            note = "; ".join(n for n in (found.note, gone) if n)
+            return Identification(found.candidate, found.how, found.sure, found.offset, note)
+        return found
+
+    def _stale_metadata(self, clip: CutClip) -> str | None:
+        meta = clip.metadata
+        take_id, number = meta.get("take_id"), meta.get("version")
+        if not (isinstance(take_id, str) and isinstance(number, int)) or (take_id, number) in self.by_take:
+            return None
+        gone = meta.get("ref") if isinstance(meta.get("ref"), str) else f"take {take_id} v{number}"
+        return f"its takevault metadata names {gone}, which the vault no longer has"
+
+    def _identify(self, clip: CutClip) -> Identification:
         meta = clip.metadata
         take_id, number = meta.get("take_id"), meta.get("version")
         if isinstance(take_id, str) and isinstance(number, int):
             found = self.by_take.get((take_id, number))
             if found is not None:
                 return Identification(found, "metadata", "certain")
-            gone = meta.get("ref") if isinstance(meta.get("ref"), str) else f"take {take_id} v{number}"
-            note = f"its takevault metadata names {gone}, which the vault no longer has"
             if clip.media_path is None:
-                return Identification(None, None, None, note=note + " (purged)")
+                return Identification(None, None, None, note=f"{self._stale_metadata(clip)} (purged)")
         digest = self._sha(clip.media_path)
         if digest is not None and digest in self.by_sha:
             return Identification(self.by_sha[digest], "sha256", "certain")
