@@ -204,10 +204,11 @@ class CutCheckMixin(EditorialMixin):
         from takevault.editorial.cutcheck.identify import Candidate
 
         out: list[Candidate] = []
-        takes: dict[str, Take] = {}
-        for take in self.takes(deleted=None):
-            takes[take.id] = take
-            for v in self.catalog.versions(take.id):
+        takes = {take.id: take for take in self.takes(deleted=None)}
+        # One query for every version of the project, not one per take.
+        for _ref, v in self.catalog.all_versions(self._project):
+            take = takes.get(v.take_id)
+            if take is not None:
                 out.append(
                     Candidate(
                         take_id=take.id,
@@ -226,11 +227,10 @@ class CutCheckMixin(EditorialMixin):
 
     def _pick_for(self, take: Take, takes: dict[str, Take]) -> tuple[Take, TakeVersion] | None:
         """The version the vault would use for the take's shot: its starred take's current version."""
-        shot = self.shot(f"{take.section}/{take.shot}" if take.section else take.shot)
-        if shot.starred_take_id is None or shot.starred_take_id not in takes:
-            return None
-        star = takes[shot.starred_take_id]
-        return star, star.current
+        for other in takes.values():
+            if other.starred and not other.deleted and (other.section, other.shot) == (take.section, take.shot):
+                return other, other.current
+        return None
 
     def _judge(
         self, clip: Any, ident: Any, seq_rate: Fraction, takes: dict[str, Take], tracks: _TrackCache
