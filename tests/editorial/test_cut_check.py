@@ -175,9 +175,12 @@ def test_write_swaps_outdated_clips_onto_the_same_action_frames(cut_project):
     # The 10-frame head insert moves the used range by 10 frames: same action, same cut point.
     assert (first.source_in, first.source_out) == (15, 35)
     assert first.metadata["version"] == 2
-    old = decode_frame(p["files"]["SH010"], 5)
-    new = decode_frame(first.media_path, 15)
-    assert np.abs(old - new).mean() < 4
+    # Decoded at both cut points, the new version shows what the old one showed there.
+    for old_frame, new_frame in ((5, 15), (24, 34)):
+        old = decode_frame(p["files"]["SH010"], old_frame)
+        new = decode_frame(first.media_path, new_frame)
+        assert np.abs(old - new).mean() < 4
+    assert np.abs(decode_frame(p["files"]["SH010"], 5) - decode_frame(first.media_path, 5)).mean() > 20
     # The pick of SH030 is another take, whose frames no alignment can choose: kept, and flagged.
     assert back.clips[2].media_path == p["transcoded"]
     assert report.clips[2].written == "kept on v1: the pick is another take (video_02); choose its frames in the edit"
