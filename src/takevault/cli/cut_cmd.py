@@ -46,17 +46,21 @@ def check(
     vault = open_vault(ctx)
     with contextlib.ExitStack() as stack:
         # The bar starts once the timeline is read, so it knows how many clips there are.
-        bar: list[Callable[[int], None]] = [lambda n=1: None]
+        bar: list[Callable[[int], None]] = []
 
         def start(total: int) -> None:
-            bar[0] = stack.enter_context(ui.progress_items("Checking clips", total))
+            bar.append(stack.enter_context(ui.progress_items("Checking clips", total)))
+
+        def advance(n: int = 1) -> None:
+            if bar:
+                bar[0](n)
 
         report = vault.cut_check(
             timeline,
             rate=parse_rate(rate) if rate else None,
             write=write,
             record=not no_record,
-            progress=lambda n=1: bar[0](n),
+            progress=advance,
             on_total=start,
         )
     if as_json:
