@@ -542,3 +542,24 @@ def test_a_used_range_late_in_the_media_is_found_after_a_seek(cut_project):
     otio.adapters.write_to_file(tl, str(path))
     (clip,) = p["vault"].cut_check(path).clips
     assert (clip.ref, clip.how, clip.offset, clip.status) == ("SH020/video_01@v1", "pictures", 20, "current")
+
+
+def test_media_that_cannot_be_decoded_or_holds_no_used_frames_is_said_per_clip(cut_project):
+    p = cut_project
+    broken = p["tmp"] / "edit" / "A009C003.mov"
+    broken.write_bytes(b"not a movie at all" * 100)
+    tl = build_cut(p)
+    track = tl.tracks[0]
+    track[1].media_reference = otio.schema.ExternalReference(target_url=broken.as_uri())
+    track[1].name = "A009C003"
+    # Clip 3 uses frames past the end of its (41-frame) media.
+    track[2].source_range = otio.opentime.TimeRange(
+        otio.opentime.RationalTime(100, 25), otio.opentime.RationalTime(10, 25)
+    )
+    path = p["tmp"] / "cut.otio"
+    otio.adapters.write_to_file(tl, str(path))
+    report = p["vault"].cut_check(path)
+    assert report.clips[1].status == "not in vault"
+    assert report.clips[1].notes[-1].startswith("its media cannot be decoded (A009C003.mov is not a video")
+    assert report.clips[2].status == "not in vault"
+    assert report.clips[2].notes[-1] == "its media has no frames in the used range (100-109)"

@@ -109,7 +109,21 @@ class Identifier:
                 return Identification(best, "name", "name only", note="only its name could be read")
             return Identification(None, None, None, note="its media is missing and its name names no take version")
         pool = self._picture_pool(clip, named)
-        found, hit, capped = self._by_pictures(clip, pool)
+        assert clip.media_path is not None
+        rate = float(clip.rate)
+        try:
+            used = fingerprint(clip.media_path, clip.source_in / rate, clip.source_out / rate)
+        except TakevaultError as exc:
+            unreadable = f"its media cannot be decoded ({exc.message})"
+            if named:
+                return Identification(named[0], "name", "name only", note=unreadable)
+            return Identification(None, None, None, note=unreadable)
+        if len(used) == 0:
+            empty = f"its media has no frames in the used range ({clip.source_in}-{clip.source_out - 1})"
+            if named:
+                return Identification(named[0], "name", "name only", note=empty)
+            return Identification(None, None, None, note=empty)
+        found, hit, capped = self._by_pictures(used, pool)
         if found is not None and hit is not None:
             how = "name+pictures" if named and found in named else "pictures"
             note = None
@@ -168,13 +182,7 @@ class Identifier:
         shots = [c for c in self.candidates if re.search(rf"(?<![A-Za-z0-9]){re.escape(c.shot)}(?![0-9])", texts)]
         return shots or list(self.candidates)
 
-    def _by_pictures(self, clip: CutClip, pool: list[Candidate]) -> tuple[Candidate | None, PictureMatch | None, bool]:
-        assert clip.media_path is not None
-        rate = float(clip.rate)
-        try:
-            used = fingerprint(clip.media_path, clip.source_in / rate, clip.source_out / rate)
-        except TakevaultError:
-            return None, None, False
+    def _by_pictures(self, used: Track, pool: list[Candidate]) -> tuple[Candidate | None, PictureMatch | None, bool]:
         best: tuple[Candidate, PictureMatch] | None = None
         seen: set[str] = set()
         for cand in pool[:PICTURE_BUDGET]:
