@@ -13,6 +13,7 @@ from typer.exceptions import TyperException
 from takevault.cli import (
     approval_cmd,
     compare_cmd,
+    cut_cmd,
     editorial_cmd,
     init_cmd,
     note_cmd,
@@ -71,6 +72,7 @@ for module in (
     review_link_cmd,
     compare_cmd,
     editorial_cmd,
+    cut_cmd,
     serve_cmd,
     worker_cmd,
     user_cmd,

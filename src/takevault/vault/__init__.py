@@ -10,6 +10,7 @@ from __future__ import annotations
 from takevault.vault.approvals import ApprovalsMixin
 from takevault.vault.comparing import CompareMixin
 from takevault.vault.core import DEFAULT_PROJECT, VaultCore
+from takevault.vault.cutcheck import CutCheckMixin
 from takevault.vault.editorial import EditorialMixin
 from takevault.vault.jobs import JobsMixin
 from takevault.vault.links import LinksMixin
@@ -30,6 +31,7 @@ class Vault(
     TakesMixin,
     PngMixin,
     CompareMixin,
+    CutCheckMixin,
     EditorialMixin,
     PlaybackMixin,
     JobsMixin,

@@ -28,6 +28,7 @@ from takevault.web.identity import IdentityMiddleware
 from takevault.web.jobs import JobService
 from takevault.web.routes import (
     catalog,
+    cuts,
     media,
     review,
     review_approvals,
@@ -146,6 +147,7 @@ def create_app(
         review_approvals,
         review_links,
         jobs_routes,
+        cuts,
     ):
         app.include_router(module.router)
 
