@@ -10,7 +10,10 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 # Rich loads only when something is drawn for a person on a terminal: a listing piped into a
 # script (or a one-line error) must not pay its import time.
@@ -220,7 +223,21 @@ def progress_items(description: str, total: int | None) -> Iterator[Callable[[in
     )
     with bar:
         task = bar.add_task(description, total=total)
-        yield lambda n=1: bar.advance(task, n)
+        yield _Ticker(bar, task)
+
+
+class _Ticker:
+    """The callback `progress_items` yields: call it with a count; work that learns its size once
+    started (a comparison, after reading the headers) calls `set_total`, which turns on the ETA."""
+
+    def __init__(self, bar: Progress, task: Any) -> None:
+        self._bar, self._task = bar, task
+
+    def __call__(self, n: int = 1) -> None:
+        self._bar.advance(self._task, n)
+
+    def set_total(self, total: int) -> None:
+        self._bar.update(self._task, total=total)
 
 
 def confirm(question: str) -> bool:
@@ -230,3 +247,9 @@ def confirm(question: str) -> bool:
     from rich.prompt import Confirm
 
     return Confirm.ask(question, console=_console(True), default=False)
+
+
+def lines(texts: Sequence[str]) -> None:
+    """Plain sentences for people on stdout (the report's own words, e.g. a comparison's summary)."""
+    for text in texts:
+        _console(False).print(text, markup=False, highlight=False)
