@@ -44,6 +44,7 @@ class ClipSpec:
     audio_silent: tuple[float, float] | None = None  # output seconds [t0, t1) of silence
     audio_replace: tuple[float, float] | None = None  # output seconds [t0, t1) of other sound
     metadata: tuple[tuple[str, str], ...] = ()
+    drop: tuple[int, int] | None = None  # frames [first, stop) left out: an edit that cuts them
     patch: tuple[int, int, tuple[int, int, int, int]] | None = None  # frames a..b get a red box (x, y, w, h)
     order: tuple[int | None, ...] | None = None  # source frame per output frame; None: foreign material
 
@@ -102,7 +103,9 @@ def make_clip(path: Path | str, spec: ClipSpec | None = None, **overrides: objec
         if spec.audio:
             audio_stream = out.add_stream("aac", rate=48000)
             audio_stream.layout = "stereo"
-        order = spec.order if spec.order is not None else tuple(range(spec.frames))
+        order = spec.order
+        if order is None:
+            order = tuple(i for i in range(spec.frames) if not (spec.drop and spec.drop[0] <= i < spec.drop[1]))
         for out_index, index in enumerate(order):
             if index is None:
                 img = scene_frame(FOREIGN_SEED, out_index, spec.width, spec.height)

@@ -99,7 +99,7 @@ def compare(
         except ConfigError:
             # Two plain files need no vault; anything else does.
             if not (Path(a).is_file() and Path(b).is_file()):
-                from takevault.vault.comparing import VIDEO_SUFFIXES
+                from takevault.media.formats import VIDEO_SUFFIXES
 
                 for side in (a, b):
                     # A mistyped file name is not a take reference: say the file is missing, not the vault.

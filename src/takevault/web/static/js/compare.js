@@ -2,8 +2,9 @@
 // difference picture; under them the per-frame difference plot, the edit-level segments, and the
 // technical and generation-parameter differences.
 import { h, clear, fmtDuration, parseFps, toast } from "./dom.js";
-import { get } from "./api.js";
+import { get, waitForJob } from "./api.js";
 import { playableSource } from "./player.js";
+import { attachNotes } from "./notes.js";
 import * as selection from "./selection.js";
 import { renderLanes, renderWaveforms, SEGMENT_COLORS } from "./lanes.js";
 
@@ -86,6 +87,7 @@ class Room {
   }
 
   destroy() {
+    this.notes?.destroy();
     cancelAnimationFrame(this.raf);
     document.removeEventListener("keydown", this.keyHandler);
     for (const it of this.items) { it.video?.pause(); }
@@ -125,6 +127,7 @@ class Room {
     this.renderChips();
     this.updateUi();
     this.loadAnalysis();
+    this.notes = attachNotes(this);
   }
 
   async load(it) {
@@ -235,6 +238,7 @@ class Room {
       h("div", { class: "offstage" }, ...this.items.map((it) => it.video)));
       this.drawDiff(true);
     }
+    this.notes?.layout();
     this.updateUi();
   }
 
@@ -386,6 +390,7 @@ class Room {
       if (it.frameLabel) it.frameLabel.textContent = `frame ${Math.floor(v.currentTime * it.fps + 1e-3)}`;
     }
     if (this.playhead && this.report) this.drawPlot();
+    this.notes?.update();
     this.drawBoxes();
   }
 
@@ -454,14 +459,28 @@ class Room {
     this.techBox = h("div", { class: "card-panel" }, h("h3", {}, "Technical differences"));
     this.paramBox = h("div", { class: "card-panel" }, h("h3", {}, "Generation parameters"), h("p", { class: "muted" }, "Loading…"));
     clear(this.analysis).append(this.plotBox, h("div", { class: "side-panels" }, this.techBox, this.paramBox));
+    this.notes?.place();
     this.renderTechFallback();
     const vs = this.vs;  // a reply for a pair no longer shown is dropped
     get(`/api/diff-params?${q}`).then((d) => { if (vs === this.vs) this.renderParams(d); }).catch((err) => {
       if (vs === this.vs) clear(this.paramBox).append(h("h3", {}, "Generation parameters"), h("p", { class: "muted" }, err.message));
     });
     try {
-      const report = await get(`/api/compare?${q}`);
+      let report = await get(`/api/compare?${q}`);
       if (vs !== this.vs) return;
+      if (report && report.job && !report.metrics) {
+        // Made by a worker, not inside the request: show how far it got, then fetch the report.
+        const status = this.plotBox.querySelector("[data-testid=analysis-status]");
+        const show = (p, job) => {
+          if (status) status.textContent = job.state === "queued" ? "Waiting for a worker…" : `Analysing ${Math.round(p * 100)}%`;
+        };
+        show(report.job.progress || 0, report.job);
+        await waitForJob(report.job.id, show, () => vs === this.vs);
+        if (vs !== this.vs) return;
+        report = await get(`/api/compare?${q}`);
+        if (vs !== this.vs) return;
+        if (report && report.job && !report.metrics) throw new Error("The comparison is made but not readable here yet; open the pair again.");
+      }
       this.report = report;
       this.renderReport();
     } catch (err) {
