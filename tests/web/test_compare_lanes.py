@@ -106,12 +106,12 @@ def test_lanes_show_each_side_and_a_click_seeks_each_player_to_its_matched_frame
 
 def test_first_table_names_the_compared_versions_with_units(page, pair: Pair) -> None:  # noqa: F811
     _open(page, pair)
-    table = page.locator(".side-panels .card-panel").first
+    table = page.locator("[data-testid=technical]")
     text = table.inner_text()
     assert f"{pair.take}" not in text  # refs, not ids
     assert "SH010/video_01@v1" in text and "SH010/video_01@v2" in text and "@v3" not in text
     wait_js(page, "document.querySelector('[data-testid=compare-summary]') !== null", timeout=60000)
-    text = page.locator(".side-panels .card-panel").first.inner_text()
+    text = page.locator("[data-testid=technical]").inner_text()
     assert "SH010/video_01@v1" in text and "@v3" not in text
     assert "4.000 s" in text and "3.750 s" in text and re.search(r"\d [kM]b/s", text)  # units, not raw numbers
     summary = page.locator("[data-testid=compare-summary]").inner_text()
