@@ -62,7 +62,7 @@ def test_a_cut_behind_the_approved_version_is_outdated_and_written_onto_it(cut_p
     # SH020 has a star but no approval: by approval it has no pick, and the note says what to do.
     assert second.status == "shot has no approved version" and second.pick is None
     assert any("no version of shot SH020 is approved" in n for n in second.notes)
-    assert any("takevault approve" in n for n in second.notes)
+    assert any("approve the version the cut should use, then check again" in n for n in second.notes)
     assert (third.status, third.pick) == ("outdated", "SH030/video_02@v1")
     assert report.counts() == {"current": 0, "outdated": 3, "not in vault": 0, "shot has no approved version": 1}
     # --write moves the clips onto the approved version, on the same action frames.
@@ -152,3 +152,41 @@ def test_approved_when_nothing_is_approved_is_one_sentence_and_records_nothing(c
     assert err.strip().count("\n") == 0
     assert not out.exists() and path.read_bytes() == before
     assert v.cut_checks(path) == []
+
+
+@pytest.mark.browser
+def test_the_page_shows_a_check_picked_by_approval(cut_project):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    from takevault.web import create_app
+    from tests.web.conftest import ServerThread, free_port
+    from tests.web.test_browser import CHROMIUM_ARGS, chromium_path
+
+    p = cut_project
+    p["vault"].set_approval("SH010/video_01@v1", "approved")
+    p["vault"].cut_check(_cut(p), approved=True)
+    executable = chromium_path()
+    app = create_app(p["tmp"] / "vault")
+    try:
+        with ServerThread(app, free_port()) as server, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{server.url}/cuts")
+            rows = page.locator("[data-testid=cut-clip]")
+            rows.first.wait_for()
+            assert [rows.nth(i).get_attribute("data-status") for i in range(4)] == [
+                "current",
+                "shot has no approved version",
+                "shot has no approved version",
+                "current",
+            ]
+            check = page.locator("[data-testid=cut-check]").first.inner_text()
+            assert "picked by approval" in check and "2 shot has no approved version" in check
+            note = rows.nth(1).inner_text()
+            assert "approve the version the cut should use" in note and "--approved" not in note
+            browser.close()
+            assert not errors, errors
+    finally:
+        app.state.web.close()

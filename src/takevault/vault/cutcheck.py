@@ -282,8 +282,9 @@ class CutCheckMixin(EditorialMixin):
             result.status = picks.missing
             if picks.by == "approved":
                 result.notes.append(
-                    f"no version of shot {take.shot} is approved; approve the one the cut should use "
-                    "with 'takevault approve TAKE@vN', or check without --approved"
+                    # Shown on the web page too, so it names the action, not a command line.
+                    f"no version of shot {take.shot} is approved; approve the version the cut should use, "
+                    "then check again"
                 )
             return result
         star, version = pick
