@@ -394,8 +394,8 @@ class CutCheckMixin(EditorialMixin):
         media_dir: Path | None = None
         urls: dict[tuple[str, int], str] = {}
         if swaps:
-            picks = {(s.id, v.number): (s, v) for _i, s, v, _n, _l in swaps}
-            items = [self._export_item(s, v) for s, v in picks.values()]
+            chosen = {(s.id, v.number): (s, v) for _i, s, v, _n, _l in swaps}
+            items = [self._export_item(s, v) for s, v in chosen.values()]
             media_dir = prepare_dest(out.parent / f"{out.stem}_media")
             export = ExportReport(dest=media_dir, starred=True)
             export.files = export_items(items, media_dir, self._fetch)
@@ -448,7 +448,7 @@ class _Picks:
         self.takes = takes
         self.by = "approved" if approved else "star"
         self.missing = "shot has no approved version" if approved else "shot has no pick"
-        self._cache: dict[tuple[str, str], tuple[Take, TakeVersion] | None] = {}
+        self._cache: dict[tuple[str | None, str], tuple[Take, TakeVersion] | None] = {}
         self._approved: dict[str, set[int]] = {}
         if approved:
             live = [t for t in takes.values() if not t.deleted]
