@@ -120,12 +120,17 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
+    parser.add_argument("--vault", type=Path, help="use this existing vault instead of building one")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "vault"
-        t0 = time.monotonic()
-        build(root, args.takes)
-        print(f"vault of {args.takes} takes built in {time.monotonic() - t0:.0f} s")
+        root = args.vault or Path(tmp) / "vault"
+        if args.vault is None:
+            t0 = time.monotonic()
+            build(root, args.takes)
+            print(f"vault of {args.takes} takes built in {time.monotonic() - t0:.0f} s")
+        else:
+            with Vault.open(root) as vault:
+                args.takes = len(vault.takes())
         port = free_port()
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
         cmd = [sys.executable, "-m", "takevault", "--vault", str(root), "serve", "--port", str(port)]
