@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from takevault.catalog.paging import ordered_take_ids
 from takevault.errors import InvalidInputError
 from takevault.models import Take
 from takevault.vault.core import VaultCore
@@ -87,22 +88,15 @@ def _matches(take: Take, needle: str) -> bool:
 class ListingMixin(VaultCore):
     """`takes_page`: one page of the take list, as the gallery and API read it."""
 
-    def _after_gone(self, takes: list[Take], after: str, offset: int) -> int:
-        """Where the next page starts when the take the last one ended with left the list (deleted,
-        re-rated…): right after where it would sort (shot order, then take number)."""
-        from takevault.errors import NotFoundError
-
-        try:
-            gone = self.take(after)  # type: ignore[attr-defined]
-        except NotFoundError:  # purged: only its position is left
-            return min(offset, len(takes))
-        order = {(s.section, s.code): i for i, s in enumerate(self.list_shots())}  # type: ignore[attr-defined]
-
-        def key(t: Take) -> tuple[int, int]:
-            return order.get((t.section, t.shot), -1), t.number
-
-        mark = key(gone)
-        return next((i for i, t in enumerate(takes) if key(t) > mark), len(takes))
+    def _after_gone(self, ids: list[str], after: str, offset: int) -> int:
+        """Where the next page starts when the take the last page ended with left the list (deleted,
+        re-rated…): right after where it sits in the order of every take of the project."""
+        everything = ordered_take_ids(self.catalog, self._project, deleted=None)  # type: ignore[attr-defined]
+        order = {take_id: i for i, take_id in enumerate(everything)}
+        mark = order.get(after)
+        if mark is None:  # purged: only its position is left
+            return min(offset, len(ids))
+        return next((i for i, take_id in enumerate(ids) if order.get(take_id, -1) > mark), len(ids))
 
     def takes_page(
         self,
@@ -135,28 +129,69 @@ class ListingMixin(VaultCore):
             "deleted": deleted,
         }
         tag = _filters_tag(self.project, filters)
-        start = 0
-        if cursor:
-            after, offset = _decode(cursor, tag)
-        takes = self.takes(  # type: ignore[attr-defined]
-            shot=shot,
-            section=section,
-            starred=starred,
-            kind=kind,
-            status=status,
-            min_rating=min_rating,
-            deleted=deleted,
-        )
+        after, offset = _decode(cursor, tag) if cursor else (None, 0)
         if search:
+            # Prompts live in each version's PNG data: matched here, over the filtered takes.
             needle = search.casefold()
-            takes = [t for t in takes if _matches(t, needle)]
-        if cursor:
-            index = next((i for i, t in enumerate(takes) if t.id == after), None)
-            start = index + 1 if index is not None else self._after_gone(takes, after, offset)
-        items = takes[start : start + limit]
-        end = start + len(items)
-        next_cursor = _encode(tag, items[-1].id, end) if items and end < len(takes) else None
-        return TakePage(items=tuple(items), total=len(takes), next_cursor=next_cursor, limit=limit)
+            found = [
+                t
+                for t in self.takes(  # type: ignore[attr-defined]
+                    shot=shot,
+                    section=section,
+                    starred=starred,
+                    kind=kind,
+                    status=status,
+                    min_rating=min_rating,
+                    deleted=deleted,
+                )
+                if _matches(t, needle)
+            ]
+            by_id = {t.id: t for t in found}
+            ids = [t.id for t in found]
+        else:
+            by_id = {}
+            ids = ordered_take_ids(
+                self.catalog,
+                self._project,  # type: ignore[attr-defined]
+                shot_ids=self._shot_ids(shot, section),
+                section=section,
+                starred=starred,
+                kind=kind,
+                status=status,
+                min_rating=min_rating,
+                deleted=deleted,
+            )
+        start = 0
+        if after is not None:
+            index = next((i for i, take_id in enumerate(ids) if take_id == after), None)
+            start = index + 1 if index is not None else self._after_gone(ids, after, offset)
+        page_ids = ids[start : start + limit]
+        if by_id:
+            items = [by_id[i] for i in page_ids]
+        elif page_ids:
+            # Full records for this page only (the expensive part: versions, media, links).
+            loaded = {t.id: t for t in self.catalog.query_takes(self._project, take_ids=page_ids, deleted=None)}  # type: ignore[attr-defined]
+            items = [loaded[i] for i in page_ids if i in loaded]
+        else:
+            items = []
+        end = start + len(page_ids)
+        next_cursor = _encode(tag, page_ids[-1], end) if page_ids and end < len(ids) else None
+        return TakePage(items=tuple(items), total=len(ids), next_cursor=next_cursor, limit=limit)
+
+    def _shot_ids(self, shot: str | None, section: str | None) -> list[int] | None:
+        """Check the shot and section filters as `takes()` does; the shot's ids (a code may repeat)."""
+        from takevault.errors import NotFoundError
+        from takevault.vault.refs import parse_shot
+
+        if section is not None:
+            self.catalog.section(self._project, section)  # type: ignore[attr-defined]
+        if shot is None:
+            return None
+        shot_section, code = parse_shot(shot)
+        found = self._shots_named(shot_section, code)  # type: ignore[attr-defined]
+        if not found:
+            raise NotFoundError(f"Shot {shot} does not exist; list shots with 'takevault shot list'.")
+        return [s.id for s in found]
 
 
 __all__ = ["BadCursorError", "TakePage"]
