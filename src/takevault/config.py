@@ -28,7 +28,7 @@ class Setting:
     env: str
     default: Any
     help: str
-    kind: type = str
+    kind: Any = str
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -59,6 +59,14 @@ SETTINGS: tuple[Setting, ...] = (
         "TAKEVAULT_TOKEN",
         None,
         "Token every web API request must carry; required when serving on a non-loopback address.",
+    ),
+    Setting(
+        "web.allowed_hosts",
+        "TAKEVAULT_ALLOWED_HOSTS",
+        None,
+        "Host names a token-less server also answers to besides loopback (a list, or comma-separated), "
+        "e.g. the machine's name behind a reverse proxy; other names are refused against DNS rebinding.",
+        lambda v: ",".join(v) if isinstance(v, (list, tuple)) else str(v),
     ),
     Setting(
         "web.max_upload_mb",

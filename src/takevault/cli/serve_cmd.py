@@ -72,8 +72,6 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the web gallery and review room, and print its URL."""
-    import uvicorn
-
     from takevault.web import create_app
 
     if workers < 1:
@@ -90,21 +88,27 @@ def serve(
     # Built here too when several processes serve: it checks the vault and settings once, up front.
     app = create_app(cli.vault_path, token=token, project=cli.project, job_workers=job_workers)
     web = app.state.web
-    if not is_loopback(host) and not web.token:
+    # Once the vault has users everyone signs in, which guards the network as well as a token does.
+    if not is_loopback(host) and not web.token and not cli.vault().has_users():
         raise InvalidInputError(
             f"Serving on {host} exposes the vault to the network; give a token with --token "
-            "(or web.token in takevault.toml), or keep the default --host 127.0.0.1."
+            "(or web.token in takevault.toml), add users with 'takevault user add', "
+            "or keep the default --host 127.0.0.1."
         )
     _check_port_free(host, port)
     url = server_url(host, port)
     ui.info(f"takevault gallery for {web.root} (project {web.project})")
-    if web.token:
+    if cli.vault().has_users():
+        ui.info("  the vault has users: everyone signs in (scripts use 'takevault user token NAME')")
+    elif web.token:
         ui.info("  every API request needs the access token; the page asks for it once")
     ui.info("  API docs at " + url + "docs · press Ctrl+C to stop")
     # Plain print so the URL is on stdout for scripts and stays visible when stderr is redirected.
     print(url, flush=True)
+    from takevault.web.server import run
+
     if workers == 1:
-        uvicorn.run(app, host=host.strip("[]"), port=port, log_level="warning", access_log=False)
+        run(app, host=host.strip("[]"), port=port)
         return
     from takevault.web import asgi
 
@@ -115,15 +119,7 @@ def serve(
     if job_workers is not None:
         os.environ[asgi.ENV_JOB_WORKERS] = str(job_workers)
     ui.info(f"  {workers} server processes")
-    uvicorn.run(
-        "takevault.web.asgi:app_from_env",
-        factory=True,
-        workers=workers,
-        host=host.strip("[]"),
-        port=port,
-        log_level="warning",
-        access_log=False,
-    )
+    run("takevault.web.asgi:app_from_env", host=host.strip("[]"), port=port, workers=workers, factory=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,7 @@
 A cursor is an opaque token naming the filters it was made for and the last
 take of the page it follows, so a cursor from another filter (or a made-up
 one) is refused in one sentence rather than silently giving a wrong page. The
-search also looks at the generation prompts of each take's current version.
+search is the catalog's text index: names, notes, tags, statuses and workflow prompts.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from takevault.catalog.paging import ordered_take_ids
+from takevault.catalog.search import search_words
 from takevault.errors import InvalidInputError
-from takevault.models import Take
+from takevault.models import ANY_TAKE, Take, TakeFilter
 from takevault.vault.core import VaultCore
 
 MAX_PAGE = 1000
@@ -72,27 +72,13 @@ def _decode(cursor: str, tag: str) -> tuple[str, int]:
     return after, offset
 
 
-def prompt_text(take: Take) -> str:
-    png = take.current.png
-    generation = (png.params or {}).get("generation") if png is not None else None
-    if not isinstance(generation, dict):
-        return ""
-    return " ".join(str(generation.get(k) or "") for k in ("positive", "negative"))
-
-
-def _matches(take: Take, needle: str) -> bool:
-    fields = (take.name, take.note, " ".join(take.tags), take.shot, take.section, take.status, prompt_text(take))
-    return any(needle in (f or "").casefold() for f in fields)
-
-
 class ListingMixin(VaultCore):
     """`takes_page`: one page of the take list, as the gallery and API read it."""
 
     def _after_gone(self, ids: list[str], after: str, offset: int) -> int:
         """Where the next page starts when the take the last page ended with left the list (deleted,
         re-rated…): right after where it sits in the order of every take of the project."""
-        everything = ordered_take_ids(self.catalog, self._project, deleted=None)  # type: ignore[attr-defined]
-        order = {take_id: i for i, take_id in enumerate(everything)}
+        order = {take_id: i for i, take_id in enumerate(self._ordered_ids(ANY_TAKE, None))}
         mark = order.get(after)
         if mark is None:  # purged: only its position is left
             return min(offset, len(ids))
@@ -114,7 +100,8 @@ class ListingMixin(VaultCore):
     ) -> TakePage:
         """Up to `limit` takes after `cursor` (section, shot, take order), the total, and the next cursor.
 
-        `search` matches names, notes, tags, shots, statuses and generation prompts.
+        `search`: words that must each begin a word of the take's name, shot, note, status, tags or
+        workflow prompt (the catalog's text index).
         """
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidInputError(f"A page holds 1 to {MAX_PAGE} takes; {limit} is out of range.")
@@ -130,53 +117,31 @@ class ListingMixin(VaultCore):
         }
         tag = _filters_tag(self.project, filters)
         after, offset = _decode(cursor, tag) if cursor else (None, 0)
-        if search:
-            # Prompts live in each version's PNG data: matched here, over the filtered takes.
-            needle = search.casefold()
-            found = [
-                t
-                for t in self.takes(  # type: ignore[attr-defined]
-                    shot=shot,
-                    section=section,
-                    starred=starred,
-                    kind=kind,
-                    status=status,
-                    min_rating=min_rating,
-                    deleted=deleted,
-                )
-                if _matches(t, needle)
-            ]
-            by_id = {t.id: t for t in found}
-            ids = [t.id for t in found]
-        else:
-            by_id = {}
-            ids = ordered_take_ids(
-                self.catalog,
-                self._project,  # type: ignore[attr-defined]
-                shot_ids=self._shot_ids(shot, section),
-                section=section,
-                starred=starred,
-                kind=kind,
-                status=status,
-                min_rating=min_rating,
-                deleted=deleted,
-            )
+        where = TakeFilter(**filters)
+        if min_rating is not None and not 0 <= min_rating <= 5:
+            raise InvalidInputError(f"The minimum rating {min_rating} is out of range; give a number from 0 to 5.")
+        if search is not None:
+            search_words(search)  # too long or no words: one sentence, before any query
+        ids = self._ordered_ids(where, self._shot_ids(shot, section))
         start = 0
         if after is not None:
             index = next((i for i, take_id in enumerate(ids) if take_id == after), None)
             start = index + 1 if index is not None else self._after_gone(ids, after, offset)
         page_ids = ids[start : start + limit]
-        if by_id:
-            items = [by_id[i] for i in page_ids]
-        elif page_ids:
+        items: list[Take] = []
+        if page_ids:
             # Full records for this page only (the expensive part: versions, media, links).
-            loaded = {t.id: t for t in self.catalog.query_takes(self._project, take_ids=page_ids, deleted=None)}  # type: ignore[attr-defined]
+            loaded = {t.id: t for t in self.catalog.query_takes(self._project, ANY_TAKE, take_ids=page_ids)}  # type: ignore[attr-defined]
             items = [loaded[i] for i in page_ids if i in loaded]
-        else:
-            items = []
         end = start + len(page_ids)
         next_cursor = _encode(tag, page_ids[-1], end) if page_ids and end < len(ids) else None
         return TakePage(items=tuple(items), total=len(ids), next_cursor=next_cursor, limit=limit)
+
+    def _ordered_ids(self, where: TakeFilter, shot_ids: list[int] | None) -> list[str]:
+        """Every matching take id in edit order: short keys, the same query the catalog's listings use."""
+        query = self.catalog._matching_ids(self._project, where, shot_ids, None, None, None)  # type: ignore[attr-defined]
+        with self.catalog.read() as conn:
+            return list(conn.execute(query).scalars())
 
     def _shot_ids(self, shot: str | None, section: str | None) -> list[int] | None:
         """Check the shot and section filters as `takes()` does; the shot's ids (a code may repeat)."""

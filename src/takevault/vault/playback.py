@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from takevault.errors import NotFoundError
+from takevault.errors import ChecksumMismatchError, NotFoundError
 from takevault.store.base import download_to_path
 from takevault.store.fsutil import atomic_write
 from takevault.vault.core import VaultCore
 from takevault.vault.derived import DerivedFiles
+from takevault.vault.fetch import verify_file
 
 if TYPE_CHECKING:
     from takevault.models import Project, Take, TakeVersion
@@ -98,15 +99,22 @@ class PlaybackMixin(VaultCore):
         return take, version, self._local_bytes(version)
 
     def _local_bytes(self, version: TakeVersion) -> Path:
+        # Only verified bytes leave the vault: the blob (which nothing else checks on read) and the
+        # cached download are both compared with the catalog's sha256 (once per unchanged file).
+        what = f"{version.key} v{version.number}"
         blob_path = getattr(self.store, "blob_path", None)
         if blob_path is not None:
-            return Path(blob_path(version.key, version.version_id))
+            return verify_file(Path(blob_path(version.key, version.version_id)), version.sha256, what)
         suffix = PurePosixPath(version.key).suffix
         dest = self.cache_dir / "media" / f"{version.sha256}{suffix}"
         with _lock_for(dest):
             if not dest.is_file():
                 download_to_path(self.store, version.key, dest, version.version_id)
-        return dest
+            try:
+                return verify_file(dest, version.sha256, what)
+            except ChecksumMismatchError:
+                dest.unlink(missing_ok=True)  # a damaged cache copy: the next request downloads again
+                raise
 
     def playback(self, ref: str) -> Playback:
         """What the browser should play for that version, and whether its proxy exists yet."""
@@ -206,7 +214,7 @@ class PlaybackMixin(VaultCore):
         with _lock_for(dest):
             if not dest.is_file():
                 download_to_path(self.store, png.key, dest, png.version_id)
-        return dest
+        return verify_file(dest, png.sha256 or "", f"the workflow PNG of {version.key} v{version.number}")
 
     def _make_derived(self, kind: str, dest: Path, make: Callable[[Path], Path], *, sources: str) -> None:
         """`dest` from the local cache, else from the store, else made, stored for everyone, then cached."""

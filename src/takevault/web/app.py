@@ -23,14 +23,28 @@ from takevault.config import load_config
 from takevault.errors import TakevaultError
 from takevault.vault.core import DEFAULT_PROJECT
 from takevault.web.auth import TokenAuthMiddleware
+from takevault.web.guard import GuardMiddleware
+from takevault.web.identity import IdentityMiddleware
 from takevault.web.jobs import JobService
-from takevault.web.routes import catalog, media, review, session, takes
+from takevault.web.routes import (
+    catalog,
+    cuts,
+    media,
+    review,
+    review_approvals,
+    review_links,
+    review_notes,
+    review_people,
+    session,
+    takes,
+)
 from takevault.web.routes import jobs as jobs_routes
 from takevault.web.state import WebState
 
 log = logging.getLogger("takevault.web")
 STATIC = Path(__file__).parent / "static"
-PAGES = ("/", "/compare")
+PAGES = ("/", "/compare", "/review/{token}")
+BODY_IDLE_SECONDS = 30.0
 # Pages load only our own scripts and styles; media come from our own API.
 CSP = (
     "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; "
@@ -44,13 +58,18 @@ def create_app(
     *,
     max_upload_mb: int | None = None,
     project: str = DEFAULT_PROJECT,
+    body_idle_seconds: float = BODY_IDLE_SECONDS,
+    body_grace_seconds: float = 60.0,
     job_workers: int | None = None,
 ) -> FastAPI:
     """The web app for the vault at `vault_path` (else TAKEVAULT_VAULT or the nearest takevault.toml).
 
     `token` (else config `web.token`) makes every /api/ request need it; `max_upload_mb`
-    (else config `web.max_upload_mb`) caps uploads; `job_workers` (else config `jobs.workers`) is
-    how many worker processes this server runs for long work (0: leave it to `takevault worker`).
+    (else config `web.max_upload_mb`) caps uploads; a request body that stops arriving for
+    `body_idle_seconds`, or averages under 1 KiB/s after `body_grace_seconds`, is dropped;
+    `job_workers` (else config `jobs.workers`) is how many worker processes this server runs for
+    long work (0: leave it to `takevault worker`). Without a token only loopback (and
+    `web.allowed_hosts`) names are answered; web/guard.py says what the server refuses and why.
     """
     web = WebState.load(vault_path, token=token, max_upload_mb=max_upload_mb, project=project)
     if job_workers is None:
@@ -81,10 +100,20 @@ def create_app(
         compresslevel=6,
         exclude_content_types=(*GZIP_EXCLUDED, "application/octet-stream"),
     )
+    # Once the vault has users this names the person and checks their role, before the token check.
+    app.add_middleware(IdentityMiddleware)
+    # Added last, so it runs first: a foreign host or site is refused before the token is even looked at.
+    app.add_middleware(
+        GuardMiddleware,
+        token=web.token,
+        allowed_hosts=web.allowed_hosts,
+        body_idle_seconds=body_idle_seconds,
+        body_grace_seconds=body_grace_seconds,
+    )
 
     @app.exception_handler(TakevaultError)
     async def takevault_error(request: Request, exc: TakevaultError) -> JSONResponse:
-        return JSONResponse({"error": exc.message}, status_code=exc.http_status)
+        return JSONResponse({"error": exc.message}, status_code=exc.http_status, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -107,7 +136,19 @@ def create_app(
             status_code=500,
         )
 
-    for module in (session, catalog, takes, media, review, jobs_routes):
+    for module in (
+        session,
+        review_people,
+        catalog,
+        takes,
+        media,
+        review,
+        review_notes,
+        review_approvals,
+        review_links,
+        jobs_routes,
+        cuts,
+    ):
         app.include_router(module.router)
 
     def page() -> FileResponse:

@@ -1,11 +1,13 @@
 """Media of one take version, addressed only by take id and version number (never by a path).
 
-Every file route answers HTTP Range requests (seeking in `<video>`).
+Every file route answers HTTP Range requests (seeking in `<video>`). The type sent is the one
+the probe found when the version was added (never guessed from a file name, so `x.html` is
+not served as a page) or application/octet-stream; the guard middleware adds nosniff and
+`Content-Security-Policy: sandbox` to every answer. Bytes are sha256-verified before they go.
 """
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import PurePosixPath
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -13,6 +15,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import FileResponse
 
+from takevault.models import TakeVersion
 from takevault.vault import Vault
 from takevault.web.jobs import proxy_state
 from takevault.web.state import get_vault
@@ -28,19 +31,37 @@ def _ref(take_id: str, version: int) -> str:
     return f"{take_id}@v{version}"
 
 
-def _mime(name: str) -> str:
-    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+# Container names the probe records -> the type browsers know them by.
+CONTAINER_MIME = {
+    "mp4": "video/mp4",
+    "m4v": "video/mp4",
+    "mov": "video/quicktime",
+    "webm": "video/webm",
+    "mkv": "video/x-matroska",
+    "avi": "video/x-msvideo",
+    "mxf": "application/mxf",
+    "mpegts": "video/mp2t",
+    "ts": "video/mp2t",
+    "gif": "image/gif",
+}
+
+
+def _mime(info: TakeVersion) -> str:
+    """The probed container's type; anything unknown is plain bytes."""
+    container = (info.media.container if info.media else "") or ""
+    return CONTAINER_MIME.get(container.lower(), "application/octet-stream")
 
 
 def _attachment(name: str) -> str:
-    ascii_name = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    name = "".join("_" if ord(ch) < 32 or ord(ch) == 127 else ch for ch in name)  # CR/LF would split the header
+    ascii_name = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_").replace("\\", "_")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
 @router.get("/{take_id}/{version}/file", summary="The version's original bytes, inline")
 def original(take_id: TakeId, version: VersionNo, vault: Vault = Depends(get_vault)) -> FileResponse:
     _take, info, path = vault.media_file(_ref(take_id, version))
-    return FileResponse(path, media_type=_mime(PurePosixPath(info.key).name), headers=PRIVATE)
+    return FileResponse(path, media_type=_mime(info), headers=PRIVATE)
 
 
 @router.get("/{take_id}/{version}/download", summary="The version's original bytes as a download")
@@ -49,7 +70,7 @@ def download(take_id: TakeId, version: VersionNo, vault: Vault = Depends(get_vau
     ext = PurePosixPath(info.key).suffix
     name = info.original_name or f"{take.shot}_{take.name}_v{info.number}{ext}"
     headers = {**PRIVATE, "Content-Disposition": _attachment(name)}
-    return FileResponse(path, media_type=_mime(name), headers=headers)
+    return FileResponse(path, media_type=_mime(info), headers=headers)
 
 
 @router.get("/{take_id}/{version}/playback", summary="How a browser plays this version (original or proxy)")

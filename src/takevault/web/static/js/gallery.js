@@ -4,6 +4,7 @@ import { get, post, del, upload, mediaUrl, ApiError } from "./api.js";
 import { confirmDialog, replaceDialog, promptDialog } from "./dialogs.js";
 import { openPlayer } from "./player.js";
 import { openPanel } from "./panel.js";
+import { decorateCards } from "./approvals.js";
 import * as selection from "./selection.js";
 
 const VIDEO_ACCEPT = "video/*,.mxf,.mkv,.mov";
@@ -119,6 +120,7 @@ export async function reload() {
       cursor: page.next_cursor, complete: !page.next_cursor, total: page.total });
     addTakes(page.items);
     renderContent();
+    decorateCards(state.content).catch(() => {});
   } catch (err) {
     clear(state.content).append(h("div", { class: "empty error" }, err.message));
   }
