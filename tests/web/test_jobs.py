@@ -142,10 +142,11 @@ def test_many_concurrent_requests_share_one_engine_and_one_store_client(seeded: 
             codes = list(pool.map(one, range(200)))
         assert set(codes) == {200}
         web = app.state.web
-        opened = list(web._opened)
-        assert opened
-        assert len({id(v.catalog) for v in opened}) == 1 and len({id(v.store) for v in opened}) == 1
-        assert len({id(v.catalog.engine) for v in opened}) == 1
+        pooled = list(web._idle.values())
+        assert pooled and web._parts is not None
+        catalog, store = web._parts
+        assert all(v.catalog is catalog and v.store is store for v in pooled)
+        assert len({id(v.catalog.engine) for v in pooled}) == 1
 
 
 def test_serve_refuses_zero_server_processes(seeded: Seeded, capsys):
