@@ -82,11 +82,15 @@ def test_import_and_watch_put_the_same_files_in_the_same_shots(tmp_path: Path, c
             else:
                 report = vault.watch(folder, once=True, settle_seconds=0, poll_seconds=0.05)
                 decided[how] = {d.path: d.take.rsplit("/", 1)[0] for d in report.decisions if d.take}
-    assert decided["import"] == decided["watch"] == {
-        "SH010/anything.mp4": "SH010",
-        "SH010_other.mov": "SH010",
-        "SH020/render_00001.mp4": "SH020",
-    }
+    assert (
+        decided["import"]
+        == decided["watch"]
+        == {
+            "SH010/anything.mp4": "SH010",
+            "SH010_other.mov": "SH010",
+            "SH020/render_00001.mp4": "SH020",
+        }
+    )
 
 
 def test_one_list_of_video_formats() -> None:
