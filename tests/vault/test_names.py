@@ -103,6 +103,18 @@ def test_one_list_of_video_formats() -> None:
     assert ".mxf" in formats.ACCEPT.split(",")
 
 
+def test_the_gallery_offers_the_same_video_formats(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from takevault.media.formats import ACCEPT, VIDEO_SUFFIXES
+    from takevault.web import create_app
+
+    Vault.init(tmp_path / "v").close()
+    with TestClient(create_app(tmp_path / "v")) as client:
+        accept = client.get("/api/info").json()["video_accept"]
+    assert accept == ACCEPT and set(accept.split(",")) == {"video/*", *VIDEO_SUFFIXES}
+
+
 # -- import goes on past any one bad file ---------------------------------------------------
 def test_a_symlink_loop_is_one_failed_file_and_the_import_goes_on(vault, clips, tmp_path: Path) -> None:
     folder = tmp_path / "drop"
