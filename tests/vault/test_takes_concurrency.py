@@ -173,3 +173,30 @@ def test_eight_replaces_on_s3_keep_the_latest_object_current(seaweedfs_target, c
         outcomes = _outcomes(_race(vault, workers.write_one_take, plan, processes=WRITERS))
         assert all(result == "ok" for _op, result in outcomes), outcomes
         _assert_true_history(vault, take.ref, 1 + 2 * WRITERS, tmp_path)
+
+
+def test_a_long_write_of_one_take_does_not_hold_up_other_writers_on_sqlite(local_vault, clips) -> None:
+    import threading
+    import time
+
+    local_vault.add_shot("SH010")
+    take = local_vault.add(clips["a"], shot="SH010")
+    inside, release = threading.Event(), threading.Event()
+
+    def long_replace() -> None:  # what a replace uploading a big file looks like to the catalog
+        with local_vault.catalog.lock_take(take.id):
+            inside.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=long_replace)
+    holder.start()
+    try:
+        assert inside.wait(10)
+        started = time.monotonic()
+        other = local_vault.add(clips["b"], shot="SH010")  # another take: the database is not locked
+        local_vault.star(other.ref)
+        assert time.monotonic() - started < 10
+    finally:
+        release.set()
+        holder.join(30)
+    assert [t.number for t in local_vault.takes()] == [1, 2]
