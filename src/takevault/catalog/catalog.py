@@ -20,11 +20,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from takevault.catalog import records
+from takevault.catalog import journal, records
 from takevault.catalog.engine import WRITE_OPTION, create_catalog_engine
 from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
+from takevault.catalog.search import matching_take_ids, search_words
 from takevault.errors import CatalogError, ConfigError, ConflictError, NotFoundError, TakevaultError
-from takevault.models import Event, Project, Section, Shot, Take, TakeVersion
+from takevault.models import Event, Project, Section, Shot, Take, TakeFilter, TakeVersion
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -40,6 +41,9 @@ class Catalog:
         self.url = url
         self.engine = create_catalog_engine(url)
         self._writer = self.engine.execution_options(**{WRITE_OPTION: True})
+        journal.install(self.engine)
+        self.journal_sink: Callable[[int, str], None] | None = None
+        """Called with (seq, payload) after each committed change; the vault writes it to the store."""
 
     @property
     def dialect(self) -> str:
@@ -56,8 +60,18 @@ class Catalog:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sa.Connection]:
-        with self._translate(), self._writer.connect() as conn, conn.begin():
-            yield conn
+        """One write transaction; what it changed becomes one journal entry (see catalog/journal.py)."""
+        entry = None
+        with self._translate(), self._writer.connect() as conn:
+            try:
+                with conn.begin():
+                    changes = journal.begin(conn)
+                    yield conn
+                    entry = journal.finish(conn, changes)
+            finally:
+                journal.end(conn)
+        if entry is not None and self.journal_sink is not None:
+            self.journal_sink(*entry)
 
     @contextlib.contextmanager
     def _translate(self) -> Iterator[None]:
@@ -212,17 +226,7 @@ class Catalog:
 
     # -- shots ----------------------------------------------------------------
     def _shot_select(self, project: Project) -> sa.Select:
-        count = (
-            sa.select(sa.func.count())
-            .where(takes.c.shot_id == shots.c.id, takes.c.deleted == sa.false())
-            .scalar_subquery()
-        )
-        return (
-            sa.select(shots, sections.c.code.label("section_code"), count.label("takes_count"))
-            .select_from(shots.outerjoin(sections, shots.c.section_id == sections.c.id))
-            .where(shots.c.project_id == project.id)
-            .order_by(sa.func.coalesce(sections.c.sort_order, -1), sections.c.code, shots.c.sort_order, shots.c.code)
-        )
+        return _SHOT_SELECT.where(shots.c.project_id == project.id)
 
     def add_shot(
         self,
@@ -265,8 +269,7 @@ class Catalog:
                     ),
                 )
             shot_id = conn.execute(
-                sa.insert(shots)
-                .values(
+                sa.insert(shots).values(
                     project_id=project.id,
                     section_id=section_id,
                     code=code,
@@ -276,8 +279,7 @@ class Catalog:
                     next_take_number=1,
                     created_at=now(),
                 )
-                .returning(shots.c.id)
-            ).scalar_one()
+            ).inserted_primary_key[0]
             row = conn.execute(self._shot_select(project).where(shots.c.id == shot_id)).mappings().one()
         return records.shot(row, project.name)
 
@@ -467,115 +469,126 @@ class Catalog:
             _log(conn, event)
 
     # -- reading takes ----------------------------------------------------------
-    def _take_select(self, project: Project) -> sa.Select:
-        latest = (
-            sa.select(
-                take_versions.c.take_id,
-                sa.func.max(take_versions.c.number).label("current_number"),
-                sa.func.count().label("versions_count"),
-            )
-            .group_by(take_versions.c.take_id)
-            .subquery("latest")
-        )
-        return (
-            sa.select(
-                takes,
-                shots.c.code.label("shot_code"),
-                shots.c.sort_order.label("shot_order"),
-                shots.c.starred_take_id,
-                sections.c.code.label("section_code"),
-                latest.c.current_number,
-                latest.c.versions_count,
-            )
-            .select_from(
-                takes.join(shots, takes.c.shot_id == shots.c.id)
-                .outerjoin(sections, shots.c.section_id == sections.c.id)
-                .join(latest, latest.c.take_id == takes.c.id)
-            )
-            .where(shots.c.project_id == project.id)
-            .order_by(
-                sa.func.coalesce(sections.c.sort_order, -1),
-                sections.c.code,
-                shots.c.sort_order,
-                shots.c.code,
-                takes.c.number,
-            )
-        )
-
-    def query_takes(
+    def _matching_ids(
         self,
         project: Project,
-        *,
-        shot_ids: Sequence[int] | None = None,
-        take_ids: Sequence[str] | None = None,
-        section: str | None = None,
-        starred: bool | None = None,
-        kind: str | None = None,
-        status: str | None = None,
-        min_rating: int | None = None,
-        search: str | None = None,
-        deleted: bool | None = False,
-        number: int | None = None,
-        name: str | None = None,
-    ) -> list[Take]:
-        query = self._take_select(project)
+        where: TakeFilter,
+        shot_ids: Sequence[int] | None,
+        take_ids: Sequence[str] | None,
+        number: int | None,
+        name: str | None,
+    ) -> sa.Select:
+        """The ids of the matching takes in edit order: a narrow query, so sorting a whole
+        project's takes sorts short keys, not the rows with their versions and JSON."""
+        query = _TAKE_ORDER.where(shots.c.project_id == project.id)
         if shot_ids is not None:
             query = query.where(takes.c.shot_id.in_(list(shot_ids)))
         if take_ids is not None:
             query = query.where(takes.c.id.in_(list(take_ids)))
-        if section is not None:
-            query = query.where(sections.c.code == section)
-        if starred is True:
-            query = query.where(shots.c.starred_take_id == takes.c.id)
-        elif starred is False:
+        if where.section is not None:
+            query = query.where(sections.c.code == where.section)
+        if where.starred is True:
+            # Driven from the shots' star column: one primary-key lookup per starred shot.
+            stars = sa.select(shots.c.starred_take_id).where(
+                shots.c.project_id == project.id, shots.c.starred_take_id.is_not(None)
+            )
+            query = query.where(takes.c.id.in_(stars), shots.c.starred_take_id == takes.c.id)
+        elif where.starred is False:
             query = query.where(sa.or_(shots.c.starred_take_id.is_(None), shots.c.starred_take_id != takes.c.id))
-        if kind is not None:
-            query = query.where(takes.c.kind == kind)
-        if status is not None:
-            query = query.where(takes.c.status == status)
-        if min_rating is not None:
-            query = query.where(takes.c.rating >= min_rating)
-        if deleted is not None:
-            query = query.where(takes.c.deleted == (sa.true() if deleted else sa.false()))
+        if where.kind is not None:
+            query = query.where(takes.c.kind == where.kind)
+        if where.status is not None:
+            query = query.where(takes.c.status == where.status)
+        if where.min_rating is not None:
+            query = query.where(takes.c.rating >= where.min_rating)
+        if where.deleted is True:
+            # Matches the partial index of deleted takes (they are few).
+            query = query.where(takes.c.deleted == sa.true())
+        elif where.deleted is False:
+            query = query.where(takes.c.deleted == sa.false())
         if number is not None:
             query = query.where(takes.c.number == number)
         if name is not None:
             query = query.where(takes.c.name == name)
-        if search:
-            pattern = f"%{_escape_like(search)}%"
-            query = query.where(
-                sa.or_(
-                    takes.c.name.ilike(pattern, escape="\\"),
-                    takes.c.note.ilike(pattern, escape="\\"),
-                    sa.cast(takes.c.tags, sa.Text).ilike(pattern, escape="\\"),
-                    shots.c.code.ilike(pattern, escape="\\"),
-                    shots.c.name.ilike(pattern, escape="\\"),
-                    takes.c.status.ilike(pattern, escape="\\"),
-                )
-            )
+        if where.search is not None:
+            query = query.where(takes.c.id.in_(matching_take_ids(self.dialect, search_words(where.search))))
+        return query
+
+    def iter_takes(
+        self,
+        project: Project,
+        where: TakeFilter | None = None,
+        *,
+        shot_ids: Sequence[int] | None = None,
+        take_ids: Sequence[str] | None = None,
+        number: int | None = None,
+        name: str | None = None,
+        batch: int = 500,
+    ) -> Iterator[Take]:
+        """Takes matching `where` (its `shot` is given as `shot_ids`), in edit order, read `batch` at a time.
+
+        First the matching ids in order (short keys, even for a whole project), then the full
+        rows batch by batch by primary key; the read transaction stays open while the caller
+        iterates (on SQLite one snapshot; on PostgreSQL a take purged meanwhile is skipped).
+        Closing the iterator ends it."""
+        where = where or TakeFilter()
+        ids_query = self._matching_ids(project, where, shot_ids, take_ids, number, name)
         with self.read() as conn:
-            rows = conn.execute(query).mappings().all()
-            if not rows:
-                return []
-            ids = [r["id"] for r in rows]
-            current = {}
-            for chunk in _chunks(rows, 500):
-                pairs = [(r["id"], r["current_number"]) for r in chunk]
-                vrows = (
-                    conn.execute(
-                        sa.select(take_versions).where(
-                            sa.tuple_(take_versions.c.take_id, take_versions.c.number).in_(pairs)
-                        )
-                    )
-                    .mappings()
-                    .all()
-                )
-                current.update({v["take_id"]: v for v in vrows})
-            links = self._links(conn, ids)
-        return [
-            records.take(r, project.name, records.version(current[r["id"]], is_current=True), links.get(r["id"], ()))
-            for r in rows
-        ]
+            has_links = self._has_links(conn)
+            for ids in self._ordered_id_batches(conn, project, where, shot_ids, take_ids, ids_query, batch):
+                rows = {r[0]: r for r in conn.execute(_TAKE_ROWS.where(takes.c.id.in_(ids))).all()}
+                links = self._links(conn, ids) if has_links else {}
+                for take_id in ids:
+                    row = rows.get(take_id)
+                    if row is not None:
+                        yield _take_record(row, project.name, links.get(take_id, ()))
+
+    def _ordered_id_batches(
+        self,
+        conn: sa.Connection,
+        project: Project,
+        where: TakeFilter,
+        shot_ids: Sequence[int] | None,
+        take_ids: Sequence[str] | None,
+        ids_query: sa.Select,
+        batch: int,
+    ) -> Iterator[list[str]]:
+        """Matching take ids in edit order, `batch` at a time.
+
+        A selective filter (ids, star, search) sorts its few matches at once. Anything else walks
+        the shots in edit order and reads their takes through the (shot_id, number) index a few
+        shots at a time, so the first rows come at once and nothing sorts the whole project."""
+        if take_ids is not None or where.starred is True or where.search is not None:
+            yield from (list(c) for c in _chunks(conn.execute(ids_query).scalars().all(), batch))
+            return
+        shots_query = _SHOT_ORDER.where(shots.c.project_id == project.id)
+        if shot_ids is not None:
+            shots_query = shots_query.where(shots.c.id.in_(list(shot_ids)))
+        if where.section is not None:
+            shots_query = shots_query.where(sections.c.code == where.section)
+        pending: list[str] = []
+        for shot_group in _chunks(conn.execute(shots_query).scalars().all(), SHOTS_PER_READ):
+            pending += conn.execute(ids_query.where(takes.c.shot_id.in_(list(shot_group)))).scalars().all()
+            while len(pending) >= batch:
+                yield pending[:batch]
+                pending = pending[batch:]
+        if pending:
+            yield pending
+
+    def _has_links(self, conn: sa.Connection) -> bool:
+        return conn.execute(sa.select(take_links.c.id).limit(1)).first() is not None
+
+    def query_takes(
+        self,
+        project: Project,
+        where: TakeFilter | None = None,
+        *,
+        shot_ids: Sequence[int] | None = None,
+        take_ids: Sequence[str] | None = None,
+        number: int | None = None,
+        name: str | None = None,
+    ) -> list[Take]:
+        return list(self.iter_takes(project, where, shot_ids=shot_ids, take_ids=take_ids, number=number, name=name))
 
     def _links(self, conn: sa.Connection, take_ids: Sequence[str]) -> dict[str, tuple]:
         """Links of each take, both the ones made from it and the ones made to it, so a link shows on both."""
@@ -687,6 +700,18 @@ class Catalog:
         until: datetime | None = None,
         actions: Iterable[str] | None = None,
     ) -> list[Event]:
+        return list(self.iter_events(project, take_id=take_id, since=since, until=until, actions=actions))
+
+    def iter_events(
+        self,
+        project: Project,
+        *,
+        take_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        actions: Iterable[str] | None = None,
+    ) -> Iterator[Event]:
+        """The project's log lines, oldest first, streamed 1,000 at a time."""
         query = sa.select(events).where(events.c.project_id == project.id).order_by(events.c.at, events.c.id)
         if take_id is not None:
             query = query.where(events.c.take_id == take_id)
@@ -697,14 +722,36 @@ class Catalog:
         if actions is not None:
             query = query.where(events.c.action.in_(list(actions)))
         with self.read() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [records.event(r) for r in rows]
+            for r in conn.execution_options(yield_per=1000).execute(query).mappings():
+                yield records.event(r)
 
     # -- rebuild ----------------------------------------------------------------
     def insert_rows(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
         if rows:
             with self.write() as conn:
                 conn.execute(sa.insert(table), rows)
+
+    def bulk_insert_takes(
+        self, take_rows: Sequence[dict[str, Any]], version_rows: Sequence[dict[str, Any]], *, batch: int = 5000
+    ) -> None:
+        """Many takes and their versions in one transaction (executemany), for imports and rebuilds at scale.
+
+        Rows are shaped as for `insert_take` (versions carry `take_id` and `number`); each shot's
+        take counter is raised past the highest number given, so later adds never reuse one."""
+        with self.write() as conn:
+            for start in range(0, len(take_rows), batch):
+                conn.execute(sa.insert(takes), list(take_rows[start : start + batch]))
+            for start in range(0, len(version_rows), batch):
+                conn.execute(sa.insert(take_versions), list(version_rows[start : start + batch]))
+            top: dict[int, int] = {}
+            for row in take_rows:
+                top[row["shot_id"]] = max(top.get(row["shot_id"], 0), int(row["number"]))
+            for shot_id, number in top.items():
+                conn.execute(
+                    sa.update(shots)
+                    .where(shots.c.id == shot_id, shots.c.next_take_number <= number)
+                    .values(next_take_number=number + 1)
+                )
 
     def raise_take_counter(self, shot_id: int, at_least: int) -> None:
         with self.write() as conn:
@@ -714,7 +761,7 @@ class Catalog:
                 .values(next_take_number=at_least)
             )
 
-    # -- workflow PNGs (issue 4) ------------------------------------------------
+    # -- workflow PNGs ----------------------------------------------------------
     def update_png(self, take_id: str, version_number: int, png: Any, event: dict[str, Any] | None = None) -> None:
         """Point one take version at another workflow PNG (a `PngRecord`), with an optional log line."""
         with self.write() as conn:
@@ -871,6 +918,128 @@ def _head_from_files(folder: Path) -> str | None:
     return next(iter(heads)) if len(heads) == 1 else None
 
 
+# Statements built once: SQLAlchemy's construction of a select with aliases costs more than
+# running it on an indexed lookup, so per-call code only adds its WHERE clauses.
+def _build_take_select() -> sa.Select:
+    """Takes with their shot, section and current version in one row each.
+
+    The current version is found per take through the (take_id, number) index, so
+    reading one take never touches another take's versions."""
+    current = take_versions.alias("current")
+    newest = (
+        sa.select(sa.func.max(take_versions.c.number))
+        .where(take_versions.c.take_id == takes.c.id)
+        .correlate(takes)
+        .scalar_subquery()
+    )
+    count = sa.select(sa.func.count()).where(take_versions.c.take_id == takes.c.id).correlate(takes).scalar_subquery()
+    return sa.select(
+        *(_fast(c) for c in takes.c),
+        shots.c.code.label("shot_code"),
+        shots.c.sort_order.label("shot_order"),
+        shots.c.starred_take_id,
+        sections.c.code.label("section_code"),
+        count.label("versions_count"),
+        *(c.label(f"v_{c.name}") for c in current.c),
+    ).select_from(
+        takes.join(shots, takes.c.shot_id == shots.c.id)
+        .outerjoin(sections, shots.c.section_id == sections.c.id)
+        .join(current, sa.and_(current.c.take_id == takes.c.id, current.c.number == newest))
+    )
+
+
+def _build_shot_order() -> sa.Select:
+    return (
+        sa.select(shots.c.id)
+        .select_from(shots.outerjoin(sections, shots.c.section_id == sections.c.id))
+        .order_by(sa.func.coalesce(sections.c.sort_order, -1), sections.c.code, shots.c.sort_order, shots.c.code)
+    )
+
+
+class _IsoDateTime(sa.types.TypeDecorator):
+    """Reads timestamps with `datetime.fromisoformat` (C) where SQLite hands back text; SQLAlchemy's
+    own SQLite reader parses each with a regex, a large share of a 100,000-row listing's time."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _fast(column: sa.ColumnElement) -> sa.ColumnElement:
+    if isinstance(column.type, sa.DateTime):
+        return sa.type_coerce(column, _IsoDateTime).label(column.name)
+    return column
+
+
+def _build_take_order() -> sa.Select:
+    return (
+        sa.select(takes.c.id)
+        .select_from(
+            takes.join(shots, takes.c.shot_id == shots.c.id).outerjoin(sections, shots.c.section_id == sections.c.id)
+        )
+        .order_by(
+            sa.func.coalesce(sections.c.sort_order, -1),
+            sections.c.code,
+            shots.c.sort_order,
+            shots.c.code,
+            takes.c.number,
+        )
+    )
+
+
+def _build_links_select() -> sa.Select:
+    other = takes.alias("other")
+    other_shot = shots.alias("other_shot")
+    other_section = sections.alias("other_section")
+    return (
+        sa.select(
+            take_links.c.take_id,
+            take_links.c.other_id,
+            take_links.c.kind,
+            other.c.name,
+            other_shot.c.code.label("shot_code"),
+            other_section.c.code.label("section_code"),
+        )
+        .select_from(
+            take_links.join(other, other.c.id == take_links.c.other_id)
+            .join(other_shot, other_shot.c.id == other.c.shot_id)
+            .outerjoin(other_section, other_section.c.id == other_shot.c.section_id)
+        )
+        .order_by(take_links.c.id)
+    )
+
+
+def _build_shot_select() -> sa.Select:
+    count = (
+        sa.select(sa.func.count()).where(takes.c.shot_id == shots.c.id, takes.c.deleted == sa.false()).scalar_subquery()
+    )
+    return (
+        sa.select(shots, sections.c.code.label("section_code"), count.label("takes_count"))
+        .select_from(shots.outerjoin(sections, shots.c.section_id == sections.c.id))
+        .order_by(sa.func.coalesce(sections.c.sort_order, -1), sections.c.code, shots.c.sort_order, shots.c.code)
+    )
+
+
+_TAKE_ROWS = _build_take_select()
+_SHOT_ORDER = _build_shot_order()
+SHOTS_PER_READ = 20
+_TAKE_ORDER = _build_take_order()
+_TAKE_KEYS = tuple(c.key for c in _TAKE_ROWS.selected_columns)
+_VERSION_KEYS = tuple((i, k[2:]) for i, k in enumerate(_TAKE_KEYS) if k.startswith("v_"))
+
+
+def _take_record(row: sa.Row, project: str, links: Sequence[Any]) -> Take:
+    """One row of `_TAKE_ROWS` (take, shot, section, current version) as a `Take`."""
+    version = records.version({k: row[i] for i, k in _VERSION_KEYS}, is_current=True)
+    return records.take(dict(zip(_TAKE_KEYS, row, strict=True)), project, version, links)
+
+
+_LINKS_SELECT = _build_links_select()
+_SHOT_SELECT = _build_shot_select()
+
+
 def _log(conn: sa.Connection, event: dict[str, Any]) -> None:
     """Stamp the event inside the transaction, after the lock: log order is commit order."""
     conn.execute(sa.insert(events).values(**{**event, "at": now()}))
@@ -914,10 +1083,6 @@ def _refuse_ambiguous_code(conn: sa.Connection, project: Project, code: str, sec
 def _next_order(conn: sa.Connection, table: sa.Table, where: Any) -> int:
     top = conn.execute(sa.select(sa.func.max(table.c.sort_order)).where(where)).scalar()
     return 10 if top is None else (top // 10 + 1) * 10
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -9,8 +9,11 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 # Rich loads only when something is drawn for a person on a terminal: a listing piped into a
 # script (or a one-line error) must not pay its import time.
@@ -45,6 +48,12 @@ def _tty(stderr: bool) -> bool:
         return False
 
 
+STREAM_FLUSH_ROWS = 500
+"""Streamed output is flushed after the first row and then every this many rows."""
+STREAM_FIRST_ROWS = 50
+STREAM_TABLE_ROWS = 500
+
+
 def is_terminal() -> bool:
     return _tty(False)
 
@@ -53,6 +62,73 @@ def print_json(data: Any) -> None:
     """JSON on stdout and nothing else, so scripts can parse it."""
     sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def stream_json(items: Iterable[Any], *, lines: bool = False) -> None:
+    """Items as one JSON array written as they come (or JSON Lines), so memory stays flat.
+
+    The array is closed only after the last item: if the listing fails half-way, the
+    output is visibly unfinished and the error goes to stderr with a non-zero exit."""
+    out = sys.stdout
+    if lines:
+        for n, item in enumerate(items, 1):
+            out.write(json.dumps(item, default=str, ensure_ascii=False) + "\n")
+            if n % STREAM_FLUSH_ROWS == 0:
+                out.flush()
+        out.flush()
+        return
+    out.write("[")
+    n = 0
+    for n, item in enumerate(items, 1):
+        body = json.dumps(item, indent=2, default=str, ensure_ascii=False).replace("\n", "\n  ")
+        out.write(("\n  " if n == 1 else ",\n  ") + body)
+        if n % STREAM_FLUSH_ROWS == 0 or n == 1:
+            out.flush()
+    out.write("\n]\n" if n else "]\n")
+    out.flush()
+
+
+def stream_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Rows shown as they come: Rich tables of up to STREAM_TABLE_ROWS rows on a terminal (the first
+    with the header, the next ones keeping its column widths), tab-separated lines when piped.
+    Returns the number of rows."""
+    if not is_terminal():
+        out = sys.stdout
+        out.write("\t".join(columns) + "\n")
+        count = 0
+        for count, row in enumerate(rows, 1):
+            out.write("\t".join("" if v is None else str(v) for v in row) + "\n")
+            if count % STREAM_FLUSH_ROWS == 0 or count == 1:
+                out.flush()
+        out.flush()
+        return count
+    count = 0
+    widths: list[int] | None = None
+    batch: list[Sequence[Any]] = []
+
+    from rich.table import Table
+
+    def show() -> None:
+        nonlocal widths
+        t = Table(title=title if widths is None else None, show_header=widths is None, show_lines=False)
+        cells = [["" if v is None else str(v) for v in row] for row in batch]
+        if widths is None:
+            widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+        for col, width in zip(columns, widths, strict=True):
+            t.add_column(col, min_width=width)
+        for row in cells:
+            t.add_row(*row)
+        _console(False).print(t)
+        batch.clear()
+
+    for row in rows:
+        count += 1
+        batch.append(row)
+        if len(batch) >= (STREAM_FIRST_ROWS if widths is None else STREAM_TABLE_ROWS):
+            show()
+    if batch or count == 0:
+        show()
+    return count
 
 
 def error(message: str) -> None:
@@ -147,7 +223,21 @@ def progress_items(description: str, total: int | None) -> Iterator[Callable[[in
     )
     with bar:
         task = bar.add_task(description, total=total)
-        yield lambda n=1: bar.advance(task, n)
+        yield _Ticker(bar, task)
+
+
+class _Ticker:
+    """The callback `progress_items` yields: call it with a count; work that learns its size once
+    started (a comparison, after reading the headers) calls `set_total`, which turns on the ETA."""
+
+    def __init__(self, bar: Progress, task: Any) -> None:
+        self._bar, self._task = bar, task
+
+    def __call__(self, n: int = 1) -> None:
+        self._bar.advance(self._task, n)
+
+    def set_total(self, total: int) -> None:
+        self._bar.update(self._task, total=total)
 
 
 def confirm(question: str) -> bool:
@@ -157,3 +247,9 @@ def confirm(question: str) -> bool:
     from rich.prompt import Confirm
 
     return Confirm.ask(question, console=_console(True), default=False)
+
+
+def lines(texts: Sequence[str]) -> None:
+    """Plain sentences for people on stdout (the report's own words, e.g. a comparison's summary)."""
+    for text in texts:
+        _console(False).print(text, markup=False, highlight=False)

@@ -115,7 +115,7 @@ class AddMixin(TakeBase):
         _check_companions(workflow_png, workflow)
         number = self.catalog.reserve_take_number(shot.id)
         take_id = str(uuid.uuid4())
-        suffix = path.suffix.lower() or f".{media.container}"
+        suffix = _media_probe.key_suffix(path, media)
         key = take_key(self.project, shot.section, shot.code, number, suffix)
         ref = f"{shot.path}/{take_name(number)}"
         meta = self._object_metadata(take_id, shot, number, kind, path.name, media)

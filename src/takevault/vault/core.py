@@ -142,11 +142,14 @@ class VaultCore:
     @cached_property
     def catalog(self) -> Catalog:
         from takevault.catalog import Catalog
+        from takevault.vault.journal import JournalWriter
 
         url = self.config.catalog_url
         if not self._migrating:
             _refuse_missing_sqlite_file(url)
         catalog = Catalog(url)
+        # Every committed catalog change is also written to the store, so the store alone can rebuild it.
+        catalog.journal_sink = JournalWriter(self.store)
         if not self._migrating:
             try:
                 catalog.require_current_schema()

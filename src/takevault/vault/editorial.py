@@ -18,6 +18,7 @@ from takevault.errors import InvalidInputError, NotFoundError, TakevaultError
 from takevault.lazy import lazy_module
 from takevault.models import Shot, Take, TakeVersion
 from takevault.store.base import download_to_path
+from takevault.vault.approvals import require_approved
 from takevault.vault.takebase import TakeBase
 
 if TYPE_CHECKING:
@@ -69,7 +70,12 @@ class EditorialMixin(TakeBase):
     """Export, timelines, watch folders, AIMMS interchange."""
 
     # -- choosing takes -----------------------------------------------------
-    def _select(
+    def _select(self, *, starred: bool, as_of: datetime | None, approved: bool = False, **filters: Any) -> Selection:
+        """The takes to export; `approved` keeps only versions a reviewer approved (see vault/approvals.py)."""
+        selection = self._select_takes(starred=starred, as_of=as_of, **filters)
+        return require_approved(self, selection) if approved else selection
+
+    def _select_takes(
         self,
         *,
         starred: bool,
@@ -181,6 +187,7 @@ class EditorialMixin(TakeBase):
         min_rating: int | None = None,
         search: str | None = None,
         as_of: datetime | None = None,
+        approved: bool = False,
         progress: Callable[[int], None] | None = None,
     ) -> ExportReport:
         """Copy the chosen takes into `dest` (`<section>/<shot>_<take>_v<N>.<ext>` + PNG) with manifests.
@@ -196,7 +203,7 @@ class EditorialMixin(TakeBase):
             "search": search,
         }
         starred = starred or as_of is not None
-        selection = self._select(starred=starred, as_of=as_of, **filters)
+        selection = self._select(starred=starred, as_of=as_of, approved=approved, **filters)
         if not selection.picks and not selection.missing:
             raise NotFoundError("No take matches those filters; list takes with 'takevault takes' and export again.")
         if not selection.picks:
@@ -224,6 +231,7 @@ class EditorialMixin(TakeBase):
         expires: int = DEFAULT_PRESIGN_SECONDS,
         shot: str | None = None,
         section: str | None = None,
+        approved: bool = False,
         progress: Callable[[int], None] | None = None,
     ) -> TimelineReport:
         """A timeline (`otio`, `edl`, `fcpxml`) of the starred takes in section and shot order.
@@ -239,7 +247,7 @@ class EditorialMixin(TakeBase):
         fmt = fmt or format_for_path(path)
         if presign and media_dir is not None:
             raise InvalidInputError("Choose either presigned URLs or a media folder for the timeline, not both.")
-        selection = self._select(starred=True, as_of=as_of, shot=shot, section=section)
+        selection = self._select(starred=True, as_of=as_of, approved=approved, shot=shot, section=section)
         missing = [s.path for s in selection.missing]
         if not selection.picks:
             if not missing:

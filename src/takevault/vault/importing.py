@@ -20,7 +20,7 @@ from pathlib import Path
 from takevault.errors import InvalidInputError, NotFoundError, TakevaultError
 from takevault.lazy import lazy_module
 from takevault.media.formats import VIDEO_SUFFIXES
-from takevault.models import ImportItem, ImportReport, MediaInfo, Shot
+from takevault.models import ANY_TAKE, ImportItem, ImportReport, MediaInfo, Shot
 from takevault.shotmap import Mapper, compile_map
 from takevault.store.base import ProgressCallback
 from takevault.store.fsutil import sha256_file
@@ -204,7 +204,7 @@ class ImportMixin(AddMixin):
         ids = self.catalog.takes_with_sha256(self._project, sha256)
         if not ids:
             return None
-        found = self.catalog.query_takes(self._project, take_ids=ids[:1], deleted=None)
+        found = self.catalog.query_takes(self._project, ANY_TAKE, take_ids=ids[:1])
         return found[0].ref if found else ids[0]
 
     def _import_shot(

@@ -483,6 +483,10 @@ def _attach_companion(companion: Path, out: Path, link: str, extra: dict[str, st
     if not companion.is_file():
         raise InvalidInputError(f"The workflow PNG {companion} does not exist; check the path or leave the option out.")
     check = _wpng.inspect_png(companion, video_sha256=video_sha256)
+    if check.over_budget:
+        raise InvalidInputError(
+            f"The workflow PNG {companion.name} is refused: {check.reason}; save it again from the tool that made it."
+        )
     if check.status in ("present", "thumbnail_only"):
         try:
             with out.open("wb") as fh:

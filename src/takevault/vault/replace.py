@@ -64,7 +64,12 @@ class ReplaceMixin(AddMixin):
         except BaseException:
             self._undo_puts(puts)
             raise
-        return self.take(take.id)
+        replaced = self.take(take.id)
+        # Follow-up work on the new version (open review notes move to it); never undoes the replace.
+        after = getattr(self, "after_replace", None)
+        if after is not None:
+            after(replaced, take.current.number, replaced.current.number)
+        return replaced
 
     def revert(self, ref: str, *, to_version: int | str) -> Take:
         """Make version `to_version` current again by copying it to a new latest version."""
