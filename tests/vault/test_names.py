@@ -110,8 +110,10 @@ def test_the_gallery_offers_the_same_video_formats(tmp_path: Path) -> None:
     from takevault.web import create_app
 
     Vault.init(tmp_path / "v").close()
-    with TestClient(create_app(tmp_path / "v")) as client:
-        accept = client.get("/api/info").json()["video_accept"]
+    with TestClient(create_app(tmp_path / "v"), base_url="http://127.0.0.1") as client:
+        answer = client.get("/api/info")
+    assert answer.status_code == 200, answer.text
+    accept = answer.json()["video_accept"]
     assert accept == ACCEPT and set(accept.split(",")) == {"video/*", *VIDEO_SUFFIXES}
 
 
