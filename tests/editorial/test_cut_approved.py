@@ -190,3 +190,23 @@ def test_the_page_shows_a_check_picked_by_approval(cut_project):  # noqa: F811
             assert not errors, errors
     finally:
         app.state.web.close()
+
+
+def test_watch_checks_by_approval_and_refuses_when_nothing_is_approved(cut_project, capsys):  # noqa: F811
+    import os
+    import time
+
+    p = cut_project
+    folder = p["tmp"] / "cuts"
+    folder.mkdir()
+    path = folder / "reel1.otio"
+    otio.adapters.write_to_file(build_cut(p), str(path))
+    os.utime(path, (time.time() - 5, time.time() - 5))
+    args = ["--vault", str(p["tmp"] / "vault"), "cut", "watch", str(folder), "--once", "--settle", "0.1", "--approved"]
+    assert main(args) == 3
+    assert "No take version in this project is approved" in capsys.readouterr().err
+    assert p["vault"].cut_checks(path) == []
+    p["vault"].set_approval("SH010/video_01@v1", "approved")
+    assert main(args) == 0
+    assert "reel1.otio: 2 current, 2 shot has no approved version" in capsys.readouterr().err
+    assert p["vault"].cut_checks(path)[-1]["pick_by"] == "approved"

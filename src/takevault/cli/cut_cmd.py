@@ -123,6 +123,9 @@ def watch(
     rate: Annotated[
         str | None, typer.Option("--rate", help="Frame rate of EDLs, which carry none (24, 25, 24000/1001…).")
     ] = None,
+    approved: Annotated[
+        bool, typer.Option("--approved", help="Pick by review approval, as 'cut check --approved'.")
+    ] = False,
 ) -> None:
     """Re-check each timeline in FOLDER every time it is saved (Ctrl-C stops); the web room shows the latest."""
     vault = open_vault(ctx)
@@ -140,6 +143,7 @@ def watch(
         vault.cut_watch(
             folder,
             rate=parse_rate(rate) if rate else None,
+            approved=approved,
             once=once,
             stop_event=stop,
             settle_seconds=settle,

@@ -173,18 +173,25 @@ class CutCheckMixin(EditorialMixin):
         folder: Path | str,
         *,
         rate: Fraction | None = None,
+        approved: bool = False,
         once: bool = False,
         stop_event: Any | None = None,
         settle_seconds: float = 5.0,
         poll_seconds: float | None = None,
         on_check: Callable[[Any], None] | None = None,
     ) -> list[Any]:
-        """Check every timeline in `folder` once it has settled, and again each time it is saved over."""
+        """Check every timeline in `folder` once it has settled, and again each time it is saved over.
+
+        With `approved`, each check picks by review approval (see `cut_check`).
+        """
         from takevault.editorial.cutcheck.watch import CutWatcher
 
+        if approved:
+            # Said once, before watching, rather than as the same failure on every save.
+            _Picks(self, self._cut_candidates()[1], approved=True)
         watcher = CutWatcher(
             Path(folder).expanduser(),
-            lambda path: self.cut_check(path, rate=rate),
+            lambda path: self.cut_check(path, rate=rate, approved=approved),
             settle_seconds=settle_seconds,
             poll_seconds=poll_seconds,
             on_check=on_check,
