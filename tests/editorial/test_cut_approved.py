@@ -15,7 +15,8 @@ import pytest
 from takevault.cli.app import main
 from takevault.editorial.cutcheck.timeline_io import read_cut
 from takevault.errors import NotFoundError
-from tests.editorial.test_cut_check import build_cut, cut_project  # noqa: F401 - the fixture
+from tests.clips import make_clip
+from tests.editorial.test_cut_check import V1, V2, build_cut, cut_project  # noqa: F401 - the fixture
 
 
 def _cut(p):
@@ -210,3 +211,28 @@ def test_watch_checks_by_approval_and_refuses_when_nothing_is_approved(cut_proje
     assert main(args) == 0
     assert "reel1.otio: 2 current, 2 shot has no approved version" in capsys.readouterr().err
     assert p["vault"].cut_checks(path)[-1]["pick_by"] == "approved"
+
+
+@pytest.mark.postgres
+def test_approved_pick_on_postgresql(request, tmp_path):
+    from tests.vault.takes_helpers import make_vault, snapshot
+
+    with make_vault(request, tmp_path / "vault", "postgres") as v:
+        v.add_shot("SH010")
+        take = v.add(make_clip(tmp_path / "v1.mp4", V1), shot="SH010")
+        v.star(take.ref)
+        timeline = tmp_path / "handoff.otio"
+        v.export_timeline(timeline)
+        before = snapshot(v)
+        with pytest.raises(NotFoundError, match="No take version in this project is approved"):
+            v.cut_check(timeline, approved=True)
+        assert snapshot(v) == before
+        v.set_approval(f"{take.ref}@v1", "approved")
+        v.replace(take.ref, make_clip(tmp_path / "v2.mp4", V2))  # v2 waits for review
+        report = v.cut_check(timeline, approved=True)
+        assert [(c.status, c.pick) for c in report.clips] == [("current", "SH010/video_01@v1")]
+        assert v.cut_check(timeline, record=False).clips[0].status == "outdated"
+        v.set_approval(f"{take.ref}@v2", "approved")
+        report = v.cut_check(timeline, approved=True)
+        assert (report.clips[0].status, report.clips[0].pick) == ("outdated", "SH010/video_01@v2")
+        assert report.clips[0].changed.startswith("v2 10 frames added at head")
