@@ -8,6 +8,7 @@ gets a new attempt, and the dead worker's late writes then match nothing.
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -229,7 +230,7 @@ class JobTable:
     def _mine(job: Job) -> tuple[Any, ...]:
         return (jobs.c.id == job.id, jobs.c.state == RUNNING, jobs.c.attempt == job.attempt)
 
-    def take_back_stale(self, stale_after: float) -> list[str]:
+    def take_back_stale(self, stale_after: float) -> builtins.list[str]:
         """Running jobs whose worker stopped beating for `stale_after` s: queue them again, or fail
         them once they used their attempts. Returns the ids queued again."""
         cutoff = _now() - timedelta(seconds=stale_after)
