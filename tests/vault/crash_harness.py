@@ -219,10 +219,10 @@ class CrashBench:
             outcome.failures_after.append("fsck --repair changed the committed versions")
         return outcome
 
-    def run(self, rounds: int) -> Totals:
+    def run(self, rounds: int, commands: tuple[str, ...] = COMMANDS) -> Totals:
         totals = Totals()
         for _ in range(rounds):
-            for command in COMMANDS:
+            for command in commands:
                 self.run_command(command, totals)
         # The command after the last kill.
         done = self._cli(*self._prepare("add"), check=False)
