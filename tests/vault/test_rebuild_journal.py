@@ -104,3 +104,31 @@ def test_a_change_the_catalog_refused_never_comes_back(clips, tmp_path: Path, ca
     _drop_catalog(vault_dir, None)
     ok(run, "catalog", "rebuild")
     assert listings(run) == before
+
+
+@pytest.mark.postgres
+def test_rebuild_force_on_postgres_keeps_the_old_catalog_in_a_schema_of_its_own(
+    clips, tmp_path, capsys, pg_url
+) -> None:
+    import sqlalchemy as sa
+
+    vault_dir = tmp_path / "vault"
+    assert main(init_args(vault_dir, pg_url)) == 0
+    run = make_cli(vault_dir, capsys)
+    ok(run, "shot", "add", "SH010")
+    ok(run, "add", str(clips["a"]), "--shot", "SH010", "--note", "kept")
+    before = listings(run)
+    assert run("catalog", "rebuild")[0] != 0
+    report = json.loads(ok(run, "catalog", "rebuild", "--force", "--json"))
+    schema = report["kept_aside"].split()[-1]
+    assert listings(run) == before
+    engine = sa.create_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql(f'SELECT note FROM "{schema}".takes').scalar() == "kept"
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    finally:
+        engine.dispose()
+    ok(run, "add", str(clips["b"]), "--shot", "SH010")
+    assert run("fsck")[0] == 0
