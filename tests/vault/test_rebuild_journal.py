@@ -132,3 +132,21 @@ def test_rebuild_force_on_postgres_keeps_the_old_catalog_in_a_schema_of_its_own(
         engine.dispose()
     ok(run, "add", str(clips["b"]), "--shot", "SH010")
     assert run("fsck")[0] == 0
+
+
+def test_a_many_row_insert_is_journaled_row_by_row(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from takevault.catalog.journal import parse
+    from takevault.catalog.schema import events
+
+    with Vault.init(tmp_path / "v") as vault:
+        project = vault.catalog.ensure_project("main")
+        entries: list[dict] = []
+        vault.catalog.journal_sink = lambda seq, payload: entries.append(parse(payload))
+        rows = [
+            {"project_id": project.id, "at": dt.datetime.now(dt.UTC), "user": "u", "action": "note", "details": {}}
+            for _ in range(3)
+        ]
+        vault.catalog.insert_rows(events, rows)
+        assert len(entries) == 1 and len(entries[0]["rows"]["events"]) == 3
