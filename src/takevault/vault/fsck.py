@@ -35,6 +35,7 @@ from takevault.vault.journal import stored_seqs, write_entry
 from takevault.vault.takebase import TakeBase
 
 DEFAULT_IDLE_SECONDS = 60.0
+_NEEDS_BYTES = {"missing_version", "checksum_mismatch", "damaged_bytes"}
 
 
 class FsckMixin(TakeBase):
@@ -51,6 +52,12 @@ class FsckMixin(TakeBase):
             return report
         done = _repair(self, check, idle_seconds)
         after = _Check(self).run()
+        needs_bytes = [p for p in after.problems if p.kind in _NEEDS_BYTES]
+        if needs_bytes:
+            done.append(
+                f"Not repaired: {len(needs_bytes)} problem(s) whose fix would delete or replace a version's bytes, "
+                "which fsck --repair never does; each line says what to do."
+            )
         return FsckReport(
             checked_versions=after.checked_versions,
             checked_objects=after.checked_objects,
