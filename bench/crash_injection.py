@@ -10,10 +10,11 @@ lost, catalog rows pointing at nothing, leftovers fsck found, problems left afte
 `fsck --repair`, failed next commands (harness: tests/vault/crash_harness.py). S3 runs on
 SeaweedFS on 127.0.0.1, started here by the tests' launcher.
 
-Rebuild: a vault of N versions (N/10 takes of 10 versions each (add, delete + restore, 8 reverts) in
-10 shots, every take with a note and a rating, a star per shot), catalog deleted, `rebuild_catalog()` timed. Reference in
-the same run: reading every journal object from the store without replaying it (the floor set
-by the store), and writing the catalog those rows make from scratch.
+Rebuild: a vault of N versions (N/10 takes of 10 versions each: add, delete + restore,
+8 reverts; in 10 shots, every take with a note and a rating, a star per shot), catalog
+deleted, `rebuild_catalog()` timed and its takes compared with the ones before. Reference in
+the same run: reading every journal object from the store without replaying it (the floor
+the store sets).
 """
 
 from __future__ import annotations
