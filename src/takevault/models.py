@@ -125,7 +125,7 @@ class PngRecord:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-# -- shots and takes (issue 3) ------------------------------------------------
+# -- shots and takes --------------------------------------------------------
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -232,9 +232,17 @@ class TakeLink:
     other_id: str
     other_ref: str
     kind: str
+    incoming: bool = False
+    """True on the other end: the link was made from `other_ref` to this take (`other_ref` `kind` this)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"take_id": self.take_id, "other_id": self.other_id, "other_ref": self.other_ref, "kind": self.kind}
+        return {
+            "take_id": self.take_id,
+            "other_id": self.other_id,
+            "other_ref": self.other_ref,
+            "kind": self.kind,
+            "incoming": self.incoming,
+        }
 
 
 @dataclass(frozen=True)
@@ -302,6 +310,29 @@ class Take:
             "created_by": self.created_by,
             "links": [link.to_json() for link in self.links],
         }
+
+
+@dataclass(frozen=True)
+class TakeFilter:
+    """Which takes a listing wants; every field given must hold (None: no condition).
+
+    `shot` is `SH010` or `SEQ01/SH010`; `search` is words that must each begin a word of the
+    take's name, shot, note, status, tags or workflow prompt; `deleted` False lists live takes,
+    True deleted ones, None both.
+    """
+
+    shot: str | None = None
+    section: str | None = None
+    starred: bool | None = None
+    kind: str | None = None
+    status: str | None = None
+    min_rating: int | None = None
+    search: str | None = None
+    deleted: bool | None = False
+
+
+ANY_TAKE = TakeFilter(deleted=None)
+"""Every take, live or deleted: what lookups by id or reference use."""
 
 
 EVENT_ACTIONS = ("add", "replace", "delete", "restore", "purge", "star", "unstar", "revert", "set", "link")

@@ -29,7 +29,7 @@ from takevault.catalog import journal as catalog_journal
 from takevault.catalog.catalog import now
 from takevault.catalog.schema import events, journal, store_leftovers
 from takevault.errors import ChecksumMismatchError, NotFoundError, TakevaultError
-from takevault.models import FsckProblem, FsckReport, ObjectVersion, PngRecord, Take, TakeVersion
+from takevault.models import ANY_TAKE, FsckProblem, FsckReport, ObjectVersion, PngRecord, Take, TakeVersion
 from takevault.store.base import CHUNK_SIZE, StagedCleanup, StagedUpload
 from takevault.vault.journal import stored_seqs, write_entry
 from takevault.vault.takebase import TakeBase
@@ -96,7 +96,7 @@ class _Check:
                     "run 'takevault store enable-versioning'.",
                 )
             )
-        takes = vault.catalog.query_takes(vault._project, deleted=None)
+        takes = vault.catalog.query_takes(vault._project, ANY_TAKE)
         by_id = {t.id: t for t in takes}
         versions = vault.catalog.all_versions(vault._project)
         referenced: set[tuple[str, str]] = set()

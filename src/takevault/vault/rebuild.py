@@ -31,13 +31,15 @@ from takevault.catalog import journal, records
 from takevault.catalog.catalog import now
 from takevault.catalog.schema import take_versions
 from takevault.errors import ConflictError, TakevaultError
-from takevault.media.probe import probe
+from takevault.lazy import lazy_module
 from takevault.models import MediaInfo, ObjectVersion, PngRecord, RebuildReport, Shot
 from takevault.store.base import download_to_path
 from takevault.vault.add import NO_SECTION, png_key_for
 from takevault.vault.fetch import FetchMixin
 from takevault.vault.journal import read_entries, stored_seqs, write_entry
 from takevault.vault.refs import take_name
+
+_media_probe = lazy_module("takevault.media.probe")  # PyAV loads when a file is probed
 
 
 class RebuildMixin(FetchMixin):
@@ -225,7 +227,7 @@ class RebuildMixin(FetchMixin):
                 pass
         # No summary in the metadata (an older object): look at the bytes themselves.
         with self._version_file(version) as path:
-            return probe(path)
+            return _media_probe.probe(path)
 
     @contextlib.contextmanager
     def _version_file(self, version: ObjectVersion) -> Iterator[Path]:
