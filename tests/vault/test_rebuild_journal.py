@@ -25,10 +25,12 @@ def _drop_catalog(vault_dir: Path, pg_url: str | None) -> None:
         return
     import sqlalchemy as sa
 
+    # A lost catalog: the whole schema (tables, trigger functions) gone, an empty one in its place.
     engine = sa.create_engine(pg_url)
     with engine.begin() as conn:
-        for (name,) in conn.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"):
-            conn.exec_driver_sql(f'DROP TABLE "{name}" CASCADE')
+        schema = conn.exec_driver_sql("SELECT current_schema()").scalar()
+        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     engine.dispose()
 
 
