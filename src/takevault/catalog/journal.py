@@ -40,9 +40,15 @@ _INFO_KEY = "takevault.journal"
 _CHUNK = 500
 
 
+NOT_JOURNALED = {journal.name, "jobs", "web_sessions", "guest_sessions"}
+"""Tables whose rows are not what the vault holds but how it is being used right now: the journal
+itself, job progress (a heartbeat a second would flood the store), and login sessions (they expire;
+a rebuilt vault asks people to sign in again)."""
+
+
 def journaled_tables() -> list[sa.Table]:
-    """Every catalog table except the journal itself, parents before children."""
-    return [t for t in metadata.sorted_tables if t.name != journal.name]
+    """Every catalog table whose rows a rebuild must give back, parents before children."""
+    return [t for t in metadata.sorted_tables if t.name not in NOT_JOURNALED]
 
 
 def journal_key(seq: int) -> str:
@@ -67,7 +73,7 @@ class Changes:
 
 def install(engine: sa.Engine) -> None:
     """Hook the engine so write transactions opened by `begin()` record what they touch."""
-    sa.event.listen(engine, "before_execute", _before_execute)
+    sa.event.listen(engine, "before_execute", _before_execute, retval=True)
     sa.event.listen(engine, "after_execute", _after_execute)
 
 
@@ -92,13 +98,25 @@ def _active(conn: sa.Connection) -> Changes | None:
 _NAMES = {t.name for t in journaled_tables()}
 
 
-def _before_execute(conn: sa.Connection, clause: Any, multiparams: Any, params: Any, options: Any) -> None:
+def _before_execute(conn: sa.Connection, clause: Any, multiparams: Any, params: Any, options: Any) -> Any:
     changes = _active(conn)
-    if changes is None or not isinstance(clause, (sa.Update, sa.Delete)):
-        return
+    if changes is None or getattr(getattr(clause, "table", None), "name", None) not in _NAMES:
+        return clause, multiparams, params
     table = clause.table
-    if getattr(table, "name", None) not in _NAMES:
-        return
+    if isinstance(clause, sa.Insert):
+        if clause._returning:
+            # RETURNING hides the keys from inserted_primary_key: ask for them as defaults and hand the
+            # caller's RETURNING columns back as supplemental columns (the result reads the same).
+            wanted = clause._returning
+            clause = clause._clone()
+            clause._returning = ()
+            clause = clause.return_defaults(*table.primary_key.columns, supplemental_cols=wanted)
+        elif not clause._return_defaults:
+            # Ask for the new keys back, also for a many-row insert (SQLAlchemy's insertmanyvalues).
+            clause = clause.return_defaults(*table.primary_key.columns)
+        return clause, multiparams, params
+    if not isinstance(clause, (sa.Update, sa.Delete)):
+        return clause, multiparams, params
     # Which rows will change, read before the statement runs (an UPDATE may change its own WHERE column).
     query = sa.select(*table.primary_key.columns)
     if clause.whereclause is not None:
@@ -109,6 +127,7 @@ def _before_execute(conn: sa.Connection, clause: Any, multiparams: Any, params: 
     finally:
         changes.paused = False
     changes.touched[table.name].update(tuple(r) for r in rows)
+    return clause, multiparams, params
 
 
 def _after_execute(conn: sa.Connection, clause: Any, multiparams: Any, params: Any, options: Any, result: Any) -> None:
@@ -118,11 +137,6 @@ def _after_execute(conn: sa.Connection, clause: Any, multiparams: Any, params: A
     table = clause.table
     if getattr(table, "name", None) not in _NAMES:
         return
-    if clause._returning:
-        raise RuntimeError(
-            f"an INSERT into {table.name} uses RETURNING, which hides its keys from the journal; "
-            "read result.inserted_primary_key instead"
-        )
     rows = result.inserted_primary_key_rows
     if any(r is None or any(v is None for v in r) for r in rows):
         raise RuntimeError(f"the journal could not learn the keys of rows inserted into {table.name}")
