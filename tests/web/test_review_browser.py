@@ -253,3 +253,58 @@ def test_a_guest_link_lets_a_client_add_a_note_and_nothing_more(browser, studio:
         assert note.author == "Clara <b>Client</b>" and note.text == "Can the fox be warmer?"
         stars = [e.user for e in vault.events(take=take) if e.action == "star"]
         assert "Clara <b>Client</b>" not in stars
+
+
+def test_editor_keys_and_smpte_timecode(page, studio: Studio):
+    take = studio.ids["take"]
+    sign_in(page, studio, "rita")
+    page.wait_for_selector("[data-testid=take-card]")
+    page.goto(f"{studio.url}/compare?items={take}@v3,{take}@v2")
+    wait_js(page, "[...document.querySelectorAll('video')].every(v => v.dataset.ready === '1')")
+    smpte = "document.querySelector('[data-testid=smpte]').textContent"
+    frame = "document.querySelector('[data-testid=timecode]').textContent"
+    page.locator("[data-testid=compare-stage]").click(position={"x": 5, "y": 5})  # focus the page, not an input
+    page.keyboard.press("k")
+    page.keyboard.press("Home")
+    wait_js(page, f"{smpte} === '00:00:00:00'")
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("ArrowRight")
+    wait_js(page, f"{frame}.includes('frame 21') && {smpte} === '00:00:00:21'")
+    page.keyboard.press("Shift+ArrowLeft")
+    wait_js(page, f"{frame}.includes('frame 11')")
+    page.keyboard.press("End")
+    wait_js(page, f"{frame}.includes('frame 179') && {smpte} === '00:00:07:11'")
+    page.keyboard.press("Home")
+    page.keyboard.press("l")
+    page.keyboard.press("l")
+    wait_js(page, "document.querySelector('video[data-item=A]').playbackRate === 2")
+    wait_js(page, "document.querySelector('video[data-item=A]').currentTime > 0.5")
+    page.keyboard.press("k")
+    wait_js(page, "document.querySelector('video[data-item=A]').paused")
+    before = page.evaluate("() => document.querySelector('video[data-item=A]').currentTime")
+    page.keyboard.press("j")
+    wait_js(page, f"document.querySelector('video[data-item=A]').currentTime < {before} - 0.1")
+    page.keyboard.press("k")
+    page.keyboard.press("f")
+    wait_js(
+        page, "document.querySelector('.wipe-top') && document.querySelector('.wipe-top').style.clipPath.includes('0%')"
+    )
+    page.keyboard.press("x")
+    wait_js(page, f"location.search.includes('items={take}%40v2') || location.search.includes('items={take}@v2')")
+
+
+def test_page_timecode_matches_the_timecode_module(page, studio: Studio):
+    from fractions import Fraction
+
+    from takevault.timecode import frame_to_timecode
+
+    page.goto(studio.url)
+    frames = [0, 1, 29, 1799, 1800, 17982, 17983, 107892, 3599]
+    for fps in (Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(60000, 1001), Fraction(24000, 1001)):
+        shown = page.evaluate(
+            """async ([frames, fps]) => { const m = await import('/static/js/editor.js');
+                 return frames.map((f) => m.timecode(f, fps)); }""",
+            [frames, float(fps)],
+        )
+        assert shown == [frame_to_timecode(f, fps) for f in frames], fps
