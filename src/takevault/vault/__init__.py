@@ -12,6 +12,7 @@ from takevault.vault.comparing import CompareMixin
 from takevault.vault.core import DEFAULT_PROJECT, VaultCore
 from takevault.vault.editorial import EditorialMixin
 from takevault.vault.links import LinksMixin
+from takevault.vault.note_markers import NoteMarkersMixin
 from takevault.vault.notes_follow import NotesFollowMixin
 from takevault.vault.people import PeopleMixin
 from takevault.vault.playback import PlaybackMixin
@@ -23,6 +24,7 @@ from takevault.vault.takes import TakesMixin
 class Vault(
     PeopleMixin,
     NotesFollowMixin,
+    NoteMarkersMixin,
     ApprovalsMixin,
     LinksMixin,
     TakesMixin,
