@@ -204,9 +204,31 @@ def test_note_with_a_drawing_follows_the_replace_to_the_aligned_frame(browser, s
         assert page.evaluate("() => window.__pwned") is None
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "review-notes.png"))
+
+        # The reviewer approves v4 in the take's history; the card shows it.
+        page.goto(studio.url)
+        page.locator("[data-testid=take-card] [data-testid=details]").first.click()
+        page.locator("li.version[data-version='4'] [data-testid=approve]").click()
+        wait_js(page, "document.getElementById('toasts').textContent.includes('@v4: approved')")
+        page.locator("li.version[data-version='4'] [data-testid=approval][data-state=approved]").wait_for()
+        page.locator("[data-testid=take-card] [data-testid=approval][data-state=approved]").wait_for()
+        page.screenshot(path=str(ARTIFACTS / "review-approved.png"))
     finally:
         context.close()
     assert not errors, errors
+    with Vault.open(studio.root) as vault:
+        approval = vault.approval(f"{take}@v4")
+        assert (approval.state, approval.by) == ("approved", "rita")
+        # The carried note reaches the edit as a marker on v4's clip.
+        vault.star(take)
+        edl, otio_file = studio.root.parent / "cut.edl", studio.root.parent / "cut.otio"
+        vault.export_timeline(edl)
+        vault.export_timeline(otio_file)
+    assert "EAR FLICKERS" in edl.read_text().upper()
+    from takevault.editorial.timeline import read_timeline
+
+    (clip,) = read_timeline(otio_file).find_clips()
+    assert [(m.marked_range.start_time.value, m.color) for m in clip.markers] == [(106, "GREEN")]
 
 
 def test_a_guest_link_lets_a_client_add_a_note_and_nothing_more(browser, studio: Studio):
