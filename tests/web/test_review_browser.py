@@ -178,6 +178,10 @@ def test_note_with_a_drawing_follows_the_replace_to_the_aligned_frame(browser, s
         with Vault.open(studio.root) as vault:
             assert [e.user for e in vault.events(take=take) if e.action == "replace"][-1] == "ed"
 
+        with Vault.open(studio.root) as vault:
+            (carried_note,) = vault.notes(f"{take}@v4")
+            vault.reply_note(carried_note.id, "<img src=x onerror=window.__pwned=2>")
+            vault.set_approval(f"{take}@v3", "changes_requested", comment="<script>window.__pwned=3</script>")
         # The reviewer finds the note on v4 at the aligned frame, marked unchanged.
         page.click("#sign-out")
         page.wait_for_selector("#signin-form")
@@ -189,6 +193,7 @@ def test_note_with_a_drawing_follows_the_replace_to_the_aligned_frame(browser, s
         carried.wait_for()
         assert carried.get_attribute("data-frame") == "106"
         assert carried.locator("[data-testid=note-follow]").inner_text() == "unchanged"
+        assert "<img src=x onerror=window.__pwned=2>" in carried.locator(".note-replies").inner_text()
         wait_js(page, "[...document.querySelectorAll('video')].every(v => v.dataset.ready === '1')")
         carried.click()
         wait_js(
@@ -213,6 +218,14 @@ def test_note_with_a_drawing_follows_the_replace_to_the_aligned_frame(browser, s
         page.locator("li.version[data-version='4'] [data-testid=approval][data-state=approved]").wait_for()
         page.locator("[data-testid=take-card] [data-testid=approval][data-state=approved]").wait_for()
         page.screenshot(path=str(ARTIFACTS / "review-approved.png"))
+        # ...and makes a guest link there.
+        page.click("[data-testid=share-link]")
+        page.fill("[data-testid=prompt-dialog] input[name=hours]", "24")
+        page.click("[data-testid=prompt-dialog] button[type=submit]")
+        shared = page.locator("[data-testid=share-url]").input_value()
+        assert "/review/tvl_" in shared
+        page.click("[data-testid=share-dialog] [data-testid=confirm]")
+        assert page.evaluate("() => window.__pwned") is None
     finally:
         context.close()
     assert not errors, errors
@@ -227,6 +240,8 @@ def test_note_with_a_drawing_follows_the_replace_to_the_aligned_frame(browser, s
     assert "EAR FLICKERS" in edl.read_text().upper()
     from takevault.editorial.timeline import read_timeline
 
+    with Vault.open(studio.root) as vault:
+        assert [x.created_by for x in vault.links(take)][-1] == "rita"
     (clip,) = read_timeline(otio_file).find_clips()
     assert [(m.marked_range.start_time.value, m.color) for m in clip.markers] == [(106, "GREEN")]
 
