@@ -9,6 +9,7 @@
     ├── NotFoundError                   exit 3, HTTP 404: unknown shot, take, version, key
     │   └── DeleteMarkerError           the latest version of a key is a delete marker
     ├── ConflictError                   exit 4, HTTP 409: duplicate bytes, take deleted, exists
+    │   └── DuplicateBytesError         the shot already holds a take with these exact bytes
     ├── AccessError                     exit 7, HTTP 403: a person may not do this (role too low)
     │   └── SignInError                 HTTP 401: not signed in, wrong password, unknown token
     │       └── TooManyAttemptsError    HTTP 429: too many wrong passwords in a row
@@ -75,6 +76,14 @@ class DeleteMarkerError(NotFoundError):
 class ConflictError(TakevaultError):
     exit_code = 4
     http_status = 409
+
+
+class DuplicateBytesError(ConflictError):
+    """`existing` is the ref of the take that already holds the bytes."""
+
+    def __init__(self, message: str, existing: str) -> None:
+        super().__init__(message)
+        self.existing = existing
 
 
 class AccessError(TakevaultError):

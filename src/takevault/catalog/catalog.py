@@ -8,18 +8,20 @@ PostgreSQL) so concurrent processes see consistent counters and stars.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from takevault.catalog import records
+from takevault.catalog import journal, records
 from takevault.catalog.engine import WRITE_OPTION, create_catalog_engine
 from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
+from takevault.catalog.search import matching_take_ids, search_words
 from takevault.errors import CatalogError, ConfigError, ConflictError, NotFoundError, TakevaultError
-from takevault.models import Event, Project, Section, Shot, Take, TakeVersion
+from takevault.models import Event, Project, Section, Shot, Take, TakeFilter, TakeVersion
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -35,6 +37,9 @@ class Catalog:
         self.url = url
         self.engine = create_catalog_engine(url)
         self._writer = self.engine.execution_options(**{WRITE_OPTION: True})
+        journal.install(self.engine)
+        self.journal_sink: Callable[[int, str], None] | None = None
+        """Called with (seq, payload) after each committed change; the vault writes it to the store."""
 
     @property
     def dialect(self) -> str:
@@ -51,8 +56,18 @@ class Catalog:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sa.Connection]:
-        with self._translate(), self._writer.connect() as conn, conn.begin():
-            yield conn
+        """One write transaction; what it changed becomes one journal entry (see catalog/journal.py)."""
+        entry = None
+        with self._translate(), self._writer.connect() as conn:
+            try:
+                with conn.begin():
+                    changes = journal.begin(conn)
+                    yield conn
+                    entry = journal.finish(conn, changes)
+            finally:
+                journal.end(conn)
+        if entry is not None and self.journal_sink is not None:
+            self.journal_sink(*entry)
 
     @contextlib.contextmanager
     def _translate(self) -> Iterator[None]:
@@ -88,12 +103,18 @@ class Catalog:
     @classmethod
     def head_revision(cls) -> str | None:
         """The newest schema revision this version of takevault knows."""
+        quick = _head_from_files(MIGRATIONS / "versions")
+        if quick is not None:
+            return quick
         from alembic.script import ScriptDirectory
 
         return ScriptDirectory.from_config(cls._alembic_config()).get_current_head()
 
     def require_current_schema(self) -> None:
-        """Refuse to work on a catalog whose schema is older or newer than this takevault's."""
+        """Refuse to work on a catalog whose schema is older or newer than this takevault's.
+
+        Every command runs this, so the usual case (schema at head) reads the revision table and
+        the migration files' revision lines directly: Alembic loads only to explain a mismatch."""
         current, head = self.schema_revision(), self.head_revision()
         if current == head:
             return
@@ -126,10 +147,17 @@ class Catalog:
             conn.commit()
 
     def schema_revision(self) -> str | None:
-        from alembic.runtime.migration import MigrationContext
-
+        """The revision in Alembic's `alembic_version` table; None before the first migration."""
         with self._translate(), self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            if not sa.inspect(conn).has_table("alembic_version"):
+                return None
+            found = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+        if len(found) > 1:
+            raise CatalogError(
+                f"The catalog {self._where()} records several schema revisions ({', '.join(found)}); "
+                "run 'takevault catalog upgrade' to bring it to one."
+            )
+        return found[0] if found else None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -194,17 +222,7 @@ class Catalog:
 
     # -- shots ----------------------------------------------------------------
     def _shot_select(self, project: Project) -> sa.Select:
-        count = (
-            sa.select(sa.func.count())
-            .where(takes.c.shot_id == shots.c.id, takes.c.deleted == sa.false())
-            .scalar_subquery()
-        )
-        return (
-            sa.select(shots, sections.c.code.label("section_code"), count.label("takes_count"))
-            .select_from(shots.outerjoin(sections, shots.c.section_id == sections.c.id))
-            .where(shots.c.project_id == project.id)
-            .order_by(sa.func.coalesce(sections.c.sort_order, -1), sections.c.code, shots.c.sort_order, shots.c.code)
-        )
+        return _SHOT_SELECT.where(shots.c.project_id == project.id)
 
     def add_shot(
         self,
@@ -236,6 +254,7 @@ class Catalog:
             if same:
                 where = f" in section {section}" if section else ""
                 raise ConflictError(f"Shot {code} already exists{where}; pick another code or use it as it is.")
+            _refuse_ambiguous_code(conn, project, code, section)
             if order is None:
                 order = _next_order(
                     conn,
@@ -246,8 +265,7 @@ class Catalog:
                     ),
                 )
             shot_id = conn.execute(
-                sa.insert(shots)
-                .values(
+                sa.insert(shots).values(
                     project_id=project.id,
                     section_id=section_id,
                     code=code,
@@ -257,8 +275,7 @@ class Catalog:
                     next_take_number=1,
                     created_at=now(),
                 )
-                .returning(shots.c.id)
-            ).scalar_one()
+            ).inserted_primary_key[0]
             row = conn.execute(self._shot_select(project).where(shots.c.id == shot_id)).mappings().one()
         return records.shot(row, project.name)
 
@@ -343,6 +360,20 @@ class Catalog:
             _log(conn, {**event, "details": details})
         return number
 
+    @contextlib.contextmanager
+    def lock_take(self, take_id: str) -> Iterator[TakeWriter]:
+        """One write transaction holding the take's lock (its row FOR UPDATE on PostgreSQL, the
+        database write lock on SQLite) for a whole use case: the version number it reserves, the
+        bytes the caller stores under that number and the rows it writes are one step, so two
+        writers of one take never share a number and the store's latest object stays the
+        catalog's current version. Store I/O inside is the caller's; no other catalog write may
+        run inside (on SQLite it would wait for this very lock)."""
+        with self.write() as conn:
+            row = conn.execute(sa.select(takes).where(takes.c.id == take_id).with_for_update()).mappings().first()
+            if row is None:
+                raise NotFoundError("The take was purged meanwhile; find takes with 'takevault takes'.")
+            yield TakeWriter(conn, row)
+
     def update_take(self, take_id: str, values: dict[str, Any], event: dict[str, Any]) -> None:
         with self.write() as conn:
             if values:
@@ -352,32 +383,31 @@ class Catalog:
     def mark_deleted(self, take_id: str, shot_id: int, event: dict[str, Any]) -> bool:
         """Flag the take deleted and clear the shot's star if it pointed here; True if it was starred."""
         with self.write() as conn:
-            was_starred = conn.execute(
-                sa.update(shots)
-                .where(shots.c.id == shot_id, shots.c.starred_take_id == take_id)
-                .values(starred_take_id=None)
-            ).rowcount
-            conn.execute(sa.update(takes).where(takes.c.id == take_id).values(deleted=True, deleted_at=now()))
-            details = {**(event.get("details") or {}), "was_starred": bool(was_starred)}
-            _log(conn, {**event, "details": details})
-            if was_starred:
-                _log(conn, _implied_unstar(event, take_id, "deleted"))
-        return bool(was_starred)
+            return _mark_deleted(conn, take_id, shot_id, event)
 
     def set_star(self, shot_id: int, take_id: str | None, event: dict[str, Any]) -> str | None:
-        """Point the shot's star at `take_id` (None clears it); returns the take that held it before."""
+        """Point the shot's star at `take_id` (None clears it); returns the take that held it before.
+
+        Starring the take that already holds the star changes nothing and logs nothing. The
+        event's `version` is the take's current version as this transaction sees it, so a replace
+        racing the star cannot make the log name a version that was not current."""
         with self.write() as conn:
             before = conn.execute(
                 sa.select(shots.c.starred_take_id).where(shots.c.id == shot_id).with_for_update()
             ).scalar()
+            if before == take_id:
+                return before
+            details = {**(event.get("details") or {}), "previous": before}
             if take_id is not None:
                 alive = conn.execute(
                     sa.select(takes.c.deleted).where(takes.c.id == take_id, takes.c.shot_id == shot_id)
                 ).scalar()
                 if alive is None or alive:
                     raise ConflictError("That take was deleted meanwhile; restore it first, then star it.")
+                details["version"] = conn.execute(
+                    sa.select(sa.func.max(take_versions.c.number)).where(take_versions.c.take_id == take_id)
+                ).scalar()
             conn.execute(sa.update(shots).where(shots.c.id == shot_id).values(starred_take_id=take_id))
-            details = {**(event.get("details") or {}), "previous": before}
             _log(conn, {**event, "details": details})
         return before
 
@@ -413,142 +443,165 @@ class Catalog:
             _log(conn, event)
 
     # -- reading takes ----------------------------------------------------------
-    def _take_select(self, project: Project) -> sa.Select:
-        latest = (
-            sa.select(
-                take_versions.c.take_id,
-                sa.func.max(take_versions.c.number).label("current_number"),
-                sa.func.count().label("versions_count"),
-            )
-            .group_by(take_versions.c.take_id)
-            .subquery("latest")
-        )
-        return (
-            sa.select(
-                takes,
-                shots.c.code.label("shot_code"),
-                shots.c.sort_order.label("shot_order"),
-                shots.c.starred_take_id,
-                sections.c.code.label("section_code"),
-                latest.c.current_number,
-                latest.c.versions_count,
-            )
-            .select_from(
-                takes.join(shots, takes.c.shot_id == shots.c.id)
-                .outerjoin(sections, shots.c.section_id == sections.c.id)
-                .join(latest, latest.c.take_id == takes.c.id)
-            )
-            .where(shots.c.project_id == project.id)
-            .order_by(
-                sa.func.coalesce(sections.c.sort_order, -1),
-                sections.c.code,
-                shots.c.sort_order,
-                shots.c.code,
-                takes.c.number,
-            )
-        )
-
-    def query_takes(
+    def _matching_ids(
         self,
         project: Project,
-        *,
-        shot_ids: Sequence[int] | None = None,
-        take_ids: Sequence[str] | None = None,
-        section: str | None = None,
-        starred: bool | None = None,
-        kind: str | None = None,
-        status: str | None = None,
-        min_rating: int | None = None,
-        search: str | None = None,
-        deleted: bool | None = False,
-        number: int | None = None,
-        name: str | None = None,
-    ) -> list[Take]:
-        query = self._take_select(project)
+        where: TakeFilter,
+        shot_ids: Sequence[int] | None,
+        take_ids: Sequence[str] | None,
+        number: int | None,
+        name: str | None,
+    ) -> sa.Select:
+        """The ids of the matching takes in edit order: a narrow query, so sorting a whole
+        project's takes sorts short keys, not the rows with their versions and JSON."""
+        query = _TAKE_ORDER.where(shots.c.project_id == project.id)
         if shot_ids is not None:
             query = query.where(takes.c.shot_id.in_(list(shot_ids)))
         if take_ids is not None:
             query = query.where(takes.c.id.in_(list(take_ids)))
-        if section is not None:
-            query = query.where(sections.c.code == section)
-        if starred is True:
-            query = query.where(shots.c.starred_take_id == takes.c.id)
-        elif starred is False:
+        if where.section is not None:
+            query = query.where(sections.c.code == where.section)
+        if where.starred is True:
+            # Driven from the shots' star column: one primary-key lookup per starred shot.
+            stars = sa.select(shots.c.starred_take_id).where(
+                shots.c.project_id == project.id, shots.c.starred_take_id.is_not(None)
+            )
+            query = query.where(takes.c.id.in_(stars), shots.c.starred_take_id == takes.c.id)
+        elif where.starred is False:
             query = query.where(sa.or_(shots.c.starred_take_id.is_(None), shots.c.starred_take_id != takes.c.id))
-        if kind is not None:
-            query = query.where(takes.c.kind == kind)
-        if status is not None:
-            query = query.where(takes.c.status == status)
-        if min_rating is not None:
-            query = query.where(takes.c.rating >= min_rating)
-        if deleted is not None:
-            query = query.where(takes.c.deleted == (sa.true() if deleted else sa.false()))
+        if where.kind is not None:
+            query = query.where(takes.c.kind == where.kind)
+        if where.status is not None:
+            query = query.where(takes.c.status == where.status)
+        if where.min_rating is not None:
+            query = query.where(takes.c.rating >= where.min_rating)
+        if where.deleted is True:
+            # Matches the partial index of deleted takes (they are few).
+            query = query.where(takes.c.deleted == sa.true())
+        elif where.deleted is False:
+            query = query.where(takes.c.deleted == sa.false())
         if number is not None:
             query = query.where(takes.c.number == number)
         if name is not None:
             query = query.where(takes.c.name == name)
-        if search:
-            pattern = f"%{_escape_like(search)}%"
-            query = query.where(
-                sa.or_(
-                    takes.c.name.ilike(pattern, escape="\\"),
-                    takes.c.note.ilike(pattern, escape="\\"),
-                    sa.cast(takes.c.tags, sa.Text).ilike(pattern, escape="\\"),
-                    shots.c.code.ilike(pattern, escape="\\"),
-                    shots.c.name.ilike(pattern, escape="\\"),
-                    takes.c.status.ilike(pattern, escape="\\"),
-                )
-            )
+        if where.search is not None:
+            query = query.where(takes.c.id.in_(matching_take_ids(self.dialect, search_words(where.search))))
+        return query
+
+    def iter_takes(
+        self,
+        project: Project,
+        where: TakeFilter | None = None,
+        *,
+        shot_ids: Sequence[int] | None = None,
+        take_ids: Sequence[str] | None = None,
+        number: int | None = None,
+        name: str | None = None,
+        batch: int = 500,
+    ) -> Iterator[Take]:
+        """Takes matching `where` (its `shot` is given as `shot_ids`), in edit order, read `batch` at a time.
+
+        First the matching ids in order (short keys, even for a whole project), then the full
+        rows batch by batch by primary key; the read transaction stays open while the caller
+        iterates (on SQLite one snapshot; on PostgreSQL a take purged meanwhile is skipped).
+        Closing the iterator ends it."""
+        where = where or TakeFilter()
+        ids_query = self._matching_ids(project, where, shot_ids, take_ids, number, name)
         with self.read() as conn:
-            rows = conn.execute(query).mappings().all()
-            if not rows:
-                return []
-            ids = [r["id"] for r in rows]
-            current = {}
-            for chunk in _chunks(rows, 500):
-                pairs = [(r["id"], r["current_number"]) for r in chunk]
-                vrows = (
-                    conn.execute(
-                        sa.select(take_versions).where(
-                            sa.tuple_(take_versions.c.take_id, take_versions.c.number).in_(pairs)
-                        )
-                    )
-                    .mappings()
-                    .all()
-                )
-                current.update({v["take_id"]: v for v in vrows})
-            links = self._links(conn, ids)
-        return [
-            records.take(r, project.name, records.version(current[r["id"]], is_current=True), links.get(r["id"], ()))
-            for r in rows
-        ]
+            has_links = self._has_links(conn)
+            for ids in self._ordered_id_batches(conn, project, where, shot_ids, take_ids, ids_query, batch):
+                rows = {r[0]: r for r in conn.execute(_TAKE_ROWS.where(takes.c.id.in_(ids))).all()}
+                links = self._links(conn, ids) if has_links else {}
+                for take_id in ids:
+                    row = rows.get(take_id)
+                    if row is not None:
+                        yield _take_record(row, project.name, links.get(take_id, ()))
+
+    def _ordered_id_batches(
+        self,
+        conn: sa.Connection,
+        project: Project,
+        where: TakeFilter,
+        shot_ids: Sequence[int] | None,
+        take_ids: Sequence[str] | None,
+        ids_query: sa.Select,
+        batch: int,
+    ) -> Iterator[list[str]]:
+        """Matching take ids in edit order, `batch` at a time.
+
+        A selective filter (ids, star, search) sorts its few matches at once. Anything else walks
+        the shots in edit order and reads their takes through the (shot_id, number) index a few
+        shots at a time, so the first rows come at once and nothing sorts the whole project."""
+        if take_ids is not None or where.starred is True or where.search is not None:
+            yield from (list(c) for c in _chunks(conn.execute(ids_query).scalars().all(), batch))
+            return
+        shots_query = _SHOT_ORDER.where(shots.c.project_id == project.id)
+        if shot_ids is not None:
+            shots_query = shots_query.where(shots.c.id.in_(list(shot_ids)))
+        if where.section is not None:
+            shots_query = shots_query.where(sections.c.code == where.section)
+        pending: list[str] = []
+        for shot_group in _chunks(conn.execute(shots_query).scalars().all(), SHOTS_PER_READ):
+            pending += conn.execute(ids_query.where(takes.c.shot_id.in_(list(shot_group)))).scalars().all()
+            while len(pending) >= batch:
+                yield pending[:batch]
+                pending = pending[batch:]
+        if pending:
+            yield pending
+
+    def _has_links(self, conn: sa.Connection) -> bool:
+        return conn.execute(sa.select(take_links.c.id).limit(1)).first() is not None
+
+    def query_takes(
+        self,
+        project: Project,
+        where: TakeFilter | None = None,
+        *,
+        shot_ids: Sequence[int] | None = None,
+        take_ids: Sequence[str] | None = None,
+        number: int | None = None,
+        name: str | None = None,
+    ) -> list[Take]:
+        return list(self.iter_takes(project, where, shot_ids=shot_ids, take_ids=take_ids, number=number, name=name))
 
     def _links(self, conn: sa.Connection, take_ids: Sequence[str]) -> dict[str, tuple]:
+        """Links of each take, both the ones made from it and the ones made to it, so a link shows on both."""
         out: dict[str, list] = {}
         other = takes.alias("other")
         other_shot = shots.alias("other_shot")
         other_section = sections.alias("other_section")
-        for chunk in _chunks(list(take_ids), 500):
-            rows = conn.execute(
-                sa.select(
+        for incoming in (False, True):
+            here, there = (
+                (take_links.c.other_id, take_links.c.take_id)
+                if incoming
+                else (
                     take_links.c.take_id,
                     take_links.c.other_id,
-                    take_links.c.kind,
-                    other.c.name,
-                    other_shot.c.code.label("shot_code"),
-                    other_section.c.code.label("section_code"),
                 )
-                .select_from(
-                    take_links.join(other, other.c.id == take_links.c.other_id)
-                    .join(other_shot, other_shot.c.id == other.c.shot_id)
-                    .outerjoin(other_section, other_section.c.id == other_shot.c.section_id)
-                )
-                .where(take_links.c.take_id.in_(chunk))
-                .order_by(take_links.c.id)
-            ).mappings()
-            for row in rows:
-                out.setdefault(row["take_id"], []).append(records.link(row))
-        return {k: tuple(v) for k, v in out.items()}
+            )
+            for chunk in _chunks(list(take_ids), 500):
+                rows = conn.execute(
+                    sa.select(
+                        take_links.c.id,
+                        take_links.c.take_id,
+                        take_links.c.other_id,
+                        take_links.c.kind,
+                        other.c.name,
+                        other_shot.c.code.label("shot_code"),
+                        other_section.c.code.label("section_code"),
+                    )
+                    .select_from(
+                        take_links.join(other, other.c.id == there)
+                        .join(other_shot, other_shot.c.id == other.c.shot_id)
+                        .outerjoin(other_section, other_section.c.id == other_shot.c.section_id)
+                    )
+                    .where(here.in_(chunk))
+                    .order_by(take_links.c.id)
+                ).mappings()
+                for row in rows:
+                    key = row["other_id"] if incoming else row["take_id"]
+                    out.setdefault(key, []).append((row["id"], records.link(row, incoming=incoming)))
+        return {k: tuple(link for _id, link in sorted(v, key=lambda p: p[0])) for k, v in out.items()}
 
     def versions(self, take_id: str) -> list[TakeVersion]:
         """Every version of a take, newest first."""
@@ -621,6 +674,18 @@ class Catalog:
         until: datetime | None = None,
         actions: Iterable[str] | None = None,
     ) -> list[Event]:
+        return list(self.iter_events(project, take_id=take_id, since=since, until=until, actions=actions))
+
+    def iter_events(
+        self,
+        project: Project,
+        *,
+        take_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        actions: Iterable[str] | None = None,
+    ) -> Iterator[Event]:
+        """The project's log lines, oldest first, streamed 1,000 at a time."""
         query = sa.select(events).where(events.c.project_id == project.id).order_by(events.c.at, events.c.id)
         if take_id is not None:
             query = query.where(events.c.take_id == take_id)
@@ -631,14 +696,36 @@ class Catalog:
         if actions is not None:
             query = query.where(events.c.action.in_(list(actions)))
         with self.read() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [records.event(r) for r in rows]
+            for r in conn.execution_options(yield_per=1000).execute(query).mappings():
+                yield records.event(r)
 
     # -- rebuild ----------------------------------------------------------------
     def insert_rows(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
         if rows:
             with self.write() as conn:
                 conn.execute(sa.insert(table), rows)
+
+    def bulk_insert_takes(
+        self, take_rows: Sequence[dict[str, Any]], version_rows: Sequence[dict[str, Any]], *, batch: int = 5000
+    ) -> None:
+        """Many takes and their versions in one transaction (executemany), for imports and rebuilds at scale.
+
+        Rows are shaped as for `insert_take` (versions carry `take_id` and `number`); each shot's
+        take counter is raised past the highest number given, so later adds never reuse one."""
+        with self.write() as conn:
+            for start in range(0, len(take_rows), batch):
+                conn.execute(sa.insert(takes), list(take_rows[start : start + batch]))
+            for start in range(0, len(version_rows), batch):
+                conn.execute(sa.insert(take_versions), list(version_rows[start : start + batch]))
+            top: dict[int, int] = {}
+            for row in take_rows:
+                top[row["shot_id"]] = max(top.get(row["shot_id"], 0), int(row["number"]))
+            for shot_id, number in top.items():
+                conn.execute(
+                    sa.update(shots)
+                    .where(shots.c.id == shot_id, shots.c.next_take_number <= number)
+                    .values(next_take_number=number + 1)
+                )
 
     def raise_take_counter(self, shot_id: int, at_least: int) -> None:
         with self.write() as conn:
@@ -648,7 +735,7 @@ class Catalog:
                 .values(next_take_number=at_least)
             )
 
-    # -- workflow PNGs (issue 4) ------------------------------------------------
+    # -- workflow PNGs ----------------------------------------------------------
     def update_png(self, take_id: str, version_number: int, png: Any, event: dict[str, Any] | None = None) -> None:
         """Point one take version at another workflow PNG (a `PngRecord`), with an optional log line."""
         with self.write() as conn:
@@ -663,6 +750,218 @@ class Catalog:
                 )
             if event is not None:
                 _log(conn, event)
+
+
+class TakeWriter:
+    """What a use case may read and write while it holds one take's lock (see `Catalog.lock_take`)."""
+
+    def __init__(self, conn: sa.Connection, row: Any) -> None:
+        self._conn = conn
+        self.take_id: str = row["id"]
+        self.shot_id: int = row["shot_id"]
+        self.deleted: bool = bool(row["deleted"])
+
+    def versions(self) -> list[TakeVersion]:
+        """Every version, newest first, as this transaction sees them."""
+        rows = (
+            self._conn.execute(
+                sa.select(take_versions)
+                .where(take_versions.c.take_id == self.take_id)
+                .order_by(take_versions.c.number.desc())
+            )
+            .mappings()
+            .all()
+        )
+        return [records.version(r, is_current=i == 0) for i, r in enumerate(rows)]
+
+    @property
+    def next_number(self) -> int:
+        """The number the next version gets; reserved for this writer until its transaction ends."""
+        top = self._conn.execute(
+            sa.select(sa.func.coalesce(sa.func.max(take_versions.c.number), 0)).where(
+                take_versions.c.take_id == self.take_id
+            )
+        ).scalar_one()
+        return int(top) + 1
+
+    def add_version(
+        self, number: int, version_row: dict[str, Any], event: dict[str, Any], take_values: dict[str, Any] | None = None
+    ) -> int:
+        """Append version `number` (the reserved one) and its log line."""
+        self._conn.execute(sa.insert(take_versions).values(take_id=self.take_id, number=number, **version_row))
+        if take_values:
+            self._conn.execute(sa.update(takes).where(takes.c.id == self.take_id).values(**take_values))
+        _log(self._conn, {**event, "details": {**(event.get("details") or {}), "version": number}})
+        return number
+
+    def update_png(self, version_number: int, png: Any, event: dict[str, Any] | None = None) -> None:
+        self._conn.execute(
+            sa.update(take_versions)
+            .where(take_versions.c.take_id == self.take_id, take_versions.c.number == version_number)
+            .values(**records.png_columns(png))
+        )
+        if event is not None:
+            _log(self._conn, event)
+
+    def mark_deleted(self, event: dict[str, Any]) -> bool:
+        """Flag the take deleted and clear the shot's star if it pointed here; True if it was starred."""
+        return _mark_deleted(self._conn, self.take_id, self.shot_id, event)
+
+
+def _mark_deleted(conn: sa.Connection, take_id: str, shot_id: int, event: dict[str, Any]) -> bool:
+    was_starred = conn.execute(
+        sa.update(shots).where(shots.c.id == shot_id, shots.c.starred_take_id == take_id).values(starred_take_id=None)
+    ).rowcount
+    conn.execute(sa.update(takes).where(takes.c.id == take_id).values(deleted=True, deleted_at=now()))
+    details = {**(event.get("details") or {}), "was_starred": bool(was_starred)}
+    _log(conn, {**event, "details": details})
+    if was_starred:
+        _log(conn, _implied_unstar(event, take_id, "deleted"))
+    return bool(was_starred)
+
+
+_REVISION_LINE = re.compile(r"^revision\s*(?::[^=]*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN_LINE = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
+
+
+def _head_from_files(folder: Path) -> str | None:
+    """The one revision no migration revises, read from the files' `revision =` and `down_revision =`
+    lines; None when that is not clear-cut (then Alembic decides)."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in folder.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        rev, down = _REVISION_LINE.search(text), _DOWN_LINE.search(text)
+        if rev is None:
+            continue
+        if down is None:
+            return None
+        revisions.add(rev.group(1))
+        revised.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
+    heads = revisions - revised
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
+# Statements built once: SQLAlchemy's construction of a select with aliases costs more than
+# running it on an indexed lookup, so per-call code only adds its WHERE clauses.
+def _build_take_select() -> sa.Select:
+    """Takes with their shot, section and current version in one row each.
+
+    The current version is found per take through the (take_id, number) index, so
+    reading one take never touches another take's versions."""
+    current = take_versions.alias("current")
+    newest = (
+        sa.select(sa.func.max(take_versions.c.number))
+        .where(take_versions.c.take_id == takes.c.id)
+        .correlate(takes)
+        .scalar_subquery()
+    )
+    count = sa.select(sa.func.count()).where(take_versions.c.take_id == takes.c.id).correlate(takes).scalar_subquery()
+    return sa.select(
+        *(_fast(c) for c in takes.c),
+        shots.c.code.label("shot_code"),
+        shots.c.sort_order.label("shot_order"),
+        shots.c.starred_take_id,
+        sections.c.code.label("section_code"),
+        count.label("versions_count"),
+        *(c.label(f"v_{c.name}") for c in current.c),
+    ).select_from(
+        takes.join(shots, takes.c.shot_id == shots.c.id)
+        .outerjoin(sections, shots.c.section_id == sections.c.id)
+        .join(current, sa.and_(current.c.take_id == takes.c.id, current.c.number == newest))
+    )
+
+
+def _build_shot_order() -> sa.Select:
+    return (
+        sa.select(shots.c.id)
+        .select_from(shots.outerjoin(sections, shots.c.section_id == sections.c.id))
+        .order_by(sa.func.coalesce(sections.c.sort_order, -1), sections.c.code, shots.c.sort_order, shots.c.code)
+    )
+
+
+class _IsoDateTime(sa.types.TypeDecorator):
+    """Reads timestamps with `datetime.fromisoformat` (C) where SQLite hands back text; SQLAlchemy's
+    own SQLite reader parses each with a regex, a large share of a 100,000-row listing's time."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _fast(column: sa.ColumnElement) -> sa.ColumnElement:
+    if isinstance(column.type, sa.DateTime):
+        return sa.type_coerce(column, _IsoDateTime).label(column.name)
+    return column
+
+
+def _build_take_order() -> sa.Select:
+    return (
+        sa.select(takes.c.id)
+        .select_from(
+            takes.join(shots, takes.c.shot_id == shots.c.id).outerjoin(sections, shots.c.section_id == sections.c.id)
+        )
+        .order_by(
+            sa.func.coalesce(sections.c.sort_order, -1),
+            sections.c.code,
+            shots.c.sort_order,
+            shots.c.code,
+            takes.c.number,
+        )
+    )
+
+
+def _build_links_select() -> sa.Select:
+    other = takes.alias("other")
+    other_shot = shots.alias("other_shot")
+    other_section = sections.alias("other_section")
+    return (
+        sa.select(
+            take_links.c.take_id,
+            take_links.c.other_id,
+            take_links.c.kind,
+            other.c.name,
+            other_shot.c.code.label("shot_code"),
+            other_section.c.code.label("section_code"),
+        )
+        .select_from(
+            take_links.join(other, other.c.id == take_links.c.other_id)
+            .join(other_shot, other_shot.c.id == other.c.shot_id)
+            .outerjoin(other_section, other_section.c.id == other_shot.c.section_id)
+        )
+        .order_by(take_links.c.id)
+    )
+
+
+def _build_shot_select() -> sa.Select:
+    count = (
+        sa.select(sa.func.count()).where(takes.c.shot_id == shots.c.id, takes.c.deleted == sa.false()).scalar_subquery()
+    )
+    return (
+        sa.select(shots, sections.c.code.label("section_code"), count.label("takes_count"))
+        .select_from(shots.outerjoin(sections, shots.c.section_id == sections.c.id))
+        .order_by(sa.func.coalesce(sections.c.sort_order, -1), sections.c.code, shots.c.sort_order, shots.c.code)
+    )
+
+
+_TAKE_ROWS = _build_take_select()
+_SHOT_ORDER = _build_shot_order()
+SHOTS_PER_READ = 20
+_TAKE_ORDER = _build_take_order()
+_TAKE_KEYS = tuple(c.key for c in _TAKE_ROWS.selected_columns)
+_VERSION_KEYS = tuple((i, k[2:]) for i, k in enumerate(_TAKE_KEYS) if k.startswith("v_"))
+
+
+def _take_record(row: sa.Row, project: str, links: Sequence[Any]) -> Take:
+    """One row of `_TAKE_ROWS` (take, shot, section, current version) as a `Take`."""
+    version = records.version({k: row[i] for i, k in _VERSION_KEYS}, is_current=True)
+    return records.take(dict(zip(_TAKE_KEYS, row, strict=True)), project, version, links)
+
+
+_LINKS_SELECT = _build_links_select()
+_SHOT_SELECT = _build_shot_select()
 
 
 def _log(conn: sa.Connection, event: dict[str, Any]) -> None:
@@ -680,13 +979,34 @@ def _implied_unstar(event: dict[str, Any], take_id: str, why: str) -> dict[str, 
     }
 
 
+def _refuse_ambiguous_code(conn: sa.Connection, project: Project, code: str, section: str | None) -> None:
+    """A shot code lives either without a section or in sections, never both: a loose SH010's takes are
+    `SH010/video_01`, so adding one beside SEQ01/SH010 would silently change what `SH010/video_01` means."""
+    others = conn.execute(
+        sa.select(sections.c.code)
+        .select_from(shots.outerjoin(sections, shots.c.section_id == sections.c.id))
+        .where(shots.c.project_id == project.id, shots.c.code == code)
+        .order_by(sections.c.code)
+    ).all()
+    in_sections = [r[0] for r in others if r[0] is not None]
+    if section is None and in_sections:
+        where = ", ".join(f"{s}/{code}" for s in in_sections)
+        raise ConflictError(
+            f"Shot code {code} is already used by {where}, whose takes are also called {code}/video_NN; "
+            f"a shot {code} without a section would take that name over. Put the new shot in a section, "
+            "or give it another code."
+        )
+    if section is not None and len(in_sections) < len(others):
+        raise ConflictError(
+            f"Shot code {code} is already used by a shot without a section, whose takes are {code}/video_NN; "
+            f"a {section}/{code} would make {code} mean two shots. Give the new shot another code, "
+            "or put it in the existing shot."
+        )
+
+
 def _next_order(conn: sa.Connection, table: sa.Table, where: Any) -> int:
     top = conn.execute(sa.select(sa.func.max(table.c.sort_order)).where(where)).scalar()
     return 10 if top is None else (top // 10 + 1) * 10
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -84,7 +84,7 @@ def media(row: Mapping[str, Any]) -> MediaInfo:
             "codec": row["codec"] or "",
             "width": row["width"] or 0,
             "height": row["height"] or 0,
-            "fps": None,
+            "fps": Fraction(row["fps_num"], row["fps_den"]) if row["fps_num"] and row["fps_den"] else None,
             "frames": row["frames"] or 0,
             "duration": row["duration"] or 0.0,
             "bit_rate": row["bit_rate"],
@@ -92,16 +92,7 @@ def media(row: Mapping[str, Any]) -> MediaInfo:
             "audio": row.get("audio") or full.get("audio") or [],
         }
     )
-    info = MediaInfo.from_json(full)
-    if row["fps_num"] and row["fps_den"]:
-        info = _replace_fps(info, Fraction(row["fps_num"], row["fps_den"]))
-    return info
-
-
-def _replace_fps(info: MediaInfo, fps: Fraction) -> MediaInfo:
-    from dataclasses import replace
-
-    return replace(info, fps=fps)
+    return MediaInfo.from_json(full)
 
 
 def png(row: Mapping[str, Any]) -> PngRecord | None:
@@ -137,10 +128,12 @@ def version(row: Mapping[str, Any], *, is_current: bool) -> TakeVersion:
     )
 
 
-def link(row: Mapping[str, Any]) -> TakeLink:
+def link(row: Mapping[str, Any], *, incoming: bool = False) -> TakeLink:
+    """A link row seen from `take_id` (made there), or with `incoming` from `other_id` (pointing here)."""
     shot_path = f"{row['section_code']}/{row['shot_code']}" if row["section_code"] else row["shot_code"]
+    here, there = (row["other_id"], row["take_id"]) if incoming else (row["take_id"], row["other_id"])
     return TakeLink(
-        take_id=row["take_id"], other_id=row["other_id"], other_ref=f"{shot_path}/{row['name']}", kind=row["kind"]
+        take_id=here, other_id=there, other_ref=f"{shot_path}/{row['name']}", kind=row["kind"], incoming=incoming
     )
 
 

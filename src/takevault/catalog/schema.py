@@ -145,6 +145,97 @@ events = sa.Table(
     sa.Column("details", sa.JSON, nullable=False),
 )
 
+# One row per committed write transaction: the row images it left (see catalog/journal.py). The
+# same payload is written to the store under `.takevault/journal/`, so the catalog can be rebuilt
+# from the store alone; the row here lets fsck rewrite an entry a crash kept out of the store.
+journal = sa.Table(
+    "journal",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("at", When, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+)
+
+# Store versions no catalog row names that `fsck --repair` has looked at and kept (it never deletes
+# bytes): what an interrupted add/replace/attach uploaded before it failed, or an interrupted purge
+# left. fsck lists them as kept, not as problems.
+store_leftovers = sa.Table(
+    "store_leftovers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(1024), nullable=False),
+    sa.Column("version_id", sa.String(1024), nullable=False),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("take_id", sa.String(36)),
+    sa.Column("noted_at", When, nullable=False),
+    sa.Column("noted_by", sa.String(200), nullable=False),
+    sa.UniqueConstraint("key", "version_id", name="uq_store_leftovers_key"),
+)
+
+# Indexes for the lookups the CLI and the web make (migration 0004 creates them). Each names the query it serves.
+LOOKUP_INDEXES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    # a shot by code (take references SH010/video_03, --shot SH010)
+    ("ix_shots_project_code", "shots", ("project_id", "code")),
+    # the starred list, and clearing a star when its take is deleted or purged
+    ("ix_shots_starred_take_id", "shots", ("starred_take_id",)),
+    # a shot's live-take count (shot list) without reading the take rows
+    ("ix_takes_shot_deleted", "takes", ("shot_id", "deleted")),
+    ("ix_takes_kind", "takes", ("kind",)),
+    ("ix_takes_status", "takes", ("status",)),
+    ("ix_takes_rating", "takes", ("rating",)),
+    # links pointing at a take (purge removes both directions)
+    ("ix_take_links_other_id", "take_links", ("other_id",)),
+    # the project log in order
+    ("ix_events_project_at", "events", ("project_id", "at", "id")),
+)
+
+# The take text index (see catalog/search.py). On SQLite `take_search_fts` (FTS5) indexes `document`;
+# on PostgreSQL `document` is a tsvector with a GIN index. Triggers fill it; nothing writes it directly.
+take_search = sa.Table(
+    "take_search",
+    sa.MetaData(),
+    sa.Column("take_id", sa.String(36), nullable=False),
+    sa.Column("document", sa.Text, nullable=False),
+)
+
+for _name, _table, _columns in LOOKUP_INDEXES:
+    sa.Index(_name, *(metadata.tables[_table].c[c] for c in _columns))
+
+# Deleted takes are few: a partial index finds them (`takes --deleted`) without making the
+# planner prefer a two-valued index for every listing of live takes.
+DELETED_TAKES_INDEX = "ix_takes_deleted"
+DELETED_WHERE = {"sqlite_where": sa.text("deleted = 1"), "postgresql_where": sa.text("deleted = true")}
+sa.Index(DELETED_TAKES_INDEX, takes.c.shot_id, **DELETED_WHERE)
+
+# Long work (compare, proxies, stills, import, export, validation, fsck, rebuild) as one row each.
+# `attempt` grows each time a job is taken again after its worker died; a worker may only finish
+# the attempt it claimed, so a job never completes twice. `dedupe` lets identical requests (the same
+# comparison asked for by two people) share one job while it is queued, running or done.
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("project", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(50), nullable=False),
+    sa.Column("args", sa.JSON, nullable=False),
+    sa.Column("dedupe", sa.String(400), index=True),
+    sa.Column("state", sa.String(20), nullable=False, index=True),
+    sa.Column("done", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("total", sa.BigInteger),
+    sa.Column("result", sa.JSON),
+    sa.Column("error", sa.Text),
+    sa.Column("cancel_requested", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("attempt", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("max_attempts", sa.Integer, nullable=False, server_default="3"),
+    sa.Column("worker", sa.String(200)),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", When, nullable=False),
+    sa.Column("started_at", When),
+    sa.Column("heartbeat_at", When),
+    sa.Column("finished_at", When),
+    sa.CheckConstraint("state IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="state_known"),
+)
+
 # -- people (vault-wide users, a role per project) ---------------------------------------------
 # Secrets are never stored: passwords as argon2 hashes, API tokens and session ids as sha256 digests.
 ROLES = ("viewer", "reviewer", "editor", "admin")

@@ -13,6 +13,7 @@ from typer.exceptions import TyperException
 from takevault.cli import (
     approval_cmd,
     compare_cmd,
+    cut_cmd,
     editorial_cmd,
     init_cmd,
     note_cmd,
@@ -23,6 +24,7 @@ from takevault.cli import (
     takes_cmd,
     ui,
     user_cmd,
+    worker_cmd,
 )
 from takevault.cli.context import CliState
 from takevault.errors import TakevaultError
@@ -31,10 +33,18 @@ app = typer.Typer(
     name="takevault",
     help="Track every version of every video take: add, star, compare, restore, export.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from takevault import __version__
+
+        sys.stdout.write(f"takevault {__version__}\n")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -45,6 +55,10 @@ def main_options(
         typer.Option("--vault", help="Vault folder; else TAKEVAULT_VAULT, else the nearest takevault.toml upward."),
     ] = None,
     project: Annotated[str, typer.Option("--project", help="Project inside the vault.")] = "main",
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print takevault's version and exit.", is_eager=True, callback=_print_version),
+    ] = False,
 ) -> None:
     ctx.obj = CliState(vault_path=vault, project=project)
     ctx.call_on_close(ctx.obj.close)
@@ -58,7 +72,9 @@ for module in (
     review_link_cmd,
     compare_cmd,
     editorial_cmd,
+    cut_cmd,
     serve_cmd,
+    worker_cmd,
     user_cmd,
     note_cmd,
     approval_cmd,
@@ -86,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
         # Typer's own (vendored click) usage errors: they print usage plus one line.
         exc.show()  # type: ignore[attr-defined]
         return getattr(exc, "exit_code", 2)
+    except BrokenPipeError:
+        # The reader went away (`takevault takes | head`): stop quietly, like any Unix filter.
+        _silence_stdout()
+        return 141
     except KeyboardInterrupt:
         ui.error("Interrupted; anything half-done was rolled back, run the command again to finish it.")
         return 130
@@ -98,6 +118,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 70
     return 0
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not complain about the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def run() -> None:

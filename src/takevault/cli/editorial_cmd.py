@@ -154,8 +154,8 @@ def watch(
         typer.Option(
             "--map",
             help="Which shot a file belongs to: a template like '{section}/{shot}_*' or a regex with "
-            "(?P<shot>…), optional (?P<section>…) and (?P<take>…) for a new version. Default: the name up to "
-            "the first '_' is the shot.",
+            "(?P<shot>…), optional (?P<section>…) and (?P<take>…) for a new version. Default: the rules import "
+            "uses, codes such as SH010 in the name or its folders (SH010_0001.mp4, SH020/render_0001.mp4).",
         ),
     ] = None,
     once: Annotated[

@@ -6,6 +6,7 @@ Each command parses, makes one `Vault` call and renders the result through `ui`.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -14,14 +15,17 @@ import typer
 
 from takevault.cli import ui
 from takevault.cli.context import vault as open_vault
-from takevault.errors import InvalidInputError, TakevaultError
-from takevault.models import Section, Shot, Take, TakeVersion
+from takevault.errors import DuplicateBytesError, InvalidInputError, TakevaultError
+from takevault.models import Section, Shot, Take, TakeFilter, TakeLink, TakeVersion
 
 section_app = typer.Typer(help="Sections: ordered groups of shots (sequences, scenes).", no_args_is_help=True)
 shot_app = typer.Typer(help="Shots: units of the edit such as SH010, ordered in their section.", no_args_is_help=True)
 catalog_app = typer.Typer(help="The catalog database itself.", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of a table.")]
+JsonlOpt = Annotated[
+    bool, typer.Option("--jsonl", help="Print JSON Lines (one object a line) on stdout, for large listings.")
+]
 TakeArg = Annotated[str, typer.Argument(help="SH010/video_03, SEQ01/SH010/video_03 or the take's UUID.")]
 
 
@@ -51,8 +55,8 @@ def _media_line(version: TakeVersion) -> str:
     return f"{m.width}x{m.height} {m.codec} {fps} fps {m.duration:.2f} s"
 
 
-def _take_rows(takes: list[Take]) -> list[list[object]]:
-    return [
+def _take_rows(takes: Iterable[Take]) -> Iterator[list[object]]:
+    return (
         [
             t.ref,
             "*" if t.starred else "",
@@ -67,7 +71,7 @@ def _take_rows(takes: list[Take]) -> list[list[object]]:
             "deleted" if t.deleted else (t.note or ""),
         ]
         for t in takes
-    ]
+    )
 
 
 TAKE_COLUMNS = ("take", "star", "kind", "version", "size", "media", "png", "rating", "status", "tags", "note")
@@ -76,6 +80,21 @@ TAKE_COLUMNS = ("take", "star", "kind", "version", "size", "media", "png", "rati
 def _png_status(version: TakeVersion) -> str:
     """The workflow PNG's state, as in `png validate` (reason shown there)."""
     return version.png.status if version.png is not None else "missing"
+
+
+def _link_text(link: TakeLink) -> str:
+    return f"{link.other_ref} {link.kind} this take" if link.incoming else f"{link.kind} {link.other_ref}"
+
+
+def _say_png_trouble(take: Take, given: Path | None) -> None:
+    """A workflow PNG the user gave that is stored but not usable must not pass in silence."""
+    png = take.current.png
+    if given is None or png is None or png.status in ("present", "thumbnail_only"):
+        return
+    ui.info(
+        f"warning: the workflow PNG {given.name} is {png.status} ({png.reason}); it is kept as given. "
+        f"Check it with 'takevault png validate {take.ref}', fix it with 'takevault png repair {take.ref}'."
+    )
 
 
 def _say_take(verb: str, take: Take) -> None:
@@ -153,6 +172,9 @@ def add(
     workflow_png: Annotated[Path | None, typer.Option("--workflow-png", help="The take's workflow PNG.")] = None,
     prompt: Annotated[str | None, typer.Option("--prompt", help="The AI prompt, for a generated PNG.")] = None,
     workflow: Annotated[Path | None, typer.Option("--workflow", help="Workflow JSON file, for the PNG.")] = None,
+    allow_duplicates: Annotated[
+        bool, typer.Option("--allow-duplicates", help="Add a file even when the shot already holds its bytes.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Add video files as new takes of a shot (numbered video_01, video_02, … automatically)."""
@@ -164,20 +186,29 @@ def add(
     added: list[Take] = []
     for file in files:
         size = file.stat().st_size if file.is_file() else None
-        with ui.progress_bytes(f"Adding {file.name}", size) as progress:
-            take = vault.add(
-                file,
-                shot=shot,
-                kind=kind,
-                note=note,
-                workflow_png=workflow_png,
-                prompt=prompt,
-                workflow=workflow,
-                progress=progress,
-            )
+        try:
+            with ui.progress_bytes(f"Adding {file.name}", size) as progress:
+                take = vault.add(
+                    file,
+                    shot=shot,
+                    kind=kind,
+                    note=note,
+                    workflow_png=workflow_png,
+                    prompt=prompt,
+                    workflow=workflow,
+                    allow_duplicates=allow_duplicates,
+                    progress=progress,
+                )
+        except DuplicateBytesError as exc:
+            raise DuplicateBytesError(
+                f"{file.name} is already in the shot as {exc.existing} (the same bytes); nothing was added. "
+                "Add --allow-duplicates to add it anyway.",
+                exc.existing,
+            ) from None
         added.append(take)
         if not as_json:
             _say_take("Added", take)
+            _say_png_trouble(take, workflow_png)
     if as_json:
         ui.print_json([t.to_json() for t in added])
 
@@ -352,25 +383,31 @@ def takes(
     kind: Annotated[str | None, typer.Option("--kind", help="Only this kind.")] = None,
     status: Annotated[str | None, typer.Option("--status", help="Only this status.")] = None,
     min_rating: Annotated[int | None, typer.Option("--min-rating", help="Only ratings at least this.")] = None,
-    search: Annotated[str | None, typer.Option("--search", help="Text in names, notes, tags.")] = None,
+    search: Annotated[
+        str | None,
+        typer.Option("--search", help="Words that each begin a word of the name, shot, note, status, tags or prompt."),
+    ] = None,
     deleted: Annotated[bool, typer.Option("--deleted", help="Only deleted takes.")] = False,
     as_json: JsonOpt = False,
+    as_jsonl: JsonlOpt = False,
 ) -> None:
-    """List takes in edit order (section, shot, take number)."""
-    found = open_vault(ctx).takes(
-        shot=shot,
-        section=section,
-        starred=True if starred else None,
-        kind=kind,
-        status=status,
-        min_rating=min_rating,
-        search=search,
-        deleted=deleted,
+    """List takes in edit order (section, shot, take number), streamed as they are read."""
+    found = open_vault(ctx).iter_takes(
+        TakeFilter(
+            shot=shot,
+            section=section,
+            starred=True if starred else None,
+            kind=kind,
+            status=status,
+            min_rating=min_rating,
+            search=search,
+            deleted=deleted,
+        )
     )
-    if as_json:
-        ui.print_json([t.to_json() for t in found])
+    if as_json or as_jsonl:
+        ui.stream_json((t.to_json() for t in found), lines=as_jsonl)
         return
-    ui.table("Takes", TAKE_COLUMNS, _take_rows(found))
+    ui.stream_table("Takes", TAKE_COLUMNS, _take_rows(found))
 
 
 def show(ctx: typer.Context, take: TakeArg, as_json: JsonOpt = False) -> None:
@@ -398,19 +435,19 @@ def show(ctx: typer.Context, take: TakeArg, as_json: JsonOpt = False) -> None:
             ("status", t.status),
             ("tags", ", ".join(t.tags)),
             ("note", t.note),
-            ("links", ", ".join(f"{link.kind} {link.other_ref}" for link in t.links)),
+            ("links", ", ".join(_link_text(link) for link in t.links)),
             ("created", f"{_when(t.created_at)} by {t.created_by}"),
         ]
     )
 
 
-def history(ctx: typer.Context, take: TakeArg, as_json: JsonOpt = False) -> None:
+def history(ctx: typer.Context, take: TakeArg, as_json: JsonOpt = False, as_jsonl: JsonlOpt = False) -> None:
     """Every version of a take, newest first."""
     versions = open_vault(ctx).history(take)
-    if as_json:
-        ui.print_json([v.to_json() for v in versions])
+    if as_json or as_jsonl:
+        ui.stream_json((v.to_json() for v in versions), lines=as_jsonl)
         return
-    rows = [
+    rows = (
         [
             f"v{v.number}" + (" (current)" if v.is_current else ""),
             _when(v.created_at),
@@ -423,9 +460,9 @@ def history(ctx: typer.Context, take: TakeArg, as_json: JsonOpt = False) -> None
             v.version_id,
         ]
         for v in versions
-    ]
+    )
     columns = ("version", "created", "by", "size", "sha256", "source", "original name", "png", "store id")
-    ui.table(take, columns, rows)
+    ui.stream_table(take, columns, rows)
 
 
 def get(
@@ -445,16 +482,17 @@ def log(
     ctx: typer.Context,
     take: Annotated[str | None, typer.Argument(help="Only this take.")] = None,
     as_json: JsonOpt = False,
+    as_jsonl: JsonlOpt = False,
 ) -> None:
-    """The event log: who did what to which take, when."""
-    found = open_vault(ctx).events(take=take)
-    if as_json:
-        ui.print_json([e.to_json() for e in found])
+    """The event log: who did what to which take, when (streamed, oldest first)."""
+    found = open_vault(ctx).iter_events(take=take)
+    if as_json or as_jsonl:
+        ui.stream_json((e.to_json() for e in found), lines=as_jsonl)
         return
-    rows = [
+    rows = (
         [_when(e.at), e.user, e.action, e.details.get("ref") or e.shot or "", _event_detail(e.details)] for e in found
-    ]
-    ui.table("Events", ("when", "user", "action", "take", "details"), rows)
+    )
+    ui.stream_table("Events", ("when", "user", "action", "take", "details"), rows)
 
 
 def _event_detail(details: dict) -> str:
@@ -468,12 +506,39 @@ def _event_detail(details: dict) -> str:
 
 
 # -- upkeep -------------------------------------------------------------------------
-def fsck(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def fsck(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Do the safe repairs (journal, delete markers, PNG links, leftovers, unfinished uploads); "
+            "never deletes a version's bytes.",
+        ),
+    ] = False,
+    idle_for: Annotated[
+        float,
+        typer.Option(
+            "--idle-for",
+            min=0,
+            metavar="SECONDS",
+            help="With --repair: an unfinished S3 upload that sent nothing for this long is abandoned.",
+        ),
+    ] = 60.0,
+    as_json: JsonOpt = False,
+) -> None:
     """Check that catalog and store agree and that every version's bytes match their sha256."""
-    report = open_vault(ctx).fsck()
+    report = open_vault(ctx).fsck(repair=repair, idle_seconds=idle_for)
     if as_json:
         ui.print_json(report.to_json())
     else:
+        for line in report.repaired:
+            ui.info(f"repaired: {line}")
+        if report.notes:
+            counts: dict[str, int] = {}
+            for note in report.notes:
+                counts[note.kind] = counts.get(note.kind, 0) + 1
+            ui.info("Not problems: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items())) + ".")
         if report.problems:
             rows = [[p.kind, p.take_ref or "", p.key or "", p.version_id or "", p.message] for p in report.problems]
             ui.table("Problems", ("problem", "take", "key", "version id", "what to do"), rows)
@@ -498,15 +563,24 @@ def catalog_upgrade(ctx: typer.Context) -> None:
 
 
 @catalog_app.command("rebuild")
-def catalog_rebuild(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """Rebuild missing catalog rows from the object metadata in the store."""
-    report = open_vault(ctx).rebuild_catalog()
+def catalog_rebuild(
+    ctx: typer.Context,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild even if the catalog holds rows; the old catalog is kept aside.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rebuild the catalog from the store: its journal of committed changes, else the object metadata."""
+    report = open_vault(ctx).rebuild_catalog(force=force)
     if as_json:
         ui.print_json(report.to_json())
         return
+    if report.kept_aside:
+        ui.info(f"The catalog that was there is kept aside in {report.kept_aside}.")
+    source = f"{report.journal_entries} journal entries" if report.journal_entries else "the object metadata"
     ui.info(
         f"Rebuilt {report.takes_added} take(s) with {report.versions_added} version(s) "
-        f"and {report.shots_added} new shot(s); {len(report.skipped)} object(s) skipped."
+        f"in {report.shots_added} shot(s) from {source}; {len(report.skipped)} object(s) skipped."
     )
     for line in report.skipped:
         ui.info(f"  skipped: {line}")

@@ -10,8 +10,11 @@ from __future__ import annotations
 from takevault.vault.approvals import ApprovalsMixin
 from takevault.vault.comparing import CompareMixin
 from takevault.vault.core import DEFAULT_PROJECT, VaultCore
+from takevault.vault.cutcheck import CutCheckMixin
 from takevault.vault.editorial import EditorialMixin
+from takevault.vault.jobs import JobsMixin
 from takevault.vault.links import LinksMixin
+from takevault.vault.listing import ListingMixin
 from takevault.vault.note_markers import NoteMarkersMixin
 from takevault.vault.notes_follow import NotesFollowMixin
 from takevault.vault.people import PeopleMixin
@@ -30,8 +33,11 @@ class Vault(
     TakesMixin,
     PngMixin,
     CompareMixin,
+    CutCheckMixin,
     EditorialMixin,
     PlaybackMixin,
+    JobsMixin,
+    ListingMixin,
     StoreOpsMixin,
     VaultCore,
 ):

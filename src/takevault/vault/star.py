@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from takevault.errors import ConflictError
-from takevault.models import Shot, Take
+from takevault.models import ANY_TAKE, Shot, Take
 from takevault.vault.takebase import TakeBase
 
 
@@ -24,7 +24,7 @@ class StarMixin(TakeBase):
         target = self.shot(shot)
         if target.starred_take_id is None:
             return target
-        starred = self.catalog.query_takes(self._project, take_ids=[target.starred_take_id], deleted=None)
+        starred = self.catalog.query_takes(self._project, ANY_TAKE, take_ids=[target.starred_take_id])
         event = self._event(
             "unstar",
             starred[0] if starred else None,

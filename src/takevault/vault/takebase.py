@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
 from takevault.catalog.catalog import now
+from takevault.catalog.search import search_words
 from takevault.errors import BadReferenceError, InvalidInputError, NotFoundError
-from takevault.models import Event, Project, Section, Shot, Take, TakeVersion
+from takevault.models import ANY_TAKE, Event, Project, Section, Shot, Take, TakeFilter, TakeVersion
 from takevault.vault.core import VaultCore
 from takevault.vault.refs import TakeRef, check_code, parse_ref, parse_shot, take_name
 
@@ -27,6 +30,12 @@ class TakeBase(VaultCore):
             return known
         found = self.catalog.find_project(self.project)
         if found is None:
+            if self.known_project:
+                names = ", ".join(p.name for p in self.catalog.list_projects()) or "none yet"
+                raise NotFoundError(
+                    f"No project named {self.project!r} in this vault (it has: {names}); check the project name, "
+                    "or add a section or shot to start it."
+                )
             return Project(id=self._NO_PROJECT_YET, name=self.project)
         self.__dict__["_project_row"] = found
         return found
@@ -111,14 +120,14 @@ class TakeBase(VaultCore):
     def _resolve(self, ref: str | TakeRef) -> tuple[Take, TakeRef]:
         parsed = ref if isinstance(ref, TakeRef) else parse_ref(ref)
         if parsed.take_id is not None:
-            found = self.catalog.query_takes(self._project, take_ids=[parsed.take_id], deleted=None)
+            found = self.catalog.query_takes(self._project, ANY_TAKE, take_ids=[parsed.take_id])
             if not found:
                 raise NotFoundError(f"No take has the id {parsed.take_id}; find takes with 'takevault takes'.")
             return found[0], parsed
         assert parsed.shot is not None and parsed.number is not None
         example = f"SEQ01/{parsed.shot}/{take_name(parsed.number)}"
         shot = self._one_shot(parsed.section, parsed.shot, example=example)
-        found = self.catalog.query_takes(self._project, shot_ids=[shot.id], number=parsed.number, deleted=None)
+        found = self.catalog.query_takes(self._project, ANY_TAKE, shot_ids=[shot.id], number=parsed.number)
         if not found:
             raise NotFoundError(
                 f"Shot {shot.path} has no take {take_name(parsed.number)}; "
@@ -157,41 +166,34 @@ class TakeBase(VaultCore):
             f"(see 'takevault history {take.ref}')."
         )
 
-    def takes(
-        self,
-        *,
-        shot: str | None = None,
-        section: str | None = None,
-        starred: bool | None = None,
-        kind: str | None = None,
-        status: str | None = None,
-        min_rating: int | None = None,
-        search: str | None = None,
-        deleted: bool | None = False,
-    ) -> list[Take]:
-        """Takes matching every filter given, ordered by section, shot and take number."""
+    def takes(self, where: TakeFilter | None = None, **filters: Any) -> list[Take]:
+        """Takes matching every filter given, ordered by section, shot and take number.
+
+        Give a `TakeFilter`, or its fields as keywords (`takes(shot="SH010", starred=True)`)."""
+        return list(self.iter_takes(where, **filters))
+
+    def iter_takes(self, where: TakeFilter | None = None, **filters: Any) -> Iterator[Take]:
+        """Like `takes`, but streamed from the catalog: the first take comes before the last is read.
+
+        Bad filters (unknown shot or section, rating out of range, an unusable search) are refused
+        before the first take is yielded."""
+        where = _filter(where, filters)
         shot_ids = None
-        if shot is not None:
-            shot_section, code = parse_shot(shot)
+        if where.shot is not None:
+            shot_section, code = parse_shot(where.shot)
             found = self._shots_named(shot_section, code)
             if not found:
-                raise NotFoundError(f"Shot {shot} does not exist; list shots with 'takevault shot list'.")
+                raise NotFoundError(f"Shot {where.shot} does not exist; list shots with 'takevault shot list'.")
             shot_ids = [s.id for s in found]
-        if section is not None:
-            self.catalog.section(self._project, section)
-        if min_rating is not None and not 0 <= min_rating <= 5:
-            raise InvalidInputError(f"The minimum rating {min_rating} is out of range; give a number from 0 to 5.")
-        return self.catalog.query_takes(
-            self._project,
-            shot_ids=shot_ids,
-            section=section,
-            starred=starred,
-            kind=kind,
-            status=status,
-            min_rating=min_rating,
-            search=search,
-            deleted=deleted,
-        )
+        if where.section is not None:
+            self.catalog.section(self._project, where.section)
+        if where.min_rating is not None and not 0 <= where.min_rating <= 5:
+            raise InvalidInputError(
+                f"The minimum rating {where.min_rating} is out of range; give a number from 0 to 5."
+            )
+        if where.search is not None:
+            search_words(where.search)
+        return self.catalog.iter_takes(self._project, where, shot_ids=shot_ids)
 
     def history(self, ref: str) -> list[TakeVersion]:
         """Every version of the take, newest first."""
@@ -202,6 +204,12 @@ class TakeBase(VaultCore):
         self, *, take: str | None = None, since: datetime | None = None, until: datetime | None = None
     ) -> list[Event]:
         """The event log, oldest first; `take` narrows it to one take (by reference)."""
+        return list(self.iter_events(take=take, since=since, until=until))
+
+    def iter_events(
+        self, *, take: str | None = None, since: datetime | None = None, until: datetime | None = None
+    ) -> Iterator[Event]:
+        """Like `events`, streamed from the catalog."""
         take_id = None
         if take is not None:
             try:
@@ -210,7 +218,18 @@ class TakeBase(VaultCore):
                 raise
             # A purged take is gone from the catalog but its id still finds its log lines.
             take_id = parsed.take_id or self.take(take).id
-        return self.catalog.events(self._project, take_id=take_id, since=since, until=until)
+        return self.catalog.iter_events(self._project, take_id=take_id, since=since, until=until)
+
+
+def _filter(where: TakeFilter | None, filters: dict[str, Any]) -> TakeFilter:
+    if where is not None and filters:
+        raise TypeError("give a TakeFilter or filter keywords, not both")
+    if where is not None:
+        return where
+    unknown = set(filters) - {f.name for f in fields(TakeFilter)}
+    if unknown:
+        raise TypeError(f"unknown take filter {sorted(unknown)[0]!r}")
+    return TakeFilter(**filters)
 
 
 def _shot_path(take: Take) -> str:

@@ -1,7 +1,7 @@
 """People and review: users, a role per project, personal API tokens, web sessions, notes, approvals, guest links.
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0005
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0001"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

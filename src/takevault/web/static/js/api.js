@@ -132,3 +132,20 @@ export function askToken(reason) {
 export function mediaUrl(takeId, version, what) {
   return withProject(`/api/media/${encodeURIComponent(takeId)}/${version}/${what}`);
 }
+
+// Follow a job (long work done by the server's workers) until it finishes; onProgress gets 0..1.
+// Resolves with the finished job when done; rejects with the job's own sentence otherwise.
+export async function waitForJob(jobId, onProgress, isCurrent = () => true) {
+  let delay = 200;
+  for (;;) {
+    const job = await get(`/api/jobs/${jobId}`);
+    if (!isCurrent()) return job;
+    if (onProgress) onProgress(job.progress || 0, job);
+    if (job.state === "done") return job;
+    if (job.state === "failed" || job.state === "cancelled") {
+      throw new ApiError(job.error || `The job ${job.state === "failed" ? "failed" : "was cancelled"}.`, 0);
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(500, delay * 1.5);
+  }
+}
