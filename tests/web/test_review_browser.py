@@ -345,3 +345,35 @@ def test_page_timecode_matches_the_timecode_module(page, studio: Studio):
             [frames, float(fps)],
         )
         assert shown == [frame_to_timecode(f, fps) for f in frames], fps
+
+
+def test_zoom_to_one_to_one_pixel_values_and_guides(page, studio: Studio):
+    take = studio.ids["take"]
+    sign_in(page, studio, "rita")
+    page.wait_for_selector("[data-testid=take-card]")
+    page.goto(f"{studio.url}/compare?items={take}@v3,{take}@v2")
+    wait_js(page, "[...document.querySelectorAll('video')].every(v => v.dataset.ready === '1')")
+    page.locator("[data-testid=compare-stage]").click(position={"x": 5, "y": 5})
+    page.keyboard.press("k")
+    page.keyboard.press("1")
+    # 1:1: one video pixel per screen pixel, so the zoom is the video width over its shown width.
+    wait_js(
+        page,
+        """() => { const v = document.querySelector('video[data-item=A]'); const box = v.parentElement;
+                   const s = Math.min(v.clientWidth / v.videoWidth, v.clientHeight / v.videoHeight);
+                   return Math.abs(Number(box.dataset.zoom) - 1 / s) < 0.01
+                          && v.style.transform.includes('scale'); }""",
+    )
+    tile = page.locator("video[data-item=A]").bounding_box()
+    page.mouse.move(tile["x"] + tile["width"] / 2, tile["y"] + tile["height"] / 2)
+    wait_js(
+        page,
+        r"/^\d+,\d+ · A \d+ \d+ \d+ · B \d+ \d+ \d+$/.test("
+        "document.querySelector('[data-testid=pixel-values]').textContent)",
+    )
+    page.keyboard.press("0")
+    wait_js(page, "document.querySelector('video[data-item=A]').parentElement.dataset.zoom === '1'")
+    page.keyboard.press("g")
+    wait_js(page, "document.querySelectorAll('[data-testid=guides][data-on=\"1\"]').length === 2")
+    page.keyboard.press("g")
+    wait_js(page, "document.querySelectorAll('[data-testid=guides]').length === 0")

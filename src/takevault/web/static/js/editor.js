@@ -45,8 +45,9 @@ class Editor {
 
   setZoom(zoom, at = null) {
     const old = this.zoom;
-    this.zoom = Math.min(32, Math.max(1, zoom));
-    if (this.zoom === 1) this.pan = [0, 0];
+    // Below 1 is allowed: 1:1 of a small video shows it smaller than the tile.
+    this.zoom = Math.min(32, Math.max(0.05, zoom));
+    if (Math.abs(this.zoom - 1) < 1e-6) { this.zoom = 1; this.pan = [0, 0]; }
     else if (at) {
       // Keep the point under the cursor where it is.
       const k = this.zoom / old;
@@ -88,7 +89,7 @@ class Editor {
     }, { passive: false });
     let drag = null;
     box.addEventListener("pointerdown", (e) => {
-      if (this.zoom <= 1 || e.target.classList.contains("drawing")) return;
+      if (this.zoom === 1 || e.target.classList.contains("drawing")) return;
       drag = { x: e.clientX, y: e.clientY, pan: [...this.pan], moved: false };
     });
     box.addEventListener("pointermove", (e) => {
