@@ -84,6 +84,13 @@ def run(app: Any, host: str, port: int, *, workers: int = 1, **extra: Any) -> No
     if workers == 1:
         server.run()
         return
+    import inspect
+
     from uvicorn.supervisors import Multiprocess
 
-    Multiprocess(settings, target=server.run, sockets=[settings.bind_socket()]).run()
+    sockets = [settings.bind_socket()]
+    # uvicorn before 0.3x takes the function each process runs; newer ones build the Server from the config.
+    if "target" in inspect.signature(Multiprocess.__init__).parameters:
+        Multiprocess(settings, target=server.run, sockets=sockets).run()  # type: ignore[call-arg]
+    else:
+        Multiprocess(settings, sockets=sockets).run()
