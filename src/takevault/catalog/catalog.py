@@ -415,7 +415,14 @@ class Catalog:
     ) -> sa.Select:
         """The ids of the matching takes in edit order: a narrow query, so sorting a whole
         project's takes sorts short keys, not the rows with their versions and JSON."""
-        query = _TAKE_ORDER.where(shots.c.project_id == project.id)
+        selective = take_ids is not None or where.starred is True or where.search is not None
+        if selective:
+            # `+ 0` keeps SQLite's planner (which has no statistics) off the shots' project index, so a
+            # selective lookup starts from its few candidate takes by primary key instead of walking
+            # every take of every shot of the project and testing each against the candidates.
+            query = _TAKE_ORDER.where(shots.c.project_id + 0 == project.id)
+        else:
+            query = _TAKE_ORDER.where(shots.c.project_id == project.id)
         if shot_ids is not None:
             query = query.where(takes.c.shot_id.in_(list(shot_ids)))
         if take_ids is not None:
@@ -641,6 +648,8 @@ class Catalog:
 
         Rows are shaped as for `insert_take` (versions carry `take_id` and `number`); each shot's
         take counter is raised past the highest number given, so later adds never reuse one."""
+        # executemany takes its columns from the first row: give every row the same keys.
+        take_rows, version_rows = _same_keys(take_rows), _same_keys(version_rows)
         with self.write() as conn:
             for start in range(0, len(take_rows), batch):
                 conn.execute(sa.insert(takes), list(take_rows[start : start + batch]))
@@ -821,6 +830,11 @@ def _implied_unstar(event: dict[str, Any], take_id: str, why: str) -> dict[str, 
 def _next_order(conn: sa.Connection, table: sa.Table, where: Any) -> int:
     top = conn.execute(sa.select(sa.func.max(table.c.sort_order)).where(where)).scalar()
     return 10 if top is None else (top // 10 + 1) * 10
+
+
+def _same_keys(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    keys = {k for row in rows for k in row}
+    return [row if len(row) == len(keys) else {**dict.fromkeys(keys), **row} for row in rows]
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
