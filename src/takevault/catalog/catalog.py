@@ -21,7 +21,7 @@ from takevault.catalog.engine import WRITE_OPTION, create_catalog_engine
 from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
 from takevault.catalog.search import matching_take_ids, search_words
 from takevault.errors import CatalogError, ConfigError, ConflictError, NotFoundError, TakevaultError
-from takevault.models import Event, Project, Section, Shot, Take, TakeFilter, TakeVersion
+from takevault.models import ANY_TAKE, Event, Project, Section, Shot, Take, TakeFilter, TakeVersion
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -264,11 +264,11 @@ class Catalog:
         return [records.shot(r, project.name) for r in rows]
 
     def find_shots(self, project: Project, code: str, section: str | None = None) -> list[Shot]:
-        query = self._shot_select(project).where(shots.c.code == code)
+        query, params = _SHOTS_BY_CODE, {"project_id": project.id, "code": code}
         if section is not None:
-            query = query.where(sections.c.code == section)
+            query, params = _SHOTS_BY_SECTION_CODE, {**params, "section": section}
         with self.read() as conn:
-            rows = conn.execute(query).mappings().all()
+            rows = conn.execute(query, params).mappings().all()
         return [records.shot(r, project.name) for r in rows]
 
     def shot_by_id(self, project: Project, shot_id: int) -> Shot:
@@ -413,17 +413,21 @@ class Catalog:
         take_ids: Sequence[str] | None,
         number: int | None,
         name: str | None,
+        *,
+        base: sa.Select | None = None,
     ) -> sa.Select:
         """The ids of the matching takes in edit order: a narrow query, so sorting a whole
-        project's takes sorts short keys, not the rows with their versions and JSON."""
+        project's takes sorts short keys, not the rows with their versions and JSON.
+        (`base` swaps in another select over the same tables, e.g. the full rows.)"""
+        base = _TAKE_ORDER if base is None else base
         selective = take_ids is not None or where.starred is True or where.search is not None
         if selective:
             # `+ 0` keeps SQLite's planner (which has no statistics) off the shots' project index, so a
             # selective lookup starts from its few candidate takes by primary key instead of walking
             # every take of every shot of the project and testing each against the candidates.
-            query = _TAKE_ORDER.where(shots.c.project_id + 0 == project.id)
+            query = base.where(shots.c.project_id + 0 == project.id)
         else:
-            query = _TAKE_ORDER.where(shots.c.project_id == project.id)
+            query = base.where(shots.c.project_id == project.id)
         if shot_ids is not None:
             query = query.where(takes.c.shot_id.in_(list(shot_ids)))
         if take_ids is not None:
@@ -475,11 +479,29 @@ class Catalog:
         iterates (on SQLite one snapshot; on PostgreSQL a take purged meanwhile is skipped).
         Closing the iterator ends it."""
         where = where or TakeFilter()
+        if take_ids is not None or number is not None:
+            # A lookup (by id, or shot and number): a few rows, read whole in one query. The plain
+            # lookups of reference resolution use prepared statements (building and keying a select
+            # of this size costs SQLAlchemy more than SQLite needs to answer it).
+            lookup: sa.Executable
+            params: dict[str, Any] = {"project_id": project.id}
+            if where == ANY_TAKE and name is None and shot_ids is None and number is None and take_ids is not None:
+                lookup, params = _TAKES_BY_ID, {**params, "ids": list(take_ids)}
+            elif where == ANY_TAKE and name is None and take_ids is None and shot_ids is not None:
+                lookup, params = _TAKES_BY_SHOT_NUMBER, {**params, "shot_ids": list(shot_ids), "number": number}
+            else:
+                lookup = self._matching_ids(project, where, shot_ids, take_ids, number, name, base=_TAKE_ROWS_ORDERED)
+            with self.read() as conn:
+                found = conn.execute(lookup, params).all()
+                links = self._links(conn, [r[0] for r in found]) if found else {}
+            for row in found:
+                yield _take_record(row, project.name, links.get(row[0], ()))
+            return
         ids_query = self._matching_ids(project, where, shot_ids, take_ids, number, name)
         with self.read() as conn:
             has_links = self._has_links(conn)
             for ids in self._ordered_id_batches(conn, project, where, shot_ids, take_ids, ids_query, batch):
-                rows = {r[0]: r for r in conn.execute(_TAKE_ROWS.where(takes.c.id.in_(ids))).all()}
+                rows = {r[0]: r for r in conn.execute(_TAKES_ROWS_BY_ID, {"ids": ids}).all()}
                 links = self._links(conn, ids) if has_links else {}
                 for take_id in ids:
                     row = rows.get(take_id)
@@ -536,7 +558,7 @@ class Catalog:
     def _links(self, conn: sa.Connection, take_ids: Sequence[str]) -> dict[str, tuple]:
         out: dict[str, list] = {}
         for chunk in _chunks(list(take_ids), 500):
-            for row in conn.execute(_LINKS_SELECT.where(take_links.c.take_id.in_(chunk))).mappings():
+            for row in conn.execute(_LINKS_BY_TAKE, {"ids": list(chunk)}).mappings():
                 out.setdefault(row["take_id"], []).append(records.link(row))
         return {k: tuple(v) for k, v in out.items()}
 
@@ -817,6 +839,17 @@ def _build_shot_select() -> sa.Select:
 
 
 _TAKE_ROWS = _build_take_select()
+_TAKE_ROWS_ORDERED = _TAKE_ROWS.order_by(*_build_take_order()._order_by_clauses)
+# Prepared once: SQLAlchemy keys a statement object it has seen for free, a freshly built one costs.
+_TAKES_BY_ID = _TAKE_ROWS_ORDERED.where(
+    shots.c.project_id + 0 == sa.bindparam("project_id"), takes.c.id.in_(sa.bindparam("ids", expanding=True))
+)
+_TAKES_BY_SHOT_NUMBER = _TAKE_ROWS_ORDERED.where(
+    shots.c.project_id == sa.bindparam("project_id"),
+    takes.c.shot_id.in_(sa.bindparam("shot_ids", expanding=True)),
+    takes.c.number == sa.bindparam("number"),
+)
+_TAKES_ROWS_BY_ID = _TAKE_ROWS.where(takes.c.id.in_(sa.bindparam("ids", expanding=True)))
 _SHOT_ORDER = _build_shot_order()
 SHOTS_PER_READ = 20
 _TAKE_ORDER = _build_take_order()
@@ -831,7 +864,12 @@ def _take_record(row: sa.Row, project: str, links: Sequence[Any]) -> Take:
 
 
 _LINKS_SELECT = _build_links_select()
+_LINKS_BY_TAKE = _LINKS_SELECT.where(take_links.c.take_id.in_(sa.bindparam("ids", expanding=True)))
 _SHOT_SELECT = _build_shot_select()
+_SHOTS_BY_CODE = _SHOT_SELECT.where(
+    shots.c.project_id == sa.bindparam("project_id"), shots.c.code == sa.bindparam("code")
+)
+_SHOTS_BY_SECTION_CODE = _SHOTS_BY_CODE.where(sections.c.code == sa.bindparam("section"))
 
 
 def _log(conn: sa.Connection, event: dict[str, Any]) -> None:
