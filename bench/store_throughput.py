@@ -287,7 +287,7 @@ def main() -> int:
         if target is not None:
             ok = r["ratio"] >= target
             failed |= not ok
-            verdict = f"target ≥{target:.1f}×: {'met' if ok else 'MISSED'}"
+            verdict = f"target ≥{target:.2f}×: {'met' if ok else 'MISSED'}"
         if "ratio_fsync" in r:
             verdict += f" (vs cp / cp+fsync {r['ratio_fsync']:.2f}×)"
         rss_ok = r["rss"] < RSS_LIMIT_MB
