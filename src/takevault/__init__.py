@@ -6,6 +6,8 @@ returns, and the error tree (see `takevault.errors`).
 
 from __future__ import annotations
 
+import logging
+
 from takevault.errors import (
     BadReferenceError,
     CatalogError,
@@ -13,6 +15,7 @@ from takevault.errors import (
     ConfigError,
     ConflictError,
     DeleteMarkerError,
+    DuplicateBytesError,
     InvalidInputError,
     InvalidKeyError,
     MediaError,
@@ -27,6 +30,10 @@ from takevault.errors import (
 from takevault.models import AudioStreamInfo, MediaInfo, ObjectVersion
 
 __version__ = "0.1.0"
+
+# A library logs; whoever runs it decides where logs go. Without this, Python's last-resort
+# handler prints every warning to stderr, so a CLI that also shows the message says it twice.
+logging.getLogger("takevault").addHandler(logging.NullHandler())
 
 
 def __getattr__(name: str) -> object:
@@ -46,6 +53,7 @@ __all__ = [
     "ConfigError",
     "ConflictError",
     "DeleteMarkerError",
+    "DuplicateBytesError",
     "InvalidInputError",
     "InvalidKeyError",
     "MediaError",

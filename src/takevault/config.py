@@ -28,7 +28,7 @@ class Setting:
     env: str
     default: Any
     help: str
-    kind: type = str
+    kind: Any = str
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -61,10 +61,33 @@ SETTINGS: tuple[Setting, ...] = (
         "Token every web API request must carry; required when serving on a non-loopback address.",
     ),
     Setting(
+        "web.allowed_hosts",
+        "TAKEVAULT_ALLOWED_HOSTS",
+        None,
+        "Host names a token-less server also answers to besides loopback (a list, or comma-separated), "
+        "e.g. the machine's name behind a reverse proxy; other names are refused against DNS rebinding.",
+        lambda v: ",".join(v) if isinstance(v, (list, tuple)) else str(v),
+    ),
+    Setting(
         "web.max_upload_mb",
         "TAKEVAULT_MAX_UPLOAD_MB",
         20480,
         "Largest upload the web server accepts, in MiB; larger ones are refused before they fill the disk.",
+        int,
+    ),
+    Setting(
+        "jobs.workers",
+        "TAKEVAULT_JOB_WORKERS",
+        2,
+        "Worker processes 'takevault serve' runs itself for long work (compare, proxies); 0 leaves it "
+        "to 'takevault worker' processes.",
+        int,
+    ),
+    Setting(
+        "jobs.stale_seconds",
+        "TAKEVAULT_JOB_STALE_SECONDS",
+        60,
+        "A running job whose worker gave no sign of life for this many seconds is taken back and run again.",
         int,
     ),
 )

@@ -9,6 +9,10 @@
     ├── NotFoundError                   exit 3, HTTP 404: unknown shot, take, version, key
     │   └── DeleteMarkerError           the latest version of a key is a delete marker
     ├── ConflictError                   exit 4, HTTP 409: duplicate bytes, take deleted, exists
+    │   └── DuplicateBytesError         the shot already holds a take with these exact bytes
+    ├── AccessError                     exit 7, HTTP 403: a person may not do this (role too low)
+    │   └── SignInError                 HTTP 401: not signed in, wrong password, unknown token
+    │       └── TooManyAttemptsError    HTTP 429: too many wrong passwords in a row
     ├── StoreError                      exit 5, HTTP 502: the object store failed us
     │   ├── VersioningError             versioning is not Enabled on the bucket
     │   ├── StoreUnreachableError       the endpoint refuses or times out
@@ -74,6 +78,27 @@ class ConflictError(TakevaultError):
     http_status = 409
 
 
+class DuplicateBytesError(ConflictError):
+    """`existing` is the ref of the take that already holds the bytes."""
+
+    def __init__(self, message: str, existing: str) -> None:
+        super().__init__(message)
+        self.existing = existing
+
+
+class AccessError(TakevaultError):
+    exit_code = 7
+    http_status = 403
+
+
+class SignInError(AccessError):
+    http_status = 401
+
+
+class TooManyAttemptsError(SignInError):
+    http_status = 429
+
+
 class StoreError(TakevaultError):
     exit_code = 5
     http_status = 502
@@ -105,6 +130,7 @@ class CatalogError(TakevaultError):
 
 
 __all__ = [
+    "AccessError",
     "BadReferenceError",
     "CatalogError",
     "ChecksumMismatchError",
@@ -115,10 +141,12 @@ __all__ = [
     "InvalidKeyError",
     "MediaError",
     "NotFoundError",
+    "SignInError",
     "StorageFullError",
     "StoreAccessError",
     "StoreError",
     "StoreUnreachableError",
     "TakevaultError",
+    "TooManyAttemptsError",
     "VersioningError",
 ]

@@ -125,7 +125,7 @@ class PngRecord:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-# -- shots and takes (issue 3) ------------------------------------------------
+# -- shots and takes --------------------------------------------------------
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -232,9 +232,17 @@ class TakeLink:
     other_id: str
     other_ref: str
     kind: str
+    incoming: bool = False
+    """True on the other end: the link was made from `other_ref` to this take (`other_ref` `kind` this)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"take_id": self.take_id, "other_id": self.other_id, "other_ref": self.other_ref, "kind": self.kind}
+        return {
+            "take_id": self.take_id,
+            "other_id": self.other_id,
+            "other_ref": self.other_ref,
+            "kind": self.kind,
+            "incoming": self.incoming,
+        }
 
 
 @dataclass(frozen=True)
@@ -423,6 +431,10 @@ class FsckReport:
     checked_versions: int
     checked_objects: int
     problems: tuple[FsckProblem, ...] = ()
+    notes: tuple[FsckProblem, ...] = ()
+    """Not problems: older workflow PNG versions kept as history, leftovers fsck --repair kept aside."""
+    repaired: tuple[str, ...] = ()
+    """What `fsck --repair` did, one sentence each (the problems are those left after it)."""
 
     @property
     def ok(self) -> bool:
@@ -434,6 +446,8 @@ class FsckReport:
             "checked_versions": self.checked_versions,
             "checked_objects": self.checked_objects,
             "problems": [p.to_json() for p in self.problems],
+            "notes": [p.to_json() for p in self.notes],
+            "repaired": list(self.repaired),
         }
 
 
@@ -443,6 +457,10 @@ class RebuildReport:
     versions_added: int
     shots_added: int
     skipped: tuple[str, ...] = ()
+    journal_entries: int = 0
+    """How many journal entries were replayed (0: the store had no journal, object metadata was used)."""
+    kept_aside: str | None = None
+    """Where the catalog that was there before went (`rebuild --force`)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -450,4 +468,6 @@ class RebuildReport:
             "versions_added": self.versions_added,
             "shots_added": self.shots_added,
             "skipped": list(self.skipped),
+            "journal_entries": self.journal_entries,
+            "kept_aside": self.kept_aside,
         }

@@ -42,7 +42,7 @@ def test_migrate_creates_every_table_and_is_idempotent(catalog: Catalog) -> None
     assert catalog.schema_revision() == Catalog.head_revision()
     catalog.migrate()
     names = set(sa.inspect(catalog.engine).get_table_names())
-    assert {"projects", "sections", "shots", "takes", "take_versions", "take_links", "events"} <= names
+    assert {"projects", "sections", "shots", "takes", "take_versions", "take_links", "events", "journal"} <= names
     assert "alembic_version" in names
 
 

@@ -37,7 +37,8 @@ def test_summary_and_pictures(pair, no_vault, tmp_path: Path, capsys: pytest.Cap
     assert main(["compare", str(pair[0]), str(pair[1]), "--out", str(out)]) == 0
     captured = capsys.readouterr()
     assert "same edit, pictures changed" in captured.out
-    assert "changed\t00:00:00.833" in captured.out
+    assert "changed\t00:00:00:20–00:00:01:08" in captured.out
+    assert captured.out.startswith("B is the same edit as A with pictures changed.")
     assert "PSNR dB" in captured.out and "SSIM" in captured.out
     assert f"pictures to {out}" in captured.err
     assert (out / "report.json").is_file() and (out / "alignment.png").is_file()
@@ -85,6 +86,7 @@ def test_summary_says_where_material_was_removed_and_uses_units(
     b = write(tmp_path / "b.mp4", shots[:100] + shots[140:])
     assert main(["compare", str(a), str(b)]) == 0
     out = capsys.readouterr().out
-    assert "removed\t00:00:04.000–00:00:05.600\tat 00:00:04.000\t1.60 s" in out
+    assert "removed\t00:00:04:00–00:00:05:15\tat 00:00:04:00\t1.60 s" in out
+    assert "40 frames of A (00:00:04:00–00:00:05:15) cut out at B 00:00:04:00." in out
     assert "duration\t10.000 s\t8.400 s" in out
     assert "kb/s" in out or "Mb/s" in out

@@ -83,3 +83,59 @@ def test_bytes_garbled_half_way(tmp_path: Path) -> None:
     report = compare_files(a, broken)
     assert report["decode"]["b"]["frames"] > 0
     assert report["segments"][0]["kind"] in ("same", "changed")
+
+
+def _write_timed(path: Path, times: list[float], seed: int = 1) -> Path:
+    """An MKV whose frames sit at the given times (ms time base): a variable frame rate, or a long gap."""
+    from tests.clips import scene_frame
+
+    with av.open(str(path), mode="w") as out:
+        stream = out.add_stream("libx264", rate=Fraction(25))
+        stream.width, stream.height, stream.pix_fmt = 128, 72, "yuv420p"
+        stream.time_base = Fraction(1, 1000)
+        stream.options = {"preset": "ultrafast", "crf": "18"}
+        for i, t in enumerate(times):
+            frame = av.VideoFrame.from_ndarray(scene_frame(seed, i, 128, 72), format="rgb24")
+            frame.pts = round(t * 1000)
+            frame.time_base = Fraction(1, 1000)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def test_variable_frame_rate_side_is_a_warning(tmp_path: Path) -> None:
+    steps = [0.04 if i % 3 else 0.06 for i in range(60)]  # 40 and 60 ms apart
+    times = [sum(steps[:i]) for i in range(60)]
+    a = _write_timed(tmp_path / "cfr.mkv", [i * 0.04 for i in range(60)])
+    b = _write_timed(tmp_path / "vfr.mkv", times)
+    report = compare_files(a, b, labels=("A", "B"), metrics=False)
+    (vfr,) = [w for w in report["warnings"] if "variable frame rate" in w]
+    assert vfr.startswith("B has a variable frame rate (frames 40-")
+    # The same pictures, each B frame showing A's frame of the same number, but shown slower: a retime, in time.
+    (seg,) = report["segments"]
+    assert seg["kind"] == "retimed" and seg["a_frames"] == [0, 60] and seg["b_frames"] == [0, 60]
+    assert seg["rate"] == pytest.approx(0.04 / (sum(steps) / 60), abs=0.02)
+
+
+def test_ten_hour_file_is_one_sentence(tmp_path: Path) -> None:
+    a = _write_timed(tmp_path / "short.mkv", [i * 0.04 for i in range(25)])
+    long = _write_timed(tmp_path / "long.mkv", [0.0, 0.04, 36000.0])
+    with pytest.raises(InvalidInputError) as info:
+        compare_files(a, long)
+    assert info.value.message.startswith("long.mkv is 10:00:00 long; compare takes up to 4 hours a side")
+    assert "\n" not in info.value.message
+
+
+def test_sides_of_different_shape_are_a_warning(tmp_path: Path) -> None:
+    from tests.clips import make_clip
+
+    scenes = ((0, 1), (24, 2))
+    a = make_clip(tmp_path / "wide.mp4", width=128, height=72, frames=48, scenes=scenes)
+    b = make_clip(tmp_path / "square.mp4", width=96, height=96, frames=48, scenes=scenes)
+    report = compare_files(a, b, metrics=False)
+    assert any(w.startswith("The pictures have different shapes (1.778:1 against 1.000:1)") for w in report["warnings"])
+    for seg in report["segments"]:
+        if seg["kind"] == "changed":
+            assert any(c["cause"] == "resolution" and "aspect ratios differ" in c["text"] for c in seg["causes"])

@@ -36,3 +36,23 @@ def test_difference_plot_breaks_the_line_over_inserted_material_and_lists_only_p
     assert not ssim_blue[:, x_mid_gap - 20 : x_mid_gap + 20].any()  # and not across the insert
     for kind in ("removed", "moved", "retimed", "changed"):  # no legend key for kinds not in the edit
         assert not np.all(img == render.KIND_COLOURS[kind], axis=2).any(), kind
+
+
+def test_edit_band_labels_never_overlap_or_run_off_the_edge(tmp_path: Path) -> None:
+    """Removed material at five close points, one at the very end: every label inside, none on another."""
+    centres = [100.0, 104.0, 108.0, 400.0, 1195.0, 1199.0]
+    widths = [70.0] * len(centres)
+    placed = render.place_labels(centres, widths, 4, 1196, rows=2)
+    boxes = [(x, x + w, row) for (x, row), w in zip(placed, widths, strict=True) if row is not None]
+    assert all(x0 >= 4 and x1 <= 1196 for x0, x1, _ in boxes)
+    for i, (a0, a1, ra) in enumerate(boxes):
+        for b0, b1, rb in boxes[i + 1 :]:
+            assert ra != rb or a1 <= b0 or b1 <= a0
+    assert [row for _, row in placed] == [0, 1, None, 0, 0, 1]  # the third close one has no room: its mark stays
+    segments = [{"kind": "same", "a": [0.0, 10.0], "b": [0.0, 9.5]}]
+    segments += [{"kind": "removed", "a": [t, t + 0.1], "b": None, "at": 9.5} for t in (9.6, 9.7, 9.8)]
+    path = render.difference_plot(tmp_path / "d.png", [0.0, 1.0], [0.9, 0.9], [30.0, 30.0], 9.5, segments, [])
+    img = np.asarray(Image.open(path).convert("RGB"))
+    red = np.all(img == render.KIND_COLOURS["removed"], axis=2)
+    band = red[img.shape[0] - 60 + 13 :, :]
+    assert band.any() and not band[:, -3:].any()  # the labels stop short of the right edge

@@ -1,4 +1,4 @@
-"""The report's shape (shared/cli.md) and the pictures and video written beside it."""
+"""The report's shape (as `compare --json` prints it) and the pictures and video written beside it."""
 
 from __future__ import annotations
 
@@ -26,7 +26,14 @@ def test_report_shape_and_pictures(tmp_path: Path, footage: dict[str, Path]) -> 
     assert starts == sorted(starts)
     on_disk = json.loads((out / "report.json").read_text())
     assert on_disk["segments"] == report["segments"]
-    assert report["pictures"] == ["difference.png", "alignment.png", "worst_pairs.png", "wipe.png", "heatmap.png"]
+    assert report["pictures"] == [
+        "difference.png",
+        "alignment.png",
+        "worst_pairs.png",
+        "wipe.png",
+        "heatmap.png",
+        "changes.png",
+    ]
     for name in report["pictures"]:
         with Image.open(out / name) as img:
             img.verify()
@@ -84,3 +91,41 @@ def test_progress_goes_on_through_the_second_pass(footage: dict[str, Path]) -> N
     assert "second pass" in report["metrics"]["method"]
     first_pass = 250 + 210
     assert sum(counted) >= first_pass + 2 * report["metrics"]["pairs"]
+
+
+def test_progress_gets_a_total_that_the_count_reaches(footage: dict[str, Path]) -> None:
+    """A bar that takes a total (the CLI's, for its ETA) is told it: both files' frames, then the second pass."""
+
+    class Bar:
+        def __init__(self) -> None:
+            self.done, self.totals = 0, []
+
+        def __call__(self, n: int = 1) -> None:
+            self.done += n
+
+        def set_total(self, total: int) -> None:
+            self.totals.append(total)
+
+    bar = Bar()
+    compare_files(footage["a"], footage["remove"], progress=bar)
+    assert bar.totals[0] == 250 + 210  # from the headers, before decoding starts
+    assert bar.totals[-1] == 250 + 210 + 210 + 210 and bar.done == bar.totals[-1]
+
+
+def test_cli_bar_has_a_total_and_an_eta() -> None:
+    from rich.progress import TimeRemainingColumn
+
+    from takevault.cli import ui
+
+    ui.err_console.is_terminal  # noqa: B018 (the bar only exists on a terminal; force one)
+    forced = ui.err_console._force_terminal
+    ui.err_console._force_terminal = True
+    try:
+        with ui.progress_items("Comparing", None) as tick:
+            tick.set_total(10)
+            tick(4)
+            task = tick._bar.tasks[0]
+            assert task.total == 10 and task.completed == 4
+            assert any(isinstance(c, TimeRemainingColumn) for c in tick._bar.columns)
+    finally:
+        ui.err_console._force_terminal = forced

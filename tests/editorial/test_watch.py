@@ -203,7 +203,7 @@ def test_create_shots_and_bad_patterns(local_vault, renders, tmp_path):
     assert [d.take for d in report.decisions] == ["SEQ09/SH500/video_01"]
     with pytest.raises(InvalidInputError, match="no shot part"):
         compile_map("{section}/*")
-    with pytest.raises(InvalidInputError, match="not valid"):
+    with pytest.raises(InvalidInputError, match="not a valid regular expression"):
         compile_map("(?P<shot>[a-z")
 
 

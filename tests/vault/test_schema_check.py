@@ -28,9 +28,17 @@ def test_catalog_written_by_a_newer_takevault_is_refused(tmp_path: Path) -> None
 
 def test_empty_catalog_says_how_to_make_a_vault(tmp_path: Path) -> None:
     Vault.init(tmp_path / "v").close()
-    (tmp_path / "v" / "catalog.db").unlink()
+    (tmp_path / "v" / "catalog.db").write_bytes(b"")
     with Vault.open(tmp_path / "v") as vault, pytest.raises(ConfigError, match="no takevault tables"):
         vault.takes()
+
+
+def test_missing_catalog_file_is_not_created_and_says_rebuild(tmp_path: Path) -> None:
+    Vault.init(tmp_path / "v").close()
+    (tmp_path / "v" / "catalog.db").unlink()
+    with Vault.open(tmp_path / "v") as vault, pytest.raises(ConfigError, match=r"does not exist.*catalog rebuild"):
+        vault.takes()
+    assert not (tmp_path / "v" / "catalog.db").exists()
 
 
 def test_lost_catalog_is_rebuilt_from_the_store(tmp_path: Path) -> None:

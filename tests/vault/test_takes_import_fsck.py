@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from takevault.errors import InvalidInputError
+from takevault.errors import ConflictError, InvalidInputError
 from takevault.vault import Vault
 from tests.clips import make_clip
 
@@ -79,13 +79,13 @@ def test_fsck_finds_unreferenced_and_damaged_versions(vault, clips: dict[str, Pa
     with clips["c"].open("rb") as fh:
         vault.store.put("main/_/SH010/video_02.mov", fh, {"take-id": "lost"})
     report = vault.fsck()
-    assert [p.kind for p in report.problems] == ["unreferenced"]
+    assert [p.kind for p in report.problems] == ["interrupted_upload"]
     assert report.to_json()["ok"] is False
     blob = vault.store.blob_path(take.key, take.current.version_id)
     blob.chmod(0o644)
     blob.write_bytes(b"rotten")
     kinds = sorted(p.kind for p in vault.fsck().problems)
-    assert kinds == ["damaged_bytes", "unreferenced"]
+    assert kinds == ["damaged_bytes", "interrupted_upload"]
 
 
 def test_catalog_rebuild_recovers_takes_from_store_metadata(tmp_path: Path, clips: dict[str, Path]) -> None:
@@ -102,33 +102,45 @@ def test_catalog_rebuild_recovers_takes_from_store_metadata(tmp_path: Path, clip
     (tmp_path / "v" / "catalog.db").unlink()
     for extra in (tmp_path / "v").glob("catalog.db-*"):
         extra.unlink()
+    # A store written before the catalog journal existed: only the object metadata tells.
+    shutil.rmtree(tmp_path / "v" / "store" / "keys" / ".takevault")
     with Vault.open(tmp_path / "v") as vault:
         report = vault.rebuild_catalog()
         assert (report.takes_added, report.versions_added, report.shots_added) == (3, 4, 2)
+        assert report.journal_entries == 0
         after = {t.ref: t.to_json() for t in vault.takes(deleted=None)}
         assert set(after) == set(before)
         for ref, data in before.items():
             for key in ("id", "number", "kind", "deleted", "version", "versions", "sha256", "size", "media"):
                 assert after[ref][key] == data[key], (ref, key)
         assert vault.add(clips["c"], shot="SH020").number == 3
-        assert vault.rebuild_catalog().takes_added == 0
+        with pytest.raises(ConflictError, match="not empty"):
+            vault.rebuild_catalog()
         assert vault.fsck().ok
 
 
-def test_rebuild_adopts_what_a_crashed_add_or_replace_left_in_the_store(tmp_path: Path, clips: dict[str, Path]) -> None:
+def test_rebuild_never_revives_what_a_crashed_replace_left_in_the_store(tmp_path: Path, clips: dict[str, Path]) -> None:
     from takevault.media.probe import probe
 
     with Vault.init(tmp_path / "v") as vault:
         vault.add_shot("SH010")
         take = vault.add(clips["a"], shot="SH010")
-        # A replace that died between the store put and the catalog row.
+        # A replace that died between the store put and the catalog row: the user saw it fail.
         meta = vault._object_metadata(take.id, vault.shot("SH010"), 1, "raw", "take_b.mp4", probe(clips["b"]))
         orphan = vault._put_file(take.key, clips["b"], meta, None)
-        assert [p.kind for p in vault.fsck().problems] == ["unreferenced"]
-        report = vault.rebuild_catalog()
-        assert (report.takes_added, report.versions_added) == (0, 1)
-        adopted = vault.take(take.ref)
-        assert (adopted.current.number, adopted.current.version_id) == (2, orphan.version_id)
-        assert adopted.current.media.frames == 12
+        problems = vault.fsck().problems
+        assert [(p.kind, p.version_id, p.take_ref) for p in problems] == [
+            ("interrupted_upload", orphan.version_id, take.ref)
+        ]
+        repaired = vault.fsck(repair=True)
+        assert repaired.ok and repaired.repaired
+        assert [n.kind for n in repaired.notes] == ["kept_leftover"]
+        # The bytes stay (fsck never deletes them) and never become a version.
+        assert vault.store.head(take.key, orphan.version_id).sha256 == orphan.sha256
+        assert [v.version_id for v in vault.history(take.ref)] == [take.current.version_id]
+    (tmp_path / "v" / "catalog.db").unlink()
+    with Vault.open(tmp_path / "v") as vault:
+        vault.rebuild_catalog()
+        rebuilt = vault.take(take.ref)
+        assert (rebuilt.versions_count, rebuilt.current.version_id) == (1, take.current.version_id)
         assert vault.fsck().ok
-        assert vault.rebuild_catalog().versions_added == 0

@@ -29,3 +29,37 @@ def star_takes(vault_path: str, refs: list[str], rounds: int, barrier, results) 
             results.put(rounds)
     except Exception as exc:  # noqa: BLE001
         results.put(repr(exc))
+
+
+def write_one_take(vault_path: str, plan: list[tuple[str, str]], barrier, results) -> None:
+    """Run `plan` [(operation, argument)] against one take: replace FILE, revert vN, attach PNG, star REF.
+
+    Puts the list of (operation, outcome) it saw; an outcome is "ok" or the error's class name,
+    so the parent can tell refusals a race makes legitimate from failures."""
+    from takevault.errors import TakevaultError
+    from takevault.vault import Vault
+
+    try:
+        with Vault.open(vault_path) as vault:
+            vault.list_shots()
+            barrier.wait(timeout=60)
+            seen = []
+            for op, arg in plan:
+                ref, _, value = arg.partition(" ")
+                try:
+                    if op == "replace":
+                        vault.replace(ref, Path(value))
+                    elif op == "revert":
+                        vault.revert(ref, to_version=value)
+                    elif op == "attach":
+                        vault.attach_workflow_png(ref, Path(value))
+                    elif op == "star":
+                        vault.star(ref)
+                    elif op == "restore":
+                        vault.restore(ref)
+                    seen.append((op, "ok"))
+                except TakevaultError as exc:
+                    seen.append((op, f"{type(exc).__name__}: {exc}"))
+            results.put(seen)
+    except Exception as exc:  # noqa: BLE001
+        results.put(repr(exc))

@@ -13,6 +13,8 @@ import pytest
 from takevault.web import create_app
 from tests.web.conftest import Seeded, TestClient
 
+OCTET = {"Content-Type": "application/octet-stream"}
+
 
 def upload(client: TestClient, url: str, path: Path, name: str | None = None, **params):
     return client.post(
@@ -111,7 +113,7 @@ def test_non_video_upload_is_refused_and_nothing_stored(client: TestClient, seed
 
 
 def test_empty_and_nameless_uploads(client: TestClient):
-    r = client.post("/api/shots/SH010/takes", params={"filename": "x.mp4"}, content=b"")
+    r = client.post("/api/shots/SH010/takes", params={"filename": "x.mp4"}, content=b"", headers=OCTET)
     assert r.status_code == 400 and "empty" in r.json()["error"]
     r = client.post("/api/shots/SH010/takes", content=b"1234")
     assert r.status_code == 422 and "filename" in r.json()["error"]
@@ -121,7 +123,9 @@ def test_empty_and_nameless_uploads(client: TestClient):
 
 def test_oversize_upload_refused_by_content_length(seeded: Seeded, web_clips):
     with TestClient(create_app(seeded.root, max_upload_mb=1)) as client:
-        r = client.post("/api/shots/SH010/takes", params={"filename": "big.mp4"}, content=b"\0" * (1024 * 1024 + 1))
+        r = client.post(
+            "/api/shots/SH010/takes", params={"filename": "big.mp4"}, content=b"\0" * (1024 * 1024 + 1), headers=OCTET
+        )
         assert r.status_code == 413 and "web.max_upload_mb" in r.json()["error"]
         assert client.get("/api/info").json()["max_upload_bytes"] == 1024 * 1024
         uploads = seeded.root / "cache" / "uploads"
@@ -154,7 +158,7 @@ def test_oversize_upload_refused_while_streaming(seeded: Seeded):
         "raw_path": b"/api/shots/SH010/takes",
         "query_string": b"filename=big.mp4",
         "headers": [
-            (b"host", b"testserver"),
+            (b"host", b"127.0.0.1"),
             (b"content-type", b"application/octet-stream"),
             (b"transfer-encoding", b"chunked"),
         ],
@@ -338,6 +342,14 @@ def test_diff_params(client: TestClient, seeded: Seeded):
 @pytest.mark.slow
 def test_compare_report_and_pictures(client: TestClient, seeded: Seeded):
     r = client.get("/api/compare", params={"a": f"{seeded.a}@v1", "b": seeded.b})
+    assert r.status_code == 202, r.text  # made by a worker, never inside the request
+    job_id = r.json()["job"]["id"]
+    deadline = time.monotonic() + 120
+    while client.get(f"/api/jobs/{job_id}").json()["state"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert client.get(f"/api/jobs/{job_id}").json()["state"] == "done"
+    r = client.get("/api/compare", params={"a": f"{seeded.a}@v1", "b": seeded.b})
     assert r.status_code == 200, r.text
     report = r.json()
     assert report["metrics"]["frames"] and report["segments"]
@@ -458,7 +470,7 @@ def test_attach_png_bad_input_stores_nothing(client: TestClient, seeded: Seeded,
         r = upload(client, url, path, name=name)
         assert r.status_code == status, r.text
         assert message in r.json()["error"]
-    r = client.post(f"/api/takes/{seeded.a}/versions/1/png", params={"filename": "e.png"}, content=b"")
+    r = client.post(f"/api/takes/{seeded.a}/versions/1/png", params={"filename": "e.png"}, content=b"", headers=OCTET)
     assert r.status_code == 400 and r.json()["error"] == "e.png is empty; choose the workflow PNG."
     assert client.get(f"/api/takes/{seeded.a}").json() == before
     assert {p for p in (seeded.root / "store").rglob("*") if p.is_file()} == store_files

@@ -509,13 +509,14 @@ def test_compare_timeline_plot_and_seek_bars_share_one_time_base(page, room: Roo
     psnr = page.evaluate(PLOT_PIXELS, list(PSNR_RGB))
     assert psnr and min(psnr) < 0.05 and max(psnr) > 0.95, (min(psnr or [0]), max(psnr or [0]))
 
-    # Equal lengths: the segments cover the segment bar from edge to edge.
-    bar = page.locator("[data-testid=segments]").bounding_box()
-    spans = page.locator("[data-testid=segments] .segment").evaluate_all(
-        "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; })"
-    )
-    assert abs(min(left for left, _ in spans) - bar["x"]) < 0.01 * bar["width"]
-    assert abs(max(right for _, right in spans) - (bar["x"] + bar["width"])) < 0.01 * bar["width"]
+    # Equal lengths: on each side's lane the segments cover the lane from edge to edge.
+    for lane in ("lane-a", "lane-b"):
+        bar = page.locator(f"[data-testid={lane}]").bounding_box()
+        spans = page.locator(f"[data-testid={lane}] .segment").evaluate_all(
+            "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; })"
+        )
+        assert abs(min(left for left, _ in spans) - bar["x"]) < 0.01 * bar["width"]
+        assert abs(max(right for _, right in spans) - (bar["x"] + bar["width"])) < 0.01 * bar["width"]
 
     # Clicking the plot at x seeks to the time under x.
     plot = page.locator("[data-testid=diff-plot]").bounding_box()

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from takevault.catalog import records
+from takevault.catalog import journal, records
 from takevault.catalog.engine import WRITE_OPTION, create_catalog_engine
 from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
 from takevault.catalog.search import matching_take_ids, search_words
@@ -37,6 +38,9 @@ class Catalog:
         self.url = url
         self.engine = create_catalog_engine(url)
         self._writer = self.engine.execution_options(**{WRITE_OPTION: True})
+        journal.install(self.engine)
+        self.journal_sink: Callable[[int, str], None] | None = None
+        """Called with (seq, payload) after each committed change; the vault writes it to the store."""
 
     @property
     def dialect(self) -> str:
@@ -53,8 +57,18 @@ class Catalog:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sa.Connection]:
-        with self._translate(), self._writer.connect() as conn, conn.begin():
-            yield conn
+        """One write transaction; what it changed becomes one journal entry (see catalog/journal.py)."""
+        entry = None
+        with self._translate(), self._writer.connect() as conn:
+            try:
+                with conn.begin():
+                    changes = journal.begin(conn)
+                    yield conn
+                    entry = journal.finish(conn, changes)
+            finally:
+                journal.end(conn)
+        if entry is not None and self.journal_sink is not None:
+            self.journal_sink(*entry)
 
     @contextlib.contextmanager
     def _translate(self) -> Iterator[None]:
@@ -90,12 +104,18 @@ class Catalog:
     @classmethod
     def head_revision(cls) -> str | None:
         """The newest schema revision this version of takevault knows."""
+        quick = _head_from_files(MIGRATIONS / "versions")
+        if quick is not None:
+            return quick
         from alembic.script import ScriptDirectory
 
         return ScriptDirectory.from_config(cls._alembic_config()).get_current_head()
 
     def require_current_schema(self) -> None:
-        """Refuse to work on a catalog whose schema is older or newer than this takevault's."""
+        """Refuse to work on a catalog whose schema is older or newer than this takevault's.
+
+        Every command runs this, so the usual case (schema at head) reads the revision table and
+        the migration files' revision lines directly: Alembic loads only to explain a mismatch."""
         current, head = self.schema_revision(), self.head_revision()
         if current == head:
             return
@@ -128,10 +148,17 @@ class Catalog:
             conn.commit()
 
     def schema_revision(self) -> str | None:
-        from alembic.runtime.migration import MigrationContext
-
+        """The revision in Alembic's `alembic_version` table; None before the first migration."""
         with self._translate(), self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            if not sa.inspect(conn).has_table("alembic_version"):
+                return None
+            found = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+        if len(found) > 1:
+            raise CatalogError(
+                f"The catalog {self._where()} records several schema revisions ({', '.join(found)}); "
+                "run 'takevault catalog upgrade' to bring it to one."
+            )
+        return found[0] if found else None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -228,6 +255,7 @@ class Catalog:
             if same:
                 where = f" in section {section}" if section else ""
                 raise ConflictError(f"Shot {code} already exists{where}; pick another code or use it as it is.")
+            _refuse_ambiguous_code(conn, project, code, section)
             if order is None:
                 order = _next_order(
                     conn,
@@ -238,8 +266,7 @@ class Catalog:
                     ),
                 )
             shot_id = conn.execute(
-                sa.insert(shots)
-                .values(
+                sa.insert(shots).values(
                     project_id=project.id,
                     section_id=section_id,
                     code=code,
@@ -249,8 +276,7 @@ class Catalog:
                     next_take_number=1,
                     created_at=now(),
                 )
-                .returning(shots.c.id)
-            ).scalar_one()
+            ).inserted_primary_key[0]
             row = conn.execute(self._shot_select(project).where(shots.c.id == shot_id)).mappings().one()
         return records.shot(row, project.name)
 
@@ -335,6 +361,20 @@ class Catalog:
             _log(conn, {**event, "details": details})
         return number
 
+    @contextlib.contextmanager
+    def lock_take(self, take_id: str) -> Iterator[TakeWriter]:
+        """One write transaction holding the take's lock (its row FOR UPDATE on PostgreSQL, the
+        database write lock on SQLite) for a whole use case: the version number it reserves, the
+        bytes the caller stores under that number and the rows it writes are one step, so two
+        writers of one take never share a number and the store's latest object stays the
+        catalog's current version. Store I/O inside is the caller's; no other catalog write may
+        run inside (on SQLite it would wait for this very lock)."""
+        with self.write() as conn:
+            row = conn.execute(sa.select(takes).where(takes.c.id == take_id).with_for_update()).mappings().first()
+            if row is None:
+                raise NotFoundError("The take was purged meanwhile; find takes with 'takevault takes'.")
+            yield TakeWriter(conn, row)
+
     def update_take(self, take_id: str, values: dict[str, Any], event: dict[str, Any]) -> None:
         with self.write() as conn:
             if values:
@@ -344,32 +384,31 @@ class Catalog:
     def mark_deleted(self, take_id: str, shot_id: int, event: dict[str, Any]) -> bool:
         """Flag the take deleted and clear the shot's star if it pointed here; True if it was starred."""
         with self.write() as conn:
-            was_starred = conn.execute(
-                sa.update(shots)
-                .where(shots.c.id == shot_id, shots.c.starred_take_id == take_id)
-                .values(starred_take_id=None)
-            ).rowcount
-            conn.execute(sa.update(takes).where(takes.c.id == take_id).values(deleted=True, deleted_at=now()))
-            details = {**(event.get("details") or {}), "was_starred": bool(was_starred)}
-            _log(conn, {**event, "details": details})
-            if was_starred:
-                _log(conn, _implied_unstar(event, take_id, "deleted"))
-        return bool(was_starred)
+            return _mark_deleted(conn, take_id, shot_id, event)
 
     def set_star(self, shot_id: int, take_id: str | None, event: dict[str, Any]) -> str | None:
-        """Point the shot's star at `take_id` (None clears it); returns the take that held it before."""
+        """Point the shot's star at `take_id` (None clears it); returns the take that held it before.
+
+        Starring the take that already holds the star changes nothing and logs nothing. The
+        event's `version` is the take's current version as this transaction sees it, so a replace
+        racing the star cannot make the log name a version that was not current."""
         with self.write() as conn:
             before = conn.execute(
                 sa.select(shots.c.starred_take_id).where(shots.c.id == shot_id).with_for_update()
             ).scalar()
+            if before == take_id:
+                return before
+            details = {**(event.get("details") or {}), "previous": before}
             if take_id is not None:
                 alive = conn.execute(
                     sa.select(takes.c.deleted).where(takes.c.id == take_id, takes.c.shot_id == shot_id)
                 ).scalar()
                 if alive is None or alive:
                     raise ConflictError("That take was deleted meanwhile; restore it first, then star it.")
+                details["version"] = conn.execute(
+                    sa.select(sa.func.max(take_versions.c.number)).where(take_versions.c.take_id == take_id)
+                ).scalar()
             conn.execute(sa.update(shots).where(shots.c.id == shot_id).values(starred_take_id=take_id))
-            details = {**(event.get("details") or {}), "previous": before}
             _log(conn, {**event, "details": details})
         return before
 
@@ -556,11 +595,14 @@ class Catalog:
         return list(self.iter_takes(project, where, shot_ids=shot_ids, take_ids=take_ids, number=number, name=name))
 
     def _links(self, conn: sa.Connection, take_ids: Sequence[str]) -> dict[str, tuple]:
+        """Links of each take, both the ones made from it and the ones made to it, so a link shows on both."""
         out: dict[str, list] = {}
-        for chunk in _chunks(list(take_ids), 500):
-            for row in conn.execute(_LINKS_BY_TAKE, {"ids": list(chunk)}).mappings():
-                out.setdefault(row["take_id"], []).append(records.link(row))
-        return {k: tuple(v) for k, v in out.items()}
+        for incoming, statement in ((False, _LINKS_FROM_TAKE), (True, _LINKS_TO_TAKE)):
+            for chunk in _chunks(list(take_ids), 500):
+                for row in conn.execute(statement, {"ids": list(chunk)}).mappings():
+                    key = row["other_id"] if incoming else row["take_id"]
+                    out.setdefault(key, []).append((row["id"], records.link(row, incoming=incoming)))
+        return {k: tuple(link for _id, link in sorted(v, key=lambda p: p[0])) for k, v in out.items()}
 
     def versions(self, take_id: str) -> list[TakeVersion]:
         """Every version of a take, newest first."""
@@ -665,28 +707,38 @@ class Catalog:
                 conn.execute(sa.insert(table), rows)
 
     def bulk_insert_takes(
-        self, take_rows: Sequence[dict[str, Any]], version_rows: Sequence[dict[str, Any]], *, batch: int = 5000
+        self, take_rows: Sequence[dict[str, Any]], version_rows: Sequence[dict[str, Any]], *, batch: int = 2000
     ) -> None:
-        """Many takes and their versions in one transaction (executemany), for imports and rebuilds at scale.
+        """Many takes and their versions by executemany, `batch` takes (with their versions) per transaction,
+        for imports and rebuilds at scale: each transaction is one journal entry of bounded size.
 
-        Rows are shaped as for `insert_take` (versions carry `take_id` and `number`); each shot's
-        take counter is raised past the highest number given, so later adds never reuse one."""
+        Rows are shaped as for `insert_take` (versions carry `take_id` and `number`); a failure keeps
+        the batches committed before it. Each shot's take counter is raised past the highest number
+        given, so later adds never reuse one."""
         # executemany takes its columns from the first row: give every row the same keys.
         take_rows, version_rows = _same_keys(take_rows), _same_keys(version_rows)
-        with self.write() as conn:
-            for start in range(0, len(take_rows), batch):
-                conn.execute(sa.insert(takes), list(take_rows[start : start + batch]))
-            for start in range(0, len(version_rows), batch):
-                conn.execute(sa.insert(take_versions), list(version_rows[start : start + batch]))
-            top: dict[int, int] = {}
-            for row in take_rows:
-                top[row["shot_id"]] = max(top.get(row["shot_id"], 0), int(row["number"]))
-            for shot_id, number in top.items():
-                conn.execute(
-                    sa.update(shots)
-                    .where(shots.c.id == shot_id, shots.c.next_take_number <= number)
-                    .values(next_take_number=number + 1)
-                )
+        versions_of: dict[str, list[dict[str, Any]]] = {}
+        for row in version_rows:
+            versions_of.setdefault(row["take_id"], []).append(row)
+        for start in range(0, len(take_rows), batch):
+            chunk = list(take_rows[start : start + batch])
+            versions = [v for t in chunk for v in versions_of.get(t["id"], ())]
+            with self.write() as conn:
+                conn.execute(sa.insert(takes), chunk)
+                if versions:
+                    # Ids given up front: the journal must learn the key of every inserted row, and
+                    # executemany does not report generated ones.
+                    ids = _reserve_ids(conn, take_versions, len(versions))
+                    conn.execute(sa.insert(take_versions), [{**v, "id": i} for v, i in zip(versions, ids, strict=True)])
+                top: dict[int, int] = {}
+                for row in chunk:
+                    top[row["shot_id"]] = max(top.get(row["shot_id"], 0), int(row["number"]))
+                for shot_id, number in top.items():
+                    conn.execute(
+                        sa.update(shots)
+                        .where(shots.c.id == shot_id, shots.c.next_take_number <= number)
+                        .values(next_take_number=number + 1)
+                    )
 
     def raise_take_counter(self, shot_id: int, at_least: int) -> None:
         with self.write() as conn:
@@ -696,7 +748,7 @@ class Catalog:
                 .values(next_take_number=at_least)
             )
 
-    # -- workflow PNGs (issue 4) ------------------------------------------------
+    # -- workflow PNGs ----------------------------------------------------------
     def update_png(self, take_id: str, version_number: int, png: Any, event: dict[str, Any] | None = None) -> None:
         """Point one take version at another workflow PNG (a `PngRecord`), with an optional log line."""
         with self.write() as conn:
@@ -711,6 +763,96 @@ class Catalog:
                 )
             if event is not None:
                 _log(conn, event)
+
+
+class TakeWriter:
+    """What a use case may read and write while it holds one take's lock (see `Catalog.lock_take`)."""
+
+    def __init__(self, conn: sa.Connection, row: Any) -> None:
+        self._conn = conn
+        self.take_id: str = row["id"]
+        self.shot_id: int = row["shot_id"]
+        self.deleted: bool = bool(row["deleted"])
+
+    def versions(self) -> list[TakeVersion]:
+        """Every version, newest first, as this transaction sees them."""
+        rows = (
+            self._conn.execute(
+                sa.select(take_versions)
+                .where(take_versions.c.take_id == self.take_id)
+                .order_by(take_versions.c.number.desc())
+            )
+            .mappings()
+            .all()
+        )
+        return [records.version(r, is_current=i == 0) for i, r in enumerate(rows)]
+
+    @property
+    def next_number(self) -> int:
+        """The number the next version gets; reserved for this writer until its transaction ends."""
+        top = self._conn.execute(
+            sa.select(sa.func.coalesce(sa.func.max(take_versions.c.number), 0)).where(
+                take_versions.c.take_id == self.take_id
+            )
+        ).scalar_one()
+        return int(top) + 1
+
+    def add_version(
+        self, number: int, version_row: dict[str, Any], event: dict[str, Any], take_values: dict[str, Any] | None = None
+    ) -> int:
+        """Append version `number` (the reserved one) and its log line."""
+        self._conn.execute(sa.insert(take_versions).values(take_id=self.take_id, number=number, **version_row))
+        if take_values:
+            self._conn.execute(sa.update(takes).where(takes.c.id == self.take_id).values(**take_values))
+        _log(self._conn, {**event, "details": {**(event.get("details") or {}), "version": number}})
+        return number
+
+    def update_png(self, version_number: int, png: Any, event: dict[str, Any] | None = None) -> None:
+        self._conn.execute(
+            sa.update(take_versions)
+            .where(take_versions.c.take_id == self.take_id, take_versions.c.number == version_number)
+            .values(**records.png_columns(png))
+        )
+        if event is not None:
+            _log(self._conn, event)
+
+    def mark_deleted(self, event: dict[str, Any]) -> bool:
+        """Flag the take deleted and clear the shot's star if it pointed here; True if it was starred."""
+        return _mark_deleted(self._conn, self.take_id, self.shot_id, event)
+
+
+def _mark_deleted(conn: sa.Connection, take_id: str, shot_id: int, event: dict[str, Any]) -> bool:
+    was_starred = conn.execute(
+        sa.update(shots).where(shots.c.id == shot_id, shots.c.starred_take_id == take_id).values(starred_take_id=None)
+    ).rowcount
+    conn.execute(sa.update(takes).where(takes.c.id == take_id).values(deleted=True, deleted_at=now()))
+    details = {**(event.get("details") or {}), "was_starred": bool(was_starred)}
+    _log(conn, {**event, "details": details})
+    if was_starred:
+        _log(conn, _implied_unstar(event, take_id, "deleted"))
+    return bool(was_starred)
+
+
+_REVISION_LINE = re.compile(r"^revision\s*(?::[^=]*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN_LINE = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
+
+
+def _head_from_files(folder: Path) -> str | None:
+    """The one revision no migration revises, read from the files' `revision =` and `down_revision =`
+    lines; None when that is not clear-cut (then Alembic decides)."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in folder.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        rev, down = _REVISION_LINE.search(text), _DOWN_LINE.search(text)
+        if rev is None:
+            continue
+        if down is None:
+            return None
+        revisions.add(rev.group(1))
+        revised.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
+    heads = revisions - revised
+    return next(iter(heads)) if len(heads) == 1 else None
 
 
 # Statements built once: SQLAlchemy's construction of a select with aliases costs more than
@@ -805,12 +947,17 @@ def _build_take_order() -> sa.Select:
     )
 
 
-def _build_links_select() -> sa.Select:
+def _build_links_select(incoming: bool) -> sa.Select:
+    """Links made from (or, `incoming`, to) the takes given as the `ids` parameter, with the other take's path."""
+    here, there = (
+        (take_links.c.other_id, take_links.c.take_id) if incoming else (take_links.c.take_id, take_links.c.other_id)
+    )
     other = takes.alias("other")
     other_shot = shots.alias("other_shot")
     other_section = sections.alias("other_section")
     return (
         sa.select(
+            take_links.c.id,
             take_links.c.take_id,
             take_links.c.other_id,
             take_links.c.kind,
@@ -819,10 +966,11 @@ def _build_links_select() -> sa.Select:
             other_section.c.code.label("section_code"),
         )
         .select_from(
-            take_links.join(other, other.c.id == take_links.c.other_id)
+            take_links.join(other, other.c.id == there)
             .join(other_shot, other_shot.c.id == other.c.shot_id)
             .outerjoin(other_section, other_section.c.id == other_shot.c.section_id)
         )
+        .where(here.in_(sa.bindparam("ids", expanding=True)))
         .order_by(take_links.c.id)
     )
 
@@ -863,8 +1011,8 @@ def _take_record(row: sa.Row, project: str, links: Sequence[Any]) -> Take:
     return records.take(dict(zip(_TAKE_KEYS, row, strict=True)), project, version, links)
 
 
-_LINKS_SELECT = _build_links_select()
-_LINKS_BY_TAKE = _LINKS_SELECT.where(take_links.c.take_id.in_(sa.bindparam("ids", expanding=True)))
+_LINKS_FROM_TAKE = _build_links_select(incoming=False)
+_LINKS_TO_TAKE = _build_links_select(incoming=True)
 _SHOT_SELECT = _build_shot_select()
 _SHOTS_BY_CODE = _SHOT_SELECT.where(
     shots.c.project_id == sa.bindparam("project_id"), shots.c.code == sa.bindparam("code")
@@ -887,9 +1035,48 @@ def _implied_unstar(event: dict[str, Any], take_id: str, why: str) -> dict[str, 
     }
 
 
+def _refuse_ambiguous_code(conn: sa.Connection, project: Project, code: str, section: str | None) -> None:
+    """A shot code lives either without a section or in sections, never both: a loose SH010's takes are
+    `SH010/video_01`, so adding one beside SEQ01/SH010 would silently change what `SH010/video_01` means."""
+    others = conn.execute(
+        sa.select(sections.c.code)
+        .select_from(shots.outerjoin(sections, shots.c.section_id == sections.c.id))
+        .where(shots.c.project_id == project.id, shots.c.code == code)
+        .order_by(sections.c.code)
+    ).all()
+    in_sections = [r[0] for r in others if r[0] is not None]
+    if section is None and in_sections:
+        where = ", ".join(f"{s}/{code}" for s in in_sections)
+        raise ConflictError(
+            f"Shot code {code} is already used by {where}, whose takes are also called {code}/video_NN; "
+            f"a shot {code} without a section would take that name over. Put the new shot in a section, "
+            "or give it another code."
+        )
+    if section is not None and len(in_sections) < len(others):
+        raise ConflictError(
+            f"Shot code {code} is already used by a shot without a section, whose takes are {code}/video_NN; "
+            f"a {section}/{code} would make {code} mean two shots. Give the new shot another code, "
+            "or put it in the existing shot."
+        )
+
+
 def _next_order(conn: sa.Connection, table: sa.Table, where: Any) -> int:
     top = conn.execute(sa.select(sa.func.max(table.c.sort_order)).where(where)).scalar()
     return 10 if top is None else (top // 10 + 1) * 10
+
+
+def _reserve_ids(conn: sa.Connection, table: sa.Table, count: int) -> list[int]:
+    """`count` fresh integer ids for `table`: from its sequence on PostgreSQL, after the highest id on
+    SQLite (safe there: the write transaction holds the database's write lock)."""
+    if conn.dialect.name == "postgresql":
+        return list(
+            conn.execute(
+                sa.text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+                {"table": table.name, "n": count},
+            ).scalars()
+        )
+    top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
+    return list(range(top + 1, top + 1 + count))
 
 
 def _same_keys(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -128,10 +128,12 @@ def version(row: Mapping[str, Any], *, is_current: bool) -> TakeVersion:
     )
 
 
-def link(row: Mapping[str, Any]) -> TakeLink:
+def link(row: Mapping[str, Any], *, incoming: bool = False) -> TakeLink:
+    """A link row seen from `take_id` (made there), or with `incoming` from `other_id` (pointing here)."""
     shot_path = f"{row['section_code']}/{row['shot_code']}" if row["section_code"] else row["shot_code"]
+    here, there = (row["other_id"], row["take_id"]) if incoming else (row["take_id"], row["other_id"])
     return TakeLink(
-        take_id=row["take_id"], other_id=row["other_id"], other_ref=f"{shot_path}/{row['name']}", kind=row["kind"]
+        take_id=here, other_id=there, other_ref=f"{shot_path}/{row['name']}", kind=row["kind"], incoming=incoming
     )
 
 

@@ -145,6 +145,33 @@ events = sa.Table(
     sa.Column("details", sa.JSON, nullable=False),
 )
 
+# One row per committed write transaction: the row images it left (see catalog/journal.py). The
+# same payload is written to the store under `.takevault/journal/`, so the catalog can be rebuilt
+# from the store alone; the row here lets fsck rewrite an entry a crash kept out of the store.
+journal = sa.Table(
+    "journal",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("at", When, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+)
+
+# Store versions no catalog row names that `fsck --repair` has looked at and kept (it never deletes
+# bytes): what an interrupted add/replace/attach uploaded before it failed, or an interrupted purge
+# left. fsck lists them as kept, not as problems.
+store_leftovers = sa.Table(
+    "store_leftovers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(1024), nullable=False),
+    sa.Column("version_id", sa.String(1024), nullable=False),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("take_id", sa.String(36)),
+    sa.Column("noted_at", When, nullable=False),
+    sa.Column("noted_by", sa.String(200), nullable=False),
+    sa.UniqueConstraint("key", "version_id", name="uq_store_leftovers_key"),
+)
+
 # Indexes for the lookups the CLI and the web make (migration 0004 creates them). Each names the query it serves.
 LOOKUP_INDEXES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     # a shot by code (take references SH010/video_03, --shot SH010)
@@ -179,3 +206,148 @@ for _name, _table, _columns in LOOKUP_INDEXES:
 DELETED_TAKES_INDEX = "ix_takes_deleted"
 DELETED_WHERE = {"sqlite_where": sa.text("deleted = 1"), "postgresql_where": sa.text("deleted = true")}
 sa.Index(DELETED_TAKES_INDEX, takes.c.shot_id, **DELETED_WHERE)
+
+# Long work (compare, proxies, stills, import, export, validation, fsck, rebuild) as one row each.
+# `attempt` grows each time a job is taken again after its worker died; a worker may only finish
+# the attempt it claimed, so a job never completes twice. `dedupe` lets identical requests (the same
+# comparison asked for by two people) share one job while it is queued, running or done.
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("project", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(50), nullable=False),
+    sa.Column("args", sa.JSON, nullable=False),
+    sa.Column("dedupe", sa.String(400), index=True),
+    sa.Column("state", sa.String(20), nullable=False, index=True),
+    sa.Column("done", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("total", sa.BigInteger),
+    sa.Column("result", sa.JSON),
+    sa.Column("error", sa.Text),
+    sa.Column("cancel_requested", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("attempt", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("max_attempts", sa.Integer, nullable=False, server_default="3"),
+    sa.Column("worker", sa.String(200)),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", When, nullable=False),
+    sa.Column("started_at", When),
+    sa.Column("heartbeat_at", When),
+    sa.Column("finished_at", When),
+    sa.CheckConstraint("state IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="state_known"),
+)
+
+# -- people (vault-wide users, a role per project) ---------------------------------------------
+# Secrets are never stored: passwords as argon2 hashes, API tokens and session ids as sha256 digests.
+ROLES = ("viewer", "reviewer", "editor", "admin")
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("password_hash", sa.Text),
+    sa.Column("created_at", When, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+)
+
+memberships = sa.Table(
+    "memberships",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.UniqueConstraint("user_id", "project_id", name="uq_memberships_user_project"),
+    sa.CheckConstraint("role IN ('viewer', 'reviewer', 'editor', 'admin')", name="role_known"),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", When, nullable=False),
+)
+
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("session_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", When, nullable=False),
+    sa.Column("expires_at", When, nullable=False),
+)
+
+# -- review notes on frames and ranges of one take version ------------------------------------
+# A reply is a note with a parent and no frames. A note carried to the next version keeps the
+# id it came from (`carried_from`) and how the noted picture fared there (`follow`).
+notes = sa.Table(
+    "notes",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("take_id", sa.String(36), sa.ForeignKey("takes.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("parent_id", sa.String(36), sa.ForeignKey("notes.id", ondelete="CASCADE")),
+    sa.Column("frame_in", sa.Integer),
+    sa.Column("frame_out", sa.Integer),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("drawing", sa.JSON),
+    sa.Column("status", sa.String(20), nullable=False, server_default="open"),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("guest", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", When, nullable=False),
+    sa.Column("resolved_at", When),
+    sa.Column("resolved_by", sa.String(200)),
+    sa.Column("carried_from", sa.String(36)),
+    sa.Column("follow", sa.String(20)),
+    sa.CheckConstraint("status IN ('open', 'resolved')", name="status_known"),
+    sa.CheckConstraint("frame_in IS NULL OR (frame_in >= 0 AND frame_out >= frame_in)", name="frames_ordered"),
+)
+
+# -- approvals: the review decision on one take version (the star stays the editorial pick) -----
+# Every decision is a row; a version's state is its latest row, "pending" while it has none.
+APPROVAL_STATES = ("pending", "changes_requested", "approved")
+
+approvals = sa.Table(
+    "approvals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("take_id", sa.String(36), sa.ForeignKey("takes.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("state", sa.String(30), nullable=False),
+    sa.Column("comment", sa.Text),
+    sa.Column("decided_by", sa.String(200), nullable=False),
+    sa.Column("decided_at", When, nullable=False),
+    sa.CheckConstraint("state IN ('pending', 'changes_requested', 'approved')", name="state_known"),
+)
+
+# -- guest review links: one take, a set of its versions or a compare view, for people without an account --
+review_links = sa.Table(
+    "review_links",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("take_id", sa.String(36), sa.ForeignKey("takes.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("versions", sa.JSON, nullable=False),
+    sa.Column("view", sa.String(20), nullable=False),
+    sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("password_hash", sa.Text),
+    sa.Column("created_at", When, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("expires_at", When, nullable=False),
+    sa.Column("revoked_at", When),
+)
+
+guest_sessions = sa.Table(
+    "guest_sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("link_id", sa.String(36), sa.ForeignKey("review_links.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("session_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("expires_at", When, nullable=False),
+)

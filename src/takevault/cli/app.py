@@ -10,7 +10,22 @@ from typing import Annotated
 import typer
 from typer.exceptions import TyperException
 
-from takevault.cli import compare_cmd, editorial_cmd, init_cmd, png_cmd, serve_cmd, store_cmd, takes_cmd, ui
+from takevault.cli import (
+    approval_cmd,
+    compare_cmd,
+    cut_cmd,
+    editorial_cmd,
+    init_cmd,
+    note_cmd,
+    png_cmd,
+    review_link_cmd,
+    serve_cmd,
+    store_cmd,
+    takes_cmd,
+    ui,
+    user_cmd,
+    worker_cmd,
+)
 from takevault.cli.context import CliState
 from takevault.errors import TakevaultError
 
@@ -18,10 +33,18 @@ app = typer.Typer(
     name="takevault",
     help="Track every version of every video take: add, star, compare, restore, export.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from takevault import __version__
+
+        sys.stdout.write(f"takevault {__version__}\n")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -32,12 +55,30 @@ def main_options(
         typer.Option("--vault", help="Vault folder; else TAKEVAULT_VAULT, else the nearest takevault.toml upward."),
     ] = None,
     project: Annotated[str, typer.Option("--project", help="Project inside the vault.")] = "main",
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print takevault's version and exit.", is_eager=True, callback=_print_version),
+    ] = False,
 ) -> None:
     ctx.obj = CliState(vault_path=vault, project=project)
     ctx.call_on_close(ctx.obj.close)
 
 
-for module in (init_cmd, store_cmd, takes_cmd, png_cmd, compare_cmd, editorial_cmd, serve_cmd):
+for module in (
+    init_cmd,
+    store_cmd,
+    takes_cmd,
+    png_cmd,
+    review_link_cmd,
+    compare_cmd,
+    editorial_cmd,
+    cut_cmd,
+    serve_cmd,
+    worker_cmd,
+    user_cmd,
+    note_cmd,
+    approval_cmd,
+):
     module.register(app)
 
 

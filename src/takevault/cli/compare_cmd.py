@@ -26,23 +26,28 @@ def _value(field: str, value: Any) -> Any:
     return value
 
 
-def _segment_row(seg: dict[str, Any]) -> tuple[str, str, str, str, str]:
+def _segment_row(seg: dict[str, Any]) -> tuple[str, str, str, str, str, str]:
+    """One row of the edit table: SMPTE timecodes of each side, the length, the speed and why."""
     a_range, b_range = seg.get("a"), seg.get("b")
-    from takevault.compare.render import timecode  # here, so other commands start without av and Pillow
-
-    b_text = seg.get("b_timecode") or (f"at {timecode(seg['at'])}" if seg.get("at") is not None else "-")
+    a_text = "–".join(seg["a_smpte"]) if seg.get("a_smpte") else "-"
+    b_text = (
+        "–".join(seg["b_smpte"]) if seg.get("b_smpte") else (f"at {seg['at_smpte']}" if seg.get("at_smpte") else "-")
+    )
     length = (b_range or a_range)[1] - (b_range or a_range)[0]
+    why = "; ".join(f"{c['cause']}: {c['text']}" for c in seg.get("causes", []))
     return (
         seg["kind"],
-        seg.get("a_timecode", "-"),
+        a_text,
         b_text,
         f"{length:.2f} s",
-        f"{seg['rate']:.3f}x" if seg.get("rate") else "",
+        f"{seg['rate']:.2f}x" if seg.get("rate") else "",
+        why,
     )
 
 
 def _show(report: dict[str, Any], out: Path | None) -> None:
     summary = report["summary"]
+    ui.lines(summary.get("sentences", []))
     ui.fields(
         [
             ("A", report["a"]["label"]),
@@ -68,7 +73,7 @@ def _show(report: dict[str, Any], out: Path | None) -> None:
     cuts = report["cuts"]
     ui.fields([("cuts in A", len(cuts["a"])), ("cuts in B", len(cuts["b"]))])
     rows = [_segment_row(seg) for seg in report["segments"]]
-    ui.table("What changed", ("kind", "A", "B", "length", "speed"), rows)
+    ui.table("What changed", ("kind", "A", "B", "length", "speed", "why"), rows)
     for warning in report["warnings"]:
         ui.info(f"warning: {warning}")
     if out is not None:
@@ -94,7 +99,7 @@ def compare(
         except ConfigError:
             # Two plain files need no vault; anything else does.
             if not (Path(a).is_file() and Path(b).is_file()):
-                from takevault.vault.comparing import VIDEO_SUFFIXES
+                from takevault.media.formats import VIDEO_SUFFIXES
 
                 for side in (a, b):
                     # A mistyped file name is not a take reference: say the file is missing, not the vault.

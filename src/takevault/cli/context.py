@@ -22,7 +22,7 @@ class CliState:
         if self._vault is None:
             from takevault.vault import Vault
 
-            self._vault = Vault.open(self.vault_path, project=self.project)
+            self._vault = Vault.open(self.vault_path, project=self.project, known_project=True)
         return self._vault
 
     def close(self) -> None:

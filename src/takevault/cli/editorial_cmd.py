@@ -61,6 +61,9 @@ def export(
     expires: Annotated[
         int, typer.Option("--expires", help="Lifetime of presigned URLs in seconds.", min=60, max=604800)
     ] = 604800,
+    approved: Annotated[
+        bool, typer.Option("--approved", help="Only take versions a reviewer approved (see 'takevault approve').")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Copy takes to a folder, or write a timeline of the starred takes in section and shot order."""
@@ -93,6 +96,7 @@ def export(
                 expires=expires,
                 shot=shot,
                 section=section,
+                approved=approved,
                 progress=advance,
             )
         if as_json:
@@ -119,6 +123,7 @@ def export(
             min_rating=min_rating,
             search=search,
             as_of=moment,
+            approved=approved,
             progress=advance,
         )
     if as_json:
@@ -149,8 +154,8 @@ def watch(
         typer.Option(
             "--map",
             help="Which shot a file belongs to: a template like '{section}/{shot}_*' or a regex with "
-            "(?P<shot>…), optional (?P<section>…) and (?P<take>…) for a new version. Default: the name up to "
-            "the first '_' is the shot.",
+            "(?P<shot>…), optional (?P<section>…) and (?P<take>…) for a new version. Default: the rules import "
+            "uses, codes such as SH010 in the name or its folders (SH010_0001.mp4, SH020/render_0001.mp4).",
         ),
     ] = None,
     once: Annotated[

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from typing import Annotated
 
@@ -12,8 +13,10 @@ from takevault.cli import ui
 from takevault.cli.context import state
 from takevault.config import SETTINGS_BY_NAME
 from takevault.errors import ConfigError, InvalidInputError
+from takevault.jobs.pool import MAX_WORKERS as MAX_JOB_WORKERS
 
 DEFAULT_HOST = "127.0.0.1"
+MAX_SERVER_WORKERS = 64
 DEFAULT_PORT = 8470
 
 
@@ -57,29 +60,66 @@ def serve(
     token: Annotated[
         str | None, typer.Option("--token", envvar="TAKEVAULT_TOKEN", help=SETTINGS_BY_NAME["web.token"].help)
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", help="Server processes answering requests over the same vault (PostgreSQL suits several)."
+        ),
+    ] = 1,
+    job_workers: Annotated[
+        int | None,
+        typer.Option("--job-workers", help=SETTINGS_BY_NAME["jobs.workers"].help + " Per server process."),
+    ] = None,
 ) -> None:
     """Serve the web gallery and review room, and print its URL."""
-    import uvicorn
-
     from takevault.web import create_app
 
+    if workers < 1:
+        raise InvalidInputError(
+            f"--workers {workers} would start no server; give 1 or more server processes (the default is 1)."
+        )
+    if workers > MAX_SERVER_WORKERS:
+        raise InvalidInputError(
+            f"--workers {workers} is more than {MAX_SERVER_WORKERS}; give 1 to {MAX_SERVER_WORKERS}."
+        )
+    if job_workers is not None and not 0 <= job_workers <= MAX_JOB_WORKERS:
+        raise InvalidInputError(f"--job-workers {job_workers} is out of range; give 0 to {MAX_JOB_WORKERS}.")
     cli = state(ctx)
-    app = create_app(cli.vault_path, token=token, project=cli.project)
+    # Built here too when several processes serve: it checks the vault and settings once, up front.
+    app = create_app(cli.vault_path, token=token, project=cli.project, job_workers=job_workers)
     web = app.state.web
-    if not is_loopback(host) and not web.token:
+    # Once the vault has users everyone signs in, which guards the network as well as a token does.
+    if not is_loopback(host) and not web.token and not cli.vault().has_users():
         raise InvalidInputError(
             f"Serving on {host} exposes the vault to the network; give a token with --token "
-            "(or web.token in takevault.toml), or keep the default --host 127.0.0.1."
+            "(or web.token in takevault.toml), add users with 'takevault user add', "
+            "or keep the default --host 127.0.0.1."
         )
     _check_port_free(host, port)
     url = server_url(host, port)
     ui.info(f"takevault gallery for {web.root} (project {web.project})")
-    if web.token:
+    if cli.vault().has_users():
+        ui.info("  the vault has users: everyone signs in (scripts use 'takevault user token NAME')")
+    elif web.token:
         ui.info("  every API request needs the access token; the page asks for it once")
     ui.info("  API docs at " + url + "docs · press Ctrl+C to stop")
     # Plain print so the URL is on stdout for scripts and stays visible when stderr is redirected.
     print(url, flush=True)
-    uvicorn.run(app, host=host.strip("[]"), port=port, log_level="warning", access_log=False)
+    from takevault.web.server import run
+
+    if workers == 1:
+        run(app, host=host.strip("[]"), port=port)
+        return
+    from takevault.web import asgi
+
+    os.environ[asgi.ENV_VAULT] = str(web.root)
+    os.environ[asgi.ENV_PROJECT] = web.project
+    if web.token:
+        os.environ[asgi.ENV_TOKEN] = web.token
+    if job_workers is not None:
+        os.environ[asgi.ENV_JOB_WORKERS] = str(job_workers)
+    ui.info(f"  {workers} server processes")
+    run("takevault.web.asgi:app_from_env", host=host.strip("[]"), port=port, workers=workers, factory=True)
 
 
 def register(app: typer.Typer) -> None:

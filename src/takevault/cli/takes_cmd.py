@@ -15,8 +15,8 @@ import typer
 
 from takevault.cli import ui
 from takevault.cli.context import vault as open_vault
-from takevault.errors import InvalidInputError, TakevaultError
-from takevault.models import Section, Shot, Take, TakeFilter, TakeVersion
+from takevault.errors import DuplicateBytesError, InvalidInputError, TakevaultError
+from takevault.models import Section, Shot, Take, TakeFilter, TakeLink, TakeVersion
 
 section_app = typer.Typer(help="Sections: ordered groups of shots (sequences, scenes).", no_args_is_help=True)
 shot_app = typer.Typer(help="Shots: units of the edit such as SH010, ordered in their section.", no_args_is_help=True)
@@ -80,6 +80,21 @@ TAKE_COLUMNS = ("take", "star", "kind", "version", "size", "media", "png", "rati
 def _png_status(version: TakeVersion) -> str:
     """The workflow PNG's state, as in `png validate` (reason shown there)."""
     return version.png.status if version.png is not None else "missing"
+
+
+def _link_text(link: TakeLink) -> str:
+    return f"{link.other_ref} {link.kind} this take" if link.incoming else f"{link.kind} {link.other_ref}"
+
+
+def _say_png_trouble(take: Take, given: Path | None) -> None:
+    """A workflow PNG the user gave that is stored but not usable must not pass in silence."""
+    png = take.current.png
+    if given is None or png is None or png.status in ("present", "thumbnail_only"):
+        return
+    ui.info(
+        f"warning: the workflow PNG {given.name} is {png.status} ({png.reason}); it is kept as given. "
+        f"Check it with 'takevault png validate {take.ref}', fix it with 'takevault png repair {take.ref}'."
+    )
 
 
 def _say_take(verb: str, take: Take) -> None:
@@ -157,6 +172,9 @@ def add(
     workflow_png: Annotated[Path | None, typer.Option("--workflow-png", help="The take's workflow PNG.")] = None,
     prompt: Annotated[str | None, typer.Option("--prompt", help="The AI prompt, for a generated PNG.")] = None,
     workflow: Annotated[Path | None, typer.Option("--workflow", help="Workflow JSON file, for the PNG.")] = None,
+    allow_duplicates: Annotated[
+        bool, typer.Option("--allow-duplicates", help="Add a file even when the shot already holds its bytes.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Add video files as new takes of a shot (numbered video_01, video_02, … automatically)."""
@@ -168,20 +186,29 @@ def add(
     added: list[Take] = []
     for file in files:
         size = file.stat().st_size if file.is_file() else None
-        with ui.progress_bytes(f"Adding {file.name}", size) as progress:
-            take = vault.add(
-                file,
-                shot=shot,
-                kind=kind,
-                note=note,
-                workflow_png=workflow_png,
-                prompt=prompt,
-                workflow=workflow,
-                progress=progress,
-            )
+        try:
+            with ui.progress_bytes(f"Adding {file.name}", size) as progress:
+                take = vault.add(
+                    file,
+                    shot=shot,
+                    kind=kind,
+                    note=note,
+                    workflow_png=workflow_png,
+                    prompt=prompt,
+                    workflow=workflow,
+                    allow_duplicates=allow_duplicates,
+                    progress=progress,
+                )
+        except DuplicateBytesError as exc:
+            raise DuplicateBytesError(
+                f"{file.name} is already in the shot as {exc.existing} (the same bytes); nothing was added. "
+                "Add --allow-duplicates to add it anyway.",
+                exc.existing,
+            ) from None
         added.append(take)
         if not as_json:
             _say_take("Added", take)
+            _say_png_trouble(take, workflow_png)
     if as_json:
         ui.print_json([t.to_json() for t in added])
 
@@ -408,7 +435,7 @@ def show(ctx: typer.Context, take: TakeArg, as_json: JsonOpt = False) -> None:
             ("status", t.status),
             ("tags", ", ".join(t.tags)),
             ("note", t.note),
-            ("links", ", ".join(f"{link.kind} {link.other_ref}" for link in t.links)),
+            ("links", ", ".join(_link_text(link) for link in t.links)),
             ("created", f"{_when(t.created_at)} by {t.created_by}"),
         ]
     )
@@ -479,12 +506,39 @@ def _event_detail(details: dict) -> str:
 
 
 # -- upkeep -------------------------------------------------------------------------
-def fsck(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def fsck(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Do the safe repairs (journal, delete markers, PNG links, leftovers, unfinished uploads); "
+            "never deletes a version's bytes.",
+        ),
+    ] = False,
+    idle_for: Annotated[
+        float,
+        typer.Option(
+            "--idle-for",
+            min=0,
+            metavar="SECONDS",
+            help="With --repair: an unfinished S3 upload that sent nothing for this long is abandoned.",
+        ),
+    ] = 60.0,
+    as_json: JsonOpt = False,
+) -> None:
     """Check that catalog and store agree and that every version's bytes match their sha256."""
-    report = open_vault(ctx).fsck()
+    report = open_vault(ctx).fsck(repair=repair, idle_seconds=idle_for)
     if as_json:
         ui.print_json(report.to_json())
     else:
+        for line in report.repaired:
+            ui.info(f"repaired: {line}")
+        if report.notes:
+            counts: dict[str, int] = {}
+            for note in report.notes:
+                counts[note.kind] = counts.get(note.kind, 0) + 1
+            ui.info("Not problems: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items())) + ".")
         if report.problems:
             rows = [[p.kind, p.take_ref or "", p.key or "", p.version_id or "", p.message] for p in report.problems]
             ui.table("Problems", ("problem", "take", "key", "version id", "what to do"), rows)
@@ -509,15 +563,24 @@ def catalog_upgrade(ctx: typer.Context) -> None:
 
 
 @catalog_app.command("rebuild")
-def catalog_rebuild(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """Rebuild missing catalog rows from the object metadata in the store."""
-    report = open_vault(ctx).rebuild_catalog()
+def catalog_rebuild(
+    ctx: typer.Context,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild even if the catalog holds rows; the old catalog is kept aside.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rebuild the catalog from the store: its journal of committed changes, else the object metadata."""
+    report = open_vault(ctx).rebuild_catalog(force=force)
     if as_json:
         ui.print_json(report.to_json())
         return
+    if report.kept_aside:
+        ui.info(f"The catalog that was there is kept aside in {report.kept_aside}.")
+    source = f"{report.journal_entries} journal entries" if report.journal_entries else "the object metadata"
     ui.info(
         f"Rebuilt {report.takes_added} take(s) with {report.versions_added} version(s) "
-        f"and {report.shots_added} new shot(s); {len(report.skipped)} object(s) skipped."
+        f"in {report.shots_added} shot(s) from {source}; {len(report.skipped)} object(s) skipped."
     )
     for line in report.skipped:
         ui.info(f"  skipped: {line}")

@@ -7,32 +7,55 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
-console = Console(highlight=False, soft_wrap=True)
+# Rich loads only when something is drawn for a person on a terminal: a listing piped into a
+# script (or a one-line error) must not pay its import time.
+_RICH_ENV = ("FORCE_TERMINAL", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "FORCE_COLOR")
+_consoles: dict[bool, Any] = {}
+
+
+def _console(stderr: bool = False) -> Any:
+    if stderr not in _consoles:
+        from rich.console import Console
+
+        _consoles[stderr] = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return _consoles[stderr]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "console":
+        return _console(False)
+    if name == "err_console":
+        return _console(True)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _tty(stderr: bool) -> bool:
+    """What Rich would call a terminal, without loading Rich for the common plain cases."""
+    if stderr in _consoles or any(name in os.environ for name in _RICH_ENV):
+        return bool(_console(stderr).is_terminal)
+    stream = sys.stderr if stderr else sys.stdout
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 STREAM_FLUSH_ROWS = 500
 """Streamed output is flushed after the first row and then every this many rows."""
 STREAM_FIRST_ROWS = 50
 STREAM_TABLE_ROWS = 500
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def is_terminal() -> bool:
-    return console.is_terminal
+    return _tty(False)
 
 
 def print_json(data: Any) -> None:
@@ -83,6 +106,8 @@ def stream_table(title: str | None, columns: Sequence[str], rows: Iterable[Seque
     widths: list[int] | None = None
     batch: list[Sequence[Any]] = []
 
+    from rich.table import Table
+
     def show() -> None:
         nonlocal widths
         t = Table(title=title if widths is None else None, show_header=widths is None, show_lines=False)
@@ -93,7 +118,7 @@ def stream_table(title: str | None, columns: Sequence[str], rows: Iterable[Seque
             t.add_column(col, min_width=width)
         for row in cells:
             t.add_row(*row)
-        console.print(t)
+        _console(False).print(t)
         batch.clear()
 
     for row in rows:
@@ -107,26 +132,38 @@ def stream_table(title: str | None, columns: Sequence[str], rows: Iterable[Seque
 
 
 def error(message: str) -> None:
-    err_console.print(
-        f"[bold red]error:[/] {message}" if err_console.is_terminal else f"error: {message}",
-        markup=err_console.is_terminal,
-    )
+    if _tty(True):
+        from rich.markup import escape
+
+        _console(True).print(f"[bold red]error:[/] {escape(message)}")
+        return
+    _write(sys.stderr, f"error: {message}")
 
 
 def info(message: str) -> None:
     """A line for people; goes to stderr so stdout stays clean for data."""
-    err_console.print(message, markup=False)
+    if _tty(True):
+        _console(True).print(message, markup=False)
+        return
+    _write(sys.stderr, message)
+
+
+def _write(stream: Any, line: str) -> None:
+    stream.write(line + "\n")
+    stream.flush()
 
 
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """A Rich table on a terminal; tab-separated lines with a header when piped."""
     if is_terminal():
+        from rich.table import Table
+
         t = Table(title=title, show_lines=False)
         for col in columns:
             t.add_column(col)
         for row in rows:
             t.add_row(*("" if v is None else str(v) for v in row))
-        console.print(t)
+        _console().print(t)
         return
     out = sys.stdout
     out.write("\t".join(columns) + "\n")
@@ -139,22 +176,28 @@ def fields(pairs: Sequence[tuple[str, Any]]) -> None:
     """`name: value` lines, aligned."""
     width = max((len(k) for k, _ in pairs), default=0)
     for key, value in pairs:
-        console.print(f"{key.ljust(width)}  {'' if value is None else value}", markup=False)
+        line = f"{key.ljust(width)}  {'' if value is None else value}"
+        if is_terminal():
+            _console().print(line, markup=False)
+        else:
+            _write(sys.stdout, line)
 
 
 @contextlib.contextmanager
 def progress_bytes(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
     """A byte progress bar on a terminal; a no-op callback when piped."""
-    if not err_console.is_terminal:
+    if not _tty(True):
         yield lambda n: None
         return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         DownloadColumn(),
         TransferSpeedColumn(),
         TimeRemainingColumn(),
-        console=err_console,
+        console=_console(True),
         transient=True,
     )
     with bar:
@@ -165,20 +208,36 @@ def progress_bytes(description: str, total: int | None) -> Iterator[Callable[[in
 @contextlib.contextmanager
 def progress_items(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
     """A counting progress bar (files, frames) on a terminal; a no-op callback when piped."""
-    if not err_console.is_terminal:
+    if not _tty(True):
         yield lambda n=1: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=err_console,
+        console=_console(True),
         transient=True,
     )
     with bar:
         task = bar.add_task(description, total=total)
-        yield lambda n=1: bar.advance(task, n)
+        yield _Ticker(bar, task)
+
+
+class _Ticker:
+    """The callback `progress_items` yields: call it with a count; work that learns its size once
+    started (a comparison, after reading the headers) calls `set_total`, which turns on the ETA."""
+
+    def __init__(self, bar: Progress, task: Any) -> None:
+        self._bar, self._task = bar, task
+
+    def __call__(self, n: int = 1) -> None:
+        self._bar.advance(self._task, n)
+
+    def set_total(self, total: int) -> None:
+        self._bar.update(self._task, total=total)
 
 
 def confirm(question: str) -> bool:
@@ -187,4 +246,10 @@ def confirm(question: str) -> bool:
         return False
     from rich.prompt import Confirm
 
-    return Confirm.ask(question, console=err_console, default=False)
+    return Confirm.ask(question, console=_console(True), default=False)
+
+
+def lines(texts: Sequence[str]) -> None:
+    """Plain sentences for people on stdout (the report's own words, e.g. a comparison's summary)."""
+    for text in texts:
+        _console(False).print(text, markup=False, highlight=False)

@@ -49,6 +49,12 @@ STD_RATIO = 0.15  # relative contrast change that is a grade change
 WEAK_CHANGE = 0.5  # share of those thresholds that continues a change already seen
 PAIR_BUDGET = 80_000_000  # frame pairs compared exhaustively (about 6 min against 6 min at 25 fps)
 CHUNK_CELLS = 2_000_000  # similarities held at once while searching (with argpartition's copies, 32 MB)
+FOREIGN_SIM = 0.5  # a matched B frame correlating less than this with its A frame is not A's picture
+FOREIGN_HASH = 0.3  # ...and differing in this share of its dHash bits
+STEP_JUMP = 0.75  # A frames of offset change between two B frames that is a cut, not jitter
+LEVEL_WINDOW = 6  # B frames either side for the offset level around a step
+BAND_WINDOW = 30  # B frames either side in which a conform's offset stays within one A frame
+BAND_WIDTH = 1.3  # A frames of offset spread that a conform's rounding can make
 LOCAL_MARGIN = 12  # frames of A searched beyond an anchor's reach
 MAX_STRIDE = 12  # B frames between anchors at most: the local windows grow with it
 
@@ -250,6 +256,109 @@ def viterbi(a: Track, b: Track, budget: int = PAIR_BUDGET) -> np.ndarray:
 # -- runs and segments -----------------------------------------------------
 
 
+REFINE_SHARE = 0.25  # share of the difference between two A frames a better match must win by
+REFINE_REACH = 2  # A frames either side of the Viterbi's choice that a B frame may move to
+
+
+def _fine(tiny: np.ndarray) -> np.ndarray:
+    """Zero-mean unit-norm 32x18 luma: twice the signature's resolution, for choosing between neighbours."""
+    y = tiny[:, 0].reshape(len(tiny), -1).astype(np.float32)
+    y -= y.mean(axis=1, keepdims=True)
+    norm = np.linalg.norm(y, axis=1, keepdims=True)
+    return y / np.maximum(norm, 1e-3)
+
+
+def refine(path: np.ndarray, a: Track, b: Track) -> np.ndarray:
+    """Move each matched B frame to the A frame nearby that matches it best at full thumbnail size.
+
+    The Viterbi prefers two small drifts over one jump, so a cut of three frames can come out as
+    a path through a neighbouring, not-quite-right frame; the finer picture settles it. Ties (a
+    still picture) keep the Viterbi's choice.
+    """
+    out = path.copy()
+    idx = np.flatnonzero(path >= 0)
+    na = len(a)
+    for lo in range(0, len(idx), 4096):
+        j = idx[lo : lo + 4096]
+        fb = _fine(b.tiny[j])
+        base = path[j]
+        best = np.einsum("ij,ij->i", _fine(a.tiny[base]), fb)
+        choice = base.copy()
+        fa = _fine(a.tiny[base])
+        for d in (*range(-REFINE_REACH, 0), *range(1, REFINE_REACH + 1)):
+            cand = np.clip(base + d, 0, na - 1)
+            fc = _fine(a.tiny[cand])
+            sim = np.einsum("ij,ij->i", fc, fb)
+            # Between two nearly equal A frames (a still shot) encoding noise decides: only a gain
+            # that is a fair share of how much the two A frames differ moves the frame.
+            apart = 1.0 - np.einsum("ij,ij->i", fa, fc)
+            better = sim > best + np.maximum(1e-3, REFINE_SHARE * apart)
+            best = np.where(better, sim, best)
+            choice = np.where(better, cand, choice)
+        out[j] = choice
+    return out
+
+
+def mark_foreign(path: np.ndarray, a: Track, b: Track) -> np.ndarray:
+    """B frames the Viterbi kept on A's clock although they show something else become inserted.
+
+    Entering and leaving "inserted" costs more than one bad frame, so that one damaged or
+    flashed frame does not break a shot; the price is that a one-frame insert rides along on
+    A's clock. A frame that neither correlates with its A frame nor shares its dHash is new.
+    """
+    out = path.copy()
+    idx = np.flatnonzero(path >= 0)
+    if not len(idx):
+        return out
+    a_idx = path[idx]
+    sim = np.einsum("ij,ij->i", a.sig[a_idx], b.sig[idx])
+    flat = ~b.sig[idx].any(axis=1) & ~a.sig[a_idx].any(axis=1)
+    level = np.abs(a.tiny[a_idx, 0].mean(axis=(1, 2)) - b.tiny[idx, 0].mean(axis=(1, 2)))
+    sim = np.where(flat, 1.0 - level / 40.0, sim)
+    ham = hamming(a.hashes[a_idx], b.hashes[idx]) / 64.0
+    foreign = (sim < FOREIGN_SIM) & (ham > FOREIGN_HASH)
+    out[idx[foreign]] = -1
+    return out
+
+
+def split_steps(run: Run, a: Track, b: Track) -> list[Run]:
+    """Split a normal-speed run wherever A's clock jumps against B's by a frame or more.
+
+    Viterbi lets a step drift by up to DRIFT_LIMIT frames (timestamp jitter, another frame
+    rate), which also hides a cut of one, two or three frames inside a shot. In a run at
+    normal speed the offset between the clocks is level up to a fraction of a frame, so a
+    level change of STEP_JUMP frames or more between the frames before and after a step is
+    material cut out (offset up) or shown again (offset down).
+    """
+    n = len(run.b)
+    if n < 2 or run.kind == "retimed":
+        return [run]
+    dt_a = a.frame_duration()
+    same_rate = abs(b.frame_duration() / dt_a - 1.0) < 1e-3
+    off = (a.time[run.a] - b.time[run.b]) / dt_a
+    steps = np.abs(np.diff(off))
+    order = np.argsort(-steps)
+    for k in order[:4]:  # the largest steps; the one that is a level change splits, pieces recurse
+        if steps[k] < STEP_JUMP:
+            break
+        cut = int(k) + 1
+        if same_rate:
+            lw, rw = off[max(0, cut - LEVEL_WINDOW) : cut], off[cut : cut + LEVEL_WINDOW]
+            # A cut leaves the clock level on both sides; a zigzag is noise between still frames.
+            if abs(np.median(rw) - np.median(lw)) < STEP_JUMP or max(np.ptp(lw), np.ptp(rw)) > 0.5:
+                continue
+        elif np.ptp(off[max(0, cut - BAND_WINDOW) : cut + BAND_WINDOW]) <= BAND_WIDTH:
+            # Another frame rate: B shows the A frame nearest its time, so the offset saws within
+            # one A frame and wraps now and then (a repeated or skipped frame of the conform).
+            continue
+        pieces = []
+        for lo, hi in ((0, cut), (cut, n)):
+            piece = Run(b=run.b[lo:hi], a=run.a[lo:hi], kind=run.kind, rate=run.rate)
+            pieces.extend(split_steps(piece, a, b))
+        return pieces
+    return [run]
+
+
 def split_runs(path: np.ndarray, a: Track, b: Track) -> tuple[list[Run], list[tuple[int, int]]]:
     """Matched runs (broken at jumps) and inserted B ranges [first, last]."""
     ta, tb = a.time, b.time
@@ -290,44 +399,95 @@ def _windowed_slope(x: np.ndarray, y: np.ndarray, w: int) -> np.ndarray:
     return slope
 
 
-def _fit_cost(ta: np.ndarray, tb: np.ndarray, linear: bool) -> float:
-    if len(ta) < 2:
-        return 0.0
-    if linear:
-        coef = np.polyfit(tb, ta, 1)
-        resid = ta - np.polyval(coef, tb)
-    else:
-        off = ta - tb
-        resid = off - np.median(off)
-    return float(np.abs(resid).sum())
-
-
 def _rate(ta: np.ndarray, tb: np.ndarray) -> float:
     if len(ta) < 2 or np.ptp(tb) <= 0:
         return 1.0
     return float(np.polyfit(tb, ta, 1)[0])
 
 
+def _decimals(r: float) -> int:
+    return 0 if abs(r - round(r)) < 1e-9 else 1 if abs(r - round(r, 1)) < 1e-9 else 2
+
+
+def nice_rate(ta: np.ndarray, tb: np.ndarray, dt_a: float) -> float:
+    """The speed an editor set (to 2 decimals) that explains which A frame each B frame shows.
+
+    A retime shows A's frame round(phase + rate * i); a least-squares slope over such rounded
+    indices is off by about 1/n (1.99x for 2x), so we take the 2-decimal rates near the slope
+    under which every frame lies within one A frame of a straight line, the straightest first.
+    """
+    if len(ta) < 2 or np.ptp(tb) <= 0:
+        return 1.0
+    x, y = tb / dt_a, ta / dt_a
+    slope = float(np.polyfit(x, y, 1)[0])
+    cands = {round(slope, 1), *(round(round(slope, 2) + k * 0.01, 2) for k in range(-3, 4))}
+    best: tuple[float, int, float] | None = None
+    for r in cands:
+        if r <= 0 or abs(r - slope) > 0.05:
+            continue
+        spread = float(np.ptp(y - r * x))
+        if spread > 1.1:
+            continue
+        key = (round(spread, 1), _decimals(r), r)
+        if best is None or key < best:
+            best = key
+    return best[2] if best is not None else round(slope, 2)
+
+
+def steady_rate(ta: np.ndarray, tb: np.ndarray, dt_a: float) -> bool:
+    """Whether one constant speed explains the run to within a frame (a retime does; a path
+    wandering over pictures that changed, e.g. a reframe, does not)."""
+    r = nice_rate(ta, tb, dt_a)
+    x, y = tb / dt_a, ta / dt_a
+    return float(np.ptp(y - r * x)) <= 1.6
+
+
+def _misses(x: np.ndarray, y: np.ndarray, rate: float, phase: float) -> int:
+    """Frames further than a frame's rounding from the line y = phase + rate * x."""
+    return int((np.abs(y - rate * x - phase) > 0.75).sum())
+
+
+def _model(x: np.ndarray, y: np.ndarray, fast: bool) -> tuple[float, float]:
+    rate = nice_rate(y, x, 1.0) if fast else 1.0
+    return rate, float(np.median(y - rate * x))
+
+
+def _interior(lo: int, hi: int) -> slice:
+    """The middle of [lo, hi), away from both ends where the smoothed labels blur."""
+    margin = min(RETIME_WINDOW, (hi - lo) // 3)
+    return slice(lo + margin, max(lo + margin + 2, hi - margin))
+
+
 def split_retimed(run: Run, a: Track, b: Track, b_cuts: set[int] = frozenset()) -> list[Run]:
-    """Split a run where its speed changes; pieces off normal speed become `retimed`."""
+    """Split a run where its speed changes; pieces off normal speed become `retimed`.
+
+    Each boundary goes where the fewest frames disagree with the speed of their side (normal
+    on one, the retime's rate on the other), measured in A frames, so it lands on the frame;
+    a cut in B that fits as well wins, as a speed change usually starts and ends with a shot.
+    """
     n = len(run.b)
     if n < MIN_RETIME_FRAMES:
         return [run]
+    dt_a = a.frame_duration()
     ta, tb = a.time[run.a], b.time[run.b]
+    x, y = tb / dt_a, ta / dt_a
     fast = np.abs(_windowed_slope(tb, ta, RETIME_WINDOW) - 1.0) > RETIME_TOLERANCE
     labels = _smooth(fast, 2 * (MIN_RETIME_FRAMES // 2) + 1)
     bounds = [0, *(np.flatnonzero(np.diff(labels.astype(np.int8))) + 1).tolist(), n]
     for i in range(1, len(bounds) - 1):
         lo, hi, k0 = bounds[i - 1], bounds[i + 1], bounds[i]
-        left_linear = bool(labels[k0 - 1])
-        # The split that best fits a constant offset on one side and a slope on the other...
-        best, best_k = None, k0
-        for k in range(max(lo + 2, k0 - RETIME_WINDOW), min(hi - 2, k0 + RETIME_WINDOW) + 1):
-            cost = _fit_cost(ta[lo:k], tb[lo:k], left_linear) + _fit_cost(ta[k:hi], tb[k:hi], not left_linear)
-            if best is None or cost < best:
-                best, best_k = cost, k
-        # ...unless a cut in B is near: a speed change starts and ends with a shot.
+        # Each side's speed from its frames away from the boundary, where the labels are sure.
+        l_in, r_in = _interior(lo, k0), _interior(k0, hi)
+        left = _model(x[l_in], y[l_in], bool(labels[k0 - 1]))
+        right = _model(x[r_in], y[r_in], bool(labels[k0]))
+        costs = {}
+        for k in range(max(lo + 1, k0 - 2 * RETIME_WINDOW), min(hi - 1, k0 + 2 * RETIME_WINDOW) + 1):
+            costs[k] = _misses(x[lo:k], y[lo:k], *left) + _misses(x[k:hi], y[k:hi], *right)
+        if not costs:
+            continue
+        best_k = min(costs, key=lambda k: (costs[k], abs(k - k0)))
         near = [int(np.searchsorted(run.b, c)) for c in b_cuts if abs(c - run.b[best_k]) <= CUT_SNAP]
+        near = [k for k in near if k in costs and costs[k] <= costs[best_k]]
         if near:
             best_k = min(near, key=lambda k: abs(k - best_k))
         bounds[i] = best_k
@@ -336,9 +496,14 @@ def split_retimed(run: Run, a: Track, b: Track, b_cuts: set[int] = frozenset()) 
         if hi <= lo:
             continue
         piece = Run(b=run.b[lo:hi], a=run.a[lo:hi])
-        piece.rate = _rate(a.time[piece.a], b.time[piece.b])
-        if hi - lo >= MIN_RETIME_FRAMES and abs(piece.rate - 1.0) > RETIME_TOLERANCE:
+        slope = _rate(a.time[piece.a], b.time[piece.b])
+        if (
+            hi - lo >= MIN_RETIME_FRAMES
+            and abs(slope - 1.0) > RETIME_TOLERANCE
+            and steady_rate(a.time[piece.a], b.time[piece.b], dt_a)
+        ):
             piece.kind = "retimed"
+            piece.rate = nice_rate(a.time[piece.a], b.time[piece.b], dt_a)
         pieces.append(piece)
     return _merge_adjacent(pieces)
 
@@ -446,11 +611,12 @@ def split_changed(run: Run, a: Track, b: Track) -> list[Run]:
 
 def align(a: Track, b: Track, b_cuts: list[int] | None = None, budget: int = PAIR_BUDGET) -> Alignment:
     """The edit that turns A into B, as segments in frame indices; `b_cuts` are B's shot starts."""
-    path = viterbi(a, b, budget)
+    path = mark_foreign(refine(viterbi(a, b, budget), a, b), a, b)
     runs, inserted = split_runs(path, a, b)
     pieces: list[Run] = []
     for run in runs:
-        pieces.extend(split_retimed(run, a, b, set(b_cuts or ())))
+        for piece in split_retimed(run, a, b, set(b_cuts or ())):
+            pieces.extend(split_steps(piece, a, b))
     mark_moved(pieces)
     final: list[Run] = []
     for piece in pieces:
@@ -458,7 +624,7 @@ def align(a: Track, b: Track, b_cuts: list[int] | None = None, budget: int = PAI
     segments = [
         Segment(
             kind=r.kind,
-            a=(int(r.a.min()), int(r.a.max())),
+            a=_a_range(r, a, b),
             b=(int(r.b[0]), int(r.b[-1])),
             rate=round(r.rate, 4) if r.kind == "retimed" else None,
             pairs=list(zip(r.a.tolist(), r.b.tolist(), strict=False)),
@@ -468,11 +634,21 @@ def align(a: Track, b: Track, b_cuts: list[int] | None = None, budget: int = PAI
     segments += [Segment(kind="inserted", a=None, b=rng) for rng in inserted]
     covered = np.zeros(len(a), dtype=bool)
     for r in final:
-        covered[int(r.a.min()) : int(r.a.max()) + 1] = True
+        lo, hi = _a_range(r, a, b)
+        covered[lo : hi + 1] = True
     for lo, hi in _false_ranges(covered):
-        if hi - lo + 1 >= 2 or len(a) < 4:
-            segments.append(Segment(kind="removed", a=(lo, hi), b=None))
+        segments.append(Segment(kind="removed", a=(lo, hi), b=None))
     return Alignment(path=path, segments=_order(segments))
+
+
+def _a_range(r: Run, a: Track, b: Track) -> tuple[int, int]:
+    """First and last A frame a run stands for; a sped-up run's last B frame also stands for
+    the A frames it skips over (at 2x, the last frame shown and the one after it)."""
+    lo, hi = int(r.a.min()), int(r.a.max())
+    if r.kind == "retimed" and r.rate > 1:
+        skipped = round(r.rate * b.frame_duration() / a.frame_duration()) - 1
+        hi = min(len(a) - 1, hi + max(0, skipped))
+    return lo, hi
 
 
 def _false_ranges(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -110,12 +110,24 @@ def _line_pieces(points: list[tuple[float, float]], times: list[float]) -> list[
     return pieces
 
 
-def _band_label(draw: ImageDraw.ImageDraw, x0: float, x1: float, y: int, text: str, colour) -> None:
-    """The segment's kind under its band, when it fits."""
-    font = _font(11)
-    width = draw.textlength(text, font=font)
-    if x1 - x0 >= width + 4:
-        draw.text(((x0 + x1 - width) / 2, y), text, fill=colour, font=font)
+def place_labels(
+    centres: list[float], widths: list[float], left: float, right: float, rows: int = 2, gap: float = 6.0
+) -> list[tuple[float, int | None]]:
+    """Left x and row for each label, centred on its mark where possible, never past [left, right]
+    and never over another label: a label that fits nowhere gets row None (its mark stays)."""
+    taken: list[list[tuple[float, float]]] = [[] for _ in range(rows)]
+    out: list[tuple[float, int | None]] = []
+    for centre, w in zip(centres, widths, strict=True):
+        x = min(max(centre - w / 2, left), right - w)
+        placed: tuple[float, int | None] = (x, None)
+        if w <= right - left:
+            for row in range(rows):
+                if all(x + w + gap <= a or x >= b + gap for a, b in taken[row]):
+                    taken[row].append((x, x + w))
+                    placed = (x, row)
+                    break
+        out.append(placed)
+    return out
 
 
 def difference_plot(
@@ -194,18 +206,28 @@ def difference_plot(
     _time_axis(draw, x_of, duration, axis_y, None, right - left)
     draw.text((4, axis_y + 5), "B time", fill=INK, font=font)
     draw.text((4, band_y), "edit", fill=INK, font=font)
+    small = _font(11)
+    wanted: list[tuple[float, str, tuple[int, int, int]]] = []  # (preferred centre x, text, colour)
     for seg in segments:
         colour = KIND_COLOURS[seg["kind"]]
         if seg["b"] is not None:
             x0, x1 = x_of(seg["b"][0]), x_of(seg["b"][1])
             draw.rectangle([x0, band_y, x1, band_y + 12], fill=colour)
             if seg["kind"] != "same":
-                _band_label(draw, x0, x1, band_y + 14, seg["kind"], colour)
+                text = seg["kind"] + (f" {seg['rate']:.2f}x" if seg.get("rate") else "")
+                wanted.append(((x0 + x1) / 2, text, colour))
         elif seg.get("at") is not None:
             x = x_of(seg["at"])
             draw.polygon([(x - 6, band_y + 26), (x + 6, band_y + 26), (x, band_y + 13)], fill=colour)
             length = seg["a"][1] - seg["a"][0] if seg.get("a") else 0.0
-            draw.text((x + 8, band_y + 14), f"removed {length:.2f}s", fill=colour, font=_font(11))
+            wanted.append((x, f"removed {length:.2f}s", colour))
+    widths = [draw.textlength(text, font=small) for _, text, _ in wanted]
+    rows = (band_y + 14, band_y + 26)
+    for (x, row), (_, text, colour) in zip(
+        place_labels([c for c, _, _ in wanted], widths, 4, width - 4, len(rows)), wanted, strict=True
+    ):
+        if row is not None:
+            draw.text((x, rows[row]), text, fill=colour, font=small)
     _legend(draw, left, height - 22, _kinds_present(segments))
     img.save(path)
     return path
@@ -275,6 +297,74 @@ def alignment_picture(
     return path
 
 
+SOUND_COLOURS = {
+    "same": (90, 170, 90),
+    "changed": (230, 160, 40),
+    "replaced": (160, 90, 200),
+    "silent": (150, 150, 150),
+    "inserted": (70, 130, 220),
+    "retimed": (40, 180, 190),
+}
+
+
+def waveform_picture(
+    path: Path,
+    waves: tuple[dict | None, dict | None],
+    pieces: list[dict],
+    duration: float,
+    labels: tuple[str, str] = ("A", "B"),
+    width: int = 1200,
+) -> Path:
+    """Both sides' sound as peak strips on one time scale; under B's strip, what its sound did."""
+    height = 250
+    img = Image.new("RGB", (width, height), BG)
+    draw = ImageDraw.Draw(img)
+    font = _font(12)
+    left, right = 70, width - 20
+    scale = (right - left) / max(duration, 1e-6)
+    lanes = ((30, waves[0], labels[0]), (120, waves[1], labels[1]))
+    lane_h = 70
+
+    def x_of(t: float) -> float:
+        return left + t * scale
+
+    draw.text(
+        (left, 6),
+        "Sound: peak level of A (above) and B (below), B's pieces coloured by what changed",
+        fill=INK,
+        font=font,
+    )
+    for y, wave, label in lanes:
+        draw.rectangle([left, y, right, y + lane_h], fill=(240, 240, 240), outline=GRID)
+        draw.text((6, y + lane_h // 2 - 7), label[:9], fill=INK, font=font)
+        if not wave:
+            draw.text((left + 8, y + lane_h // 2 - 7), "no sound", fill=INK, font=font)
+            continue
+        mid = y + lane_h / 2
+        rate = wave["rate"]
+        for i, peak in enumerate(wave["peaks"]):
+            x = x_of(i / rate)
+            if x > right:
+                break
+            half = max(0.5, peak * (lane_h / 2 - 2))
+            draw.line([x, mid - half, x, mid + half], fill=(60, 90, 140))
+    band = 120 + lane_h + 4
+    for piece in pieces:
+        b0, b1 = piece["b"]
+        draw.rectangle(
+            [x_of(b0), band, max(x_of(b1) - 1, x_of(b0)), band + 10], fill=SOUND_COLOURS.get(piece["kind"], GRID)
+        )
+    _time_axis(draw, x_of, duration, band + 12, None, right - left)
+    x = left
+    present = [k for k in SOUND_COLOURS if any(p["kind"] == k for p in pieces)]
+    for kind in present:
+        draw.rectangle([x, height - 20, x + 12, height - 8], fill=SOUND_COLOURS[kind])
+        draw.text((x + 16, height - 22), kind, fill=INK, font=font)
+        x += 24 + int(draw.textlength(kind, font=font))
+    img.save(path)
+    return path
+
+
 def _label(img: Image.Image, text: str) -> Image.Image:
     draw = ImageDraw.Draw(img)
     font = _font(12)
@@ -327,6 +417,38 @@ def strip_picture(path: Path, rows: list[tuple[str, str, np.ndarray, np.ndarray]
         img.paste(_label(Image.fromarray(a), f"A {caption_a}"), (0, y))
         img.paste(_label(Image.fromarray(b), f"B {caption_b}"), (w + 4, y))
         img.paste(_label(Image.fromarray(rgb), f"|A-B| x{gain:.1f}"), (2 * w + 8, y))
+    img.save(path)
+    return path
+
+
+BOX_COLOUR = (255, 220, 0)
+
+
+def _fit_text(draw: ImageDraw.ImageDraw, text: str, width: float, font: ImageFont.ImageFont) -> str:
+    """`text` cut with an ellipsis so it fits in `width` pixels (labels never run off the edge)."""
+    if draw.textlength(text, font=font) <= width:
+        return text
+    while text and draw.textlength(text + "…", font=font) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def changes_picture(path: Path, rows: list[tuple[str, str, str, np.ndarray, np.ndarray, list[list[float]]]]) -> Path:
+    """One row per changed segment: A and B with the local boxes outlined, and why it changed under them."""
+    h, w = rows[0][3].shape[:2]
+    font = _font(12)
+    text_h = 18
+    img = Image.new("RGB", (2 * w + 4, len(rows) * (h + text_h + 6)), BG)
+    draw = ImageDraw.Draw(img)
+    for i, (caption_a, caption_b, why, a, b, boxes) in enumerate(rows):
+        y = i * (h + text_h + 6)
+        for x0, (caption, rgb) in ((0, (caption_a, a)), (w + 4, (caption_b, b))):
+            panel = _label(Image.fromarray(rgb), caption)
+            pd = ImageDraw.Draw(panel)
+            for bx, by, bw, bh in boxes:
+                pd.rectangle([bx, by, bx + bw - 1, by + bh - 1], outline=BOX_COLOUR, width=2)
+            img.paste(panel, (x0, y))
+        draw.text((4, y + h + 2), _fit_text(draw, why or "changed", 2 * w - 4, font), fill=INK, font=font)
     img.save(path)
     return path
 

@@ -29,14 +29,19 @@ import numpy as np
 
 from takevault.compare import render
 from takevault.compare.align import Alignment, align
+from takevault.compare.audio import sound_report
+from takevault.compare.explain import causes, explain_pair
 from takevault.compare.frames import DecodeStatus, iter_frames, iter_frames_from
 from takevault.compare.metrics import FrameMetrics, MetricsGraph, finite, summarize
-from takevault.compare.scenes import detect_cuts
+from takevault.compare.scenes import detect_cut_frames, detect_cuts
 from takevault.compare.signatures import Track
 from takevault.compare.technical import describe, technical_diff
 from takevault.errors import InvalidInputError, MediaError
+from takevault.timecode import frame_to_seconds, frame_to_timecode
 
 THUMB_WIDTH = 480
+MAX_SECONDS = 4 * 3600  # a side longer than this is refused: ~1.7 KB of fingerprints a frame would pass 600 MB
+VFR_SPREAD = 0.25  # frame intervals varying by more than this share of the typical one: a variable frame rate
 WORST_PAIRS = 4
 WORST_SPACING = 0.5  # seconds between pairs shown in the strip, so it is not four neighbours
 KINDS = ("same", "changed", "inserted", "removed", "moved", "retimed")
@@ -176,6 +181,35 @@ def _check_input(path: Path) -> Path:
     return path
 
 
+def _variable_rate(track: Track) -> str | None:
+    """A sentence if the frames come at uneven intervals (variable frame rate), else None."""
+    if len(track) < 3:
+        return None
+    steps = np.diff(track.time)
+    typical = track.frame_duration()
+    uneven = np.abs(steps - typical) > VFR_SPREAD * typical
+    if uneven.mean() <= 0.01:
+        return None
+    lo, hi = float(steps.min()) * 1000, float(steps.max()) * 1000
+    return (
+        f"has a variable frame rate (frames {lo:.0f}-{hi:.0f} ms apart): its times are its own timestamps, "
+        "while its frame numbers and timecodes count the frames as shown."
+    )
+
+
+def _aspect(info: Any) -> float:
+    sar = float(info.sample_aspect_ratio or 1) or 1.0
+    return info.width * sar / max(info.height, 1)
+
+
+def _audio_only(path: Path) -> bool:
+    try:
+        with av.open(str(path)) as container:
+            return bool(container.streams.audio) and not container.streams.video
+    except (av.error.FFmpegError, OSError, ValueError):
+        return False  # not readable at all: describe() says so in its own words
+
+
 def _damage(name: str, status: DecodeStatus, info: Any) -> str | None:
     """A sentence if decoding stopped early: an error, fewer frames than the header counts, or too short."""
     read_to = (status.last_time or 0.0) + (1 / float(info.fps) if info.fps else 0.04)
@@ -209,11 +243,27 @@ def compare_files(
     if video and out_dir is None:
         raise InvalidInputError("A side-by-side video needs a folder to go in; add --out DIR.")
     pa, pb = _check_input(Path(a)), _check_input(Path(b))
+    for path in (pa, pb):
+        if _audio_only(path):
+            raise MediaError(f"{path.name} is sound only, with no pictures; compare two videos (sound optional).")
     labels = labels or (str(pa), str(pb))
     info_a, why_a = describe(pa)
     info_b, why_b = describe(pb)
+    for path, info in ((pa, info_a), (pb, info_b)):
+        if (info.duration or 0) > MAX_SECONDS:
+            raise InvalidInputError(
+                f"{path.name} is {render.timecode(info.duration)[:8]} long; compare takes up to "
+                f"{MAX_SECONDS // 3600} hours a side (its per-frame fingerprints grow with length): "
+                "compare the part that changed, exported on its own."
+            )
     technical = technical_diff(info_a, info_b)
     tick = progress or (lambda n: None)
+    # A progress callback that can take a total (the CLI's bar) gets one, so it can show an ETA:
+    # both files' frames now, the second pass's when it turns out to be needed.
+    set_total = getattr(progress, "set_total", None)
+    planned = (info_a.frames or 0) + (info_b.frames or 0)
+    if set_total is not None and planned:
+        set_total(planned)
 
     # Pass 1: both files once, fingerprints always, metrics when the pairs are likely the final ones.
     track_a, track_b = Track(), Track()
@@ -240,7 +290,8 @@ def compare_files(
         del why
 
     cuts_a = detect_cuts(track_a.tiny, track_a.sig, track_a.time)
-    cuts_b_idx = [int(i) for i in np.searchsorted(track_b.time, detect_cuts(track_b.tiny, track_b.sig, track_b.time))]
+    # Frame indices, not times: a time rounded for the report can land after its own frame.
+    cuts_b_idx = detect_cut_frames(track_b.tiny, track_b.sig)
     cuts_b = [round(float(track_b.time[i]), 6) for i in cuts_b_idx]
     alignment = align(track_a, track_b, cuts_b_idx)
 
@@ -255,6 +306,8 @@ def compare_files(
         rows = [collector.rows[k] for k in sorted(collector.rows) if k < len(matched) and matched[k]]
         metrics_source = "single pass"
     else:
+        if set_total is not None:
+            set_total(len(track_a) + len(track_b) + len(track_b) + int(matched.sum()))
         collector = PairCollector(worst=Worst(size=thumb), track_a=track_a, track_b=track_b)
         graph = MetricsGraph(on_result=collector.result)
         _aligned_pass(pa, pb, track_a, track_b, alignment, graph, collector, video_path, thumb, info_b.fps, tick)
@@ -284,7 +337,19 @@ def compare_files(
     summary["method"] = f"FFmpeg psnr and ssim filters (libavfilter {lavfi}), {metrics_source}"
     summary["notes"] = graph.notes
 
-    segments = _segments_json(alignment, track_a, track_b)
+    segments = _segments_json(alignment, track_a, track_b, _rate_of(info_a, track_a), _rate_of(info_b, track_b))
+    resolution = None
+    if (info_a.width, info_a.height) != (info_b.width, info_b.height):
+        resolution = f"{info_a.width}x{info_a.height} against {info_b.width}x{info_b.height}, compared scaled"
+        if abs(info_a.width * info_b.height - info_b.width * info_a.height) > 0.01 * info_a.width * info_b.height:
+            resolution += " (the aspect ratios differ, so B is stretched to A's shape)"
+    for item, seg in zip(segments, alignment.segments, strict=True):
+        if seg.kind == "changed":
+            item["causes"] = []
+    changed = [(item, seg) for item, seg in zip(segments, alignment.segments, strict=True) if seg.kind == "changed"]
+    change_rows = (
+        _explain(pa, pb, track_a, track_b, changed, thumb, info_a.width, resolution, cuts_b_idx) if changed else []
+    )
     warnings = list(technical["warnings"])
     for name, status, info in ((labels[0], sa, info_a), (labels[1], sb, info_b)):
         damage = _damage(name, status, info)
@@ -295,10 +360,29 @@ def compare_files(
         # "Resolutions differ" is already a technical warning; the note stays in metrics.notes.
         if not any(w.split(" (")[0] == sentence.split(" (")[0] for w in warnings):
             warnings.append(sentence)
+    for name, track in ((labels[0], track_a), (labels[1], track_b)):
+        vfr = _variable_rate(track)
+        if vfr:
+            warnings.append(f"{name} {vfr}")
+    aspect_a, aspect_b = _aspect(info_a), _aspect(info_b)
+    if abs(aspect_a - aspect_b) > 0.01 * aspect_a:
+        warnings.append(
+            f"The pictures have different shapes ({aspect_a:.3f}:1 against {aspect_b:.3f}:1): B was stretched to "
+            "A's shape to compare them, so a letterbox or crop shows up as a change."
+        )
     if not matched.any():
         warnings.append(
             "The two videos have no content in common: everything in A is removed and everything in B is inserted."
         )
+
+    sound, sound_warnings, sound_sentences = sound_report(
+        pa, pb, segments, _rate_of(info_a, track_a), _rate_of(info_b, track_b), labels
+    )
+    warnings += sound_warnings
+    summary_block = _summary(segments, bool(matched.any()), labels)
+    if sound_sentences:
+        summary_block["sentences"] += sound_sentences
+        summary_block["text"] = " ".join(summary_block["sentences"])
 
     report: dict[str, Any] = {
         "a": {"label": labels[0], "path": str(pa)},
@@ -307,13 +391,36 @@ def compare_files(
         "metrics": summary,
         "cuts": {"a": cuts_a, "b": cuts_b},
         "segments": segments,
-        "summary": _summary(segments, bool(matched.any())),
+        "summary": summary_block,
+        "audio": sound,
         "decode": {"a": sa.to_json(), "b": sb.to_json()},
         "warnings": warnings,
         "pictures": [],
     }
     if out is not None:
         report["pictures"] = _pictures(out, report, collector.worst, track_a, track_b, labels)
+        if change_rows:
+            to_a = info_a.width / thumb[0]
+            render.changes_picture(
+                out / "changes.png",
+                [
+                    (
+                        f"A {'-'.join(item['a_smpte'])}",  # Pillow's own font has no en dash
+                        f"B {'-'.join(item['b_smpte'])}",
+                        "; ".join(f"{c['cause']}: {c['text']}" for c in item["causes"]),
+                        a_rgb,
+                        b_rgb,
+                        [
+                            [v / to_a for v in box]
+                            for c in item["causes"]
+                            if c["cause"] == "local"
+                            for box in c["boxes"]
+                        ],
+                    )
+                    for item, a_rgb, b_rgb in change_rows
+                ],
+            )
+            report["pictures"].append("changes.png")
         if video_path is not None and video_path.exists():
             report["pictures"].append(video_path.name)
         (out / "report.json").write_text(json.dumps(report, indent=2, default=str, ensure_ascii=False) + "\n")
@@ -364,34 +471,115 @@ def _aligned_pass(
             writer.close()
 
 
+EXPLAIN_PAIRS = 3  # pairs looked at per changed segment
+EXPLAIN_SEGMENTS = 40  # past this many changed segments, one pair each
+EXPLAIN_SHOTS = 6  # B shots per changed segment looked at on their own
+CHANGES_ROWS = 6  # changed segments shown in changes.png
+
+
+def _explain(
+    pa: Path,
+    pb: Path,
+    track_a: Track,
+    track_b: Track,
+    changed: list[tuple[dict[str, Any], Any]],
+    thumb: tuple[int, int],
+    a_width: int,
+    resolution: str | None,
+    b_cuts: list[int] = (),
+) -> list[tuple[dict[str, Any], np.ndarray, np.ndarray]]:
+    """`causes` for every changed segment, from a few of its pairs decoded at working size.
+
+    Returns, for the first CHANGES_ROWS segments, the segment with one of its pairs (A, B RGB) to show.
+    """
+    w, h = thumb
+    wanted: list[tuple[int, int, int]] = []  # (b index, a index, segment number), in B order
+    cuts = np.asarray(sorted(b_cuts), dtype=np.int64)
+    for k, (_item, seg) in enumerate(changed):
+        n = EXPLAIN_PAIRS if k < EXPLAIN_SEGMENTS else 1
+        pairs = seg.pairs
+        picks = {pairs[int((i + 0.5) * len(pairs) / n)] for i in range(n)}
+        if k < EXPLAIN_SEGMENTS:
+            # One more in the middle of every B shot the segment runs over: shots may have changed differently.
+            shot_of = np.searchsorted(cuts, [ib for _, ib in pairs], side="right")
+            for shot in np.unique(shot_of)[:EXPLAIN_SHOTS]:
+                inside = np.flatnonzero(shot_of == shot)
+                picks.add(pairs[int(inside[len(inside) // 2])])
+        wanted += [(ib, ia, k) for ia, ib in sorted(picks, key=lambda p: p[1])]
+    wanted.sort()
+    measured: dict[int, list[dict[str, Any]]] = {}
+    shown: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}  # a picture per segment for changes.png
+    ca, cb = Cursor(pa, track_a), Cursor(pb, track_b)
+    try:
+        for ib, ia, k in wanted:
+            fa, fb = ca.get(ia), cb.get(ib)
+            if fa is None or fb is None:
+                continue
+            a_rgb = fa.reformat(w, h, format="rgb24").to_ndarray()
+            b_rgb = fb.reformat(w, h, format="rgb24").to_ndarray()
+            found = explain_pair(a_rgb, b_rgb, a_width)
+            found["shot"] = int(np.searchsorted(cuts, ib, side="right"))
+            measured.setdefault(k, []).append(found)
+            if k < CHANGES_ROWS and (k not in shown or len(found["boxes"]) > shown[k][0]):
+                shown[k] = (len(found["boxes"]), a_rgb, b_rgb)
+    finally:
+        ca.close()
+        cb.close()
+    rows = []
+    for k, (item, _seg) in enumerate(changed):
+        item["causes"] = causes(measured.get(k, []), resolution)
+        if k in shown:
+            rows.append((item, shown[k][1], shown[k][2]))
+    return rows
+
+
 def _span(track: Track, first: int, last: int) -> list[float]:
     end = track.times[last + 1] if last + 1 < len(track) else track.times[last] + track.frame_duration()
     return [round(track.times[first], 6), round(end, 6)]
 
 
-def _segments_json(alignment: Alignment, ta: Track, tb: Track) -> list[dict[str, Any]]:
+def _rate_of(info: Any, track: Track) -> Fraction:
+    """The exact frame rate a side's frame numbers count in: the header's, else the measured one."""
+    fps = getattr(info, "fps", None)
+    if fps:
+        return Fraction(fps)
+    return Fraction(1 / track.frame_duration()).limit_denominator(1001)
+
+
+def _frame_fields(item: dict[str, Any], side: str, first: int, stop: int, rate: Fraction) -> None:
+    """Frame range [first, stop), its exact start/end times as fractions and its SMPTE timecodes."""
+    item[f"{side}_frames"] = [first, stop]
+    item[f"{side}_exact"] = [str(frame_to_seconds(first, rate)), str(frame_to_seconds(stop, rate))]
+    item[f"{side}_smpte"] = [frame_to_timecode(first, rate), frame_to_timecode(stop, rate)]
+
+
+def _segments_json(
+    alignment: Alignment, ta: Track, tb: Track, rate_a: Fraction, rate_b: Fraction
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     last_b = 0.0
+    last_b_frame = 0
     for seg in alignment.segments:
         item: dict[str, Any] = {"kind": seg.kind, "a": None, "b": None}
         if seg.a is not None:
             item["a"] = _span(ta, *seg.a)
-            item["a_frames"] = [seg.a[0], seg.a[1] + 1]
+            _frame_fields(item, "a", seg.a[0], seg.a[1] + 1, rate_a)
             item["a_timecode"] = f"{render.timecode(item['a'][0])}–{render.timecode(item['a'][1])}"
         if seg.b is not None:
             item["b"] = _span(tb, *seg.b)
-            item["b_frames"] = [seg.b[0], seg.b[1] + 1]
+            _frame_fields(item, "b", seg.b[0], seg.b[1] + 1, rate_b)
             item["b_timecode"] = f"{render.timecode(item['b'][0])}–{render.timecode(item['b'][1])}"
-            last_b = item["b"][1]
+            last_b, last_b_frame = item["b"][1], seg.b[1] + 1
         else:
             item["at"] = last_b  # where in B the removed material would have been
+            item["at_smpte"] = frame_to_timecode(last_b_frame, rate_b)
         if seg.rate is not None:
             item["rate"] = seg.rate
         out.append(item)
     return out
 
 
-def _summary(segments: list[dict[str, Any]], common: bool) -> dict[str, Any]:
+def _summary(segments: list[dict[str, Any]], common: bool, labels: tuple[str, str] = ("A", "B")) -> dict[str, Any]:
     kinds: dict[str, dict[str, float]] = {}
     for seg in segments:
         entry = kinds.setdefault(seg["kind"], {"count": 0, "a_seconds": 0.0, "b_seconds": 0.0})
@@ -408,7 +596,58 @@ def _summary(segments: list[dict[str, Any]], common: bool) -> dict[str, Any]:
         verdict = "same edit, pictures changed"
     else:
         verdict = "edited: " + ", ".join(f"{kinds[k]['count']:g} {k}" for k in KINDS if k in kinds and k != "same")
-    return {"verdict": verdict, "kinds": kinds, "common_content": common}
+    sentences = _sentences(segments, verdict, common)
+    return {
+        "verdict": verdict,
+        "kinds": kinds,
+        "common_content": common,
+        "sentences": sentences,
+        "text": " ".join(sentences),
+    }
+
+
+SENTENCE_LIMIT = 8  # edits told one by one; the rest are counted
+
+
+def _frames_text(seg: dict[str, Any], side: str) -> str:
+    first, stop = seg[f"{side}_frames"]
+    n = stop - first
+    return f"{n} frame{'s' if n != 1 else ''}"
+
+
+def _sentence(seg: dict[str, Any]) -> str:
+    kind = seg["kind"]
+    a_tc = f"{seg['a_smpte'][0]}–{seg['a_smpte'][1]}" if seg.get("a_smpte") else ""
+    b_tc = f"{seg['b_smpte'][0]}–{seg['b_smpte'][1]}" if seg.get("b_smpte") else ""
+    if kind == "removed":
+        return f"{_frames_text(seg, 'a')} of A ({a_tc}) cut out at B {seg['at_smpte']}."
+    if kind == "inserted":
+        return f"{_frames_text(seg, 'b')} new in B at {b_tc}."
+    if kind == "moved":
+        return f"A {a_tc} moved to B {b_tc}."
+    if kind == "retimed":
+        return f"A {a_tc} plays at {seg['rate']:.2f}x speed as B {b_tc}."
+    if kind == "changed":
+        said = "; ".join(f"{c['cause']}: {c['text']}" for c in seg.get("causes", []))
+        return f"B {b_tc} changed" + (f" ({said})." if said else ".")
+    return f"A {a_tc} is B {b_tc}."
+
+
+def _sentences(segments: list[dict[str, Any]], verdict: str, common: bool) -> list[str]:
+    """The comparison in a few plain sentences with timecodes, as the CLI's first lines say it."""
+    if not common:
+        return ["A and B have nothing in common: different footage."]
+    edits = [s for s in segments if s["kind"] != "same"]
+    if not edits:
+        return ["B shows the same pictures as A, in the same order."]
+    if verdict == "same edit, pictures changed":
+        head = "B is the same edit as A with pictures changed."
+    else:
+        head = f"B is an edit of A: {verdict.removeprefix('edited: ')}."
+    out = [head] + [_sentence(s) for s in edits[:SENTENCE_LIMIT]]
+    if len(edits) > SENTENCE_LIMIT:
+        out.append(f"And {len(edits) - SENTENCE_LIMIT} more edits (see the table).")
+    return out
 
 
 def _pictures(
@@ -436,6 +675,12 @@ def _pictures(
         labels=("A", "B"),
     )
     names.append("alignment.png")
+    sound = report.get("audio") or {}
+    waves = tuple((sound.get(side) or {}).get("waveform") for side in ("a", "b"))
+    if any(waves):
+        longest = max(ta.end_time(), tb.end_time())
+        render.waveform_picture(out / "waveform.png", waves, sound.get("segments", []), longest, labels=("A", "B"))
+        names.append("waveform.png")
     ranked = worst.ranked()
     if ranked:
         rows = [

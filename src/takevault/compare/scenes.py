@@ -38,6 +38,11 @@ def cut_scores(tiny: np.ndarray, sig: np.ndarray) -> np.ndarray:
 
 def detect_cuts(tiny: np.ndarray, sig: np.ndarray, times: np.ndarray) -> list[float]:
     """Times (seconds) of the first frame of every new shot after the first."""
+    return [round(float(times[i]), 6) for i in detect_cut_frames(tiny, sig)]
+
+
+def detect_cut_frames(tiny: np.ndarray, sig: np.ndarray) -> list[int]:
+    """Indices of the first frame of every new shot after the first."""
     scores = cut_scores(tiny, sig)
     n = len(scores)
     cuts: list[int] = []
@@ -55,4 +60,4 @@ def detect_cuts(tiny: np.ndarray, sig: np.ndarray, times: np.ndarray) -> list[fl
                 cuts[-1] = i
             continue
         cuts.append(i)
-    return [round(float(times[i]), 6) for i in cuts]
+    return cuts

@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from takevault.errors import ChecksumMismatchError, InvalidInputError, TakevaultError
-from takevault.store.fsutil import atomic_write, os_error_to_takevault, sha256_file, user_file_mode
+from takevault.store.fsutil import (
+    atomic_write,
+    check_file_target,
+    os_error_to_takevault,
+    sha256_file,
+    user_file_mode,
+)
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
@@ -178,6 +184,7 @@ def readable(path: Path) -> None:
 def place_file(dest_root: Path, rel: str, stored: StoredFile, fetch: Fetch) -> bool:
     """Make `dest_root/rel` hold exactly `stored`; returns True when an identical file was already there."""
     target = dest_root / rel
+    check_file_target(target, "remove it from the export folder, or export into another folder")
     if target.is_file() and target.stat().st_size == stored.size and sha256_file(target) == stored.sha256:
         readable(target)
         return True
@@ -311,6 +318,7 @@ def _listed_files(manifest: Path) -> list[str]:
 
 
 def _write_text(path: Path, text: str) -> None:
+    check_file_target(path, "remove it from the export folder, or export into another folder")
     with atomic_write(path) as out:
         out.write(text.encode("utf-8"))
 

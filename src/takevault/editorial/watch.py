@@ -15,14 +15,15 @@ Rules (each decision is logged and reported):
 - A file whose sha256 is already a version in the catalog is skipped, so a
   restarted watch never ingests twice. A file overwritten in place during one
   run becomes a new version of the take it made.
-- `--map` says which shot a file belongs to (see `compile_map`); a `take`
-  group in it (`video_03`) makes the file a new version of that take.
+- The shot comes from the path relative to the folder by the rules `import`
+  uses too (`takevault.shotmap`: `SH010_00001.mp4`, `SH020/render_00001.mp4`), or
+  `--map`; a take in it (`SH010_video_03_00001.mp4`) makes the file a new version
+  of that take.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -31,26 +32,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from takevault.errors import InvalidInputError, NotFoundError, TakevaultError
+from takevault.media.formats import VIDEO_SUFFIXES
+from takevault.shotmap import ShotTarget, compile_map
 from takevault.store.fsutil import sha256_file
 
 log = logging.getLogger("takevault.editorial.watch")
 
-VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v", ".mxf"})
 AUDIO_MARK = "-audio"
 _TEMP_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download")
 
-DEFAULT_MAP = r"(?:^|/)(?P<shot>[A-Za-z0-9]+)(?:_(?P<take>video_\d+))?(?:[_\-. ][^/]*)?\.[^./]+$"
-"""The shot is the file name up to the first `_`, `-`, `.` or space (`SH010_00001.mp4` -> SH010);
-`SH010_video_03_00001.mp4` is a new version of SH010/video_03."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where a render goes: a new take of `shot`, or a new version of `take` of it."""
-
-    shot: str
-    section: str | None = None
-    take: str | None = None
+Target = ShotTarget
+"""Where a render goes: a new take of `shot`, or a new version of `take` of it."""
 
 
 @dataclass(frozen=True)
@@ -104,51 +96,6 @@ Lookup = Callable[[str], str | None]
 """sha256 -> ref of the take that already holds those bytes, or None."""
 
 
-def compile_map(pattern: str | None) -> Callable[[str], Target | None]:
-    """A mapper from a path relative to the watch folder (with `/`) to a Target.
-
-    `pattern` is either a regular expression with named groups `shot` (needed),
-    `section` and `take`, searched in the relative path; or a template such as
-    `{section}/{shot}_*` where `{name}` matches one path part without `_` and
-    `*` matches anything.
-    """
-    text = pattern or DEFAULT_MAP
-    if "(?P<" not in text:
-        text = _template_to_regex(text)
-    try:
-        regex = re.compile(text)
-    except re.error as exc:
-        raise InvalidInputError(f"The --map pattern {pattern!r} is not valid ({exc}); fix it and run again.") from exc
-    if "shot" not in regex.groupindex:
-        raise InvalidInputError(f"The --map pattern {pattern!r} has no shot part; add {{shot}} or (?P<shot>...).")
-
-    def mapper(rel: str) -> Target | None:
-        m = regex.search(rel)
-        if not m or not m.group("shot"):
-            return None
-        groups = m.groupdict()
-        take = groups.get("take")
-        if take and take.isdigit():
-            take = f"video_{int(take):02d}"
-        return Target(shot=groups["shot"], section=groups.get("section") or None, take=take or None)
-
-    return mapper
-
-
-def _template_to_regex(template: str) -> str:
-    out = []
-    for part in re.split(r"(\{[a-z]+\}|\*)", template):
-        if part == "*":
-            out.append(r"[^/]*")
-        elif part.startswith("{") and part.endswith("}"):
-            name = part[1:-1]
-            body = r"video_\d+|\d+" if name == "take" else r"[^/_]+"
-            out.append(f"(?P<{name}>{body})")
-        else:
-            out.append(re.escape(part))
-    return r"(?:^|/)" + "".join(out) + r"(?:\.[^./]+)?$"
-
-
 @dataclass
 class _Seen:
     size: int
@@ -176,6 +123,12 @@ class FolderWatcher:
         self.ingest = ingest
         self.lookup = lookup
         self.mapper = compile_map(map_pattern)
+        self.no_shot = (
+            "the name does not match the --map pattern, so no shot is known for it"
+            if map_pattern
+            else "no shot code such as SH010 in its name or folders; rename it (SH010_name.mp4) or put it in "
+            "a folder named after its shot (SH010/name.mp4), or give --map"
+        )
         self.settle = max(0.0, float(settle_seconds))
         self.poll = poll_seconds if poll_seconds is not None else min(1.0, max(0.05, self.settle / 4))
         self.on_decision = on_decision
@@ -235,6 +188,11 @@ class FolderWatcher:
         return waiting
 
     def _check_folder(self) -> None:
+        if self.folder.exists() and not self.folder.is_dir():
+            raise InvalidInputError(
+                f"{self.folder} is a file, not a folder; watch the folder renders are written to, "
+                "or add this file as a take."
+            )
         if not self.folder.is_dir():
             raise NotFoundError(
                 f"The watch folder {self.folder} does not exist (or is no longer there); create or remount it "
@@ -306,7 +264,7 @@ class FolderWatcher:
             self._decide(
                 path,
                 "skipped",
-                f"{rel}: the name does not match the --map pattern, so no shot is known for it; skipped.",
+                f"{rel}: {self.no_shot}; skipped.",
                 level=logging.WARNING,
             )
             return 0

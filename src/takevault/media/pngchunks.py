@@ -21,11 +21,16 @@ TEXT_TYPES = (b"tEXt", b"zTXt", b"iTXt")
 MAX_TEXT_BYTES = 16 * 1024 * 1024
 """A text chunk (stored or inflated) larger than this is refused: real workflows are well under 1 MB."""
 
+MAX_TOTAL_TEXT_BYTES = 32 * 1024 * 1024
+"""All text chunks of one PNG together (stored or inflated) may hold no more than this: a budget per
+file, not per chunk, or 200 chunks of 15 MiB each would inflate to 3 GB in memory."""
+
 MAX_CHUNK_BYTES = 256 * 1024 * 1024
 """Any single chunk larger than this is refused; a still never needs it."""
 
-MAX_PIXELS = 16384 * 16384
-"""A still with more pixels than this is refused instead of inflated."""
+MAX_PIXELS = 8192 * 4608
+"""A still with more pixels than this is refused instead of inflated: the largest video frame a take
+may have (8K), and below Pillow's own bomb warning, so decoding one for a card stays near 150 MB."""
 
 _READ = 1024 * 1024
 _CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
@@ -34,6 +39,10 @@ _ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), 
 
 class PngStructureError(Exception):
     """The file is not a well-formed PNG; the message is the reason shown to users."""
+
+
+class PngBudgetError(PngStructureError):
+    """The file asks for more memory than any workflow PNG needs (text or pixel budget)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,7 @@ class PngScan:
     error: str | None = None
     pixels_ok: bool = False
     complete: bool = False
+    over_budget: bool = False  # stopped by a size budget (text or pixels): a bomb, not a damaged file
 
     def text(self, keyword: str) -> str | None:
         """The first readable text chunk with this keyword (case-sensitive, as PNG keywords are)."""
@@ -207,6 +217,7 @@ def scan_png(path: Path | str, *, max_text: int = MAX_TEXT_BYTES) -> PngScan:
     before the damage stays in the scan (repair uses it).
     """
     scan = PngScan()
+    text_left = MAX_TOTAL_TEXT_BYTES
     inflater: zlib._Decompress | None = None  # type: ignore[name-defined]
     expected = 0
     produced = 0
@@ -229,7 +240,13 @@ def scan_png(path: Path | str, *, max_text: int = MAX_TEXT_BYTES) -> PngScan:
                     seen_idat = True
                     produced += _inflate_count(inflater, data, expected - produced)
                 elif ctype in TEXT_TYPES:
-                    scan.texts.append(decode_text_chunk(ctype, data, max_text))
+                    decoded = decode_text_chunk(ctype, data, min(max_text, text_left))
+                    if decoded.text is None and text_left < max_text and "inflates to more" in (decoded.error or ""):
+                        raise PngBudgetError(total_text_error())
+                    text_left -= len(decoded.text or "")
+                    if text_left < 0:
+                        raise PngBudgetError(total_text_error())
+                    scan.texts.append(decoded)
                 if seen_idat and ctype != b"IDAT":
                     idat_done = True
             if not seen_idat:
@@ -240,9 +257,14 @@ def scan_png(path: Path | str, *, max_text: int = MAX_TEXT_BYTES) -> PngScan:
             scan.complete = True
     except PngStructureError as exc:
         scan.error = str(exc)
+        scan.over_budget = isinstance(exc, PngBudgetError)
     except OSError as exc:
         scan.error = f"cannot be read ({exc.strerror or exc})"
     return scan
+
+
+def total_text_error() -> str:
+    return f"its text chunks together hold more than {_mb(MAX_TOTAL_TEXT_BYTES)}, more than a workflow needs"
 
 
 def _read_ihdr(scan: PngScan, data: bytes) -> None:
@@ -252,7 +274,7 @@ def _read_ihdr(scan: PngScan, data: bytes) -> None:
     if not width or not height or ctype not in _CHANNELS or depth not in (1, 2, 4, 8, 16):
         raise PngStructureError("damaged: the IHDR chunk describes an impossible image")
     if width * height > MAX_PIXELS:
-        raise PngStructureError(f"the image is {width}x{height}, larger than a still should be")
+        raise PngBudgetError(f"the image is {width}x{height}, larger than a still should be")
     scan.width, scan.height, scan.bit_depth, scan.color_type, scan.interlace = width, height, depth, ctype, interlace
 
 

@@ -12,9 +12,12 @@ from pathlib import Path
 import av
 
 from takevault.errors import MediaError
+from takevault.media.formats import KNOWN_FORMATS, SUPPORTED, VIDEO_SUFFIXES
 from takevault.models import AudioStreamInfo, MediaInfo
 
-SUPPORTED = "MP4, MOV, MKV, WebM, AVI, MXF, GIF, MPEG-TS and anything else FFmpeg decodes"
+MAX_FRAME_PIXELS = 8192 * 4608
+"""Largest picture (width x height) of a take: 8K DCI and UHD fit; one decoded frame of it stays near 200 MB.
+Checked from the stream header before any frame is decoded, so a 16000x16000 'bomb' costs nothing."""
 
 
 def _not_a_video(path: Path, why: str) -> MediaError:
@@ -40,6 +43,10 @@ def _count_frames(container: av.container.InputContainer, stream: av.video.strea
 def probe(path: Path | str) -> MediaInfo:
     """Describe a video file; raise MediaError if it has no decodable video stream."""
     path = Path(path)
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in path.name):
+        raise MediaError(
+            f"The file name {path.name!r} holds control characters (such as a line break); rename the file first."
+        )
     if not path.exists():
         raise MediaError(f"{path} does not exist; check the path.")
     if path.is_dir():
@@ -60,10 +67,17 @@ def probe(path: Path | str) -> MediaInfo:
                 f"{path.name} is a still image, not a video; give a video file, or attach the image to a take "
                 "as its workflow PNG with --workflow-png."
             )
+        if not set(container.format.name.split(",")) & KNOWN_FORMATS:
+            raise _not_a_video(path, f"FFmpeg reads it as {container.format.name!r}, not a video format we take")
         stream = container.streams.video[0]
         ctx = stream.codec_context
         if not ctx.width or not ctx.height:
             raise _not_a_video(path, "its video stream has no picture size")
+        if ctx.width * ctx.height > MAX_FRAME_PIXELS:
+            raise MediaError(
+                f"{path.name} has {ctx.width}x{ctx.height} pictures, more than the {MAX_FRAME_PIXELS:,} pixels "
+                "a take may have (8192x4608); scale it down before adding it."
+            )
         header = header_info(container, path)
         duration = header.duration
         frames = header.frames
@@ -92,6 +106,15 @@ def probe(path: Path | str) -> MediaInfo:
         except av.error.FFmpegError as exc:
             raise _not_a_video(path, f"its first frame does not decode: {exc}") from None
         return replace(header, frames=frames, duration=round(duration, 6))
+
+
+def key_suffix(path: Path, media: MediaInfo) -> str:
+    """The suffix a take's store key gets: the file's own when it names a video format, else the
+    probed container's (a video named `x.html` is stored as `.mov`, never as a page)."""
+    suffix = path.suffix.lower()
+    if suffix in VIDEO_SUFFIXES:
+        return suffix
+    return "." + (media.container or "bin").replace(",", "_")
 
 
 def header_info(container: av.container.InputContainer, path: Path) -> MediaInfo:

@@ -26,6 +26,7 @@ from takevault.media.generation import summarize
 from takevault.media.metadata_json import GENERATION_KEYWORDS, JSON_KEYWORDS, ParsedChunk, parse_chunk
 from takevault.media.pngchunks import (
     MAX_TEXT_BYTES,
+    MAX_TOTAL_TEXT_BYTES,
     PNG_SIGNATURE,
     TEXT_TYPES,
     PngStructureError,
@@ -52,6 +53,7 @@ class PngCheck:
     texts: dict[str, str] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     link: dict[str, Any] | None = None
+    over_budget: bool = False  # a size bomb: refuse it rather than keep it for repair
 
     @property
     def generation(self) -> dict[str, Any]:
@@ -99,6 +101,7 @@ def inspect_png(path: Path | str | None, *, video_sha256: str | None = None) -> 
             problems.append(f"chunk {chunk.keyword!r} {parsed.error}")
     if scan.error:
         check.status, check.reason = "invalid", scan.error
+        check.over_budget = scan.over_budget
     elif problems:
         check.status, check.reason = "invalid", problems[0]
     elif video_sha256 and check.link and check.link.get("video_sha256") != video_sha256:
@@ -191,7 +194,11 @@ def salvage(path: Path | str) -> tuple[Image.Image | None, dict[str, ParsedChunk
         with path.open("rb") as fp:
             for chunk in iter_chunks(fp, strict=False):
                 if chunk.type in TEXT_TYPES:
-                    _salvage_text(chunk, texts, report)
+                    kept = sum(len(t.value) for t in texts.values() if isinstance(t.value, str))
+                    if kept >= MAX_TOTAL_TEXT_BYTES:
+                        report.lost.append(f"every text chunk after the first {MAX_TOTAL_TEXT_BYTES >> 20} MiB")
+                        continue
+                    _salvage_text(chunk, texts, report, MAX_TOTAL_TEXT_BYTES - kept)
                 elif chunk.type in _IMAGE_CHUNKS and chunk.data is not None:
                     image_chunks.append(chunk_bytes(chunk.type, chunk.data))
     except PngStructureError as exc:
@@ -210,11 +217,11 @@ def salvage(path: Path | str) -> tuple[Image.Image | None, dict[str, ParsedChunk
     return image, texts, report
 
 
-def _salvage_text(chunk: Any, texts: dict[str, ParsedChunk], report: RepairReport) -> None:
+def _salvage_text(chunk: Any, texts: dict[str, ParsedChunk], report: RepairReport, room: int) -> None:
     if chunk.data is None:
         report.lost.append(f"a {chunk.size / 1048576:.1f} MB {chunk.type.decode()} chunk over the text size limit")
         return
-    decoded = decode_text_chunk(chunk.type, chunk.data, MAX_TEXT_BYTES)
+    decoded = decode_text_chunk(chunk.type, chunk.data, min(MAX_TEXT_BYTES, room))
     keyword = decoded.keyword
     if keyword == LINK_KEYWORD or keyword in texts:
         return

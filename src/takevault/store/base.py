@@ -7,6 +7,8 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
@@ -405,3 +407,38 @@ def file_size(stream: BinaryIO) -> int | None:
         return st.st_size - stream.tell()
     except OSError:
         return None
+
+
+# -- crash leftovers (fsck) ------------------------------------------------------
+@dataclass(frozen=True)
+class StagedUpload:
+    """Bytes an upload staged and never finished: a local temp file or an unfinished S3 multipart upload.
+
+    They are no version of anything (a version appears only when its upload completes), so
+    discarding them never loses history.
+    """
+
+    what: str
+    """"staged file" or "multipart upload"."""
+    ident: str
+    """The temp file's path inside the store, or the multipart upload id."""
+    key: str | None
+    size: int | None
+    started: datetime | None
+
+
+@runtime_checkable
+class StagedCleanup(Protocol):
+    """What fsck needs from a store to find and discard unfinished uploads."""
+
+    def staged_uploads(self) -> list[StagedUpload]:
+        """Every unfinished upload the store holds."""
+        ...
+
+    def discard_staged(self, staged: list[StagedUpload], idle_seconds: float = 60.0) -> list[StagedUpload]:
+        """Remove those of these unfinished uploads that are not in flight; returns the removed ones.
+
+        A store that can tell by a lock ignores `idle_seconds`; S3 counts an upload that sent nothing
+        for that long as abandoned.
+        """
+        ...

@@ -158,3 +158,33 @@ def kernel_copy(
                 previous.cancel()
     out.seek(out_offset + total)
     return total
+
+
+def check_file_target(path: Path, fix: str) -> None:
+    """Refuse to put a file where something other than a regular file is: a device, FIFO, socket, folder
+    or symbolic link would be renamed over (as root that destroys /dev/null), or would hang the write."""
+    import stat
+
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise os_error_to_takevault(exc, str(path)) from exc
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISLNK(mode):
+        what = "a symbolic link"
+    elif stat.S_ISDIR(mode):
+        what = "a folder"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        what = "a device"
+    elif stat.S_ISFIFO(mode):
+        what = "a FIFO (named pipe)"
+    elif stat.S_ISSOCK(mode):
+        what = "a socket"
+    else:
+        what = "a special file"
+    from takevault.errors import InvalidInputError
+
+    raise InvalidInputError(f"{path} is {what}, not a regular file, and is left as it is; {fix}.")

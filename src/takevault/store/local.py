@@ -44,6 +44,7 @@ from takevault.store.base import (
     HashingReader,
     ProgressCallback,
     SourceStream,
+    StagedUpload,
     pipelined_copy,
     validate_key,
     validate_metadata,
@@ -347,3 +348,52 @@ class LocalStore:
 
     def close(self) -> None:
         pass
+
+    # -- crash leftovers (fsck) ---------------------------------------------
+    def staged_uploads(self) -> list[StagedUpload]:
+        """Temp files a killed upload left: staged bytes in tmp/ and half-written version records."""
+        found: list[StagedUpload] = []
+        candidates = list((self.root / "tmp").glob("*")) + list((self.root / "keys").rglob("*.part"))
+        for path in sorted(candidates):
+            try:
+                st = path.stat()
+            except OSError:
+                continue  # finished or removed meanwhile
+            if not path.is_file():
+                continue
+            found.append(
+                StagedUpload(
+                    what="staged file",
+                    ident=str(path.relative_to(self.root)),
+                    key=None,
+                    size=st.st_size,
+                    started=datetime.fromtimestamp(st.st_mtime, UTC),
+                )
+            )
+        return found
+
+    def discard_staged(self, staged: list[StagedUpload], idle_seconds: float = 60.0) -> list[StagedUpload]:
+        """Delete the temp files, but only while no upload runs: every put holds the shared lock."""
+        lock_path = self.root / ".lock"
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        removed: list[StagedUpload] = []
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return removed  # an upload is in flight; its temp file is not a leftover yet
+            try:
+                for item in staged:
+                    path = (self.root / item.ident).resolve()
+                    if self.root not in path.parents:
+                        continue
+                    try:
+                        path.unlink()
+                    except FileNotFoundError:
+                        continue
+                    removed.append(item)
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+        return removed

@@ -52,6 +52,7 @@ from takevault.store.base import (
     HashingReader,
     ProgressCallback,
     SourceStream,
+    StagedUpload,
     validate_key,
     validate_metadata,
 )
@@ -739,6 +740,57 @@ class S3Store:
             except queue.Empty:
                 break
         self._client.close()
+
+    # -- crash leftovers (fsck) ---------------------------------------------
+    def staged_uploads(self) -> list[StagedUpload]:
+        """Multipart uploads started under this store's prefix and never completed or aborted."""
+        found: list[StagedUpload] = []
+        params: dict[str, Any] = {"Bucket": self.bucket, "Prefix": f"{self.prefix}/" if self.prefix else ""}
+        while True:
+            page = self._call("listing unfinished multipart uploads", "list_multipart_uploads", **params)
+            for upload in page.get("Uploads", []) or []:
+                found.append(
+                    StagedUpload(
+                        what="multipart upload",
+                        ident=upload["UploadId"],
+                        key=self._short(upload["Key"]),
+                        size=None,
+                        started=_as_utc(upload.get("Initiated")),
+                    )
+                )
+            if not page.get("IsTruncated"):
+                return found
+            params["KeyMarker"] = page.get("NextKeyMarker", "")
+            params["UploadIdMarker"] = page.get("NextUploadIdMarker", "")
+            if not params["KeyMarker"] and not params["UploadIdMarker"]:
+                return found
+
+    def discard_staged(self, staged: list[StagedUpload], idle_seconds: float = 60.0) -> list[StagedUpload]:
+        """Abort unfinished multipart uploads that sent nothing for `idle_seconds` (a live one keeps sending)."""
+        removed: list[StagedUpload] = []
+        now = datetime.now(UTC)
+        for item in staged:
+            if item.what != "multipart upload" or item.key is None:
+                continue
+            full = self._full(item.key)
+            try:
+                parts = self._client.list_parts(Bucket=self.bucket, Key=full, UploadId=item.ident).get("Parts", [])
+            except bce.ClientError:
+                continue  # finished or aborted meanwhile
+            except bce.BotoCoreError as exc:
+                raise self._translate(exc, "listing the parts of an unfinished upload") from exc
+            last = max([_as_utc(p.get("LastModified")) for p in parts] + [item.started or now])
+            if (now - last).total_seconds() < idle_seconds:
+                continue
+            self._call(
+                f"aborting the unfinished upload of {item.key!r}",
+                "abort_multipart_upload",
+                Bucket=self.bucket,
+                Key=full,
+                UploadId=item.ident,
+            )
+            removed.append(item)
+        return removed
 
 
 def _as_utc(value: Any) -> datetime:

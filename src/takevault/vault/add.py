@@ -16,12 +16,14 @@ from urllib.parse import quote
 
 from takevault.catalog import records
 from takevault.catalog.catalog import now
-from takevault.errors import InvalidInputError, TakevaultError
-from takevault.media.probe import probe
+from takevault.errors import DuplicateBytesError, InvalidInputError, TakevaultError
+from takevault.lazy import lazy_module
 from takevault.models import MediaInfo, ObjectVersion, PngRecord, Shot, Take
 from takevault.store.base import ProgressCallback
 from takevault.vault.refs import take_name
 from takevault.vault.takebase import TakeBase
+
+_media_probe = lazy_module("takevault.media.probe")  # PyAV loads when a file is probed
 
 NO_SECTION = "_"
 
@@ -64,11 +66,21 @@ class AddMixin(TakeBase):
         workflow_png: Path | str | None = None,
         prompt: str | None = None,
         workflow: Path | str | None = None,
+        allow_duplicates: bool = True,
         progress: ProgressCallback | None = None,
     ) -> Take:
-        """Add the video at `path` as the next take of `shot` (`SH010` or `SEQ01/SH010`)."""
+        """Add the video at `path` as the next take of `shot` (`SH010` or `SEQ01/SH010`).
+
+        With `allow_duplicates=False` (the CLI's default), bytes a live take of the shot already
+        holds are refused with DuplicateBytesError and nothing is stored. A given workflow PNG that
+        is not a PNG at all is refused before anything is stored; one that is damaged is kept as
+        it is and its status says so."""
         path = Path(path)
-        media = probe(path)
+        media = _media_probe.probe(path)
+        if workflow_png is not None:
+            from takevault.vault.pngs import check_png_file
+
+            check_png_file(Path(workflow_png))
         target = self.shot(shot)
         return self._add_probed(
             path,
@@ -79,6 +91,7 @@ class AddMixin(TakeBase):
             workflow_png=workflow_png,
             prompt=prompt,
             workflow=workflow,
+            allow_duplicates=allow_duplicates,
             progress=progress,
         )
 
@@ -93,6 +106,7 @@ class AddMixin(TakeBase):
         workflow_png: Path | str | None = None,
         prompt: str | None = None,
         workflow: Path | str | None = None,
+        allow_duplicates: bool = True,
         progress: ProgressCallback | None = None,
     ) -> Take:
         kind = (kind or "raw").strip()
@@ -101,7 +115,7 @@ class AddMixin(TakeBase):
         _check_companions(workflow_png, workflow)
         number = self.catalog.reserve_take_number(shot.id)
         take_id = str(uuid.uuid4())
-        suffix = path.suffix.lower() or f".{media.container}"
+        suffix = _media_probe.key_suffix(path, media)
         key = take_key(self.project, shot.section, shot.code, number, suffix)
         ref = f"{shot.path}/{take_name(number)}"
         meta = self._object_metadata(take_id, shot, number, kind, path.name, media)
@@ -109,6 +123,8 @@ class AddMixin(TakeBase):
         try:
             stored = self._put_file(key, path, meta, progress)
             puts.append(stored)
+            if not allow_duplicates:
+                self._refuse_same_bytes(shot, stored.sha256 or "", path)
             png = self._png_for(
                 key, path, stored, take_id, ref, 1, media, workflow_png=workflow_png, prompt=prompt, workflow=workflow
             )
@@ -141,6 +157,16 @@ class AddMixin(TakeBase):
             raise
         return self.take(take_id)
 
+    def _refuse_same_bytes(self, shot: Shot, sha256: str, path: Path) -> None:
+        ids = self.catalog.takes_with_sha256(self._project, sha256)
+        same = self.catalog.query_takes(self._project, take_ids=ids, shot_ids=[shot.id]) if ids else []
+        if same:
+            raise DuplicateBytesError(
+                f"{path.name} is already in shot {shot.path} as {same[0].ref} (the same bytes); nothing was added. "
+                "Add it anyway only if a second take with identical bytes is what you want.",
+                existing=same[0].ref,
+            )
+
     # -- shared with replace / revert / restore ------------------------------
     def _undo_puts(self, puts: list[ObjectVersion | PngRecord | None]) -> bool:
         """Remove the store versions a failed use case put; True when the store is as it was."""
@@ -155,10 +181,19 @@ class AddMixin(TakeBase):
         return clean
 
     def _object_metadata(
-        self, take_id: str, shot: Shot, number: int, kind: str, original_name: str, media: MediaInfo
+        self,
+        take_id: str,
+        shot: Shot,
+        number: int,
+        kind: str,
+        original_name: str,
+        media: MediaInfo,
+        *,
+        version: int = 1,
     ) -> dict[str, str]:
         return {
             "take-id": take_id,
+            "take-version": str(version),
             "project": quote(self.project, safe=""),
             "section": quote(shot.section or NO_SECTION, safe=""),
             "shot": quote(shot.code, safe=""),

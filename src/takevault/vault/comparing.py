@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from takevault.errors import InvalidInputError
+from takevault.media.formats import VIDEO_SUFFIXES
 from takevault.vault.core import VaultCore
-
-VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".mxf", ".gif", ".ts", ".m4v", ".mpg", ".mpeg", ".y4m"}
 
 
 class CompareMixin(VaultCore):

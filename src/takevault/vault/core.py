@@ -17,7 +17,7 @@ from takevault.config import (
     write_config,
 )
 from takevault.errors import ConfigError, NotFoundError, TakevaultError
-from takevault.store import VersionedStore, open_store
+from takevault.store import VersionedStore, check_store_url, open_store
 
 if TYPE_CHECKING:
     from takevault.catalog import Catalog
@@ -28,17 +28,28 @@ DEFAULT_PROJECT = "main"
 class VaultCore:
     """Holds one vault's configuration and opens its store and catalog on first use."""
 
-    def __init__(self, config: VaultConfig, project: str = DEFAULT_PROJECT) -> None:
+    def __init__(self, config: VaultConfig, project: str = DEFAULT_PROJECT, *, known_project: bool = False) -> None:
+        from takevault.vault.refs import check_code
+
         self.config = config
         self.root = config.root
-        self.project = project
+        check_store_url(config.store_url)
+        # A project name becomes the first part of every store key, so it follows the rules of codes.
+        self.project = check_code(project, "project")
+        self.known_project = known_project
+        """True: reading a project nobody has written to is an error (a mistyped name), not an empty list."""
 
     # -- opening ------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path | str | None = None, *, project: str = DEFAULT_PROJECT) -> Any:
-        """Open the vault at `path`, TAKEVAULT_VAULT, or the nearest takevault.toml upward."""
+    def open(
+        cls, path: Path | str | None = None, *, project: str = DEFAULT_PROJECT, known_project: bool = False
+    ) -> Any:
+        """Open the vault at `path`, TAKEVAULT_VAULT, or the nearest takevault.toml upward.
+
+        With `known_project`, reads of a project that does not exist yet raise NotFoundError
+        (the CLI's `--project` typo); writes create it either way."""
         root = find_vault_root(path)
-        return cls(load_config(root), project=project)
+        return cls(load_config(root), project=project, known_project=known_project)
 
     @classmethod
     def init(
@@ -58,6 +69,9 @@ class VaultCore:
         With no options: SQLite and a local store inside `path`. If any step fails,
         what this call created is removed again, so a failed init leaves nothing behind.
         """
+        from takevault.vault.refs import check_code
+
+        check_code(project, "project")
         root = Path(path).expanduser().resolve()
         if (root / CONFIG_NAME).exists():
             raise ConfigError(f"{root} is already a takevault vault; use it as it is, or pick another folder.")
@@ -128,8 +142,14 @@ class VaultCore:
     @cached_property
     def catalog(self) -> Catalog:
         from takevault.catalog import Catalog
+        from takevault.vault.journal import JournalWriter
 
-        catalog = Catalog(self.config.catalog_url)
+        url = self.config.catalog_url
+        if not self._migrating:
+            _refuse_missing_sqlite_file(url)
+        catalog = Catalog(url)
+        # Every committed catalog change is also written to the store, so the store alone can rebuild it.
+        catalog.journal_sink = JournalWriter(self.store)
         if not self._migrating:
             try:
                 catalog.require_current_schema()
@@ -166,6 +186,18 @@ class VaultCore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _refuse_missing_sqlite_file(url: str) -> None:
+    """Opening a missing SQLite file would create an empty one and then complain it has no tables."""
+    if not url.startswith("sqlite:///"):
+        return
+    path = url[len("sqlite:///") :].split("?", 1)[0]
+    if path and path != ":memory:" and not Path(path).exists():
+        raise ConfigError(
+            f"The catalog file {path} does not exist; if the vault lost its catalog, rebuild it from the store "
+            "with 'takevault catalog rebuild', else check the catalog setting in takevault.toml."
+        )
 
 
 def _remove_new_entries(root: Path, existing: set[Path], created_root: bool) -> None:

@@ -19,13 +19,18 @@ class DeleteMixin(ReplaceMixin):
         take = self._take_only(ref, "delete")
         if take.deleted:
             raise ConflictError(f"{take.ref} is already deleted; restore it with 'takevault restore {take.ref}'.")
-        self.store.delete(take.key)
-        png_key = take.current.png.key if take.current.png else None
-        if png_key and self._has_live_version(png_key):
-            self.store.delete(png_key)
-        self.catalog.mark_deleted(
-            take.id, self.shot(_shot_path(take)).id, self._event("delete", take, version=take.current.number)
-        )
+        event = self._event("delete", take)
+        # Under the take's lock, so no replace or restore lands a new latest object behind the marker.
+        with self.catalog.lock_take(take.id) as writer:
+            if writer.deleted:
+                raise ConflictError(f"{take.ref} is already deleted; restore it with 'takevault restore {take.ref}'.")
+            current = writer.versions()[0]
+            event["details"]["version"] = current.number
+            self.store.delete(take.key)
+            png_key = current.png.key if current.png else None
+            if png_key and self._has_live_version(png_key):
+                self.store.delete(png_key)
+            writer.mark_deleted(event)
         return self.take(take.id)
 
     def restore(self, ref: str) -> Take:
@@ -33,7 +38,7 @@ class DeleteMixin(ReplaceMixin):
         take = self._take_only(ref, "restore")
         if not take.deleted:
             raise ConflictError(f"{take.ref} is not deleted; there is nothing to restore.")
-        self._copy_version(take, take.current, source="restore", action="restore", deleted=False, deleted_at=None)
+        self._copy_version(take, None, source="restore", action="restore", deleted=False, deleted_at=None)
         return self.take(take.id)
 
     def purge(self, ref: str) -> None:

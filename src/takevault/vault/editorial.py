@@ -11,23 +11,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from takevault.editorial import aimms_sync
-from takevault.editorial.folder_export import (
-    ExportItem,
-    ExportReport,
-    StoredFile,
-    export_items,
-    prepare_dest,
-    write_manifests,
-)
 from takevault.editorial.stars import aware, stars_as_of
-from takevault.editorial.watch import Decision, FolderWatcher, Render, WatchReport
 from takevault.errors import InvalidInputError, NotFoundError, TakevaultError
+from takevault.lazy import lazy_module
 from takevault.models import Shot, Take, TakeVersion
 from takevault.store.base import download_to_path
+from takevault.vault.approvals import require_approved
 from takevault.vault.takebase import TakeBase
+
+if TYPE_CHECKING:
+    from takevault.editorial.aimms_sync import AimmsExportReport, AimmsImportReport
+    from takevault.editorial.folder_export import ExportItem, ExportReport
+    from takevault.editorial.watch import Decision, Render, WatchReport
+
+# Loaded when an export, a watch or an AIMMS exchange runs, not for every command.
+aimms_sync = lazy_module("takevault.editorial.aimms_sync")
+_folder_export = lazy_module("takevault.editorial.folder_export")
+_watch = lazy_module("takevault.editorial.watch")
 
 DEFAULT_SETTLE_SECONDS = 5.0
 DEFAULT_PRESIGN_SECONDS = 7 * 24 * 3600
@@ -68,7 +70,12 @@ class EditorialMixin(TakeBase):
     """Export, timelines, watch folders, AIMMS interchange."""
 
     # -- choosing takes -----------------------------------------------------
-    def _select(
+    def _select(self, *, starred: bool, as_of: datetime | None, approved: bool = False, **filters: Any) -> Selection:
+        """The takes to export; `approved` keeps only versions a reviewer approved (see vault/approvals.py)."""
+        selection = self._select_takes(starred=starred, as_of=as_of, **filters)
+        return require_approved(self, selection) if approved else selection
+
+    def _select_takes(
         self,
         *,
         starred: bool,
@@ -149,15 +156,15 @@ class EditorialMixin(TakeBase):
         png = version.png
         png_file = None
         if png is not None and png.key and png.version_id and png.sha256:
-            png_file = StoredFile(png.key, png.version_id, png.sha256, png.size)
-        return ExportItem(
+            png_file = _folder_export.StoredFile(png.key, png.version_id, png.sha256, png.size)
+        return _folder_export.ExportItem(
             section=take.section,
             shot=take.shot,
             take=take.name,
             take_id=take.id,
             ref=f"{take.ref}@v{version.number}",
             version=version.number,
-            video=StoredFile(version.key, version.version_id, version.sha256, version.size),
+            video=_folder_export.StoredFile(version.key, version.version_id, version.sha256, version.size),
             png=png_file,
             fps=version.media.fps_text,
             frames=version.media.frames,
@@ -180,6 +187,7 @@ class EditorialMixin(TakeBase):
         min_rating: int | None = None,
         search: str | None = None,
         as_of: datetime | None = None,
+        approved: bool = False,
         progress: Callable[[int], None] | None = None,
     ) -> ExportReport:
         """Copy the chosen takes into `dest` (`<section>/<shot>_<take>_v<N>.<ext>` + PNG) with manifests.
@@ -195,20 +203,20 @@ class EditorialMixin(TakeBase):
             "search": search,
         }
         starred = starred or as_of is not None
-        selection = self._select(starred=starred, as_of=as_of, **filters)
+        selection = self._select(starred=starred, as_of=as_of, approved=approved, **filters)
         if not selection.picks and not selection.missing:
             raise NotFoundError("No take matches those filters; list takes with 'takevault takes' and export again.")
         if not selection.picks:
             raise _nothing_starred(selection, as_of)
-        root = prepare_dest(Path(dest))
-        report = ExportReport(dest=root, as_of=as_of, starred=starred, warnings=list(selection.warnings))
+        root = _folder_export.prepare_dest(Path(dest))
+        report = _folder_export.ExportReport(dest=root, as_of=as_of, starred=starred, warnings=list(selection.warnings))
         items = [self._export_item(t, v) for t, v in selection.picks]
-        report.files = export_items(items, root, self._fetch, progress=progress)
+        report.files = _folder_export.export_items(items, root, self._fetch, progress=progress)
         report.shots_without_star = [(s.section, s.code) for s in selection.missing]
         if report.shots_without_star:
             names = ", ".join(s.path for s in selection.missing)
             report.warnings.append(f"No starred take{' then' if as_of else ''} for: {names}.")
-        write_manifests(report, project=self.project, filters=filters)
+        _folder_export.write_manifests(report, project=self.project, filters=filters)
         return report
 
     # -- timelines ----------------------------------------------------------
@@ -223,6 +231,7 @@ class EditorialMixin(TakeBase):
         expires: int = DEFAULT_PRESIGN_SECONDS,
         shot: str | None = None,
         section: str | None = None,
+        approved: bool = False,
         progress: Callable[[int], None] | None = None,
     ) -> TimelineReport:
         """A timeline (`otio`, `edl`, `fcpxml`) of the starred takes in section and shot order.
@@ -238,7 +247,7 @@ class EditorialMixin(TakeBase):
         fmt = fmt or format_for_path(path)
         if presign and media_dir is not None:
             raise InvalidInputError("Choose either presigned URLs or a media folder for the timeline, not both.")
-        selection = self._select(starred=True, as_of=as_of, shot=shot, section=section)
+        selection = self._select(starred=True, as_of=as_of, approved=approved, shot=shot, section=section)
         missing = [s.path for s in selection.missing]
         if not selection.picks:
             if not missing:
@@ -259,11 +268,11 @@ class EditorialMixin(TakeBase):
                 )
             urls = [signer(i.video.key, i.video.version_id, expires) for i in items]
         else:
-            folder = prepare_dest(Path(media_dir) if media_dir else path.parent / f"{path.stem}_media")
-            export = ExportReport(dest=folder, as_of=as_of, starred=True)
-            export.files = export_items(items, folder, self._fetch, progress=progress)
+            folder = _folder_export.prepare_dest(Path(media_dir) if media_dir else path.parent / f"{path.stem}_media")
+            export = _folder_export.ExportReport(dest=folder, as_of=as_of, starred=True)
+            export.files = _folder_export.export_items(items, folder, self._fetch, progress=progress)
             export.shots_without_star = [(s.section, s.code) for s in selection.missing]
-            write_manifests(export, project=self.project, filters={"shot": shot, "section": section})
+            _folder_export.write_manifests(export, project=self.project, filters={"shot": shot, "section": section})
             urls = [(folder / f.file).resolve().as_uri() for f in export.files]
         clips = []
         for item, url in zip(items, urls, strict=True):
@@ -346,12 +355,13 @@ class EditorialMixin(TakeBase):
             except NotFoundError:
                 if not create_shots:
                     raise
+                self._project_for_write()
                 if target.section is not None and target.section not in {s.code for s in self.list_sections()}:
                     self.add_section(target.section)
                 self.add_shot(target.shot, section=target.section)
             return self.add(render.video, shot=shot_path, kind=kind, workflow_png=png).ref
 
-        watcher = FolderWatcher(
+        watcher = _watch.FolderWatcher(
             folder,
             ingest,
             lookup,
@@ -365,22 +375,26 @@ class EditorialMixin(TakeBase):
     # -- AIMMS --------------------------------------------------------------
     def import_aimms(
         self, project_dir: Path | str, *, progress: Callable[[int], None] | None = None
-    ) -> aimms_sync.AimmsImportReport:
+    ) -> AimmsImportReport:
         """Bring an AIMMS project in: sections, shots, takes with workflow PNGs, stars; lists what it skipped."""
         return aimms_sync.import_project(self, Path(project_dir), progress=progress)
 
-    def export_aimms(
-        self, dest: Path | str, *, progress: Callable[[int], None] | None = None
-    ) -> aimms_sync.AimmsExportReport:
+    def export_aimms(self, dest: Path | str, *, progress: Callable[[int], None] | None = None) -> AimmsExportReport:
         """Write this project as an AIMMS project folder (`data/shots.db`, `media/<shot_id>/video_NN.*`)."""
         return aimms_sync.export_project(self, Path(dest), progress=progress)
 
 
 def _nothing_starred(selection: Selection, as_of: datetime | None) -> NotFoundError:
     missing = ", ".join(s.path for s in selection.missing)
-    when = " at that moment" if as_of else ""
+    if as_of is not None:
+        # Starring a take now cannot change the past: point at a later moment, or at now.
+        moment = as_of.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+        return NotFoundError(
+            f"No shot had a starred take at {moment} ({missing} had none then); "
+            "give a later --as-of moment, or leave --as-of out to export what is starred now."
+        )
     return NotFoundError(
-        f"No shot had a starred take{when} ({missing} lack one); star a take per shot with "
+        f"No shot has a starred take ({missing} lack one); star a take per shot with "
         "'takevault star SHOT/video_NN' and export again."
     )
 

@@ -1,17 +1,50 @@
-"""`get` (a version to a file, verified and atomic) and `open_version` (a local path to its bytes)."""
+"""`get` (a version to a file, verified and atomic), `open_version` (a local path to its bytes) and
+`verified_local` (a local path whose bytes were checked against the catalog's sha256)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 
-from takevault.errors import ChecksumMismatchError
+from takevault.errors import ChecksumMismatchError, InvalidInputError
 from takevault.models import Take, TakeVersion
 from takevault.store.base import ProgressCallback, download_to_path
+from takevault.store.fsutil import check_file_target, sha256_file
 from takevault.vault.takebase import TakeBase
+
+_VERIFIED: OrderedDict[tuple[str, int, int, int, str], None] = OrderedDict()
+_VERIFIED_MAX = 4096
+_verified_guard = threading.Lock()
+
+
+def verify_file(path: Path, sha256: str, what: str) -> Path:
+    """`path` if its bytes have `sha256`, else ChecksumMismatchError (the sentence `get` gives).
+
+    A file checked once is remembered by (path, inode, size, mtime, sha256), so serving the
+    same verified blob again costs one stat, not one read; any change to the file reads it again.
+    """
+    st = path.stat()
+    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns, sha256)
+    with _verified_guard:
+        if key in _VERIFIED:
+            _VERIFIED.move_to_end(key)
+            return path
+    actual = sha256_file(path)
+    if actual != sha256:
+        raise ChecksumMismatchError(
+            f"{what} read back with sha256 {actual[:12]}… instead of {sha256[:12]}…; "
+            "the stored bytes are damaged, fetch another version or run 'takevault fsck'."
+        )
+    with _verified_guard:
+        _VERIFIED[key] = None
+        while len(_VERIFIED) > _VERIFIED_MAX:
+            _VERIFIED.popitem(last=False)
+    return path
 
 
 class FetchMixin(TakeBase):
@@ -21,14 +54,24 @@ class FetchMixin(TakeBase):
         """Write the version `ref` names (current unless `@vN`) to `dest`, byte-exact and sha256-checked.
 
         `dest` appears only when the whole file arrived intact; a folder gets a file named after the take.
+        A device, FIFO, socket, symbolic link or folder in the file's place is refused, never replaced.
         """
         take, version = self.resolve_version(ref)
         dest = Path(dest)
-        if dest.is_dir():
+        if dest.is_dir() and not dest.is_symlink():
             dest = dest / _file_name(take, version)
+        elif not dest.parent.is_dir():
+            # Making the folders would hide a mistyped path; say so instead.
+            what = "is a file" if dest.parent.exists() else "does not exist"
+            raise InvalidInputError(f"The folder {dest.parent} {what}; create the folder or pick another path.")
+        check_file_target(dest, "give -o a new file name or an existing regular file")
         self._check_store_checksum(take, version)
         download_to_path(self.store, version.key, dest, version.version_id, progress)
         return version
+
+    def verified_local(self, take: Take, version: TakeVersion, path: Path) -> Path:
+        """`path` (a local copy or blob of `version`) once its sha256 matches the catalog's."""
+        return verify_file(path, version.sha256, f"{take.ref}@v{version.number}")
 
     @contextlib.contextmanager
     def open_version(self, ref: str) -> Iterator[Path]:
@@ -37,7 +80,7 @@ class FetchMixin(TakeBase):
         take, version = self.resolve_version(ref)
         blob_path = getattr(self.store, "blob_path", None)
         if blob_path is not None:
-            yield Path(blob_path(version.key, version.version_id))
+            yield self.verified_local(take, version, Path(blob_path(version.key, version.version_id)))
             return
         self._check_store_checksum(take, version)
         suffix = Path(version.key).suffix

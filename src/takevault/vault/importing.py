@@ -4,57 +4,30 @@ Files are probed and hashed in parallel (PyAV releases the GIL while decoding),
 then added one by one so take numbers stay in file order. One bad file is
 reported as failed and never stops or damages the rest.
 
-The pattern (`--map`) is a Python regular expression with a named group `shot`
-and optionally `section`, searched in each file's path relative to the folder
-it was found in (folder name included, `/` between parts). The default finds
-codes such as `SH010` in names or folders (`SH010_take3.mp4`, `SH010/any.mp4`)
-and a section folder or prefix such as `SEQ01/`, `SQ01_` or `SC01/`.
+Shots are decided by `takevault.shotmap`, the rules `watch` uses too, on each
+file's path relative to the folder it was found in (folder name included, `/`
+between parts): codes such as `SH010` in names or folders, or `--map`.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from takevault.errors import InvalidInputError, NotFoundError, TakevaultError
-from takevault.media.probe import probe
+from takevault.lazy import lazy_module
+from takevault.media.formats import VIDEO_SUFFIXES
 from takevault.models import ANY_TAKE, ImportItem, ImportReport, MediaInfo, Shot
+from takevault.shotmap import Mapper, compile_map
 from takevault.store.base import ProgressCallback
 from takevault.store.fsutil import sha256_file
 from takevault.vault.add import AddMixin
 from takevault.vault.refs import CODE_RE
 
-DEFAULT_MAP = (
-    r"(?i)(?:(?<![A-Za-z0-9])(?P<section>(?:SEQ|SQ|SC)\d+[A-Za-z]?)[/_-].*?)?"
-    r"(?<![A-Za-z0-9])(?P<shot>SH\d+[A-Za-z]?)(?![A-Za-z0-9])"
-)
-VIDEO_SUFFIXES = frozenset(
-    [
-        ".mp4",
-        ".m4v",
-        ".mov",
-        ".mkv",
-        ".webm",
-        ".avi",
-        ".mxf",
-        ".gif",
-        ".mts",
-        ".m2ts",
-        ".ts",
-        ".mpg",
-        ".mpeg",
-        ".wmv",
-        ".flv",
-        ".ogv",
-        ".3gp",
-        ".dv",
-        ".y4m",
-    ]
-)
+_media_probe = lazy_module("takevault.media.probe")  # PyAV loads when a file is probed
 
 
 @dataclass
@@ -68,40 +41,36 @@ class _Candidate:
     error: str | None = None
 
 
-def compile_map(pattern: str | None) -> re.Pattern[str]:
-    text = pattern or DEFAULT_MAP
-    try:
-        compiled = re.compile(text)
-    except re.error as exc:
-        raise InvalidInputError(
-            f"The --map pattern {text} is not a valid regular expression ({exc}); fix it, or leave --map out "
-            "to find codes such as SH010 in names and folders."
-        ) from None
-    if "shot" not in compiled.groupindex:
-        raise InvalidInputError(f"The --map pattern {text} has no named group 'shot'; write it like (?P<shot>SH\\d+).")
-    return compiled
+def _walk(paths: Iterable[Path | str], unreadable: list[ImportItem]) -> Iterator[tuple[Path, str, bool]]:
+    """(file, path relative to where it was found, given explicitly) for every file, sorted per folder.
 
-
-def _walk(paths: Iterable[Path | str]) -> Iterator[tuple[Path, str, bool]]:
-    """(file, path relative to where it was found, given explicitly) for every file, sorted per folder."""
+    Paths are joined, never resolved, here: a symlink loop or a folder that cannot be read is one
+    failed item (added to `unreadable`), and the walk goes on with the rest."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            base = path.resolve().parent
-            for dirpath, dirnames, filenames in os.walk(path):
+            top = path.resolve().name
+
+            def _cannot_read(exc: OSError) -> None:
+                unreadable.append(
+                    ImportItem(str(exc.filename), "failed", reason=f"the folder cannot be read ({exc.strerror})")
+                )
+
+            for dirpath, dirnames, filenames in os.walk(path, onerror=_cannot_read):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in sorted(filenames):
                     if name.startswith("."):
                         continue
                     full = Path(dirpath) / name
-                    yield full, full.resolve().relative_to(base).as_posix(), False
+                    yield full, "/".join(p for p in (top, full.relative_to(path).as_posix()) if p), False
         else:
-            yield path, path.name if not path.parent.name else f"{path.resolve().parent.name}/{path.name}", True
+            parent = path.absolute().parent.name
+            yield path, f"{parent}/{path.name}" if parent else path.name, True
 
 
 def _inspect(candidate: _Candidate) -> _Candidate:
     try:
-        candidate.media = probe(candidate.path)
+        candidate.media = _media_probe.probe(candidate.path)
         candidate.sha256 = sha256_file(candidate.path)
     except TakevaultError as exc:
         candidate.error = exc.message
@@ -139,8 +108,16 @@ class ImportMixin(AddMixin):
         items: list[ImportItem] = []
         candidates: list[_Candidate] = []
         seen: set[Path] = set()
-        for path, relative, explicit in _walk(paths):
-            resolved = path.resolve()
+        for path, relative, explicit in _walk(paths, items):
+            try:
+                resolved = path.resolve(strict=path.is_symlink())
+            except (OSError, RuntimeError):
+                items.append(
+                    ImportItem(
+                        str(path), "failed", reason="a symbolic link that loops or points nowhere; fix or remove it"
+                    )
+                )
+                continue
             if resolved in seen:
                 continue
             seen.add(resolved)
@@ -162,6 +139,8 @@ class ImportMixin(AddMixin):
             candidates.append(_Candidate(path, str(path), relative, png if png.is_file() else None))
 
         workers = max(1, min(4, os.cpu_count() or 1, len(candidates)))
+        if candidates:
+            _media_probe.probe  # noqa: B018 - load PyAV here, not in several worker threads at once
         with ThreadPoolExecutor(max_workers=workers) as pool:
             inspected = list(pool.map(_inspect, candidates))
 
@@ -183,7 +162,7 @@ class ImportMixin(AddMixin):
         cand: _Candidate,
         fixed_shot: Shot | None,
         shot_text: str | None,
-        pattern: re.Pattern[str] | None,
+        pattern: Mapper | None,
         create_shots: bool,
         dry_run: bool,
         allow_duplicates: bool,
@@ -197,15 +176,12 @@ class ImportMixin(AddMixin):
                 section, code = _split_shot(shot_text)
             else:
                 assert pattern is not None
-                match = pattern.search(cand.relative)
-                if not match or not match.group("shot"):
+                found = pattern(cand.relative)
+                if found is None:
                     return ImportItem(
                         cand.shown, "failed", reason="no shot code in its name or folders; use --shot or --map"
                     )
-                code = match.group("shot")
-                section = match.groupdict().get("section") or None
-                if pattern.pattern == DEFAULT_MAP:
-                    code, section = code.upper(), section.upper() if section else None
+                code, section = found.shot, found.section
             label = f"{section}/{code}" if section else code
             if not allow_duplicates:
                 dup = known_sha.get(cand.sha256) or self._duplicate_of(cand.sha256)
@@ -253,6 +229,7 @@ class ImportMixin(AddMixin):
                 ) from None
             if dry_run:
                 return None
+            self._project_for_write()
             if section is not None and not any(s.code == section for s in self.list_sections()):
                 self.add_section(section)
             shot = self.add_shot(code, section=section)

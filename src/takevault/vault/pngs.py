@@ -15,26 +15,26 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from takevault.errors import ConflictError, DeleteMarkerError, InvalidInputError, NotFoundError
+from takevault.lazy import lazy_module
 from takevault.media.metadata_json import GENERATION_KEYWORDS, parse_chunk
 from takevault.media.params_diff import diff_params as _diff
-from takevault.media.stills import container_texts, first_frame, read_container_tags
-from takevault.media.workflow_png import (
-    LINK_KEYWORD,
-    PngCheck,
-    extract_workflow,
-    inspect_png,
-    link_text,
-    repair_png,
-    write_png,
-)
 from takevault.models import MediaInfo, PngRecord, Take, TakeVersion
 from takevault.store.base import download_to_path
 from takevault.store.fsutil import atomic_write
 from takevault.vault.core import VaultCore
+
+if TYPE_CHECKING:
+    from takevault.media.workflow_png import PngCheck
+
+# PyAV and Pillow load when a PNG is made or read, not when a listing merely imports the vault.
+_stills = lazy_module("takevault.media.stills")
+_wpng = lazy_module("takevault.media.workflow_png")
+LINK_KEYWORD = "takevault"
+"""The PNG text chunk that links a PNG to its take version (as in `media.workflow_png`)."""
 
 MAX_CATALOG_CHUNKS = 2 * 1024 * 1024
 """Chunk texts up to this size are also kept in the catalog, so a lost PNG can be rebuilt from it."""
@@ -73,7 +73,7 @@ class PngMixin(VaultCore):
         container's prompt/workflow tags (or `prompt`/`workflow` given here).
         """
         extra = _given_texts(prompt, workflow)
-        link = link_text(take_id=take_id, ref=take_ref, version=version_number, video_sha256=video_sha256)
+        link = _wpng.link_text(take_id=take_id, ref=take_ref, version=version_number, video_sha256=video_sha256)
         companion = workflow_png or _companion_of(video_path)
         with tempfile.TemporaryDirectory(prefix="takevault-png-") as tmp:
             out = Path(tmp) / "workflow.png"
@@ -82,19 +82,19 @@ class PngMixin(VaultCore):
                 source = "companion"
                 _attach_companion(companion, out, link, extra, video_sha256)
             else:
-                texts = container_texts(media.tags or read_container_tags(video_path))
+                texts = _stills.container_texts(media.tags or _stills.read_container_tags(video_path))
                 if texts:
                     source = "container"
                 texts.update(extra)
                 if extra and source == "still":
                     source = "given"
-                write_png(out, first_frame(video_path), texts, link)
+                _wpng.write_png(out, _stills.first_frame(video_path), texts, link)
             original = companion.name if companion is not None else f"{video_path.stem}.png"
             meta = _png_metadata(png_key, take_id, version_number, video_sha256, self.user, original, source)
             return self._put_png(png_key, out, meta, video_sha256, media)
 
     def _put_png(self, key: str, path: Path, meta: dict[str, str], video_sha256: str, media: MediaInfo) -> PngRecord:
-        check = inspect_png(path, video_sha256=video_sha256)
+        check = _wpng.inspect_png(path, video_sha256=video_sha256)
         with path.open("rb") as fh:
             stored = self.store.put(key, fh, meta, size=path.stat().st_size)
         return PngRecord(
@@ -112,8 +112,8 @@ class PngMixin(VaultCore):
         `add --workflow-png` does: kept byte for byte plus the `takevault` link chunk."""
         take, version = self._live_version(ref, "attach")
         png_path = Path(png_path)
-        _check_png_file(png_path)
-        link = link_text(take_id=take.id, ref=take.ref, version=version.number, video_sha256=version.sha256)
+        check_png_file(png_path)
+        link = _wpng.link_text(take_id=take.id, ref=take.ref, version=version.number, video_sha256=version.sha256)
         with tempfile.TemporaryDirectory(prefix="takevault-png-") as tmp:
             out = Path(tmp) / "workflow.png"
             _attach_companion(png_path, out, link, {}, version.sha256)
@@ -155,9 +155,9 @@ class PngMixin(VaultCore):
     def _check(self, take: Take, version: TakeVersion) -> tuple[PngCheck, str | None, str | None]:
         key, version_id, note = self._png_target(take, version)
         if key is None or version_id is None:
-            return PngCheck("missing", note), key, version_id
+            return _wpng.PngCheck("missing", note), key, version_id
         with self._png_file(key, version_id) as path:
-            check = inspect_png(path, video_sha256=version.sha256)
+            check = _wpng.inspect_png(path, video_sha256=version.sha256)
         if note and check.status in ("present", "thumbnail_only"):
             check.reason = note if check.reason is None else f"{check.reason}; {note}"
         return check, key, version_id
@@ -206,16 +206,16 @@ class PngMixin(VaultCore):
         else what the catalog kept, else a plain still. Stored as a new PNG version."""
         take, version = self._live_version(ref, "regenerate")
         with self.open_version(f"{take.id}@v{version.number}") as video:
-            texts = container_texts(read_container_tags(video))
+            texts = _stills.container_texts(_stills.read_container_tags(video))
             source = "container"
             if not texts:
                 texts = _catalog_texts(version)
                 source = "catalog" if texts else "still"
-            image = first_frame(video)
-        link = link_text(take_id=take.id, ref=take.ref, version=version.number, video_sha256=version.sha256)
+            image = _stills.first_frame(video)
+        link = _wpng.link_text(take_id=take.id, ref=take.ref, version=version.number, video_sha256=version.sha256)
         with tempfile.TemporaryDirectory(prefix="takevault-png-") as tmp:
             out = Path(tmp) / "workflow.png"
-            write_png(out, image, texts, link)
+            _wpng.write_png(out, image, texts, link)
             record = self._replace_png(take, version, out, source, "regenerate")
         return {**self._png_summary(take, version, record), "source": source}
 
@@ -252,12 +252,12 @@ class PngMixin(VaultCore):
                 "restored": [],
                 "pixels": "kept",
             }
-        link = link_text(take_id=take.id, ref=take.ref, version=version.number, video_sha256=version.sha256)
+        link = _wpng.link_text(take_id=take.id, ref=take.ref, version=version.number, video_sha256=version.sha256)
         with self.open_version(f"{take.id}@v{version.number}") as video:
-            fallback = first_frame(video)
+            fallback = _stills.first_frame(video)
         with tempfile.TemporaryDirectory(prefix="takevault-png-") as tmp, self._png_file(key, version_id) as src:
             out = Path(tmp) / "repaired.png"
-            report = repair_png(src, out, link=link, fallback_image=fallback, known=_catalog_texts(version))
+            report = _wpng.repair_png(src, out, link=link, fallback_image=fallback, known=_catalog_texts(version))
             record = self._replace_png(take, version, out, "repair", "repair")
         return {**self._png_summary(take, version, record), "changed": True, **report.to_json()}
 
@@ -274,17 +274,6 @@ class PngMixin(VaultCore):
     ) -> PngRecord:
         key = version.png.key if version.png and version.png.key else _png_key_for(version.key)
         meta = _png_metadata(key, take.id, version.number, version.sha256, self.user, original or path.name, source)
-        record = self._put_png(key, path, meta, version.sha256, version.media)
-        old_chunks = _catalog_texts(version)
-        if old_chunks and not record.params.get("chunks"):
-            # The new PNG holds less than the catalog knew; keep that knowledge for a later regenerate.
-            record = replace(record, params={**record.params, "chunks": old_chunks})
-        if not version.is_current:
-            # The latest PNG is the current version's; put it back on top.
-            current = self.catalog.versions(take.id)[0]
-            if current.png and current.png.key == key and current.png.version_id:
-                with contextlib.suppress(NotFoundError):
-                    self.store.restore(key, current.png.version_id)
         event = {
             "project_id": self._project_for_write().id,
             "at": _now(),
@@ -292,9 +281,58 @@ class PngMixin(VaultCore):
             "action": "png",
             "take_id": take.id,
             "shot": f"{take.section}/{take.shot}" if take.section else take.shot,
-            "details": {"ref": take.ref, "op": action, "version": version.number, "status": record.status},
+            "details": {"ref": take.ref, "op": action, "version": version.number},
         }
-        self.catalog.update_png(take.id, version.number, record, event)
+        puts: list[Any] = []
+        try:
+            # Under the take's lock: which version is current cannot change between storing this
+            # PNG and putting the current version's PNG back on top.
+            with self.catalog.lock_take(take.id) as writer:
+                if writer.deleted:
+                    raise ConflictError(
+                        f"{take.ref} was deleted meanwhile; restore it with 'takevault restore {take.ref}' first."
+                    )
+                current = writer.versions()[0]
+                record = self._put_png(key, path, meta, version.sha256, version.media)
+                puts.append(record)
+                old_chunks = _catalog_texts(version)
+                if old_chunks and not record.params.get("chunks"):
+                    # The new PNG holds less than the catalog knew; keep that knowledge for a later regenerate.
+                    record = replace(record, params={**record.params, "chunks": old_chunks})
+                on_top = current.png.version_id if current.png and current.png.key == key else None
+                if current.number != version.number and on_top:
+                    # The latest PNG is the current version's; put it back on top.
+                    with contextlib.suppress(NotFoundError):
+                        puts.append(self.store.restore(key, on_top))
+                event["details"]["status"] = record.status
+                writer.update_png(version.number, record, event)
+        except BaseException:
+            for obj in reversed(puts):
+                with contextlib.suppress(Exception):
+                    self.store.delete_version(obj.key, obj.version_id)
+            raise
+        return record
+
+    def _copy_workflow_png(self, take: Take, old: TakeVersion, number: int) -> PngRecord | None:
+        """The PNG of a new version copied from `old` (revert, restore): the same bytes with a link
+        chunk naming version `number`, so every PNG names the version it belongs to. A PNG too
+        damaged to re-link is copied byte for byte, as it was."""
+        png = old.png
+        if png is None or not png.key or not png.version_id:
+            return png
+        link = _wpng.link_text(take_id=take.id, ref=take.ref, version=number, video_sha256=old.sha256)
+        with (
+            tempfile.TemporaryDirectory(prefix="takevault-png-") as tmp,
+            self._png_file(png.key, png.version_id) as src,
+        ):
+            out = Path(tmp) / "workflow.png"
+            if not _wpng.relink(src, out, link):
+                copied = self.store.restore(png.key, png.version_id)
+                return replace(png, version_id=copied.version_id, params=dict(png.params or {}))
+            meta = _png_metadata(png.key, take.id, number, old.sha256, self.user, Path(png.key).name, "copy")
+            record = self._put_png(png.key, out, meta, old.sha256, old.media)
+        if png.params and png.params.get("chunks") and not record.params.get("chunks"):
+            record = replace(record, params={**record.params, "chunks": png.params["chunks"]})
         return record
 
     def _png_summary(self, take: Take, version: TakeVersion, record: PngRecord) -> dict[str, Any]:
@@ -350,8 +388,8 @@ class PngMixin(VaultCore):
         if not dest.parent.is_dir():
             raise InvalidInputError(f"The folder {dest.parent} does not exist; create it or pick another path.")
         check, values, source = self._values(take, version)
-        fake = PngCheck(check.status, values=values)
-        text = extract_workflow(fake)
+        fake = _wpng.PngCheck(check.status, values=values)
+        text = _wpng.extract_workflow(fake)
         name = f"{take.ref}@v{version.number}"
         if text is None:
             raise NotFoundError(
@@ -371,7 +409,7 @@ class PngMixin(VaultCore):
     def _side_values(self, ref: str) -> dict[str, Any]:
         path = Path(ref)
         if ref.lower().endswith(".png") and path.is_file():
-            check = inspect_png(path)
+            check = _wpng.inspect_png(path)
             if check.status in ("invalid", "placeholder"):
                 raise InvalidInputError(f"{path} is not a usable workflow PNG ({check.reason}); check the file.")
             if not check.values:
@@ -414,7 +452,7 @@ def _companion_of(video: Path) -> Path | None:
     return None
 
 
-def _check_png_file(path: Path) -> None:
+def check_png_file(path: Path) -> None:
     """Refuse, before anything is stored, a file that is not a PNG at all or far too big to be one."""
     try:
         size = path.stat().st_size
@@ -444,7 +482,11 @@ def _attach_companion(companion: Path, out: Path, link: str, extra: dict[str, st
 
     if not companion.is_file():
         raise InvalidInputError(f"The workflow PNG {companion} does not exist; check the path or leave the option out.")
-    check = inspect_png(companion, video_sha256=video_sha256)
+    check = _wpng.inspect_png(companion, video_sha256=video_sha256)
+    if check.over_budget:
+        raise InvalidInputError(
+            f"The workflow PNG {companion.name} is refused: {check.reason}; save it again from the tool that made it."
+        )
     if check.status in ("present", "thumbnail_only"):
         try:
             with out.open("wb") as fh:

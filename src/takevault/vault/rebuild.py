@@ -1,13 +1,19 @@
-"""`rebuild_catalog`: recover takes from the object metadata in the store alone.
+"""`rebuild_catalog`: the catalog again, from the store alone.
 
-Every video version carries its take's description (take id, project, section,
-shot, number, kind, uploader, original name, media summary), so a lost catalog
-comes back with its shots, takes, version histories and deleted flags. What the
-store does not hold comes back empty: notes, ratings, tags, links, stars, and
-section/shot order (codes are ordered alphabetically). Takes already in the
-catalog keep their rows; only versions stored after their last catalogued one
-(a replace that crashed before its catalog row) are added. Running it twice is
-harmless.
+The store holds the catalog journal (`.takevault/journal/`, one object per committed
+catalog change, see catalog/journal.py): rebuild folds it into the last image of
+every row and loads that, so sections, shots, order, descriptions, notes, ratings,
+tags, links, stars, version sources, PNG status and parameters, and the event log
+come back exactly as committed, and the current version is the catalog's, not the
+store's last write. Nothing that never committed is in the journal, so a command
+the user saw fail does not come back.
+
+A store without a journal (written by a takevault from before it) falls back to
+the object metadata every video version carries: takes, versions and deleted flags
+come back; notes, ratings, tags, links, stars and order do not.
+
+A catalog that already holds shots, takes or events is not overwritten unless asked
+(`force`), and then it is first copied aside.
 """
 
 from __future__ import annotations
@@ -21,27 +27,73 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
-from takevault.catalog import records
+from takevault.catalog import journal, records
 from takevault.catalog.catalog import now
 from takevault.catalog.schema import take_versions
-from takevault.errors import TakevaultError
-from takevault.media.probe import probe
+from takevault.errors import ConflictError, TakevaultError
+from takevault.lazy import lazy_module
 from takevault.models import MediaInfo, ObjectVersion, PngRecord, RebuildReport, Shot
 from takevault.store.base import download_to_path
 from takevault.vault.add import NO_SECTION, png_key_for
 from takevault.vault.fetch import FetchMixin
+from takevault.vault.journal import read_entries, stored_seqs, write_entry
 from takevault.vault.refs import take_name
+
+_media_probe = lazy_module("takevault.media.probe")  # PyAV loads when a file is probed
 
 
 class RebuildMixin(FetchMixin):
     """Catalog recovery from the store."""
 
-    def rebuild_catalog(self) -> RebuildReport:
-        """Add to the catalog every take found in the store's metadata that it does not know yet.
+    def rebuild_catalog(self, *, force: bool = False) -> RebuildReport:
+        """Make the catalog what the store's journal says was committed.
 
-        A lost catalog (a new, empty database) gets its tables first.
+        A lost catalog (a new, empty database) gets its tables first. A catalog holding
+        anything a user made is refused unless `force`, which copies it aside first.
         """
         self.upgrade_catalog()
+        engine = self.catalog._writer
+        seqs = stored_seqs(self.store)
+        counts = journal.content_counts(engine)
+        kept_aside = None
+        if any(counts.values()):
+            if not force:
+                raise ConflictError(
+                    f"The catalog is not empty ({counts.get('takes', 0)} take(s), {counts.get('events', 0)} "
+                    "logged change(s)); run 'takevault catalog rebuild --force' to keep it aside and rebuild."
+                )
+            # Committed changes whose journal object a crash kept out of the store go there first.
+            for seq, payload in journal.catalog_payloads(engine, journal.catalog_seqs(engine) - seqs):
+                write_entry(self.store, seq, payload)
+                seqs.add(seq)
+            kept_aside = journal.set_aside(engine)
+        if not seqs:
+            report = self._rebuild_from_metadata()
+            return RebuildReport(**{**report.__dict__, "kept_aside": kept_aside})
+        folded = journal.Folded()
+        entries: list[tuple[int, str]] = []
+        skipped: list[str] = []
+        for seq, data in read_entries(self.store, seqs):
+            try:
+                text = data.decode("utf-8")
+                folded.apply(journal.parse(text))
+            except (UnicodeDecodeError, ValueError):
+                skipped.append(f"{journal.journal_key(seq)}: not a journal entry this takevault can read")
+                continue
+            entries.append((seq, text))
+        journal.restore(engine, folded, entries)
+        rows = folded.rows
+        return RebuildReport(
+            takes_added=len(rows.get("takes", {})),
+            versions_added=len(rows.get("take_versions", {})),
+            shots_added=len(rows.get("shots", {})),
+            skipped=tuple(skipped),
+            journal_entries=len(entries),
+            kept_aside=kept_aside,
+        )
+
+    def _rebuild_from_metadata(self) -> RebuildReport:
+        """Recover takes from the object metadata alone (a store written before the journal existed)."""
         by_key: dict[str, list[ObjectVersion]] = defaultdict(list)
         for obj in self.store.list_versions("", prefix=True):
             by_key[obj.key].append(obj)
@@ -175,7 +227,7 @@ class RebuildMixin(FetchMixin):
                 pass
         # No summary in the metadata (an older object): look at the bytes themselves.
         with self._version_file(version) as path:
-            return probe(path)
+            return _media_probe.probe(path)
 
     @contextlib.contextmanager
     def _version_file(self, version: ObjectVersion) -> Iterator[Path]:

@@ -80,9 +80,15 @@ def parse_shot(text: str) -> tuple[str | None, str]:
     return (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
 
 
+_EXAMPLES = {"project": "trailer", "section": "SEQ01", "shot": "SH010"}
+
+
 def check_code(code: str, what: str) -> str:
+    """`code` when it is a valid code of a `what` (project, section, shot): letters, digits, '.', '_', '-'."""
     if not isinstance(code, str) or not CODE_RE.match(code):
+        label = f"{what} name" if what == "project" else f"{what} code"
         raise InvalidInputError(
-            f"{code!r} is not a valid {what} code; use letters, digits, '.', '_' or '-' (up to 100), e.g. SH010."
+            f"{code!r} is not a valid {label}; use letters, digits, '.', '_' or '-' (up to 100, starting with a "
+            f"letter or digit), e.g. {_EXAMPLES.get(what, 'SH010')}."
         )
     return code

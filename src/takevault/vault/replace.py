@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from takevault.catalog.catalog import TakeWriter
 from takevault.errors import ConflictError, InvalidInputError
-from takevault.media.probe import probe
+from takevault.lazy import lazy_module
 from takevault.models import ObjectVersion, PngRecord, Take, TakeVersion
 from takevault.store.base import ProgressCallback
 from takevault.vault.add import AddMixin, _check_companions
+
+_media_probe = lazy_module("takevault.media.probe")  # PyAV loads when a file is probed
 
 
 class ReplaceMixin(AddMixin):
@@ -28,36 +31,45 @@ class ReplaceMixin(AddMixin):
         take = self._take_only(ref, "replace")
         _refuse_deleted(take, "replacing")
         path = Path(path)
-        media = probe(path)
+        media = _media_probe.probe(path)
         _check_companions(workflow_png, workflow)
         shot = self.shot(f"{take.section}/{take.shot}" if take.section else take.shot)
-        meta = self._object_metadata(take.id, shot, take.number, take.kind, path.name, media)
+        event = self._event("replace", take, original_name=path.name)
         puts: list[ObjectVersion | PngRecord | None] = []
         try:
-            stored = self._put_file(take.key, path, meta, progress)
-            puts.append(stored)
-            png = self._png_for(
-                take.key,
-                path,
-                stored,
-                take.id,
-                take.ref,
-                take.current.number + 1,
-                media,
-                workflow_png=workflow_png,
-                prompt=prompt,
-                workflow=workflow,
-            )
-            puts.append(png)
-            self.catalog.add_version(
-                take.id,
-                self._version_row(stored, path.name, media, png),
-                self._event("replace", take, sha256=stored.sha256, original_name=path.name),
-            )
+            # The number is reserved under the take's lock and the bytes are put while it is held,
+            # so the object metadata, the PNG link and the log line all carry the number the
+            # catalog records, and the store's latest object is the current version.
+            with self.catalog.lock_take(take.id) as writer:
+                _refuse_deleted_now(writer, take, "replacing")
+                number = writer.next_number
+                meta = self._object_metadata(take.id, shot, take.number, take.kind, path.name, media, version=number)
+                stored = self._put_file(take.key, path, meta, progress)
+                puts.append(stored)
+                png = self._png_for(
+                    take.key,
+                    path,
+                    stored,
+                    take.id,
+                    take.ref,
+                    number,
+                    media,
+                    workflow_png=workflow_png,
+                    prompt=prompt,
+                    workflow=workflow,
+                )
+                puts.append(png)
+                event["details"]["sha256"] = stored.sha256
+                writer.add_version(number, self._version_row(stored, path.name, media, png), event)
         except BaseException:
             self._undo_puts(puts)
             raise
-        return self.take(take.id)
+        replaced = self.take(take.id)
+        # Follow-up work on the new version (open review notes move to it); never undoes the replace.
+        after = getattr(self, "after_replace", None)
+        if after is not None:
+            after(replaced, take.current.number, replaced.current.number)
+        return replaced
 
     def revert(self, ref: str, *, to_version: int | str) -> Take:
         """Make version `to_version` current again by copying it to a new latest version."""
@@ -65,46 +77,63 @@ class ReplaceMixin(AddMixin):
         _refuse_deleted(take, "reverting")
         number = _version_number(to_version)
         old = self._version(take, number)
-        if number == take.current.number:
-            raise ConflictError(f"v{number} is already the current version of {take.ref}; nothing to revert.")
         self._copy_version(take, old, source="revert", action="revert")
         return self.take(take.id)
 
-    def _copy_version(self, take: Take, old: TakeVersion, *, source: str, action: str, **take_values: object) -> int:
-        """Copy `old` (video and its PNG) to new latest store versions and record them as a new version."""
+    def _copy_version(
+        self, take: Take, old: TakeVersion | None, *, source: str, action: str, **take_values: object
+    ) -> int:
+        """Copy `old` (video and its PNG; None: the current version) to new latest store versions and
+        record them as the next version, all under the take's lock."""
+        event = self._event(action, take)
         puts: list[ObjectVersion | PngRecord | None] = []
         try:
-            stored = self.store.restore(old.key, old.version_id)
-            puts.append(stored)
-            png = _copy_png(self, old.png)
-            puts.append(png)
-            row = self._version_row(stored, old.original_name, old.media, png, source=source, source_version=old.number)
-            return self.catalog.add_version(
-                take.id, row, self._event(action, take, from_version=old.number), take_values=dict(take_values) or None
-            )
+            with self.catalog.lock_take(take.id) as writer:
+                versions = writer.versions()
+                current = versions[0]
+                if action == "restore":
+                    if not writer.deleted:
+                        raise ConflictError(f"{take.ref} is not deleted; there is nothing to restore.")
+                else:
+                    _refuse_deleted_now(writer, take, "reverting")
+                old = current if old is None else next(v for v in versions if v.number == old.number)
+                if action == "revert" and old.number == current.number:
+                    raise ConflictError(
+                        f"v{old.number} is already the current version of {take.ref}; nothing to revert."
+                    )
+                number = writer.next_number
+                event["details"]["from_version"] = old.number
+                stored = self.store.restore(old.key, old.version_id)
+                puts.append(stored)
+                png = _copy_png(self, take, old, number)
+                puts.append(png)
+                row = self._version_row(
+                    stored, old.original_name, old.media, png, source=source, source_version=old.number
+                )
+                return writer.add_version(number, row, event, dict(take_values) or None)
         except BaseException:
             self._undo_puts(puts)
             raise
 
 
-def _copy_png(vault: ReplaceMixin, png: PngRecord | None) -> PngRecord | None:
-    if png is None or not png.key or not png.version_id:
-        return png
-    copied: ObjectVersion = vault.store.restore(png.key, png.version_id)
-    return PngRecord(
-        key=png.key,
-        version_id=copied.version_id,
-        sha256=png.sha256,
-        size=png.size,
-        status=png.status,
-        reason=png.reason,
-        params=dict(png.params or {}),
-    )
+def _copy_png(vault: ReplaceMixin, take: Take, old: TakeVersion, number: int) -> PngRecord | None:
+    hook = getattr(vault, "_copy_workflow_png", None)
+    if hook is None:
+        return old.png
+    return hook(take, old, number)
 
 
 def _refuse_deleted(take: Take, doing: str) -> None:
     if take.deleted:
         raise ConflictError(f"{take.ref} is deleted; restore it with 'takevault restore {take.ref}' before {doing} it.")
+
+
+def _refuse_deleted_now(writer: TakeWriter, take: Take, doing: str) -> None:
+    """The same refusal, checked again under the take's lock: a delete may have won the race."""
+    if writer.deleted:
+        raise ConflictError(
+            f"{take.ref} was deleted meanwhile; restore it with 'takevault restore {take.ref}' before {doing} it."
+        )
 
 
 def _version_number(value: int | str) -> int:

@@ -30,6 +30,12 @@ class TakeBase(VaultCore):
             return known
         found = self.catalog.find_project(self.project)
         if found is None:
+            if self.known_project:
+                names = ", ".join(p.name for p in self.catalog.list_projects()) or "none yet"
+                raise NotFoundError(
+                    f"No project named {self.project!r} in this vault (it has: {names}); check the project name, "
+                    "or add a section or shot to start it."
+                )
             return Project(id=self._NO_PROJECT_YET, name=self.project)
         self.__dict__["_project_row"] = found
         return found

@@ -15,18 +15,36 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES as GZIP_EXCLUDED
+from starlette.middleware.gzip import GZipMiddleware
 
 from takevault import __version__
+from takevault.config import load_config
 from takevault.errors import TakevaultError
 from takevault.vault.core import DEFAULT_PROJECT
 from takevault.web.auth import TokenAuthMiddleware
-from takevault.web.jobs import ProxyJobs
-from takevault.web.routes import catalog, media, review, session, takes
+from takevault.web.guard import GuardMiddleware
+from takevault.web.identity import IdentityMiddleware
+from takevault.web.jobs import JobService
+from takevault.web.routes import (
+    catalog,
+    cuts,
+    media,
+    review,
+    review_approvals,
+    review_links,
+    review_notes,
+    review_people,
+    session,
+    takes,
+)
+from takevault.web.routes import jobs as jobs_routes
 from takevault.web.state import WebState
 
 log = logging.getLogger("takevault.web")
 STATIC = Path(__file__).parent / "static"
-PAGES = ("/", "/compare")
+PAGES = ("/", "/compare", "/review/{token}")
+BODY_IDLE_SECONDS = 30.0
 # Pages load only our own scripts and styles; media come from our own API.
 CSP = (
     "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; "
@@ -40,18 +58,31 @@ def create_app(
     *,
     max_upload_mb: int | None = None,
     project: str = DEFAULT_PROJECT,
+    body_idle_seconds: float = BODY_IDLE_SECONDS,
+    body_grace_seconds: float = 60.0,
+    job_workers: int | None = None,
 ) -> FastAPI:
     """The web app for the vault at `vault_path` (else TAKEVAULT_VAULT or the nearest takevault.toml).
 
     `token` (else config `web.token`) makes every /api/ request need it; `max_upload_mb`
-    (else config `web.max_upload_mb`) caps uploads.
+    (else config `web.max_upload_mb`) caps uploads; a request body that stops arriving for
+    `body_idle_seconds`, or averages under 1 KiB/s after `body_grace_seconds`, is dropped;
+    `job_workers` (else config `jobs.workers`) is how many worker processes this server runs for
+    long work (0: leave it to `takevault worker`). Without a token only loopback (and
+    `web.allowed_hosts`) names are answered; web/guard.py says what the server refuses and why.
     """
     web = WebState.load(vault_path, token=token, max_upload_mb=max_upload_mb, project=project)
+    if job_workers is None:
+        job_workers = int(load_config(web.root).get("jobs.workers"))
+    jobs = JobService(web.root, job_workers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        yield
-        web.close()
+        try:
+            yield
+        finally:
+            jobs.close()
+            web.close()
 
     app = FastAPI(
         title="takevault",
@@ -60,12 +91,29 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.web = web
-    app.state.jobs = ProxyJobs()
+    app.state.jobs = jobs
     app.add_middleware(TokenAuthMiddleware, token=web.token)
+    # Lists are large and repetitive JSON; media are already compressed (and ranges must stay byte-exact).
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=1024,
+        compresslevel=6,
+        exclude_content_types=(*GZIP_EXCLUDED, "application/octet-stream"),
+    )
+    # Once the vault has users this names the person and checks their role, before the token check.
+    app.add_middleware(IdentityMiddleware)
+    # Added last, so it runs first: a foreign host or site is refused before the token is even looked at.
+    app.add_middleware(
+        GuardMiddleware,
+        token=web.token,
+        allowed_hosts=web.allowed_hosts,
+        body_idle_seconds=body_idle_seconds,
+        body_grace_seconds=body_grace_seconds,
+    )
 
     @app.exception_handler(TakevaultError)
     async def takevault_error(request: Request, exc: TakevaultError) -> JSONResponse:
-        return JSONResponse({"error": exc.message}, status_code=exc.http_status)
+        return JSONResponse({"error": exc.message}, status_code=exc.http_status, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -88,7 +136,19 @@ def create_app(
             status_code=500,
         )
 
-    for module in (session, catalog, takes, media, review):
+    for module in (
+        session,
+        review_people,
+        catalog,
+        takes,
+        media,
+        review,
+        review_notes,
+        review_approvals,
+        review_links,
+        jobs_routes,
+        cuts,
+    ):
         app.include_router(module.router)
 
     def page() -> FileResponse:

@@ -1,62 +1,54 @@
-"""Background making of browser proxies, with progress the pages can poll.
+"""The web side of jobs: the server's own worker pool, woken when a page asks for long work.
 
-A job is one `Vault.ensure_proxy` call on a worker thread; the table only
-remembers how far each one got, keyed by the source version's sha256.
+Requests never run long work themselves: they queue a job (one Vault call) and
+the page follows it with GET /api/jobs/{id}. The pool is bounded (`jobs.workers`,
+default 2) and started on the first job, so a server that only browses costs nothing.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from takevault.errors import TakevaultError
+from takevault.jobs.model import CANCELLED, DONE, FAILED, Job
+from takevault.jobs.pool import EmbeddedPool
 
 
-@dataclass
-class Job:
-    total: int
-    done: int = 0
-    state: str = "running"  # running | ready | failed
-    error: str | None = None
+class JobService:
+    def __init__(self, root: Path, workers: int) -> None:
+        self.pool = EmbeddedPool(root, workers)
 
-    def to_json(self) -> dict[str, Any]:
-        fraction = min(1.0, self.done / self.total) if self.total else 0.0
-        if self.state == "ready":
-            fraction = 1.0
-        return {"state": self.state, "done": self.done, "total": self.total, "progress": fraction, "error": self.error}
+    def wake(self) -> None:
+        self.pool.wake()
+
+    def close(self) -> None:
+        self.pool.close()
 
 
-class ProxyJobs:
-    def __init__(self) -> None:
-        self._jobs: dict[str, Job] = {}
-        self._guard = threading.Lock()
-
-    def get(self, key: str) -> Job | None:
-        with self._guard:
-            return self._jobs.get(key)
-
-    def start(self, key: str, total: int, work: Callable[[Callable[[int], None]], object]) -> Job:
-        """Run `work(progress)` on a thread unless a job for `key` is running or done."""
-        with self._guard:
-            job = self._jobs.get(key)
-            if job is not None and job.state in ("running", "ready"):
-                return job
-            job = self._jobs[key] = Job(total=total)
-
-        def advance(n: int) -> None:
-            job.done += n
-
-        def run() -> None:
-            try:
-                work(advance)
-                job.state = "ready"
-            except TakevaultError as exc:
-                job.state, job.error = "failed", exc.message
-            except Exception as exc:  # noqa: BLE001 - reported to the page, the thread must not die silently
-                job.state = "failed"
-                job.error = f"Making the proxy failed unexpectedly ({type(exc).__name__}: {exc}); report it."
-
-        threading.Thread(target=run, name=f"proxy-{key[:12]}", daemon=True).start()
-        return job
+def proxy_state(job: Job | None, *, ready: bool, frames: int) -> dict[str, Any]:
+    """A proxy job in the shape the player polls: state running | ready | failed, with progress."""
+    if ready:
+        return {
+            "state": "ready",
+            "done": frames,
+            "total": frames,
+            "progress": 1.0,
+            "error": None,
+            "job_id": job.id if job else None,
+        }
+    if job is None:
+        return {"state": "missing", "done": 0, "total": frames, "progress": 0.0, "error": None, "job_id": None}
+    state = {DONE: "ready", FAILED: "failed", CANCELLED: "failed"}.get(job.state, "running")
+    if job.state == DONE and not ready:
+        state = "failed"
+    error = job.error
+    if state == "failed" and not error:
+        error = "The browser proxy was made but is gone from this server; ask for it again."
+    return {
+        "state": state,
+        "done": job.done,
+        "total": job.total or frames,
+        "progress": job.progress,
+        "error": error,
+        "job_id": job.id,
+    }

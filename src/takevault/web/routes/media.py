@@ -1,11 +1,13 @@
 """Media of one take version, addressed only by take id and version number (never by a path).
 
-Every file route answers HTTP Range requests (seeking in `<video>`).
+Every file route answers HTTP Range requests (seeking in `<video>`). The type sent is the one
+the probe found when the version was added (never guessed from a file name, so `x.html` is
+not served as a page) or application/octet-stream; the guard middleware adds nosniff and
+`Content-Security-Policy: sandbox` to every answer. Bytes are sha256-verified before they go.
 """
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import PurePosixPath
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -13,9 +15,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import FileResponse
 
+from takevault.models import TakeVersion
 from takevault.vault import Vault
-from takevault.web.jobs import ProxyJobs
-from takevault.web.state import WebState, get_vault, web_state
+from takevault.web.jobs import proxy_state
+from takevault.web.state import get_vault
 
 router = APIRouter(prefix="/api/media", tags=["media"])
 
@@ -28,23 +31,37 @@ def _ref(take_id: str, version: int) -> str:
     return f"{take_id}@v{version}"
 
 
-def _mime(name: str) -> str:
-    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+# Container names the probe records -> the type browsers know them by.
+CONTAINER_MIME = {
+    "mp4": "video/mp4",
+    "m4v": "video/mp4",
+    "mov": "video/quicktime",
+    "webm": "video/webm",
+    "mkv": "video/x-matroska",
+    "avi": "video/x-msvideo",
+    "mxf": "application/mxf",
+    "mpegts": "video/mp2t",
+    "ts": "video/mp2t",
+    "gif": "image/gif",
+}
+
+
+def _mime(info: TakeVersion) -> str:
+    """The probed container's type; anything unknown is plain bytes."""
+    container = (info.media.container if info.media else "") or ""
+    return CONTAINER_MIME.get(container.lower(), "application/octet-stream")
 
 
 def _attachment(name: str) -> str:
-    ascii_name = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    name = "".join("_" if ord(ch) < 32 or ord(ch) == 127 else ch for ch in name)  # CR/LF would split the header
+    ascii_name = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_").replace("\\", "_")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-
-
-def _jobs(request: Request) -> ProxyJobs:
-    return request.app.state.jobs
 
 
 @router.get("/{take_id}/{version}/file", summary="The version's original bytes, inline")
 def original(take_id: TakeId, version: VersionNo, vault: Vault = Depends(get_vault)) -> FileResponse:
     _take, info, path = vault.media_file(_ref(take_id, version))
-    return FileResponse(path, media_type=_mime(PurePosixPath(info.key).name), headers=PRIVATE)
+    return FileResponse(path, media_type=_mime(info), headers=PRIVATE)
 
 
 @router.get("/{take_id}/{version}/download", summary="The version's original bytes as a download")
@@ -53,17 +70,17 @@ def download(take_id: TakeId, version: VersionNo, vault: Vault = Depends(get_vau
     ext = PurePosixPath(info.key).suffix
     name = info.original_name or f"{take.shot}_{take.name}_v{info.number}{ext}"
     headers = {**PRIVATE, "Content-Disposition": _attachment(name)}
-    return FileResponse(path, media_type=_mime(name), headers=headers)
+    return FileResponse(path, media_type=_mime(info), headers=headers)
 
 
 @router.get("/{take_id}/{version}/playback", summary="How a browser plays this version (original or proxy)")
-def playback(
-    take_id: TakeId, version: VersionNo, request: Request, vault: Vault = Depends(get_vault)
-) -> dict[str, Any]:
+def playback(take_id: TakeId, version: VersionNo, vault: Vault = Depends(get_vault)) -> dict[str, Any]:
     info = vault.playback(_ref(take_id, version))
     data = info.to_json()
-    job = _jobs(request).get(info.version.sha256)
-    data["job"] = job.to_json() if job is not None and info.needs_proxy and not info.ready else None
+    data["job"] = None
+    if info.needs_proxy and not info.ready:
+        job = vault.proxy_job(_ref(take_id, version))
+        data["job"] = proxy_state(job, ready=False, frames=info.frames) if job is not None else None
     return data
 
 
@@ -73,25 +90,17 @@ def play(take_id: TakeId, version: VersionNo, vault: Vault = Depends(get_vault))
     return FileResponse(path, media_type=info.mime, headers=PRIVATE)
 
 
-@router.post("/{take_id}/{version}/proxy", summary="Start making the browser proxy; poll GET …/playback")
+@router.post("/{take_id}/{version}/proxy", summary="Queue making the browser proxy; poll GET …/playback")
 def make_proxy(
-    take_id: TakeId,
-    version: VersionNo,
-    request: Request,
-    web: WebState = Depends(web_state),
-    vault: Vault = Depends(get_vault),
+    take_id: TakeId, version: VersionNo, request: Request, vault: Vault = Depends(get_vault)
 ) -> dict[str, Any]:
     ref = _ref(take_id, version)
     info = vault.playback(ref)
     if not info.needs_proxy or info.ready:
-        return {"state": "ready", "done": info.frames, "total": info.frames, "progress": 1.0, "error": None}
-    project = vault.project
-
-    def work(progress):  # runs on its own thread with its own Vault
-        with web.vault(project) as own:
-            own.ensure_proxy(ref, progress=progress)
-
-    return _jobs(request).start(info.version.sha256, info.frames, work).to_json()
+        return proxy_state(None, ready=True, frames=info.frames)
+    job = vault.submit_job("proxy", {"ref": ref})
+    request.app.state.jobs.wake()
+    return proxy_state(job, ready=False, frames=info.frames)
 
 
 @router.get("/{take_id}/{version}/still", summary="A small JPEG for the take's card")

@@ -6,14 +6,18 @@ A `{ref}` in a path is a take UUID, optionally with `@vN` (pages always use ids)
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from takevault.vault import Vault
+from takevault.vault.listing import DEFAULT_PAGE
 from takevault.web.routes._render import render
+from takevault.web.routes.jobs import ErrorOut
 from takevault.web.state import WebState, get_vault, web_state
 from takevault.web.uploads import received_file
 
@@ -47,8 +51,28 @@ class RevertBody(BaseModel):
     to_version: int = Field(ge=1)
 
 
-@router.get("/takes", summary="Takes matching the filters, ordered by section, shot, take number")
+class TakePageOut(BaseModel):
+    items: list[dict[str, Any]] = Field(description="Takes of this page, in section, shot and take order.")
+    total: int = Field(description="How many takes match the filters, on every page.")
+    next_cursor: str | None = Field(description="Give it as `cursor` for the next page; null on the last page.")
+    limit: int
+
+
+@router.get(
+    "/takes",
+    summary="Takes matching the filters, ordered by section, shot, take number; a page of them with `limit`",
+    responses={
+        200: {
+            "description": "With `limit` or `cursor`: one page (TakePageOut). Without: every matching take (a list)."
+            " Sent gzip-compressed when asked for, with an ETag (If-None-Match gives 304).",
+            "model": TakePageOut,
+        },
+        304: {"description": "Not modified since the ETag given in If-None-Match."},
+        400: {"model": ErrorOut, "description": "A malformed page cursor, or one made for other filters."},
+    },
+)
 def list_takes(
+    request: Request,
     shot: str | None = None,
     section: str | None = None,
     starred: bool | None = None,
@@ -57,20 +81,35 @@ def list_takes(
     min_rating: int | None = Query(None, ge=0, le=5),
     search: str | None = None,
     deleted: Literal["active", "deleted", "all"] = "active",
+    limit: int | None = Query(None, ge=1, le=1000, description="Takes per page; pages only when given."),
+    cursor: str | None = Query(None, max_length=2000, description="`next_cursor` of the page before."),
     vault: Vault = Depends(get_vault),
-) -> list[dict[str, Any]]:
-    return render(
-        vault.takes(
-            shot=shot or None,
-            section=section or None,
-            starred=True if starred else None,
-            kind=kind or None,
-            status=status or None,
-            min_rating=min_rating,
-            search=search or None,
-            deleted=DELETED[deleted],
-        )
-    )
+) -> Response:
+    filters = {
+        "shot": shot or None,
+        "section": section or None,
+        "starred": True if starred else None,
+        "kind": kind or None,
+        "status": status or None,
+        "min_rating": min_rating,
+        "search": search or None,
+        "deleted": DELETED[deleted],
+    }
+    if limit is None and not cursor:
+        return json_with_etag(request, render(vault.takes(**filters)))
+    page = vault.takes_page(limit=limit or DEFAULT_PAGE, cursor=cursor or None, **filters)
+    return json_with_etag(request, page.to_json())
+
+
+def json_with_etag(request: Request, data: Any) -> Response:
+    """JSON with a strong ETag of its bytes; 304 with no body when the client already has them."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    wanted = [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
+    if etag in wanted or "*" in wanted:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get("/takes/{ref}", summary="One take")

@@ -1,7 +1,7 @@
 """Lookups in milliseconds: indexes for every lookup the CLI and web make, and the take text index.
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from takevault.catalog.schema import DELETED_TAKES_INDEX, DELETED_WHERE, LOOKUP_
 from takevault.catalog.search import PG_DDL, PG_DROP, SQLITE_DDL, SQLITE_DROP
 
 revision = "0004"
-down_revision = "0001"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -2,6 +2,7 @@
 // The token lives in sessionStorage (this tab, this session); it is also traded once
 // for an HttpOnly cookie so <video> and <img> elements can load media.
 import { h } from "./dom.js";
+import { askSignIn, csrfHeaders } from "./signin.js";
 
 const TOKEN_KEY = "takevault.token";
 let asking = null;
@@ -23,13 +24,18 @@ export function withProject(url) {
   return url + (url.includes("?") ? "&" : "?") + "project=" + encodeURIComponent(p);
 }
 
-function authHeaders() {
+function authHeaders(method = "GET") {
   const token = sessionStorage.getItem(TOKEN_KEY);
-  return token ? { Authorization: `Bearer ${token}` } : {};
+  return { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...csrfHeaders(method) };
+}
+
+// A 401 either asks for the server token or, on a server with users, for a sign-in.
+function askAgain(data) {
+  return data && data.sign_in ? askSignIn(data.error) : askToken(data && data.error);
 }
 
 export async function api(method, url, body) {
-  const headers = authHeaders();
+  const headers = authHeaders(method);
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let res;
   try {
@@ -44,7 +50,7 @@ export async function api(method, url, body) {
   }
   if (res.status === 401) {
     const data = await res.json().catch(() => ({}));
-    await askToken(data.error);
+    await askAgain(data);
     return api(method, url, body);
   }
   const isJson = (res.headers.get("content-type") || "").includes("json");
@@ -63,7 +69,7 @@ export function upload(url, file, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", withProject(url));
-    for (const [k, v] of Object.entries(authHeaders())) xhr.setRequestHeader(k, v);
+    for (const [k, v] of Object.entries(authHeaders("POST"))) xhr.setRequestHeader(k, v);
     xhr.setRequestHeader("Content-Type", "application/octet-stream");
     xhr.upload.onprogress = (e) => { if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total); };
     xhr.onload = async () => {
@@ -71,7 +77,7 @@ export function upload(url, file, onProgress) {
       try { data = JSON.parse(xhr.responseText); } catch (_) { /* not JSON */ }
       if (xhr.status === 401) {
         try {
-          await askToken(data && data.error);
+          await askAgain(data);
           resolve(await upload(url, file, onProgress));
         } catch (err) { reject(err); }
         return;
@@ -125,4 +131,21 @@ export function askToken(reason) {
 
 export function mediaUrl(takeId, version, what) {
   return withProject(`/api/media/${encodeURIComponent(takeId)}/${version}/${what}`);
+}
+
+// Follow a job (long work done by the server's workers) until it finishes; onProgress gets 0..1.
+// Resolves with the finished job when done; rejects with the job's own sentence otherwise.
+export async function waitForJob(jobId, onProgress, isCurrent = () => true) {
+  let delay = 200;
+  for (;;) {
+    const job = await get(`/api/jobs/${jobId}`);
+    if (!isCurrent()) return job;
+    if (onProgress) onProgress(job.progress || 0, job);
+    if (job.state === "done") return job;
+    if (job.state === "failed" || job.state === "cancelled") {
+      throw new ApiError(job.error || `The job ${job.state === "failed" ? "failed" : "was cancelled"}.`, 0);
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(500, delay * 1.5);
+  }
 }

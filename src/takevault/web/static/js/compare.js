@@ -2,12 +2,13 @@
 // difference picture; under them the per-frame difference plot, the edit-level segments, and the
 // technical and generation-parameter differences.
 import { h, clear, fmtDuration, parseFps, toast } from "./dom.js";
-import { get } from "./api.js";
+import { get, waitForJob } from "./api.js";
 import { playableSource } from "./player.js";
+import { attachNotes } from "./notes.js";
 import * as selection from "./selection.js";
+import { renderLanes, renderWaveforms, SEGMENT_COLORS } from "./lanes.js";
 
 const MODES = [["side", "Side by side"], ["wipe", "Wipe"], ["diff", "Difference"]];
-const SEGMENT_COLORS = { same: "#2f3a4a", changed: "#e0883a", inserted: "#3fae6a", removed: "#d0524a", moved: "#7a6ae0", retimed: "#3aa0d0" };
 
 let room = null;
 
@@ -79,10 +80,14 @@ class Room {
     this.raf = null;
     this.lastDrawn = -1;
     this.report = null;
+    // Seconds the compared player (B) runs ahead of A: set by a segment click, so that each player
+    // shows its own matched frame and they play on in step from there; the seek bars reset it.
+    this.offset = 0;
     this.keyHandler = (e) => this.onKey(e);
   }
 
   destroy() {
+    this.notes?.destroy();
     cancelAnimationFrame(this.raf);
     document.removeEventListener("keydown", this.keyHandler);
     for (const it of this.items) { it.video?.pause(); }
@@ -122,6 +127,7 @@ class Room {
     this.renderChips();
     this.updateUi();
     this.loadAnalysis();
+    this.notes = attachNotes(this);
   }
 
   async load(it) {
@@ -194,9 +200,11 @@ class Room {
       for (const it of this.items) {
         it.scrub = h("input", { type: "range", min: 0, max: 1000, step: 1, value: 0, class: "tile-scrub",
           "aria-label": `Seek ${it.label}`, "data-testid": "tile-scrub" });
-        it.scrub.addEventListener("input", () => this.seekAll((it.scrub.value / 1000) * lengthOf(it)));
+        it.scrub.addEventListener("input", () => { this.offset = 0; this.seekAll((it.scrub.value / 1000) * lengthOf(it)); });
         it.frameLabel = h("span", { class: "mono muted" });
-        const box = h("div", { class: "tile-video" }, it.video, it.loaded ? null : it.status);
+        it.boxLayer = h("div", { class: "box-layer", "data-testid": "box-layer", "data-item": it.label,
+          style: "position:absolute;inset:0;pointer-events:none" });
+        const box = h("div", { class: "tile-video", style: "position:relative" }, it.video, it.boxLayer, it.loaded ? null : it.status);
         box.addEventListener("click", () => this.toggle());
         grid.append(h("div", { class: "tile", "data-testid": "compare-tile" },
           h("div", { class: "tile-head" }, h("b", {}, it.label), h("span", { class: "tile-ref" }, it.ref), it.frameLabel),
@@ -230,6 +238,7 @@ class Room {
       h("div", { class: "offstage" }, ...this.items.map((it) => it.video)));
       this.drawDiff(true);
     }
+    this.notes?.layout();
     this.updateUi();
   }
 
@@ -241,7 +250,7 @@ class Room {
     const fwd = h("button", { type: "button", title: "Next frame (→)", "data-testid": "step-forward" }, "|▶︎");
     fwd.addEventListener("click", () => this.step(1));
     this.scrub = h("input", { type: "range", min: 0, max: 1000, step: 1, value: 0, class: "main-scrub", "aria-label": "Seek all", "data-testid": "main-scrub" });
-    this.scrub.addEventListener("input", () => this.seekAll((this.scrub.value / 1000) * this.duration));
+    this.scrub.addEventListener("input", () => { this.offset = 0; this.seekAll((this.scrub.value / 1000) * this.duration); });
     this.timeLabel = h("span", { class: "mono timecode", "data-testid": "timecode" });
     const inBtn = h("button", { type: "button", title: "Loop start here (I)" }, "In");
     inBtn.addEventListener("click", () => this.setIn());
@@ -277,9 +286,28 @@ class Room {
       if (!v || !v.src) continue;
       // A shorter player holds its last frame (mid-frame, so it shows that frame, not the end).
       const len = lengthOf(it);
-      v.currentTime = len && t >= len ? Math.max(0, len - 0.5 / it.fps) : t;
+      const own = Math.max(0, t + this.offsetOf(it));
+      v.currentTime = len && own >= len ? Math.max(0, len - 0.5 / it.fps) : own;
     }
     this.updateUi(t);
+  }
+
+  offsetOf(it) { return it === this.pair[1] ? this.offset : 0; }
+
+  // A segment of the edit was clicked: A to the segment's first frame in A, B to its first frame in B
+  // (for removed material, B to where it was cut; for inserted, A to its last frame before the insert).
+  pickSegment(seg) {
+    this.pause();
+    const [a, b] = this.pair;
+    const segs = this.report?.segments || [];
+    let tA = seg.a ? seg.a[0] + 0.5 / a.fps : null;
+    const tB = seg.b ? seg.b[0] + 0.5 / b.fps : (seg.at ?? 0) + 0.5 / b.fps;
+    if (tA === null) {
+      const before = segs.filter((s) => s.a && s.b && s.b[1] <= seg.b[0] + 1e-6).pop();
+      tA = before ? Math.max(0, before.a[1] - 0.5 / a.fps) : 0.5 / a.fps;
+    }
+    this.offset = tB - tA;
+    this.seekAll(tA);
   }
 
   frameOf(t) { return Math.floor(t * this.fps + 1e-3); }
@@ -302,11 +330,12 @@ class Room {
       const t = this.master.currentTime;
       for (const it of this.items.slice(1)) {
         const v = it.video, len = lengthOf(it) || Infinity;
-        if (t >= len) continue;  // a shorter player holds its last frame
-        if (!v.seeking && Math.abs(v.currentTime - t) > 0.5 / it.fps) v.currentTime = t;
+        const own = t + this.offsetOf(it);
+        if (own >= len || own < 0) continue;  // a shorter player holds its last frame
+        if (!v.seeking && Math.abs(v.currentTime - own) > 0.5 / it.fps) v.currentTime = own;
         // One that ended before a loop came back round plays again (not in its last frame:
         // play() on an ended <video> would restart it from 0).
-        if (v.paused && t < len - 1 / it.fps) v.play().catch(() => {});
+        if (v.paused && own < len - 1 / it.fps) v.play().catch(() => {});
       }
       if (this.loop && this.outT !== null && t >= this.outT) this.seekAll(this.inT || 0);
       this.updateUi(t);
@@ -361,6 +390,34 @@ class Room {
       if (it.frameLabel) it.frameLabel.textContent = `frame ${Math.floor(v.currentTime * it.fps + 1e-3)}`;
     }
     if (this.playhead && this.report) this.drawPlot();
+    this.notes?.update();
+    this.drawBoxes();
+  }
+
+  // The `local` boxes of the changed segment A is in, over A's and the compared player's pictures.
+  drawBoxes() {
+    const [a, b] = this.pair;
+    const tech = this.report?.technical?.a;
+    const t = a.video?.currentTime || 0;
+    const seg = (this.report?.segments || []).find((s) => s.kind === "changed" && s.a && t >= s.a[0] && t < s.a[1]);
+    const boxes = seg ? (seg.causes || []).filter((c) => c.cause === "local").flatMap((c) => c.boxes) : [];
+    for (const it of this.items) {
+      if (!it.boxLayer) continue;
+      clear(it.boxLayer);
+      if (!boxes.length || !tech?.width || (it !== a && it !== b)) continue;
+      const v = it.video;
+      if (!v.videoWidth) continue;
+      // The picture inside the tile: <video> letterboxes it (object-fit: contain).
+      const bw = v.clientWidth, bh = v.clientHeight;
+      const s = Math.min(bw / v.videoWidth, bh / v.videoHeight);
+      const pw = v.videoWidth * s, ph = v.videoHeight * s;
+      const ox = v.offsetLeft + (bw - pw) / 2, oy = v.offsetTop + (bh - ph) / 2;
+      for (const [x, y, w, hgt] of boxes) {
+        it.boxLayer.append(h("div", { class: "local-box", "data-testid": "local-box",
+          style: `position:absolute;left:${ox + (x / tech.width) * pw}px;top:${oy + (y / tech.height) * ph}px;`
+            + `width:${(w / tech.width) * pw}px;height:${(hgt / tech.height) * ph}px;border:2px solid #ffdc00;box-sizing:border-box` }));
+      }
+    }
   }
 
   drawDiff(force) {
@@ -402,14 +459,28 @@ class Room {
     this.techBox = h("div", { class: "card-panel" }, h("h3", {}, "Technical differences"));
     this.paramBox = h("div", { class: "card-panel" }, h("h3", {}, "Generation parameters"), h("p", { class: "muted" }, "Loading…"));
     clear(this.analysis).append(this.plotBox, h("div", { class: "side-panels" }, this.techBox, this.paramBox));
+    this.notes?.place();
     this.renderTechFallback();
     const vs = this.vs;  // a reply for a pair no longer shown is dropped
     get(`/api/diff-params?${q}`).then((d) => { if (vs === this.vs) this.renderParams(d); }).catch((err) => {
       if (vs === this.vs) clear(this.paramBox).append(h("h3", {}, "Generation parameters"), h("p", { class: "muted" }, err.message));
     });
     try {
-      const report = await get(`/api/compare?${q}`);
+      let report = await get(`/api/compare?${q}`);
       if (vs !== this.vs) return;
+      if (report && report.job && !report.metrics) {
+        // Made by a worker, not inside the request: show how far it got, then fetch the report.
+        const status = this.plotBox.querySelector("[data-testid=analysis-status]");
+        const show = (p, job) => {
+          if (status) status.textContent = job.state === "queued" ? "Waiting for a worker…" : `Analysing ${Math.round(p * 100)}%`;
+        };
+        show(report.job.progress || 0, report.job);
+        await waitForJob(report.job.id, show, () => vs === this.vs);
+        if (vs !== this.vs) return;
+        report = await get(`/api/compare?${q}`);
+        if (vs !== this.vs) return;
+        if (report && report.job && !report.metrics) throw new Error("The comparison is made but not readable here yet; open the pair again.");
+      }
       this.report = report;
       this.renderReport();
     } catch (err) {
@@ -418,10 +489,11 @@ class Room {
     }
   }
 
+  // Until the report comes: the facts of the two versions being compared (not the takes' current ones).
   renderTechFallback() {
     const [a, b] = this.pair;
-    const fields = ["container", "codec", "width", "height", "fps", "frames", "duration"];
-    const rows = fields.map((f) => [f, a.take?.media?.[f], b.take?.media?.[f]]);
+    const fields = ["width", "height", "fps", "frames", "duration"];
+    const rows = [["version", a.ref, b.ref], ...fields.map((f) => [f, fmtField(f, a.info?.[f]), fmtField(f, b.info?.[f])])];
     clear(this.techBox).append(h("h3", {}, "Technical differences"), techTable(rows, [a.label, b.label]));
   }
 
@@ -435,6 +507,7 @@ class Room {
       const rect = this.plot.getBoundingClientRect();
       // To the middle of the frame under x: a frame boundary could show either neighbour.
       const t = ((e.clientX - rect.left) / rect.width) * this.duration;
+      this.offset = 0;
       this.seekAll((Math.floor(t * this.fps) + 0.5) / this.fps);
     });
     this.plot.addEventListener("mousemove", (e) => {
@@ -443,32 +516,35 @@ class Room {
       const near = frames.reduce((best, f) => (best === null || Math.abs(f.a_time - t) < Math.abs(best.a_time - t) ? f : best), null);
       this.plot.title = near ? `A ${near.a_time?.toFixed(3)} s · PSNR ${fmtNum(near.psnr)} dB · SSIM ${fmtNum(near.ssim, 4)}` : "";
     });
-    const segs = h("div", { class: "segments", "data-testid": "segments" });
     const [fa, fb] = this.pair.map((it) => it.fps);
     this.reportSpan = Math.max(0, ...(r.segments || []).flatMap((s) => [s.a?.[1] || 0, s.b?.[1] || 0]),
       ...frames.flatMap((f) => [(f.a_time ?? 0) + 1 / fa, (f.b_time ?? 0) + 1 / fb]));
     const span = this.duration || 1;
-    for (const s of r.segments || []) {
-      const range = s.a || s.b;
-      if (!range) continue;
-      const el = h("button", { type: "button", class: `segment k-${s.kind}`, "data-kind": s.kind, style: `left:${(range[0] / span) * 100}%;width:${Math.max(0.5, ((range[1] - range[0]) / span) * 100)}%;background:${SEGMENT_COLORS[s.kind] || "#666"}`,
-        title: `${s.kind}: A ${fmtRange(s.a)} · B ${fmtRange(s.b)}` });
-      el.addEventListener("click", () => this.seekAll(range[0] + 0.5 / this.fps));
-      segs.append(el);
-    }
+    const segs = renderLanes(r, span, (seg) => this.pickSegment(seg));
+    const waves = renderWaveforms(r, span);
+    const sentences = r.summary?.sentences || [];
+    const told = sentences.length ? h("ul", { class: "compare-summary", "data-testid": "compare-summary" },
+      sentences.map((text) => h("li", {}, text))) : null;
     const legend = h("div", { class: "legend muted" },
       h("span", {}, h("span", { class: "line" }), "PSNR (up = more different)"),
       h("span", {}, h("i", { style: "background:rgba(224,136,58,.6)" }), "1 − SSIM"),
       Object.entries(SEGMENT_COLORS).map(([k, c]) => h("span", {}, h("i", { style: `background:${c}` }), k)));
     const summary = h("p", { class: "muted" },
       `PSNR ${fmtNum(psnr)} dB · SSIM ${fmtNum(ssim, 4)} · cuts A ${(r.cuts?.a || []).length}, B ${(r.cuts?.b || []).length} · click the plot or a segment to jump`);
-    clear(this.plotBox).append(h("h3", {}, `Difference per frame · ${this.pairTitle}`), summary, this.plot, segs, legend);
+    clear(this.plotBox).append(...[h("h3", {}, `Difference per frame · ${this.pairTitle}`), told, summary, this.plot, segs, legend, waves]
+      .filter(Boolean));
     this.frames = frames;
     this.updateLoop();
     this.updateUi();
     requestAnimationFrame(() => this.drawPlot());
     if (r.technical) {
-      clear(this.techBox).append(h("h3", {}, "Technical differences"), renderAny(r.technical.differences ?? r.technical),
+      const diffs = Array.isArray(r.technical.differences) ? r.technical.differences : [];
+      // One table: which versions, then each field that differs, in units people read.
+      const rows = [["version", this.pair[0].ref, this.pair[1].ref],
+        ...diffs.map((d) => [d.field, fmtField(d.field, d.a), fmtField(d.field, d.b)])];
+      const table = techTable(rows, this.pair.map((it) => it.label));
+      const none = diffs.length ? null : h("p", { class: "muted" }, "No other differences.");
+      clear(this.techBox).append(...[h("h3", {}, "Technical differences"), table, none].filter(Boolean),
         ...(r.technical.warnings || []).map((w) => h("p", { class: "warn" }, String(w))));
     }
   }
@@ -552,7 +628,20 @@ function fmtNum(v, digits = 2) {
   return isFinite(v) ? v.toFixed(digits) : "∞";
 }
 
-function fmtRange(r) { return r ? `${r[0].toFixed(2)}–${r[1].toFixed(2)} s` : "—"; }
+// A technical value for people: bit rates in kb/s or Mb/s, durations in s, frame rates as 23.976 fps.
+export function fmtField(field, v) {
+  if (v === null || v === undefined || v === "") return v;
+  if (field === "bit_rate" && typeof v === "number") return v >= 1e6 ? `${(v / 1e6).toFixed(2)} Mb/s` : `${Math.round(v / 1e3)} kb/s`;
+  if (field === "duration" && typeof v === "number") return `${v.toFixed(3)} s`;
+  if (field === "fps") {
+    const [n, d] = String(v).split("/").map(Number);
+    const fps = d ? n / d : n;
+    if (!isFinite(fps) || fps <= 0) return v;
+    return `${Number.isInteger(fps) ? fps : fps.toFixed(3).replace(/0+$/, "").replace(/\.$/, "")} fps`;
+  }
+  if ((field === "width" || field === "height") && typeof v === "number") return `${v} px`;
+  return v;
+}
 
 function techTable(rows, [la, lb] = ["A", "B"]) {
   return h("table", { class: "kv" }, h("thead", {}, h("tr", {}, h("th", {}, ""), h("th", {}, la), h("th", {}, lb))),

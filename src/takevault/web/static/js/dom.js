@@ -31,13 +31,14 @@ export function clear(el) {
   return el;
 }
 
+// Decimal units with one decimal, exactly as the CLI prints sizes (1 kB = 1000 bytes).
 export function fmtBytes(n) {
   if (n === null || n === undefined) return "";
-  const units = ["B", "KB", "MB", "GB", "TB"];
+  const units = ["B", "kB", "MB", "GB", "TB"];
   let i = 0;
   let v = n;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return `${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+  while (v >= 1000 && i < units.length - 1) { v /= 1000; i++; }
+  return i === 0 ? `${Math.round(v)} B` : `${v.toFixed(1)} ${units[i]}`;
 }
 
 export function fmtTime(iso) {

@@ -4,6 +4,7 @@ import { get, post, del, upload, mediaUrl, ApiError } from "./api.js";
 import { confirmDialog, replaceDialog, promptDialog } from "./dialogs.js";
 import { openPlayer } from "./player.js";
 import { openPanel } from "./panel.js";
+import { decorateCards } from "./approvals.js";
 import * as selection from "./selection.js";
 
 const VIDEO_ACCEPT = "video/*,.mxf,.mkv,.mov";
@@ -19,7 +20,17 @@ const PNG_LABEL = {
   stale: ["PNG", "warn", "Workflow PNG belongs to another version"],
 };
 
-let state = { info: null, sections: [], shots: [], takes: [], root: null, content: null };
+// Takes arrive a page at a time (PAGE per request, the next one when the end of the list comes into view);
+// a shot row draws ROW_CAP cards and says how many more it has. Changes redraw only the cards they touch.
+const tuning = new URLSearchParams(location.search);
+const PAGE = Math.max(1, Number(tuning.get("page_size")) || 300);
+const ROW_CAP = Math.max(1, Number(tuning.get("row_cap")) || 24);
+let state = { info: null, sections: [], shots: [], root: null, content: null,
+  byShot: new Map(), cursor: null, complete: false, total: 0, loading: false, gen: 0,
+  rows: new Map(), sectionBoxes: new Map(), expanded: new Set(), observer: null, more: null };
+
+const keyOf = (section, code) => `${section || ""}/${code}`;
+const shotKey = (shot) => keyOf(shot.section, shot.code);
 
 function filters() {
   const p = new URLSearchParams(location.search);
@@ -75,7 +86,7 @@ function select(name, label, options, value) {
 
 function filterBar() {
   const f = filters();
-  const search = h("input", { type: "search", placeholder: "Search notes, tags, names…", value: f.search || "",
+  const search = h("input", { type: "search", placeholder: "Search prompts, notes, tags, names…", value: f.search || "",
     "aria-label": "Search", "data-filter": "search" });
   let timer;
   search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => setFilter("search", search.value.trim()), 300); });
@@ -100,14 +111,63 @@ function filterBar() {
 
 export async function reload() {
   if (!state.content) return;
+  const gen = ++state.gen;
   try {
-    const [sections, shots, takes] = await Promise.all([
-      get("/api/sections"), get("/api/shots"), get(`/api/takes?${takesQuery()}`)]);
-    Object.assign(state, { sections, shots, takes });
+    const [sections, shots, page] = await Promise.all([
+      get("/api/sections"), get("/api/shots"), get(`/api/takes?${takesQuery()}&limit=${PAGE}`)]);
+    if (gen !== state.gen) return;
+    Object.assign(state, { sections, shots, byShot: new Map(), rows: new Map(), sectionBoxes: new Map(),
+      cursor: page.next_cursor, complete: !page.next_cursor, total: page.total });
+    addTakes(page.items);
     renderContent();
+    decorateCards(state.content).catch(() => {});
   } catch (err) {
     clear(state.content).append(h("div", { class: "empty error" }, err.message));
   }
+}
+
+function addTakes(takes) {
+  for (const t of takes) {
+    const key = keyOf(t.section, t.shot);
+    if (!state.byShot.has(key)) state.byShot.set(key, []);
+    state.byShot.get(key).push(t);
+  }
+  if (takes.length) state.lastShot = keyOf(takes.at(-1).section, takes.at(-1).shot);
+}
+
+async function loadMore() {
+  if (state.complete || state.loading || !state.cursor) return;
+  state.loading = true;
+  const gen = state.gen;
+  try {
+    const page = await get(`/api/takes?${takesQuery()}&limit=${PAGE}&cursor=${encodeURIComponent(state.cursor)}`);
+    if (gen !== state.gen) return;
+    const touched = new Set(page.items.map((t) => keyOf(t.section, t.shot)));
+    addTakes(page.items);
+    Object.assign(state, { cursor: page.next_cursor, complete: !page.next_cursor, total: page.total });
+    for (const key of touched) {
+      const shot = state.shots.find((s) => shotKey(s) === key);
+      if (shot && state.rows.has(key)) patchRow(shot, state.byShot.get(key));
+    }
+    drawReached();
+  } catch (err) {
+    if (state.more) state.more.textContent = err.message;
+  } finally {
+    state.loading = false;
+  }
+  if (gen === state.gen && !state.complete && state.more && isNearView(state.more)) loadMore();
+}
+
+function isNearView(el) {
+  const r = el.getBoundingClientRect();
+  return r.top < innerHeight + 800;
+}
+
+// Shots whose takes are all here: every shot up to the one the last page ended in (that one may grow).
+function reachedShots() {
+  if (state.complete) return state.shots;
+  const last = state.shots.findIndex((s) => shotKey(s) === state.lastShot);
+  return last < 0 ? [] : state.shots.slice(0, last + 1);
 }
 
 function renderSectionOptions() {
@@ -118,69 +178,161 @@ function renderSectionOptions() {
       s.name ? `${s.code} · ${s.name}` : s.code)));
 }
 
+const narrowing = () => Object.keys(filters()).some((k) => k !== "section");
+
 function renderContent() {
   renderSectionOptions();
+  clear(state.content);
   const f = filters();
-  const narrowing = Object.keys(f).some((k) => k !== "section");
-  const bySection = new Map();
-  for (const t of state.takes) {
-    const key = `${t.section || ""}/${t.shot}`;
-    if (!bySection.has(key)) bySection.set(key, []);
-    bySection.get(key).push(t);
-  }
   const groups = [...state.sections.map((s) => ({ code: s.code, name: s.name })), { code: null, name: null }];
-  const out = [];
   for (const g of groups) {
     if (f.section && g.code !== f.section) continue;
-    const shots = state.shots.filter((s) => (s.section || null) === g.code);
-    const rows = [];
-    for (const shot of shots) {
-      const takes = bySection.get(`${shot.section || ""}/${shot.code}`) || [];
-      if (narrowing && !takes.length) continue;
-      rows.push(shotRow(shot, takes));
-    }
-    if (!rows.length && (g.code === null || narrowing)) continue;
-    out.push(h("section", { class: "section", "data-section": g.code || "" },
+    const box = h("section", { class: "section", "data-section": g.code || "", hidden: true },
       h("h2", { class: "section-title" }, g.code ? g.code : "Shots without a section",
-        g.name ? h("span", { class: "muted" }, ` · ${g.name}`) : null),
-      rows.length ? rows : h("p", { class: "muted empty-row" }, "No shots in this section yet. ",
-        h("button", { type: "button", onclick: () => addShot(g.code), "data-testid": "add-shot-here" },
-          `+ Add a shot to ${g.code}`))));
+        g.name ? h("span", { class: "muted" }, ` · ${g.name}`) : null));
+    state.sectionBoxes.set(g.code, box);
+    state.content.append(box);
   }
-  clear(state.content);
-  if (!out.length) {
-    state.content.append(h("div", { class: "empty" },
-      h("h2", {}, state.shots.length ? "Nothing matches these filters" : "No shots yet"),
-      h("p", { class: "muted" }, state.shots.length
-        ? "Change or clear the filters above."
-        : "Takes live in shots (SH010, SH020…), optionally grouped in sections (SEQ01…). "
-          + "Add a shot, then drop video files onto it."),
-      state.shots.length ? null : h("div", { class: "dialog-actions center" },
-        h("button", { type: "button", onclick: () => addSection(), "data-testid": "empty-add-section" }, "+ Add a section"),
-        h("button", { type: "button", class: "primary", onclick: () => addShot(), "data-testid": "empty-add-shot" },
-          "+ Add a shot"))));
-  } else {
-    state.content.append(...out, h("p", { class: "drop-hint muted" },
-      "Drop files on a shot to add takes (a video’s workflow PNG of the same name goes with it), or anywhere here when their names start with a shot code (SH010_….mp4)."));
+  state.more = h("p", { class: "more muted", "data-testid": "more-takes" });
+  state.content.append(state.more, h("p", { class: "drop-hint muted" },
+    "Drop files on a shot to add takes (a video’s workflow PNG of the same name goes with it), or anywhere here when their names start with a shot code (SH010_….mp4)."));
+  state.observer?.disconnect();
+  state.observer = new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); },
+    { rootMargin: "800px" });
+  state.observer.observe(state.more);
+  drawReached();
+}
+
+// Draw the rows of shots reached since the last call, each in its place; nothing already drawn is redrawn.
+function drawReached() {
+  const narrow = narrowing();
+  const order = new Map(state.shots.map((s, i) => [shotKey(s), i]));
+  for (const shot of reachedShots()) {
+    const key = shotKey(shot);
+    if (state.rows.has(key)) continue;
+    const box = state.sectionBoxes.get(shot.section || null);
+    if (!box) continue;
+    const takes = state.byShot.get(key) || [];
+    if (narrow && !takes.length) { state.rows.set(key, null); continue; }
+    const row = shotRow(shot, takes);
+    state.rows.set(key, row);
+    const later = [...box.querySelectorAll(":scope > .shot")].find((r) => order.get(r.dataset.key) > order.get(key));
+    box.insertBefore(row, later || null);
+    box.hidden = false;
   }
+  const loaded = [...state.byShot.values()].reduce((n, t) => n + t.length, 0);
+  state.more.textContent = state.complete ? "" : `Showing ${loaded} of ${state.total} takes · loading more as you scroll…`;
+  if (state.complete) finishEmptySections(narrow);
+}
+
+function finishEmptySections(narrow) {
+  let drawn = 0;
+  for (const [code, box] of state.sectionBoxes) {
+    const rows = box.querySelectorAll(":scope > .shot").length;
+    drawn += rows;
+    if (!rows && code !== null && !narrow && !box.querySelector(".empty-row")) {
+      box.hidden = false;
+      box.append(h("p", { class: "muted empty-row" }, "No shots in this section yet. ",
+        h("button", { type: "button", onclick: () => addShot(code), "data-testid": "add-shot-here" },
+          `+ Add a shot to ${code}`)));
+    }
+    if (box.querySelector(".empty-row")) drawn += 1;
+  }
+  const old = state.content.querySelector(":scope > .empty");
+  if (old) old.remove();
+  if (drawn) return;
+  state.content.prepend(h("div", { class: "empty" },
+    h("h2", {}, state.shots.length ? "Nothing matches these filters" : "No shots yet"),
+    h("p", { class: "muted" }, state.shots.length
+      ? "Change or clear the filters above."
+      : "Takes live in shots (SH010, SH020…), optionally grouped in sections (SEQ01…). "
+        + "Add a shot, then drop video files onto it."),
+    state.shots.length ? null : h("div", { class: "dialog-actions center" },
+      h("button", { type: "button", onclick: () => addSection(), "data-testid": "empty-add-section" }, "+ Add a section"),
+      h("button", { type: "button", class: "primary", onclick: () => addShot(), "data-testid": "empty-add-shot" },
+        "+ Add a shot"))));
+}
+
+// One shot's takes again (after a star, delete, restore, upload or edit): only its changed cards are redrawn.
+export async function refreshShot(shotOrTake) {
+  const section = shotOrTake.section || null;
+  const code = shotOrTake.code || shotOrTake.shot;
+  const shot = state.shots.find((s) => (s.section || null) === section && s.code === code);
+  if (!shot) return reload();
+  const gen = state.gen;
+  try {
+    const [takes, shots] = await Promise.all([
+      get(`/api/takes?${takesQuery()}&shot=${encodeURIComponent(shotPath(shot))}`), get("/api/shots")]);
+    if (gen !== state.gen) return;
+    const fresh = shots.find((s) => s.id === shot.id) || shot;
+    state.shots = state.shots.map((s) => (s.id === shot.id ? fresh : s));
+    state.byShot.set(shotKey(fresh), takes);
+    if (state.rows.get(shotKey(fresh))) patchRow(fresh, takes);
+    else { state.rows.delete(shotKey(fresh)); drawReached(); }
+  } catch (err) { toast(err.message, "error"); }
+}
+
+function patchRow(shot, takes) {
+  const key = shotKey(shot);
+  const row = state.rows.get(key);
+  if (!row) return;
+  const shown = visibleTakes(key, takes);
+  const cards = [...row.querySelectorAll(":scope .cards > .card")];
+  const sameCards = cards.length === shown.length && cards.every((c, i) => c.dataset.takeId === shown[i].id);
+  if (!sameCards) {
+    const fresh = shotRow(shot, takes);
+    row.replaceWith(fresh);
+    state.rows.set(key, fresh);
+    return;
+  }
+  shown.forEach((t, i) => {
+    const sig = cardSignature(t);
+    if (cards[i].dataset.sig !== sig) cards[i].replaceWith(card(t));
+  });
+  row.querySelector(".shot-head").replaceWith(shotHead(shot, takes, row._input));
+  const more = row.querySelector(".more-takes");
+  if (more) more.replaceWith(moreButton(shot, takes));
+}
+
+const cardSignature = (t) => JSON.stringify([t.version, t.starred, t.deleted, t.rating, t.status, t.note, t.tags,
+  t.png_status, t.versions, t.kind, t.size]);
+
+function visibleTakes(key, takes) {
+  return state.expanded.has(key) ? takes : takes.slice(0, ROW_CAP);
+}
+
+function moreButton(shot, takes) {
+  const hidden = takes.length - ROW_CAP;
+  if (hidden <= 0 || state.expanded.has(shotKey(shot))) return h("span", { class: "more-takes", hidden: true });
+  return h("button", { type: "button", class: "more-takes", "data-testid": "more-in-shot",
+    onclick: () => { state.expanded.add(shotKey(shot)); patchRow(shot, takes); } },
+  `${hidden} more take${hidden === 1 ? "" : "s"}`);
+}
+
+function shotHead(shot, takes, input) {
+  const starredTake = takes.find((t) => t.starred);
+  return h("div", { class: "shot-head" },
+    h("div", { class: "shot-code" }, shot.code),
+    shot.name ? h("div", { class: "shot-name" }, shot.name) : null,
+    shot.description ? h("div", { class: "shot-desc muted" }, shot.description) : null,
+    h("div", { class: "shot-meta muted" }, `${takes.length} take${takes.length === 1 ? "" : "s"}`,
+      starredTake ? ` · ★ ${starredTake.name}` : ""),
+    h("button", { type: "button", class: "add-take", onclick: () => input.click(), "data-testid": "add-take" }, "+ Add take"),
+    input);
 }
 
 function shotRow(shot, takes) {
   const input = h("input", { type: "file", multiple: true, accept: `${VIDEO_ACCEPT},.png,image/png`, hidden: true,
     "data-testid": "add-take-input", title: "Videos, each with its workflow PNG if it has one (gen_00001.mp4 + gen_00001.png)" });
   input.addEventListener("change", () => { addToShot(Array.from(input.files), shot); input.value = ""; });
-  const starredTake = takes.find((t) => t.starred);
-  const row = h("div", { class: "shot", "data-shot": shot.code, "data-shot-path": shotPath(shot), "data-testid": "shot-row" },
-    h("div", { class: "shot-head" },
-      h("div", { class: "shot-code" }, shot.code),
-      shot.name ? h("div", { class: "shot-name" }, shot.name) : null,
-      shot.description ? h("div", { class: "shot-desc muted" }, shot.description) : null,
-      h("div", { class: "shot-meta muted" }, `${takes.length} take${takes.length === 1 ? "" : "s"}`,
-        starredTake ? ` · ★ ${starredTake.name}` : ""),
-      h("button", { type: "button", class: "add-take", onclick: () => input.click(), "data-testid": "add-take" }, "+ Add take"),
-      input),
-    h("div", { class: "cards" }, takes.length ? takes.map(card)
-      : h("div", { class: "drop-empty muted" }, "Drop video files here")));
+  const shown = visibleTakes(shotKey(shot), takes);
+  const row = h("div", { class: "shot", "data-shot": shot.code, "data-shot-path": shotPath(shot), "data-key": shotKey(shot),
+    "data-testid": "shot-row" },
+  shotHead(shot, takes, input),
+  h("div", { class: "cards" }, shown.length ? shown.map(card)
+    : h("div", { class: "drop-empty muted" }, "Drop video files here")),
+  moreButton(shot, takes));
+  row._input = input;
   row.addEventListener("dragover", (e) => {
     if (!e.dataTransfer || !Array.from(e.dataTransfer.types).includes("Files")) return;
     e.preventDefault();
@@ -217,14 +369,14 @@ function card(take) {
     ? [h("button", { type: "button", class: "primary", onclick: () => restoreTake(take), "data-testid": "restore" }, "Restore")]
     : [
       h("button", { type: "button", onclick: () => openPlayer(take), "data-testid": "play", title: "Play in a floating window" }, "▶ Play"),
-      h("button", { type: "button", onclick: () => openPanel(take, reload), "data-testid": "details", title: "Details, versions, history" }, "History"),
+      h("button", { type: "button", onclick: () => openPanel(take, () => refreshShot(take)), "data-testid": "details", title: "Details, versions, history" }, "History"),
       h("button", { type: "button", onclick: () => replaceTake(take), "data-testid": "replace" }, "Replace"),
       h("button", { type: "button", class: "danger-text", onclick: () => deleteTake(take), "data-testid": "delete" }, "Delete"),
     ];
   const m = take.media || {};
   return h("article", {
     class: `card ${take.starred ? "starred" : ""} ${take.deleted ? "deleted" : ""}`,
-    "data-take-id": take.id, "data-take": take.name, "data-testid": "take-card",
+    "data-take-id": take.id, "data-take": take.name, "data-testid": "take-card", "data-sig": cardSignature(take),
   },
   h("div", { class: "thumb", ondblclick: () => !take.deleted && openPlayer(take) },
     h("img", { src: mediaUrl(take.id, take.version, "still"), alt: "", loading: "lazy", decoding: "async" }),
@@ -257,7 +409,7 @@ async function toggleStar(take) {
       toast(`★ ${take.ref} is the chosen take of ${take.shot}.`);
     }
   } catch (err) { toast(err.message, "error"); }
-  reload();
+  refreshShot(take);
 }
 
 async function deleteTake(take) {
@@ -269,13 +421,13 @@ async function deleteTake(take) {
   if (!ok) return;
   try { await del(`/api/takes/${take.id}`); toast(`${take.ref} deleted; restore it from “Deleted takes”.`); }
   catch (err) { toast(err.message, "error"); }
-  reload();
+  refreshShot(take);
 }
 
 async function restoreTake(take) {
   try { await post(`/api/takes/${take.id}/restore`); toast(`${take.ref} restored.`); }
   catch (err) { toast(err.message, "error"); }
-  reload();
+  refreshShot(take);
 }
 
 async function replaceTake(take) {
@@ -295,7 +447,7 @@ async function replaceTake(take) {
   const kept = `v${take.version} is kept in its history`;
   if (result.pngError) toast(`${t.ref} is now v${t.version} (${kept}), but its workflow PNG was refused: ${result.pngError}`, "error");
   else toast(`${t.ref} is now v${t.version}${result.png ? ` with its workflow PNG (${result.png.status})` : ""}; ${kept}.`);
-  reload();
+  refreshShot(take);
 }
 
 async function addSection() {
@@ -428,7 +580,7 @@ export function uploadFiles(items) {
       }
       if (!png) {
         row.done(`added as ${take.ref}`);
-        reload();
+        refreshShot(shot);
         return;
       }
       try {
@@ -437,7 +589,7 @@ export function uploadFiles(items) {
       } catch (err) {
         row.fail(`Added as ${take.ref}, but its workflow PNG was refused: ${err.message}`);
       }
-      reload();
+      refreshShot(shot);
     });
   }
   return queue;

@@ -4,6 +4,8 @@ import { h, clear, toast } from "./dom.js";
 import { renderGallery } from "./gallery.js";
 import { renderCompare } from "./compare.js";
 import { promptDialog } from "./dialogs.js";
+import { loadMe } from "./signin.js";
+import { renderGuest } from "./guest.js";
 import * as selection from "./selection.js";
 
 let info = null;
@@ -14,11 +16,14 @@ async function route() {
   for (const a of document.querySelectorAll(".mainnav a")) a.classList.toggle("active", a.dataset.nav === page);
   document.body.dataset.page = page;
   document.title = page === "compare" ? "Compare room · takevault" : "Gallery · takevault";
+  const guestLink = location.pathname.match(/^\/review\/([^/]+)$/);
+  if (guestLink) { await renderGuest(view, decodeURIComponent(guestLink[1])); return; }
   try {
     if (!info) {
+      const me = await loadMe().catch(() => null);
       info = await get("/api/info");
       document.getElementById("project-label").textContent = info.vault;
-      projectPicker(info).catch((err) => toast(err.message, "error"));
+      if (!me?.guest) projectPicker(info).catch((err) => toast(err.message, "error"));
     }
     if (page === "compare") await renderCompare(view);
     else await renderGallery(view, info);

@@ -5,6 +5,8 @@ import { get, patch, post, mediaUrl } from "./api.js";
 import { confirmDialog } from "./dialogs.js";
 import { openPlayer } from "./player.js";
 import * as selection from "./selection.js";
+import { decorateVersions } from "./approvals.js";
+import { loadMe } from "./signin.js";
 
 export async function openPanel(take, onChange) {
   const panel = document.getElementById("panel");
@@ -27,6 +29,9 @@ export async function openPanel(take, onChange) {
     editForm(take, refresh),
     h("h3", {}, `Versions (${versions.length})`),
     h("ol", { class: "versions", "data-testid": "history" }, versions.map((v) => versionRow(take, v, refresh))));
+  const me = await loadMe().catch(() => null);
+  const canDecide = !me || !me.sign_in_required || ["reviewer", "editor", "admin"].includes(me.role);
+  decorateVersions(panel, take, canDecide, refresh).catch((err) => toast(err.message, "error"));
 }
 
 function editForm(take, refresh) {

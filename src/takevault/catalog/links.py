@@ -1,0 +1,73 @@
+"""The review_links and guest_sessions tables: links for guests, and the browser sessions they open."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from takevault.catalog.catalog import Catalog, now
+from takevault.catalog.records import utc
+from takevault.catalog.schema import events, guest_sessions, review_links
+
+
+def _row(r: Any) -> dict[str, Any]:
+    found = dict(r)
+    for key in ("created_at", "expires_at", "revoked_at"):
+        found[key] = utc(found[key])
+    return found
+
+
+def add_link(catalog: Catalog, values: dict[str, Any], event: dict) -> None:
+    with catalog.write() as conn:
+        conn.execute(sa.insert(review_links).values(**values))
+        conn.execute(sa.insert(events).values(**event))
+
+
+def get_link(catalog: Catalog, link_id: str) -> dict[str, Any] | None:
+    with catalog.read() as conn:
+        r = conn.execute(sa.select(review_links).where(review_links.c.id == link_id)).mappings().first()
+    return _row(r) if r is not None else None
+
+
+def link_by_token(catalog: Catalog, digest: str) -> dict[str, Any] | None:
+    with catalog.read() as conn:
+        r = conn.execute(sa.select(review_links).where(review_links.c.token_sha256 == digest)).mappings().first()
+    return _row(r) if r is not None else None
+
+
+def list_links(catalog: Catalog, take_ids: list[str]) -> list[dict[str, Any]]:
+    if not take_ids:
+        return []
+    with catalog.read() as conn:
+        rows = (
+            conn.execute(
+                sa.select(review_links).where(review_links.c.take_id.in_(take_ids)).order_by(review_links.c.created_at)
+            )
+            .mappings()
+            .all()
+        )
+    return [_row(r) for r in rows]
+
+
+def revoke(catalog: Catalog, link_id: str, event: dict) -> None:
+    with catalog.write() as conn:
+        conn.execute(sa.update(review_links).where(review_links.c.id == link_id).values(revoked_at=now()))
+        conn.execute(sa.delete(guest_sessions).where(guest_sessions.c.link_id == link_id))
+        conn.execute(sa.insert(events).values(**event))
+
+
+def add_guest_session(catalog: Catalog, values: dict[str, Any]) -> None:
+    with catalog.write() as conn:
+        conn.execute(sa.delete(guest_sessions).where(guest_sessions.c.expires_at < now()))
+        conn.execute(sa.insert(guest_sessions).values(**values))
+
+
+def guest_session(catalog: Catalog, digest: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(session, its link) for a live guest session id digest."""
+    with catalog.read() as conn:
+        s = conn.execute(sa.select(guest_sessions).where(guest_sessions.c.session_sha256 == digest)).mappings().first()
+        if s is None or utc(s["expires_at"]) < now():  # type: ignore[operator]
+            return None
+        link = conn.execute(sa.select(review_links).where(review_links.c.id == s["link_id"])).mappings().first()
+    return (dict(s), _row(link)) if link is not None else None

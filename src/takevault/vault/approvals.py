@@ -1,0 +1,156 @@
+"""Approvals: the review decision on each take version, by whom and when.
+
+pending (no decision yet) / changes_requested / approved. The star stays the
+editorial pick; an approval says a reviewer accepted that exact version, so a
+new version starts pending again. Decisions are kept as a history; a version's
+state is its latest decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from takevault.catalog import approvals as rows
+from takevault.catalog.catalog import now
+from takevault.catalog.schema import APPROVAL_STATES
+from takevault.errors import ConflictError, InvalidInputError, NotFoundError
+from takevault.models import Take
+from takevault.vault.takebase import TakeBase
+
+MAX_COMMENT = 10_000
+
+
+@dataclass(frozen=True)
+class Approval:
+    take_id: str
+    ref: str
+    version: int
+    state: str
+    by: str | None = None
+    at: datetime | None = None
+    comment: str | None = None
+    history: tuple[dict[str, Any], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "take_id": self.take_id,
+            "ref": self.ref,
+            "version": self.version,
+            "state": self.state,
+            "by": self.by,
+            "at": self.at.isoformat() if self.at else None,
+            "comment": self.comment,
+            "history": list(self.history),
+        }
+
+
+def check_state(state: str) -> str:
+    if state not in APPROVAL_STATES:
+        raise InvalidInputError(f"{state!r} is not an approval state; use one of {', '.join(APPROVAL_STATES)}.")
+    return state
+
+
+class ApprovalsMixin(TakeBase):
+    """Decide on take versions, and read the decisions back."""
+
+    def set_approval(self, ref: str, state: str, *, comment: str | None = None) -> Approval:
+        """Record the decision `state` on the version `ref` names (else the take's current version)."""
+        check_state(state)
+        if comment is not None and len(comment) > MAX_COMMENT:
+            raise InvalidInputError(f"The comment is {len(comment)} characters long; keep it under {MAX_COMMENT}.")
+        take, version = self.resolve_version(ref)
+        if take.deleted:
+            raise ConflictError(
+                f"{take.ref} is deleted; restore it with 'takevault restore {take.ref}' to decide on it."
+            )
+        values = {
+            "take_id": take.id,
+            "version": version.number,
+            "state": state,
+            "comment": (comment or "").strip() or None,
+            "decided_by": self.user,
+            "decided_at": now(),
+        }
+        rows.decide(self.catalog, values, self._event("approval", take, version=version.number, state=state))
+        return self.approval(f"{take.id}@v{version.number}")
+
+    def approval(self, ref: str) -> Approval:
+        """The state of one take version (its current version without `@vN`)."""
+        take, version = self.resolve_version(ref)
+        return self._approvals_of([take])[take.id].get(version.number) or Approval(
+            take.id, f"{take.ref}@v{version.number}", version.number, "pending"
+        )
+
+    def approvals(self, ref: str) -> list[Approval]:
+        """The state of every version of the take, newest version first."""
+        take = self._take_only(ref, "approvals")
+        found = self._approvals_of([take])[take.id]
+        return [
+            found.get(v.number) or Approval(take.id, f"{take.ref}@v{v.number}", v.number, "pending")
+            for v in self.catalog.versions(take.id)
+        ]
+
+    def current_approvals(self, takes: list[Take]) -> dict[str, Approval]:
+        """take id -> the state of its current version, for cards and filters."""
+        found = self._approvals_of(takes)
+        return {
+            t.id: found[t.id].get(t.current.number)
+            or Approval(t.id, f"{t.ref}@v{t.current.number}", t.current.number, "pending")
+            for t in takes
+        }
+
+    def takes_by_approval(self, state: str, **filters: Any) -> list[Take]:
+        """The takes (matching `filters`, as `takes()`) whose current version is in `state`."""
+        check_state(state)
+        takes = self.takes(**filters)
+        states = self.current_approvals(takes)
+        return [t for t in takes if states[t.id].state == state]
+
+    def _approvals_of(self, takes: list[Take]) -> dict[str, dict[int, Approval]]:
+        refs = {t.id: t.ref for t in takes}
+        out: dict[str, dict[int, Approval]] = {t.id: {} for t in takes}
+        history: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        for row in rows.history(self.catalog, list(refs)):
+            key = (row["take_id"], row["version"])
+            history.setdefault(key, []).append(
+                {
+                    "state": row["state"],
+                    "by": row["decided_by"],
+                    "at": row["decided_at"].isoformat(),
+                    "comment": row["comment"],
+                }
+            )
+            out[row["take_id"]][row["version"]] = Approval(
+                take_id=row["take_id"],
+                ref=f"{refs[row['take_id']]}@v{row['version']}",
+                version=row["version"],
+                state=row["state"],
+                by=row["decided_by"],
+                at=row["decided_at"],
+                comment=row["comment"],
+                history=tuple(history[key]),
+            )
+        return out
+
+
+def require_approved(vault: Any, selection: Any) -> Any:
+    """Keep only the picks of an export selection whose exact version is approved; say which were left out."""
+    if not selection.picks:
+        return selection
+    states = vault._approvals_of([t for t, _v in selection.picks])
+    kept, left = [], []
+    for take, version in selection.picks:
+        found = states[take.id].get(version.number)
+        (kept if found is not None and found.state == "approved" else left).append((take, version))
+    if not kept:
+        raise NotFoundError(
+            "None of the chosen take versions is approved; approve them with 'takevault approve TAKE@vN' "
+            "or export without --approved."
+        )
+    selection.picks = kept
+    if left:
+        names = ", ".join(f"{t.ref}@v{v.number}" for t, v in left)
+        selection.warnings.append(f"Left out, not approved: {names}.")
+    return selection
