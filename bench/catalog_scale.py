@@ -207,18 +207,14 @@ def web_pages(vault_root: Path, shot_paths: list[str], samples: int) -> dict[str
     from takevault.web.app import create_app
 
     app = create_app(vault_root)
-    paging = any(
-        p.name == "limit"
-        for r in app.routes
-        if getattr(r, "path", "") == "/api/takes"
-        for p in getattr(getattr(r, "dependant", None), "query_params", [])
-    )
+    spec = app.openapi().get("paths", {}).get("/api/takes", {}).get("get", {})
+    paging = any(p.get("name") == "limit" for p in spec.get("parameters", []))
 
     async def run() -> dict[str, tuple[float, float]]:
         out = {}
         async with (
             app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8470") as client,
         ):
             for label, make_url in (
                 ("web GET /api/takes?shot=", lambda i: f"/api/takes?shot={shot_paths[i % len(shot_paths)]}"),
