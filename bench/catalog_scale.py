@@ -4,7 +4,7 @@
                                   [--samples 50] [--dir /var/tmp] [--small]
 
 Builds the vault through the project's own API: `Vault.init`, sections and shots with
-`add_section` / `add_shot`, then takes and versions with `Catalog.bulk_insert_takes` (one
+`add_section` / `add_shot`, then takes and versions with `Catalog.bulk_insert_takes` (2,000 per
 transaction, executemany; the text index triggers fill in as rows land), stars through
 `Vault.star`. Then it times, in process, p50/p95 over `--samples` calls of each lookup the
 CLI and the web make, and runs `takevault takes --jsonl | (reader)` as a child process for
