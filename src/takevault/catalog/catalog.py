@@ -269,7 +269,7 @@ class Catalog:
                         shots.c.section_id.is_(None) if section_id is None else shots.c.section_id == section_id,
                     ),
                 )
-            shot_id = conn.execute(
+            inserted = conn.execute(
                 sa.insert(shots).values(
                     project_id=project.id,
                     section_id=section_id,
@@ -280,7 +280,9 @@ class Catalog:
                     next_take_number=1,
                     created_at=now(),
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert inserted is not None  # an INSERT always reports the key it made
+            shot_id = inserted[0]
             row = conn.execute(self._shot_select(project).where(shots.c.id == shot_id)).mappings().one()
         return records.shot(row, project.name)
 
@@ -569,9 +571,9 @@ class Catalog:
                 rows = {r[0]: r for r in conn.execute(_TAKES_ROWS_BY_ID, {"ids": ids}).all()}
                 links = self._links(conn, ids) if has_links else {}
                 for take_id in ids:
-                    row = rows.get(take_id)
-                    if row is not None:
-                        yield _take_record(row, project.name, links.get(take_id, ()))
+                    hit = rows.get(take_id)
+                    if hit is not None:
+                        yield _take_record(hit, project.name, links.get(take_id, ()))
 
     def _ordered_id_batches(
         self,
@@ -1062,6 +1064,16 @@ def _build_shot_select() -> sa.Select:
     )
 
 
+def _column_keys(select: sa.Select) -> tuple[str, ...]:
+    """The names of a select's columns, in order; every one must be named for rows to be read by name."""
+    keys = []
+    for column in select.selected_columns:
+        if column.key is None:
+            raise TypeError(f"unnamed column {column!r} in a catalog select")
+        keys.append(column.key)
+    return tuple(keys)
+
+
 _TAKE_ROWS = _build_take_select()
 _TAKE_ROWS_ORDERED = _TAKE_ROWS.order_by(*_build_take_order()._order_by_clauses)
 # Prepared once: SQLAlchemy keys a statement object it has seen for free, a freshly built one costs.
@@ -1077,7 +1089,7 @@ _TAKES_ROWS_BY_ID = _TAKE_ROWS.where(takes.c.id.in_(sa.bindparam("ids", expandin
 _SHOT_ORDER = _build_shot_order()
 SHOTS_PER_READ = 20
 _TAKE_ORDER = _build_take_order()
-_TAKE_KEYS = tuple(c.key for c in _TAKE_ROWS.selected_columns)
+_TAKE_KEYS = _column_keys(_TAKE_ROWS)
 _VERSION_KEYS = tuple((i, k[2:]) for i, k in enumerate(_TAKE_KEYS) if k.startswith("v_"))
 
 

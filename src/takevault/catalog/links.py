@@ -67,7 +67,7 @@ def guest_session(catalog: Catalog, digest: str) -> tuple[dict[str, Any], dict[s
     """(session, its link) for a live guest session id digest."""
     with catalog.read() as conn:
         s = conn.execute(sa.select(guest_sessions).where(guest_sessions.c.session_sha256 == digest)).mappings().first()
-        if s is None or utc(s["expires_at"]) < now():  # type: ignore[operator]
+        if s is None or utc(s["expires_at"]) < now():
             return None
         link = conn.execute(sa.select(review_links).where(review_links.c.id == s["link_id"])).mappings().first()
     return (dict(s), _row(link)) if link is not None else None

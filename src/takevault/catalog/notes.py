@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 
 from takevault.catalog.catalog import Catalog
-from takevault.catalog.records import utc
+from takevault.catalog.records import RowLike, utc
 from takevault.catalog.schema import events, notes
 
 
-def row_dict(row: Mapping[str, Any]) -> dict[str, Any]:
+def row_dict(row: RowLike) -> dict[str, Any]:
     found = dict(row)
     for key in ("created_at", "resolved_at"):
         found[key] = utc(found[key])

@@ -55,7 +55,7 @@ def _rows(conn: sa.Connection, where: Any = None) -> list[UserRow]:
     rows = conn.execute(query).mappings().all()
     ids = [r["id"] for r in rows]
     roles = _roles(conn, ids)
-    counts = (
+    counts: dict[int, int] = (
         dict(
             conn.execute(
                 sa.select(api_tokens.c.user_id, sa.func.count())
@@ -71,7 +71,7 @@ def _rows(conn: sa.Connection, where: Any = None) -> list[UserRow]:
             id=r["id"],
             name=r["name"],
             password_hash=r["password_hash"],
-            created_at=utc(r["created_at"]),  # type: ignore[arg-type]
+            created_at=utc(r["created_at"]),
             created_by=r["created_by"],
             roles=roles[r["id"]],
             tokens=int(counts.get(r["id"], 0)),
@@ -99,7 +99,9 @@ def add_user(
         inserted = conn.execute(
             sa.insert(users).values(name=name, password_hash=password_hash, created_at=now(), created_by=by)
         )
-        user_id = inserted.inserted_primary_key[0]
+        key = inserted.inserted_primary_key
+        assert key is not None  # an INSERT always reports the key it made
+        user_id = key[0]
         conn.execute(sa.insert(memberships).values(user_id=user_id, project_id=project_id, role=role))
         conn.execute(sa.insert(events).values(**event))
 
@@ -165,7 +167,7 @@ def session_user(catalog: Catalog, digest: str) -> tuple[UserRow, str] | None:
                 web_sessions.c.session_sha256 == digest
             )
         ).first()
-        if row is None or utc(row.expires_at) < now():  # type: ignore[operator]
+        if row is None or utc(row.expires_at) < now():
             return None
         found = _rows(conn, users.c.id == row.user_id)
     return (found[0], row.csrf_token) if found else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, overload
 
 from takevault.models import (
     Event,
@@ -18,7 +18,17 @@ from takevault.models import (
     TakeVersion,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy import RowMapping
 
+# A catalog row: SQLAlchemy's RowMapping (keyed by name or column) or a plain dict built from one.
+RowLike: TypeAlias = "Mapping[str, Any] | RowMapping"
+
+
+@overload
+def utc(value: datetime) -> datetime: ...
+@overload
+def utc(value: None) -> None: ...
 def utc(value: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes; everything we write is UTC."""
     if value is None:
@@ -26,11 +36,11 @@ def utc(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def section(row: Mapping[str, Any], project: str) -> Section:
+def section(row: RowLike, project: str) -> Section:
     return Section(id=row["id"], project=project, code=row["code"], name=row["name"], order=row["sort_order"])
 
 
-def shot(row: Mapping[str, Any], project: str) -> Shot:
+def shot(row: RowLike, project: str) -> Shot:
     return Shot(
         id=row["id"],
         project=project,
@@ -75,7 +85,7 @@ def png_columns(png: PngRecord | None) -> dict[str, Any]:
     }
 
 
-def media(row: Mapping[str, Any]) -> MediaInfo:
+def media(row: RowLike) -> MediaInfo:
     full = dict(row.get("media") or {})
     # The typed columns are the truth; the JSON keeps the rest (profile, colour, SAR).
     full.update(
@@ -95,7 +105,7 @@ def media(row: Mapping[str, Any]) -> MediaInfo:
     return MediaInfo.from_json(full)
 
 
-def png(row: Mapping[str, Any]) -> PngRecord | None:
+def png(row: RowLike) -> PngRecord | None:
     if row.get("png_status") is None and row.get("png_key") is None:
         return None
     return PngRecord(
@@ -109,7 +119,7 @@ def png(row: Mapping[str, Any]) -> PngRecord | None:
     )
 
 
-def version(row: Mapping[str, Any], *, is_current: bool) -> TakeVersion:
+def version(row: RowLike, *, is_current: bool) -> TakeVersion:
     return TakeVersion(
         take_id=row["take_id"],
         number=row["number"],
@@ -128,7 +138,7 @@ def version(row: Mapping[str, Any], *, is_current: bool) -> TakeVersion:
     )
 
 
-def link(row: Mapping[str, Any], *, incoming: bool = False) -> TakeLink:
+def link(row: RowLike, *, incoming: bool = False) -> TakeLink:
     """A link row seen from `take_id` (made there), or with `incoming` from `other_id` (pointing here)."""
     shot_path = f"{row['section_code']}/{row['shot_code']}" if row["section_code"] else row["shot_code"]
     here, there = (row["other_id"], row["take_id"]) if incoming else (row["take_id"], row["other_id"])
@@ -137,7 +147,7 @@ def link(row: Mapping[str, Any], *, incoming: bool = False) -> TakeLink:
     )
 
 
-def take(row: Mapping[str, Any], project: str, current: TakeVersion, links: Sequence[TakeLink]) -> Take:
+def take(row: RowLike, project: str, current: TakeVersion, links: Sequence[TakeLink]) -> Take:
     return Take(
         id=row["id"],
         project=project,
@@ -161,7 +171,7 @@ def take(row: Mapping[str, Any], project: str, current: TakeVersion, links: Sequ
     )
 
 
-def event(row: Mapping[str, Any]) -> Event:
+def event(row: RowLike) -> Event:
     return Event(
         id=row["id"],
         at=utc(row["at"]),

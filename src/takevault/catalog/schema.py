@@ -7,6 +7,8 @@ unique and never reused, even after a take is purged.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 NAMING = {
@@ -204,7 +206,7 @@ for _name, _table, _columns in LOOKUP_INDEXES:
 # Deleted takes are few: a partial index finds them (`takes --deleted`) without making the
 # planner prefer a two-valued index for every listing of live takes.
 DELETED_TAKES_INDEX = "ix_takes_deleted"
-DELETED_WHERE = {"sqlite_where": sa.text("deleted = 1"), "postgresql_where": sa.text("deleted = true")}
+DELETED_WHERE: dict[str, Any] = {"sqlite_where": sa.text("deleted = 1"), "postgresql_where": sa.text("deleted = true")}
 sa.Index(DELETED_TAKES_INDEX, takes.c.shot_id, **DELETED_WHERE)
 
 # Long work (compare, proxies, stills, import, export, validation, fsck, rebuild) as one row each.
