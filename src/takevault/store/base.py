@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Protocol, runtime_checkable
+from typing import BinaryIO, Protocol, TypeGuard, runtime_checkable
 
 from takevault.errors import ChecksumMismatchError, InvalidInputError, InvalidKeyError
 from takevault.models import ObjectVersion
@@ -81,6 +81,19 @@ def validate_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
     return clean
 
 
+class ByteSource(Protocol):
+    """What a HashingReader needs of the stream it wraps: `read`, and `close` when it is closed."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+def _is_file(raw: BinaryIO | ByteSource) -> TypeGuard[BinaryIO]:
+    """Only a stream with a descriptor can be copied by the kernel; kernel_copy checks the rest."""
+    return hasattr(raw, "fileno")
+
+
 class HashingReader:
     """Wraps a binary stream, hashing every byte that passes through `read`.
 
@@ -91,7 +104,7 @@ class HashingReader:
 
     def __init__(
         self,
-        raw: BinaryIO,
+        raw: BinaryIO | ByteSource,
         expected_sha256: str | None = None,
         progress: ProgressCallback | None = None,
         what: str = "the object",
@@ -152,7 +165,7 @@ class HashingReader:
             if self._progress:
                 self._progress(len(view))
 
-        total = kernel_copy(self._raw, out, on_chunk=hash_chunk)
+        total = kernel_copy(self._raw, out, on_chunk=hash_chunk) if _is_file(self._raw) else None
         if total is None:
             total = pipelined_copy(self._raw_readinto, out.write, on_chunk=hash_chunk)
         self._verify()
@@ -264,6 +277,9 @@ class SourceStream:
 
     def readable(self) -> bool:
         return True
+
+    def close(self) -> None:
+        """The caller opened the stream and closes it; closing this wrapper leaves it open."""
 
 
 @runtime_checkable

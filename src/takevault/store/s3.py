@@ -93,7 +93,7 @@ def _decode_value(value: str) -> str:
 
 
 def _is_sha256(value: str | None) -> bool:
-    return bool(value) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+    return value is not None and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
 
 
 class _UploadClient:
@@ -274,11 +274,18 @@ class S3Store:
             return _UploadClient(self._new_client())
 
     def _transfer_config(self, size: int | None) -> TransferConfig:
-        kwargs = dict(self._transfer_kwargs)
-        if size and size > kwargs["multipart_chunksize"] * MAX_PARTS:
-            kwargs["multipart_chunksize"] = -(-size // MAX_PARTS)  # S3 allows at most 10,000 parts
+        kwargs = self._transfer_kwargs
+        chunksize = kwargs["multipart_chunksize"]
+        if size and size > chunksize * MAX_PARTS:
+            chunksize = -(-size // MAX_PARTS)  # S3 allows at most 10,000 parts
         # The classic s3transfer manager: it reads a non-seekable stream in order and runs our hooks.
-        config = TransferConfig(**kwargs, preferred_transfer_client="classic")
+        config = TransferConfig(
+            multipart_threshold=kwargs["multipart_threshold"],
+            multipart_chunksize=chunksize,
+            max_concurrency=kwargs["max_concurrency"],
+            io_chunksize=kwargs["io_chunksize"],
+            preferred_transfer_client="classic",
+        )
         # Bounds memory: a non-seekable stream is buffered part by part, at most this many parts at once.
         config.max_in_memory_upload_chunks = self._max_concurrency + 2
         return config
