@@ -16,7 +16,7 @@ from takevault.catalog import approvals as rows
 from takevault.catalog.catalog import now
 from takevault.catalog.schema import APPROVAL_STATES
 from takevault.errors import ConflictError, InvalidInputError, NotFoundError
-from takevault.models import Take
+from takevault.models import Take, TakeVersion
 from takevault.vault.takebase import TakeBase
 
 MAX_COMMENT = 10_000
@@ -140,7 +140,8 @@ def require_approved(vault: Any, selection: Any) -> Any:
     if not selection.picks:
         return selection
     states = vault._approvals_of([t for t, _v in selection.picks])
-    kept, left = [], []
+    kept: list[tuple[Take, TakeVersion]] = []
+    left: list[tuple[Take, TakeVersion]] = []
     for take, version in selection.picks:
         found = states[take.id].get(version.number)
         (kept if found is not None and found.state == "approved" else left).append((take, version))

@@ -51,11 +51,24 @@ def list_notes(
 
 @router.post("/takes/{ref}/notes", status_code=201, summary="Put a note on a frame or an In/Out range of a version")
 def add_note(ref: str, body: NoteBody, request: Request, vault: Vault = Depends(get_vault)) -> Any:
-    where = {"at": body.at, "start": body.start, "end": body.end, "drawing": body.drawing}
     identity = getattr(request.state, "identity", None)
     if isinstance(identity, GuestIdentity):
-        return render(vault.add_guest_note(identity, _ref(ref, body.version), body.text, **where))
-    return render(vault.add_note(_ref(ref, body.version), body.text, **where))
+        return render(
+            vault.add_guest_note(
+                identity,
+                _ref(ref, body.version),
+                body.text,
+                at=body.at,
+                start=body.start,
+                end=body.end,
+                drawing=body.drawing,
+            )
+        )
+    return render(
+        vault.add_note(
+            _ref(ref, body.version), body.text, at=body.at, start=body.start, end=body.end, drawing=body.drawing
+        )
+    )
 
 
 @router.get("/notes/{note_id}", summary="One note with its replies")
