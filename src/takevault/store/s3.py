@@ -25,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import boto3
 import botocore.exceptions as bce
@@ -56,6 +56,10 @@ from takevault.store.base import (
     validate_key,
     validate_metadata,
 )
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import HeadObjectOutputTypeDef
 
 SHA256_TAG = "sha256"
 MAX_PARTS = 10_000
@@ -99,7 +103,7 @@ def _is_sha256(value: str | None) -> bool:
 class _UploadClient:
     """A client used by one upload at a time, remembering the answer that created the version."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: S3Client) -> None:
         self.client = client
         self.response: dict | None = None
         for op in ("PutObject", "CompleteMultipartUpload", "CopyObject"):
@@ -201,7 +205,7 @@ class S3Store:
         self._pool: ThreadPoolExecutor | None = None
 
     # -- plumbing ---------------------------------------------------------
-    def _new_client(self) -> Any:
+    def _new_client(self) -> S3Client:
         return self._session.client(
             "s3", endpoint_url=self.endpoint_url, region_name=self.region or "us-east-1", config=self._config
         )
@@ -367,7 +371,9 @@ class S3Store:
                 return tag["Value"]
         return None
 
-    def _details(self, full_key: str, version_id: str, head: dict | None = None) -> tuple[str | None, dict[str, str]]:
+    def _details(
+        self, full_key: str, version_id: str, head: Mapping[str, Any] | None = None
+    ) -> tuple[str | None, dict[str, str]]:
         """sha256 and metadata of a version: metadata first, the version's tag when metadata lacks it."""
         with self._cache_lock:
             cached = self._describe_cache.get((full_key, version_id))
@@ -384,7 +390,7 @@ class S3Store:
         self._remember(full_key, version_id, sha, metadata)
         return sha, metadata
 
-    def _head_raw(self, full_key: str, version_id: str | None) -> dict:
+    def _head_raw(self, full_key: str, version_id: str | None) -> HeadObjectOutputTypeDef:
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": full_key}
         if version_id is not None:
             params["VersionId"] = version_id
@@ -586,8 +592,13 @@ class S3Store:
         uploader.response = None
         try:
             # upload_fileobj aborts the multipart upload itself when a part or the reader fails.
+            # boto3 needs only `read` of Fileobj; its stubs ask for a whole IO.
             uploader.client.upload_fileobj(
-                reader, self.bucket, full, ExtraArgs=extra, Config=self._transfer_config(size)
+                reader,  # type: ignore[arg-type]
+                self.bucket,
+                full,
+                ExtraArgs=extra,
+                Config=self._transfer_config(size),
             )
             response = uploader.response
         except (bce.BotoCoreError, bce.ClientError) as exc:
