@@ -539,7 +539,7 @@ def test_loop_brings_a_shorter_player_back(page, room: Room):
     page.keyboard.press("i")
     seek_main(page, 0.9)
     page.keyboard.press("o")
-    page.keyboard.press("l")
+    page.locator(".transport button", has_text="Loop").click()  # L is the shuttle key now
     page.click("[data-testid=play-all]")
     wait_js(
         page,

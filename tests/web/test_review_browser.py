@@ -178,6 +178,10 @@ def test_note_with_a_drawing_follows_the_replace_to_the_aligned_frame(browser, s
         with Vault.open(studio.root) as vault:
             assert [e.user for e in vault.events(take=take) if e.action == "replace"][-1] == "ed"
 
+        with Vault.open(studio.root) as vault:
+            (carried_note,) = vault.notes(f"{take}@v4")
+            vault.reply_note(carried_note.id, "<img src=x onerror=window.__pwned=2>")
+            vault.set_approval(f"{take}@v3", "changes_requested", comment="<script>window.__pwned=3</script>")
         # The reviewer finds the note on v4 at the aligned frame, marked unchanged.
         page.click("#sign-out")
         page.wait_for_selector("#signin-form")
@@ -189,6 +193,7 @@ def test_note_with_a_drawing_follows_the_replace_to_the_aligned_frame(browser, s
         carried.wait_for()
         assert carried.get_attribute("data-frame") == "106"
         assert carried.locator("[data-testid=note-follow]").inner_text() == "unchanged"
+        assert "<img src=x onerror=window.__pwned=2>" in carried.locator(".note-replies").inner_text()
         wait_js(page, "[...document.querySelectorAll('video')].every(v => v.dataset.ready === '1')")
         carried.click()
         wait_js(
@@ -204,9 +209,41 @@ def test_note_with_a_drawing_follows_the_replace_to_the_aligned_frame(browser, s
         assert page.evaluate("() => window.__pwned") is None
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "review-notes.png"))
+
+        # The reviewer approves v4 in the take's history; the card shows it.
+        page.goto(studio.url)
+        page.locator("[data-testid=take-card] [data-testid=details]").first.click()
+        page.locator("li.version[data-version='4'] [data-testid=approve]").click()
+        wait_js(page, "document.getElementById('toasts').textContent.includes('@v4: approved')")
+        page.locator("li.version[data-version='4'] [data-testid=approval][data-state=approved]").wait_for()
+        page.locator("[data-testid=take-card] [data-testid=approval][data-state=approved]").wait_for()
+        page.screenshot(path=str(ARTIFACTS / "review-approved.png"))
+        # ...and makes a guest link there.
+        page.click("[data-testid=share-link]")
+        page.fill("[data-testid=prompt-dialog] input[name=hours]", "24")
+        page.click("[data-testid=prompt-dialog] button[type=submit]")
+        shared = page.locator("[data-testid=share-url]").input_value()
+        assert "/review/tvl_" in shared
+        page.click("[data-testid=share-dialog] [data-testid=confirm]")
+        assert page.evaluate("() => window.__pwned") is None
     finally:
         context.close()
     assert not errors, errors
+    with Vault.open(studio.root) as vault:
+        approval = vault.approval(f"{take}@v4")
+        assert (approval.state, approval.by) == ("approved", "rita")
+        # The carried note reaches the edit as a marker on v4's clip.
+        vault.star(take)
+        edl, otio_file = studio.root.parent / "cut.edl", studio.root.parent / "cut.otio"
+        vault.export_timeline(edl)
+        vault.export_timeline(otio_file)
+    assert "EAR FLICKERS" in edl.read_text().upper()
+    from takevault.editorial.timeline import read_timeline
+
+    with Vault.open(studio.root) as vault:
+        assert [x.created_by for x in vault.links(take)][-1] == "rita"
+    (clip,) = read_timeline(otio_file).find_clips()
+    assert [(m.marked_range.start_time.value, m.color) for m in clip.markers] == [(106, "GREEN")]
 
 
 def test_a_guest_link_lets_a_client_add_a_note_and_nothing_more(browser, studio: Studio):
@@ -253,3 +290,91 @@ def test_a_guest_link_lets_a_client_add_a_note_and_nothing_more(browser, studio:
         assert note.author == "Clara <b>Client</b>" and note.text == "Can the fox be warmer?"
         stars = [e.user for e in vault.events(take=take) if e.action == "star"]
         assert "Clara <b>Client</b>" not in stars
+
+
+def test_editor_keys_and_smpte_timecode(page, studio: Studio):
+    take = studio.ids["take"]
+    sign_in(page, studio, "rita")
+    page.wait_for_selector("[data-testid=take-card]")
+    page.goto(f"{studio.url}/compare?items={take}@v3,{take}@v2")
+    wait_js(page, "[...document.querySelectorAll('video')].every(v => v.dataset.ready === '1')")
+    smpte = "document.querySelector('[data-testid=smpte]').textContent"
+    frame = "document.querySelector('[data-testid=timecode]').textContent"
+    page.locator("[data-testid=compare-stage]").click(position={"x": 5, "y": 5})  # focus the page, not an input
+    page.keyboard.press("k")
+    page.keyboard.press("Home")
+    wait_js(page, f"{smpte} === '00:00:00:00'")
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("ArrowRight")
+    wait_js(page, f"{frame}.includes('frame 21') && {smpte} === '00:00:00:21'")
+    page.keyboard.press("Shift+ArrowLeft")
+    wait_js(page, f"{frame}.includes('frame 11')")
+    page.keyboard.press("End")
+    wait_js(page, f"{frame}.includes('frame 179') && {smpte} === '00:00:07:11'")
+    page.keyboard.press("Home")
+    page.keyboard.press("l")
+    page.keyboard.press("l")
+    wait_js(page, "document.querySelector('video[data-item=A]').playbackRate === 2")
+    wait_js(page, "document.querySelector('video[data-item=A]').currentTime > 0.5")
+    page.keyboard.press("k")
+    wait_js(page, "document.querySelector('video[data-item=A]').paused")
+    before = page.evaluate("() => document.querySelector('video[data-item=A]').currentTime")
+    page.keyboard.press("j")
+    wait_js(page, f"document.querySelector('video[data-item=A]').currentTime < {before} - 0.1")
+    page.keyboard.press("k")
+    page.keyboard.press("f")
+    wait_js(
+        page, "document.querySelector('.wipe-top') && document.querySelector('.wipe-top').style.clipPath.includes('0%')"
+    )
+    page.keyboard.press("x")
+    wait_js(page, f"location.search.includes('items={take}%40v2') || location.search.includes('items={take}@v2')")
+
+
+def test_page_timecode_matches_the_timecode_module(page, studio: Studio):
+    from fractions import Fraction
+
+    from takevault.timecode import frame_to_timecode
+
+    page.goto(studio.url)
+    frames = [0, 1, 29, 1799, 1800, 17982, 17983, 107892, 3599]
+    for fps in (Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(60000, 1001), Fraction(24000, 1001)):
+        shown = page.evaluate(
+            """async ([frames, fps]) => { const m = await import('/static/js/editor.js');
+                 return frames.map((f) => m.timecode(f, fps)); }""",
+            [frames, float(fps)],
+        )
+        assert shown == [frame_to_timecode(f, fps) for f in frames], fps
+
+
+def test_zoom_to_one_to_one_pixel_values_and_guides(page, studio: Studio):
+    take = studio.ids["take"]
+    sign_in(page, studio, "rita")
+    page.wait_for_selector("[data-testid=take-card]")
+    page.goto(f"{studio.url}/compare?items={take}@v3,{take}@v2")
+    wait_js(page, "[...document.querySelectorAll('video')].every(v => v.dataset.ready === '1')")
+    page.locator("[data-testid=compare-stage]").click(position={"x": 5, "y": 5})
+    page.keyboard.press("k")
+    page.wait_for_timeout(500)  # let the pause settle (see the report: a "1" right after "k" was once lost)
+    page.keyboard.press("1")
+    # 1:1: one video pixel per screen pixel, so the zoom is the video width over its shown width.
+    wait_js(
+        page,
+        """() => { const v = document.querySelector('video[data-item=A]'); const box = v.parentElement;
+                   const s = Math.min(v.clientWidth / v.videoWidth, v.clientHeight / v.videoHeight);
+                   return Math.abs(Number(box.dataset.zoom) - 1 / s) < 0.01
+                          && v.style.transform.includes('scale'); }""",
+    )
+    tile = page.locator("video[data-item=A]").bounding_box()
+    page.mouse.move(tile["x"] + tile["width"] / 2, tile["y"] + tile["height"] / 2)
+    wait_js(
+        page,
+        r"/^\d+,\d+ · A \d+ \d+ \d+ · B \d+ \d+ \d+$/.test("
+        "document.querySelector('[data-testid=pixel-values]').textContent)",
+    )
+    page.keyboard.press("0")
+    wait_js(page, "document.querySelector('video[data-item=A]').parentElement.dataset.zoom === '1'")
+    page.keyboard.press("g")
+    wait_js(page, "document.querySelectorAll('[data-testid=guides][data-on=\"1\"]').length === 2")
+    page.keyboard.press("g")
+    wait_js(page, "document.querySelectorAll('[data-testid=guides]').length === 0")

@@ -109,6 +109,17 @@ WRITES = [
     ("POST", "/api/media/{a}/1/proxy", None),
     ("POST", "/api/session", '{"token": "x"}'),
     ("DELETE", "/api/session", None),
+    ("POST", "/api/signin", '{"name": "ana", "password": "x"}'),
+    ("POST", "/api/signout", None),
+    ("POST", "/api/takes/{a}/notes", '{"at": 1, "text": "pwned"}'),
+    ("POST", "/api/notes/SH010/replies", '{"text": "pwned"}'),
+    ("POST", "/api/notes/SH010/resolve", "{}"),
+    ("POST", "/api/takes/{a}/approval", '{"state": "approved"}'),
+    ("POST", "/api/takes/{a}/links", "{}"),
+    ("DELETE", "/api/links/SH010", None),
+    ("POST", "/api/links/SH010/open", '{"name": "x"}'),
+    ("POST", "/api/jobs", "{}"),
+    ("POST", "/api/jobs/SH010/cancel", None),
 ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import re
 import threading
@@ -25,7 +26,7 @@ from takevault.catalog.engine import WRITE_OPTION, create_catalog_engine
 from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
 from takevault.catalog.search import matching_take_ids, search_words
 from takevault.errors import CatalogError, ConfigError, ConflictError, NotFoundError, TakevaultError
-from takevault.models import Event, Project, Section, Shot, Take, TakeFilter, TakeVersion
+from takevault.models import ANY_TAKE, Event, Project, Section, Shot, Take, TakeFilter, TakeVersion
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -293,11 +294,11 @@ class Catalog:
         return [records.shot(r, project.name) for r in rows]
 
     def find_shots(self, project: Project, code: str, section: str | None = None) -> list[Shot]:
-        query = self._shot_select(project).where(shots.c.code == code)
+        query, params = _SHOTS_BY_CODE, {"project_id": project.id, "code": code}
         if section is not None:
-            query = query.where(sections.c.code == section)
+            query, params = _SHOTS_BY_SECTION_CODE, {**params, "section": section}
         with self.read() as conn:
-            rows = conn.execute(query).mappings().all()
+            rows = conn.execute(query, params).mappings().all()
         return [records.shot(r, project.name) for r in rows]
 
     def shot_by_id(self, project: Project, shot_id: int) -> Shot:
@@ -477,10 +478,21 @@ class Catalog:
         take_ids: Sequence[str] | None,
         number: int | None,
         name: str | None,
+        *,
+        base: sa.Select | None = None,
     ) -> sa.Select:
         """The ids of the matching takes in edit order: a narrow query, so sorting a whole
-        project's takes sorts short keys, not the rows with their versions and JSON."""
-        query = _TAKE_ORDER.where(shots.c.project_id == project.id)
+        project's takes sorts short keys, not the rows with their versions and JSON.
+        (`base` swaps in another select over the same tables, e.g. the full rows.)"""
+        base = _TAKE_ORDER if base is None else base
+        selective = take_ids is not None or where.starred is True or where.search is not None
+        if selective:
+            # `+ 0` keeps SQLite's planner (which has no statistics) off the shots' project index, so a
+            # selective lookup starts from its few candidate takes by primary key instead of walking
+            # every take of every shot of the project and testing each against the candidates.
+            query = base.where(shots.c.project_id + 0 == project.id)
+        else:
+            query = base.where(shots.c.project_id == project.id)
         if shot_ids is not None:
             query = query.where(takes.c.shot_id.in_(list(shot_ids)))
         if take_ids is not None:
@@ -532,11 +544,29 @@ class Catalog:
         iterates (on SQLite one snapshot; on PostgreSQL a take purged meanwhile is skipped).
         Closing the iterator ends it."""
         where = where or TakeFilter()
+        if take_ids is not None or number is not None:
+            # A lookup (by id, or shot and number): a few rows, read whole in one query. The plain
+            # lookups of reference resolution use prepared statements (building and keying a select
+            # of this size costs SQLAlchemy more than SQLite needs to answer it).
+            lookup: sa.Executable
+            params: dict[str, Any] = {"project_id": project.id}
+            if where == ANY_TAKE and name is None and shot_ids is None and number is None and take_ids is not None:
+                lookup, params = _TAKES_BY_ID, {**params, "ids": list(take_ids)}
+            elif where == ANY_TAKE and name is None and take_ids is None and shot_ids is not None:
+                lookup, params = _TAKES_BY_SHOT_NUMBER, {**params, "shot_ids": list(shot_ids), "number": number}
+            else:
+                lookup = self._matching_ids(project, where, shot_ids, take_ids, number, name, base=_TAKE_ROWS_ORDERED)
+            with self.read() as conn:
+                found = conn.execute(lookup, params).all()
+                links = self._links(conn, [r[0] for r in found]) if found else {}
+            for row in found:
+                yield _take_record(row, project.name, links.get(row[0], ()))
+            return
         ids_query = self._matching_ids(project, where, shot_ids, take_ids, number, name)
         with self.read() as conn:
             has_links = self._has_links(conn)
             for ids in self._ordered_id_batches(conn, project, where, shot_ids, take_ids, ids_query, batch):
-                rows = {r[0]: r for r in conn.execute(_TAKE_ROWS.where(takes.c.id.in_(ids))).all()}
+                rows = {r[0]: r for r in conn.execute(_TAKES_ROWS_BY_ID, {"ids": ids}).all()}
                 links = self._links(conn, ids) if has_links else {}
                 for take_id in ids:
                     row = rows.get(take_id)
@@ -593,38 +623,9 @@ class Catalog:
     def _links(self, conn: sa.Connection, take_ids: Sequence[str]) -> dict[str, tuple]:
         """Links of each take, both the ones made from it and the ones made to it, so a link shows on both."""
         out: dict[str, list] = {}
-        other = takes.alias("other")
-        other_shot = shots.alias("other_shot")
-        other_section = sections.alias("other_section")
-        for incoming in (False, True):
-            here, there = (
-                (take_links.c.other_id, take_links.c.take_id)
-                if incoming
-                else (
-                    take_links.c.take_id,
-                    take_links.c.other_id,
-                )
-            )
+        for incoming, statement in ((False, _LINKS_FROM_TAKE), (True, _LINKS_TO_TAKE)):
             for chunk in _chunks(list(take_ids), 500):
-                rows = conn.execute(
-                    sa.select(
-                        take_links.c.id,
-                        take_links.c.take_id,
-                        take_links.c.other_id,
-                        take_links.c.kind,
-                        other.c.name,
-                        other_shot.c.code.label("shot_code"),
-                        other_section.c.code.label("section_code"),
-                    )
-                    .select_from(
-                        take_links.join(other, other.c.id == there)
-                        .join(other_shot, other_shot.c.id == other.c.shot_id)
-                        .outerjoin(other_section, other_section.c.id == other_shot.c.section_id)
-                    )
-                    .where(here.in_(chunk))
-                    .order_by(take_links.c.id)
-                ).mappings()
-                for row in rows:
+                for row in conn.execute(statement, {"ids": list(chunk)}).mappings():
                     key = row["other_id"] if incoming else row["take_id"]
                     out.setdefault(key, []).append((row["id"], records.link(row, incoming=incoming)))
         return {k: tuple(link for _id, link in sorted(v, key=lambda p: p[0])) for k, v in out.items()}
@@ -732,26 +733,38 @@ class Catalog:
                 conn.execute(sa.insert(table), rows)
 
     def bulk_insert_takes(
-        self, take_rows: Sequence[dict[str, Any]], version_rows: Sequence[dict[str, Any]], *, batch: int = 5000
+        self, take_rows: Sequence[dict[str, Any]], version_rows: Sequence[dict[str, Any]], *, batch: int = 2000
     ) -> None:
-        """Many takes and their versions in one transaction (executemany), for imports and rebuilds at scale.
+        """Many takes and their versions by executemany, `batch` takes (with their versions) per transaction,
+        for imports and rebuilds at scale: each transaction is one journal entry of bounded size.
 
-        Rows are shaped as for `insert_take` (versions carry `take_id` and `number`); each shot's
-        take counter is raised past the highest number given, so later adds never reuse one."""
-        with self.write() as conn:
-            for start in range(0, len(take_rows), batch):
-                conn.execute(sa.insert(takes), list(take_rows[start : start + batch]))
-            for start in range(0, len(version_rows), batch):
-                conn.execute(sa.insert(take_versions), list(version_rows[start : start + batch]))
-            top: dict[int, int] = {}
-            for row in take_rows:
-                top[row["shot_id"]] = max(top.get(row["shot_id"], 0), int(row["number"]))
-            for shot_id, number in top.items():
-                conn.execute(
-                    sa.update(shots)
-                    .where(shots.c.id == shot_id, shots.c.next_take_number <= number)
-                    .values(next_take_number=number + 1)
-                )
+        Rows are shaped as for `insert_take` (versions carry `take_id` and `number`); a failure keeps
+        the batches committed before it. Each shot's take counter is raised past the highest number
+        given, so later adds never reuse one."""
+        # executemany takes its columns from the first row: give every row the same keys.
+        take_rows, version_rows = _same_keys(take_rows), _same_keys(version_rows)
+        versions_of: dict[str, list[dict[str, Any]]] = {}
+        for row in version_rows:
+            versions_of.setdefault(row["take_id"], []).append(row)
+        for start in range(0, len(take_rows), batch):
+            chunk = list(take_rows[start : start + batch])
+            versions = [v for t in chunk for v in versions_of.get(t["id"], ())]
+            with self.write() as conn:
+                conn.execute(sa.insert(takes), chunk)
+                if versions:
+                    # Ids given up front: the journal must learn the key of every inserted row, and
+                    # executemany does not report generated ones.
+                    ids = _reserve_ids(conn, take_versions, len(versions))
+                    conn.execute(sa.insert(take_versions), [{**v, "id": i} for v, i in zip(versions, ids, strict=True)])
+                top: dict[int, int] = {}
+                for row in chunk:
+                    top[row["shot_id"]] = max(top.get(row["shot_id"], 0), int(row["number"]))
+                for shot_id, number in top.items():
+                    conn.execute(
+                        sa.update(shots)
+                        .where(shots.c.id == shot_id, shots.c.next_take_number <= number)
+                        .values(next_take_number=number + 1)
+                    )
 
     def raise_take_counter(self, shot_id: int, at_least: int) -> None:
         with self.write() as conn:
@@ -967,9 +980,30 @@ class _IsoDateTime(sa.types.TypeDecorator):
         return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
+_JSON_CONSTANTS: dict[str, Any] = {"null": None, "[]": [], "{}": {}}
+
+
+class _JsonText(sa.types.TypeDecorator):
+    """Reads JSON columns with a shortcut for the empty values most rows hold (`null`, `[]`,
+    `{}`); PostgreSQL's driver hands back decoded values, which pass through."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        if value in _JSON_CONSTANTS:
+            constant = _JSON_CONSTANTS[value]
+            return type(constant)() if constant is not None else None
+        return json.loads(value)
+
+
 def _fast(column: sa.ColumnElement) -> sa.ColumnElement:
     if isinstance(column.type, sa.DateTime):
         return sa.type_coerce(column, _IsoDateTime).label(column.name)
+    if isinstance(column.type, sa.JSON):
+        return sa.type_coerce(column, _JsonText).label(column.name)
     return column
 
 
@@ -989,12 +1023,17 @@ def _build_take_order() -> sa.Select:
     )
 
 
-def _build_links_select() -> sa.Select:
+def _build_links_select(incoming: bool) -> sa.Select:
+    """Links made from (or, `incoming`, to) the takes given as the `ids` parameter, with the other take's path."""
+    here, there = (
+        (take_links.c.other_id, take_links.c.take_id) if incoming else (take_links.c.take_id, take_links.c.other_id)
+    )
     other = takes.alias("other")
     other_shot = shots.alias("other_shot")
     other_section = sections.alias("other_section")
     return (
         sa.select(
+            take_links.c.id,
             take_links.c.take_id,
             take_links.c.other_id,
             take_links.c.kind,
@@ -1003,10 +1042,11 @@ def _build_links_select() -> sa.Select:
             other_section.c.code.label("section_code"),
         )
         .select_from(
-            take_links.join(other, other.c.id == take_links.c.other_id)
+            take_links.join(other, other.c.id == there)
             .join(other_shot, other_shot.c.id == other.c.shot_id)
             .outerjoin(other_section, other_section.c.id == other_shot.c.section_id)
         )
+        .where(here.in_(sa.bindparam("ids", expanding=True)))
         .order_by(take_links.c.id)
     )
 
@@ -1023,6 +1063,17 @@ def _build_shot_select() -> sa.Select:
 
 
 _TAKE_ROWS = _build_take_select()
+_TAKE_ROWS_ORDERED = _TAKE_ROWS.order_by(*_build_take_order()._order_by_clauses)
+# Prepared once: SQLAlchemy keys a statement object it has seen for free, a freshly built one costs.
+_TAKES_BY_ID = _TAKE_ROWS_ORDERED.where(
+    shots.c.project_id + 0 == sa.bindparam("project_id"), takes.c.id.in_(sa.bindparam("ids", expanding=True))
+)
+_TAKES_BY_SHOT_NUMBER = _TAKE_ROWS_ORDERED.where(
+    shots.c.project_id == sa.bindparam("project_id"),
+    takes.c.shot_id.in_(sa.bindparam("shot_ids", expanding=True)),
+    takes.c.number == sa.bindparam("number"),
+)
+_TAKES_ROWS_BY_ID = _TAKE_ROWS.where(takes.c.id.in_(sa.bindparam("ids", expanding=True)))
 _SHOT_ORDER = _build_shot_order()
 SHOTS_PER_READ = 20
 _TAKE_ORDER = _build_take_order()
@@ -1036,8 +1087,13 @@ def _take_record(row: sa.Row, project: str, links: Sequence[Any]) -> Take:
     return records.take(dict(zip(_TAKE_KEYS, row, strict=True)), project, version, links)
 
 
-_LINKS_SELECT = _build_links_select()
+_LINKS_FROM_TAKE = _build_links_select(incoming=False)
+_LINKS_TO_TAKE = _build_links_select(incoming=True)
 _SHOT_SELECT = _build_shot_select()
+_SHOTS_BY_CODE = _SHOT_SELECT.where(
+    shots.c.project_id == sa.bindparam("project_id"), shots.c.code == sa.bindparam("code")
+)
+_SHOTS_BY_SECTION_CODE = _SHOTS_BY_CODE.where(sections.c.code == sa.bindparam("section"))
 
 
 def _log(conn: sa.Connection, event: dict[str, Any]) -> None:
@@ -1083,6 +1139,25 @@ def _refuse_ambiguous_code(conn: sa.Connection, project: Project, code: str, sec
 def _next_order(conn: sa.Connection, table: sa.Table, where: Any) -> int:
     top = conn.execute(sa.select(sa.func.max(table.c.sort_order)).where(where)).scalar()
     return 10 if top is None else (top // 10 + 1) * 10
+
+
+def _reserve_ids(conn: sa.Connection, table: sa.Table, count: int) -> list[int]:
+    """`count` fresh integer ids for `table`: from its sequence on PostgreSQL, after the highest id on
+    SQLite (safe there: the write transaction holds the database's write lock)."""
+    if conn.dialect.name == "postgresql":
+        return list(
+            conn.execute(
+                sa.text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+                {"table": table.name, "n": count},
+            ).scalars()
+        )
+    top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
+    return list(range(top + 1, top + 1 + count))
+
+
+def _same_keys(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    keys = {k for row in rows for k in row}
+    return [row if len(row) == len(keys) else {**dict.fromkeys(keys), **row} for row in rows]
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

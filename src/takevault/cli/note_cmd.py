@@ -123,6 +123,21 @@ def follow(
     )
 
 
+@note_app.command("markers")
+def markers(
+    ctx: typer.Context,
+    resolve_csv: Annotated[Path, typer.Option("--resolve-csv", help="CSV marker list to write.")],
+    shot: Annotated[str | None, typer.Option("--shot", help="Only this shot.")] = None,
+    section: Annotated[str | None, typer.Option("--section", help="Only this section.")] = None,
+) -> None:
+    """Open notes of the starred takes as a marker list in the timeline's record timecode (for Resolve).
+
+    The OTIO, EDL and FCP XML exports ('takevault export --otio/--edl/--fcpxml') carry them as markers too.
+    """
+    found = open_vault(ctx).export_note_markers(resolve_csv, shot=shot, section=section)
+    ui.info(f"Wrote {found['markers']} markers at {found['rate']} fps to {found['path']}.")
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
     app.add_typer(note_app, name="note")

@@ -54,6 +54,9 @@ class TimelineClip:
     fps: Fraction
     frames: int
     metadata: dict[str, Any] = field(default_factory=dict)
+    markers: tuple[dict[str, Any], ...] = ()
+    """Review notes as markers: `name`, `frame_in`, `frame_out` (inclusive, in the clip's frames), `comment`,
+    `color` (an OTIO marker colour such as RED), `metadata`."""
 
 
 def exact_rate(rate: float) -> Fraction:
@@ -88,6 +91,20 @@ def build_timeline(name: str, clips: Sequence[TimelineClip]) -> otio.schema.Time
         reference = otio.schema.ExternalReference(target_url=clip.target_url, available_range=span)
         item = otio.schema.Clip(name=clip.name, media_reference=reference, source_range=span)
         item.metadata[METADATA_KEY] = {**clip.metadata, "fps": _fraction_text(clip.fps), "frames": clip.frames}
+        for mark in clip.markers:
+            first = max(0, min(int(mark["frame_in"]), clip.frames - 1))
+            last = max(first, min(int(mark.get("frame_out", first)), clip.frames - 1))
+            marker = otio.schema.Marker(
+                name=str(mark["name"]),
+                marked_range=otio.opentime.TimeRange(
+                    otio.opentime.RationalTime(first, fps), otio.opentime.RationalTime(last - first + 1, fps)
+                ),
+                color=mark.get("color", otio.schema.MarkerColor.RED),
+                metadata={METADATA_KEY: dict(mark.get("metadata") or {})},
+            )
+            if mark.get("comment"):
+                marker.comment = str(mark["comment"])
+            item.markers.append(marker)
         track.append(item)
     return timeline
 
@@ -144,6 +161,13 @@ def _conform(timeline: otio.schema.Timeline, rate: Fraction) -> tuple[otio.schem
         clip.source_range = otio.opentime.TimeRange(
             otio.opentime.RationalTime(0, float(rate)), otio.opentime.RationalTime(new, float(rate))
         )
+        for marker in clip.markers:  # review-note markers move with the clip's new frame count
+            start = round(Fraction(round(marker.marked_range.start_time.value)) * rate / own)
+            length = max(1, round(Fraction(round(marker.marked_range.duration.value)) * rate / own))
+            marker.marked_range = otio.opentime.TimeRange(
+                otio.opentime.RationalTime(min(start, new - 1), float(rate)),
+                otio.opentime.RationalTime(length, float(rate)),
+            )
         conformed.append(f"{clip.name} ({_rate_text(own)} fps, {frames} frames → {new})")
     return copy, conformed
 

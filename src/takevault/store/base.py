@@ -137,6 +137,35 @@ class HashingReader:
     def readable(self) -> bool:
         return True
 
+    def copy_to(self, out: BinaryIO, *, progress: ProgressCallback | None = None) -> int:
+        """Write the whole stream to `out` and check it: from a local file by the kernel's copy
+        (reflinks where the filesystem has them) hashing the written bytes as they land, else
+        reading, hashing and writing in overlapping threads. Raises ChecksumMismatchError at
+        the end when the bytes differ from the expected sha256."""
+        from takevault.store.fsutil import kernel_copy
+
+        def hash_chunk(view: memoryview) -> None:
+            self._hash.update(view)
+            self.bytes_read += len(view)
+            if progress:
+                progress(len(view))
+            if self._progress:
+                self._progress(len(view))
+
+        total = kernel_copy(self._raw, out, on_chunk=hash_chunk)
+        if total is None:
+            total = pipelined_copy(self._raw_readinto, out.write, on_chunk=hash_chunk)
+        self._verify()
+        return total
+
+    def _raw_readinto(self, view: memoryview) -> int:
+        raw_readinto = getattr(self._raw, "readinto", None)
+        if raw_readinto is not None:
+            return raw_readinto(view) or 0
+        data = self._raw.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
     def _verify(self) -> None:
         if self._checked or self._expected is None:
             return
@@ -309,7 +338,7 @@ def download_to_path(
     info = store.head(key, version_id)
     reader = store.get(key, info.version_id)
     with reader, atomic_write(Path(dest)) as out:
-        pipelined_copy(reader.readinto, out.write, on_chunk=(lambda view: progress(len(view))) if progress else None)
+        reader.copy_to(out, progress=progress)
     return info
 
 
@@ -323,40 +352,46 @@ def pipelined_copy(
     *,
     on_chunk: Callable[[memoryview], None] | None = None,
     slice_size: int = COPY_SLICE,
+    slots: int = 3,
 ) -> int:
-    """Copy a stream with two reused buffers: one is written by a helper thread while the
-    next is read and handed to `on_chunk` (hashing), so reading, hashing and writing overlap.
+    """Copy a stream through `slots` reused buffers in three overlapping stages: this thread
+    reads, a hashing thread runs `on_chunk` (hashlib releases the GIL) and a writing thread
+    writes, each on a different buffer, in order.
 
     Reusing the buffers avoids allocating (and page-faulting) a fresh chunk per step,
-    which costs more than the copy itself at these speeds. Memory: two slices.
+    which costs more than the copy itself at these speeds. Memory: `slots` slices.
     Returns the number of bytes copied.
     """
     from concurrent.futures import Future, ThreadPoolExecutor
 
-    buffers = (bytearray(slice_size), bytearray(slice_size))
-    pending: list[Future[object] | None] = [None, None]
+    buffers = [bytearray(slice_size) for _ in range(slots)]
+    pending: list[list[Future[object]]] = [[] for _ in range(slots)]
     total = 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="takevault-writer") as writer:
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="takevault-writer") as writer,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="takevault-hasher") as hasher,
+    ):
         try:
             index = 0
             while True:
-                if pending[index] is not None:
-                    pending[index].result()  # this buffer's previous write is done: reuse it
+                for future in pending[index]:
+                    future.result()  # this buffer's previous hash and write are done: reuse it
+                pending[index] = []
                 count = readinto(memoryview(buffers[index]))
                 if not count:
                     break
                 view = memoryview(buffers[index])[:count]
                 if on_chunk is not None:
-                    on_chunk(view)
-                pending[index] = writer.submit(write, view)
+                    pending[index].append(hasher.submit(on_chunk, view))
+                pending[index].append(writer.submit(write, view))
                 total += count
-                index ^= 1
-            for future in pending:
-                if future is not None:
+                index = (index + 1) % slots
+            for futures in pending:
+                for future in futures:
                     future.result()
         finally:
-            for future in pending:
-                if future is not None:
+            for futures in pending:
+                for future in futures:
                     future.cancel()
     return total
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import io
 import os
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -83,6 +85,79 @@ def sha256_file(path: Path) -> str:
         while chunk := fh.read(CHUNK_SIZE):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+KERNEL_COPY_SLICE = 8 * 1024 * 1024
+"""Bytes per copy_file_range call; the hash of one slice runs while the next is copied."""
+
+READ_BACK_SIZE = 1024 * 1024
+_NO_KERNEL_COPY = {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF, errno.ETXTBSY}
+
+
+def kernel_copy(
+    src: BinaryIO, out: BinaryIO, *, on_chunk: Callable[[memoryview], None], slice_size: int = KERNEL_COPY_SLICE
+) -> int | None:
+    """Copy the rest of a regular file `src` into the file `out` with `copy_file_range` (the kernel
+    copies, or shares extents on reflink filesystems), calling `on_chunk` on every slice *as written*:
+    a hashing thread reads each slice back from `out` while the next one is copied, so the hash is of
+    the stored bytes even if the source changes meanwhile. Returns None, having written nothing,
+    when the kernel cannot copy between these files (not regular files, other filesystems on old
+    kernels, no copy_file_range); the caller then copies through user space."""
+    if not hasattr(os, "copy_file_range"):
+        return None
+    try:
+        src_fd, out_fd = src.fileno(), out.fileno()
+        if not (stat.S_ISREG(os.fstat(src_fd).st_mode) and stat.S_ISREG(os.fstat(out_fd).st_mode)):
+            return None
+        src_offset, out_offset = src.tell(), out.tell()
+        out.flush()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+    try:
+        # A second, readable handle on the file being written (it was opened write-only).
+        reread = open(f"/proc/self/fd/{out_fd}", "rb", buffering=0)  # noqa: SIM115 - closed below
+    except OSError:
+        return None
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    buffer = bytearray(READ_BACK_SIZE)  # read back in cache-sized steps: memory stays at one of these
+
+    def hash_slice(offset: int, count: int) -> None:
+        view = memoryview(buffer)
+        done = 0
+        while done < count:
+            got = os.preadv(reread.fileno(), [view[: min(len(view), count - done)]], offset + done)
+            if not got:
+                raise OSError(errno.EIO, "the copied bytes could not be read back")
+            on_chunk(view[:got])
+            done += got
+
+    total = 0
+    with reread, ThreadPoolExecutor(max_workers=1, thread_name_prefix="takevault-hasher") as hasher:
+        previous: Future[None] | None = None
+        try:
+            while True:
+                try:
+                    count = os.copy_file_range(
+                        src_fd, out_fd, slice_size, offset_src=src_offset + total, offset_dst=out_offset + total
+                    )
+                except OSError as exc:
+                    if total == 0 and exc.errno in _NO_KERNEL_COPY:
+                        return None
+                    raise
+                if previous is not None:
+                    previous.result()
+                if not count:
+                    break
+                previous = hasher.submit(hash_slice, out_offset + total, count)
+                total += count
+            if previous is not None:
+                previous.result()
+        finally:
+            if previous is not None:
+                previous.cancel()
+    out.seek(out_offset + total)
+    return total
 
 
 def check_file_target(path: Path, fix: str) -> None:

@@ -15,6 +15,7 @@ from takevault.vault.editorial import EditorialMixin
 from takevault.vault.jobs import JobsMixin
 from takevault.vault.links import LinksMixin
 from takevault.vault.listing import ListingMixin
+from takevault.vault.note_markers import NoteMarkersMixin
 from takevault.vault.notes_follow import NotesFollowMixin
 from takevault.vault.people import PeopleMixin
 from takevault.vault.playback import PlaybackMixin
@@ -26,6 +27,7 @@ from takevault.vault.takes import TakesMixin
 class Vault(
     PeopleMixin,
     NotesFollowMixin,
+    NoteMarkersMixin,
     ApprovalsMixin,
     LinksMixin,
     TakesMixin,

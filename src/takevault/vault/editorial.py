@@ -276,7 +276,7 @@ class EditorialMixin(ReplaceMixin):
             urls = [(folder / f.file).resolve().as_uri() for f in export.files]
         clips = []
         for item, url in zip(items, urls, strict=True):
-            version = next(v for t, v in selection.picks if t.id == item.take_id)
+            take, version = next((t, v) for t, v in selection.picks if t.id == item.take_id)
             if version.media.fps is None:
                 raise InvalidInputError(f"{item.ref} has no frame rate in its media info; it cannot go on a timeline.")
             clips.append(
@@ -285,6 +285,8 @@ class EditorialMixin(ReplaceMixin):
                     target_url=url,
                     fps=version.media.fps,
                     frames=version.media.frames,
+                    # Open review notes of the exact version go along as markers (see vault/notes.py).
+                    markers=tuple(self.note_markers(take, version.number)),
                     metadata={
                         "take_id": item.take_id,
                         "ref": item.ref,

@@ -23,6 +23,9 @@ from takevault.vault.takebase import TakeBase
 
 MAX_TEXT = 10_000
 FOLLOW_STATES = ("changed", "unchanged", "gone")
+# Marker colours an NLE shows: red for a new note, orange where a carried note's picture changed,
+# green where it did not, purple for a guest's note.
+MARKER_COLORS = {"changed": "ORANGE", "unchanged": "GREEN", "gone": "BLACK", "guest": "PURPLE"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,11 @@ def check_text(text: Any, what: str = "note") -> str:
     if len(text) > MAX_TEXT:
         raise InvalidInputError(f"The {what} is {len(text)} characters long; keep it under {MAX_TEXT}.")
     return text.strip()
+
+
+def _one_line(text: str, limit: int) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def parse_frame(value: int | str, fps: Fraction | None, what: str) -> int:
@@ -181,6 +189,31 @@ class NotesMixin(TakeBase):
         if status:
             found = [n for n in found if n.status == status]
         return found
+
+    def note_markers(self, take: Take, version: int) -> list[dict[str, Any]]:
+        """The open notes of a take version as timeline markers (OTIO, EDL, FCP XML, Resolve CSV)."""
+        markers = []
+        for note in self._notes_of(take, version):
+            if note.status != "open" or note.frame_in is None:
+                continue
+            by = note.author + (" (guest)" if note.guest else "")
+            markers.append(
+                {
+                    "name": _one_line(f"{by}: {note.text}", 120),
+                    "frame_in": note.frame_in,
+                    "frame_out": note.frame_out if note.frame_out is not None else note.frame_in,
+                    "comment": note.text,
+                    "color": MARKER_COLORS.get(note.follow or ("guest" if note.guest else ""), "RED"),
+                    "metadata": {
+                        "note_id": note.id,
+                        "author": note.author,
+                        "guest": note.guest,
+                        "follow": note.follow,
+                        "ref": note.ref,
+                    },
+                }
+            )
+        return markers
 
     # -- helpers -----------------------------------------------------------------------
     def _notes_of(self, take: Take, version: int | None) -> list[Note]:

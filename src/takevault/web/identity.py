@@ -40,6 +40,7 @@ READS = {"GET", "HEAD", "OPTIONS"}
 class GuestLinkEnded(SignInError):
     """A guest's link expired or was revoked: signing in would not help them."""
 
+
 # Pages that decide whether to show the sign-in form answer without a person.
 OPEN_PATHS = {"/api/me", "/api/signin", "/api/signout", "/api/session"}
 # A guest opens a review link before anyone knows their name.

@@ -41,9 +41,7 @@ def upgrade() -> None:
         sa.Column("heartbeat_at", When),
         sa.Column("finished_at", When),
         sa.PrimaryKeyConstraint("id", name="pk_jobs"),
-        sa.CheckConstraint(
-            "state IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="ck_jobs_state_known"
-        ),
+        sa.CheckConstraint("state IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="ck_jobs_state_known"),
     )
     op.create_index("ix_jobs_dedupe", "jobs", ["dedupe"])
     op.create_index("ix_jobs_state", "jobs", ["state"])

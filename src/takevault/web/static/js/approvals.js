@@ -12,16 +12,34 @@ function badge(a) {
   a.state === "approved" ? "✔ approved" : LABEL[a.state] || a.state);
 }
 
-// After the gallery drew its cards: one request for every take's state.
+// After the gallery (re)loaded: one request for every take's state, applied to the cards there now
+// and to those the gallery draws later (it renders shots as they scroll into view).
+let known = new Map();
+const watched = new WeakSet();
+
+function decorate(cardEl) {
+  const a = known.get(cardEl.dataset.takeId);
+  const row = cardEl.querySelector(".card-row");
+  if (!row) return;
+  row.querySelector("[data-testid=approval]")?.remove();
+  if (a && a.state !== "pending") row.append(badge(a));
+}
+
 export async function decorateCards(root) {
   if (!root) return;
-  const states = await get("/api/approvals");
-  for (const a of states) {
-    const row = root.querySelector(`[data-take-id="${CSS.escape(a.take_id)}"] .card-row`);
-    if (!row) continue;
-    row.querySelector("[data-testid=approval]")?.remove();
-    if (a.state !== "pending") row.append(badge(a));
-  }
+  known = new Map((await get("/api/approvals")).map((a) => [a.take_id, a]));
+  for (const el of root.querySelectorAll("[data-testid=take-card]")) decorate(el);
+  if (watched.has(root)) return;
+  watched.add(root);
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      for (const node of change.addedNodes) {
+        if (!(node instanceof Element)) continue;
+        if (node.matches("[data-testid=take-card]")) decorate(node);
+        for (const el of node.querySelectorAll("[data-testid=take-card]")) decorate(el);
+      }
+    }
+  }).observe(root, { childList: true, subtree: true });
 }
 
 // After the take panel drew its versions: each version's state, and buttons for those who may decide.
@@ -34,7 +52,12 @@ export async function decorateVersions(panel, take, canDecide, refresh) {
     if (!canDecide) continue;
     const decide = (state) => async () => {
       try {
-        await post(`/api/takes/${take.id}/approval`, { version: a.version, state });
+        const decided = await post(`/api/takes/${take.id}/approval`, { version: a.version, state });
+        // The card shows the current version's state: update it in place.
+        if (decided.version === take.version) {
+          known.set(take.id, decided);
+          for (const el of document.querySelectorAll(`[data-testid=take-card][data-take-id="${CSS.escape(take.id)}"]`)) decorate(el);
+        }
         toast(`${take.ref}@v${a.version}: ${LABEL[state]}.`);
         refresh();
       } catch (err) { toast(err.message, "error"); }

@@ -5,6 +5,7 @@ import { h, clear, fmtDuration, parseFps, toast } from "./dom.js";
 import { get, waitForJob } from "./api.js";
 import { playableSource } from "./player.js";
 import { attachNotes } from "./notes.js";
+import { attachEditor } from "./editor.js";
 import * as selection from "./selection.js";
 import { renderLanes, renderWaveforms, SEGMENT_COLORS } from "./lanes.js";
 
@@ -88,6 +89,7 @@ class Room {
 
   destroy() {
     this.notes?.destroy();
+    this.editor?.stop();
     cancelAnimationFrame(this.raf);
     document.removeEventListener("keydown", this.keyHandler);
     for (const it of this.items) { it.video?.pause(); }
@@ -113,6 +115,7 @@ class Room {
         this.pairPicker(), this.modeBar),
       this.stage, this.transport, this.analysis));
     document.addEventListener("keydown", this.keyHandler);
+    this.editor = attachEditor(this);
     for (const it of this.items) {
       it.video = h("video", { playsinline: true, preload: "auto", muted: it.index > 0, "data-item": it.label});
       it.video.muted = it.index > 0;
@@ -256,7 +259,7 @@ class Room {
     inBtn.addEventListener("click", () => this.setIn());
     const outBtn = h("button", { type: "button", title: "Loop end here (O)" }, "Out");
     outBtn.addEventListener("click", () => this.setOut());
-    this.loopBtn = h("button", { type: "button", title: "Loop the range (L)", "aria-pressed": "false" }, "⟲ Loop");
+    this.loopBtn = h("button", { type: "button", title: "Loop the range (L is the shuttle)", "aria-pressed": "false" }, "⟲ Loop");
     this.loopBtn.addEventListener("click", () => this.toggleLoop());
     this.loopLabel = h("span", { class: "muted mono" });
     const speed = h("select", { "aria-label": "Speed", "data-testid": "speed" },
@@ -270,6 +273,7 @@ class Room {
 
   onKey(e) {
     if (e.target.closest("input, textarea, select") && e.target.type !== "range") return;
+    if (this.editor?.onKey(e)) return;  // J/K/L, Shift+arrows, Home/End, flip, swap (editor.js)
     if (e.key === " ") { e.preventDefault(); this.toggle(); }
     else if (e.key === "ArrowLeft") { e.preventDefault(); this.step(-1); }
     else if (e.key === "ArrowRight") { e.preventDefault(); this.step(1); }
@@ -391,6 +395,7 @@ class Room {
     }
     if (this.playhead && this.report) this.drawPlot();
     this.notes?.update();
+    this.editor?.update(t);
     this.drawBoxes();
   }
 

@@ -34,10 +34,13 @@ class RoomNotes {
     this.layout();
   }
 
-  // Beside the difference plot, on top of the side panels (the room rebuilds them for another pair).
+  // Beside the difference plot, under the technical table that names the compared versions (the room
+  // rebuilds the side panels for another pair).
   place() {
     const side = this.room.analysis.querySelector(".side-panels");
-    if (side) side.prepend(this.panel);
+    const first = side?.querySelector(":scope > .card-panel:not(.notes-panel)");
+    if (first) first.after(this.panel);
+    else if (side) side.append(this.panel);
     else this.room.analysis.append(this.panel);
   }
 

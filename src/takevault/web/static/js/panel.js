@@ -6,6 +6,7 @@ import { confirmDialog } from "./dialogs.js";
 import { openPlayer } from "./player.js";
 import * as selection from "./selection.js";
 import { decorateVersions } from "./approvals.js";
+import { shareButton } from "./links.js";
 import { loadMe } from "./signin.js";
 
 export async function openPanel(take, onChange) {
@@ -32,6 +33,7 @@ export async function openPanel(take, onChange) {
   const me = await loadMe().catch(() => null);
   const canDecide = !me || !me.sign_in_required || ["reviewer", "editor", "admin"].includes(me.role);
   decorateVersions(panel, take, canDecide, refresh).catch((err) => toast(err.message, "error"));
+  if (canDecide && !me?.guest) panel.querySelector(".panel-head > div")?.append(shareButton(take));
 }
 
 function editForm(take, refresh) {
