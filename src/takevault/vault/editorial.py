@@ -19,6 +19,7 @@ from takevault.lazy import lazy_module
 from takevault.models import Shot, Take, TakeVersion
 from takevault.store.base import download_to_path
 from takevault.vault.approvals import require_approved
+from takevault.vault.notes import NotesMixin
 from takevault.vault.replace import ReplaceMixin
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class TimelineReport:
         }
 
 
-class EditorialMixin(ReplaceMixin):
+class EditorialMixin(ReplaceMixin, NotesMixin):
     """Export, timelines, watch folders, AIMMS interchange."""
 
     # -- choosing takes -----------------------------------------------------
