@@ -179,6 +179,7 @@ def _rows_by_key(conn: sa.Connection, table: sa.Table, keys: Sequence[tuple]) ->
     pk = list(table.primary_key.columns)
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start : start + _CHUNK]
+        where: sa.ColumnElement[bool]
         if len(pk) == 1:
             where = pk[0].in_([k[0] for k in chunk])
         else:
@@ -293,7 +294,10 @@ def set_aside(engine: sa.Engine) -> str:
 def restore(engine: sa.Engine, folded: Folded, entries: Sequence[tuple[int, str]]) -> None:
     """Empty the catalog and load the folded state plus the journal rows, in one transaction."""
     tables = list(folded.tables())
-    deferred = {t.name: [c.parent.name for c in t.foreign_keys if c.constraint.use_alter] for t, _ in tables}
+    deferred = {
+        t.name: [c.parent.name for c in t.foreign_keys if c.constraint is not None and c.constraint.use_alter]
+        for t, _ in tables
+    }
     with engine.connect() as conn, conn.begin():
         for table, _ in tables:
             if deferred[table.name]:

@@ -19,7 +19,8 @@ from takevault.lazy import lazy_module
 from takevault.models import Shot, Take, TakeVersion
 from takevault.store.base import download_to_path
 from takevault.vault.approvals import require_approved
-from takevault.vault.takebase import TakeBase
+from takevault.vault.notes import NotesMixin
+from takevault.vault.replace import ReplaceMixin
 
 if TYPE_CHECKING:
     from takevault.editorial.aimms_sync import AimmsExportReport, AimmsImportReport
@@ -66,7 +67,7 @@ class TimelineReport:
         }
 
 
-class EditorialMixin(TakeBase):
+class EditorialMixin(ReplaceMixin, NotesMixin):
     """Export, timelines, watch folders, AIMMS interchange."""
 
     # -- choosing takes -----------------------------------------------------

@@ -437,7 +437,8 @@ def _relinked(old: PngRecord | None, png: ObjectVersion) -> PngRecord:
         size=png.size,
         status=old.status if old else "present",
         reason="re-linked by 'takevault fsck --repair'; run 'takevault png validate' to check it",
-        params=dict(old.params or {}) if old and old.params else None,
+        # The catalog stores no params and empty params alike, as {}.
+        params=dict(old.params) if old and old.params else {},
     )
 
 

@@ -12,7 +12,7 @@ import base64
 import binascii
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from takevault.catalog.search import search_words
@@ -105,19 +105,18 @@ class ListingMixin(VaultCore):
         """
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidInputError(f"A page holds 1 to {MAX_PAGE} takes; {limit} is out of range.")
-        filters = {
-            "shot": shot,
-            "section": section,
-            "starred": starred,
-            "kind": kind,
-            "status": status,
-            "min_rating": min_rating,
-            "search": search,
-            "deleted": deleted,
-        }
-        tag = _filters_tag(self.project, filters)
+        where = TakeFilter(
+            shot=shot,
+            section=section,
+            starred=starred,
+            kind=kind,
+            status=status,
+            min_rating=min_rating,
+            search=search,
+            deleted=deleted,
+        )
+        tag = _filters_tag(self.project, asdict(where))
         after, offset = _decode(cursor, tag) if cursor else (None, 0)
-        where = TakeFilter(**filters)
         if min_rating is not None and not 0 <= min_rating <= 5:
             raise InvalidInputError(f"The minimum rating {min_rating} is out of range; give a number from 0 to 5.")
         if search is not None:

@@ -25,7 +25,7 @@ from takevault.media.params_diff import diff_params as _diff
 from takevault.models import MediaInfo, PngRecord, Take, TakeVersion
 from takevault.store.base import download_to_path
 from takevault.store.fsutil import atomic_write
-from takevault.vault.core import VaultCore
+from takevault.vault.fetch import FetchMixin
 
 if TYPE_CHECKING:
     from takevault.media.workflow_png import PngCheck
@@ -47,7 +47,7 @@ MAX_PNG_FILE = 64 * 1024 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-class PngMixin(VaultCore):
+class PngMixin(FetchMixin):
     """Workflow PNGs: attach, validate, regenerate, repair, show, extract, diff-params."""
 
     # -- attach (called by add and replace) ------------------------------------------

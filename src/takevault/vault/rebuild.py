@@ -123,8 +123,8 @@ class RebuildMixin(FetchMixin):
             except (KeyError, ValueError):
                 skipped.append(f"{key}: its metadata lacks project, shot or take-number")
                 continue
-            section = meta.get("section") or NO_SECTION
-            section = None if section == NO_SECTION else section
+            stored_section = meta.get("section") or NO_SECTION
+            section = None if stored_section == NO_SECTION else stored_section
             try:
                 shot, new_shot = self._rebuild_shot(project_name, section, shot_code)
                 pngs = _pair_pngs(real, by_key.get(png_key_for(key), [])[::-1])

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import asdict
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from takevault.models import TakeFilter
 from takevault.vault import Vault
 from takevault.vault.listing import DEFAULT_PAGE
 from takevault.web.routes._render import render
@@ -85,19 +87,20 @@ def list_takes(
     cursor: str | None = Query(None, max_length=2000, description="`next_cursor` of the page before."),
     vault: Vault = Depends(get_vault),
 ) -> Response:
-    filters = {
-        "shot": shot or None,
-        "section": section or None,
-        "starred": True if starred else None,
-        "kind": kind or None,
-        "status": status or None,
-        "min_rating": min_rating,
-        "search": search or None,
-        "deleted": DELETED[deleted],
-    }
+    where = TakeFilter(
+        shot=shot or None,
+        section=section or None,
+        starred=True if starred else None,
+        kind=kind or None,
+        status=status or None,
+        min_rating=min_rating,
+        search=search or None,
+        deleted=DELETED[deleted],
+    )
     if limit is None and not cursor:
-        return json_with_etag(request, render(vault.takes(**filters)))
-    page = vault.takes_page(limit=limit or DEFAULT_PAGE, cursor=cursor or None, **filters)
+        return json_with_etag(request, render(vault.takes(where)))
+    # The page's cursor is tied to these same filters, given as takes_page's keywords.
+    page = vault.takes_page(limit=limit or DEFAULT_PAGE, cursor=cursor or None, **asdict(where))
     return json_with_etag(request, page.to_json())
 
 
