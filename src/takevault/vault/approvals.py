@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from takevault.catalog import approvals as rows
 from takevault.catalog.catalog import now
@@ -18,6 +18,9 @@ from takevault.catalog.schema import APPROVAL_STATES
 from takevault.errors import ConflictError, InvalidInputError, NotFoundError
 from takevault.models import Take, TakeVersion
 from takevault.vault.takebase import TakeBase
+
+if TYPE_CHECKING:
+    from takevault.vault.editorial import Selection  # editorial imports this module
 
 MAX_COMMENT = 10_000
 
@@ -135,7 +138,8 @@ class ApprovalsMixin(TakeBase):
         return out
 
 
-def require_approved(vault: Any, selection: Any) -> Any:
+def require_approved(vault: Any, selection: Selection) -> Selection:
+    # `vault` is Any: the export mixin that calls this only has approvals once composed into Vault.
     """Keep only the picks of an export selection whose exact version is approved; say which were left out."""
     if not selection.picks:
         return selection
