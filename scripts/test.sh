@@ -15,4 +15,6 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 python3 -m ruff check src tests bench
+# Type hints of the package, with the settings in pyproject.toml ([tool.mypy]).
+python3 -m mypy
 python3 -m pytest "$@"
