@@ -67,7 +67,7 @@ class Changes:
 
 def install(engine: sa.Engine) -> None:
     """Hook the engine so write transactions opened by `begin()` record what they touch."""
-    sa.event.listen(engine, "before_execute", _before_execute)
+    sa.event.listen(engine, "before_execute", _before_execute, retval=True)
     sa.event.listen(engine, "after_execute", _after_execute)
 
 
@@ -92,13 +92,20 @@ def _active(conn: sa.Connection) -> Changes | None:
 _NAMES = {t.name for t in journaled_tables()}
 
 
-def _before_execute(conn: sa.Connection, clause: Any, multiparams: Any, params: Any, options: Any) -> None:
+def _before_execute(conn: sa.Connection, clause: Any, multiparams: Any, params: Any, options: Any) -> Any:
     changes = _active(conn)
-    if changes is None or not isinstance(clause, (sa.Update, sa.Delete)):
-        return
+    unchanged = (clause, multiparams, params)
+    if changes is None or not isinstance(clause, (sa.Insert, sa.Update, sa.Delete)):
+        return unchanged
     table = clause.table
     if getattr(table, "name", None) not in _NAMES:
-        return
+        return unchanged
+    if isinstance(clause, sa.Insert):
+        # An INSERT of many rows at once (executemany) does not report the keys the database made up
+        # unless it is asked to: ask, so bulk inserts are journaled like single ones.
+        if len(multiparams) > 1 and not clause._returning and not clause._return_defaults:
+            clause = clause.return_defaults(*table.primary_key.columns)
+        return clause, multiparams, params
     # Which rows will change, read before the statement runs (an UPDATE may change its own WHERE column).
     query = sa.select(*table.primary_key.columns)
     if clause.whereclause is not None:
@@ -109,6 +116,7 @@ def _before_execute(conn: sa.Connection, clause: Any, multiparams: Any, params: 
     finally:
         changes.paused = False
     changes.touched[table.name].update(tuple(r) for r in rows)
+    return unchanged
 
 
 def _after_execute(conn: sa.Connection, clause: Any, multiparams: Any, params: Any, options: Any, result: Any) -> None:
