@@ -1,4 +1,4 @@
-"""The layer rules of shared/style.md, checked by reading imports."""
+"""The layer rules (the core never imports the CLI, web or boto3 layers), checked by reading imports."""
 
 from __future__ import annotations
 

@@ -125,7 +125,7 @@ class PngRecord:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-# -- shots and takes (issue 3) ------------------------------------------------
+# -- shots and takes --------------------------------------------------------
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -108,13 +108,26 @@ def test_changes_picture_outlines_the_local_box(source, tmp_path: Path) -> None:
     assert (np.abs(edge.astype(int) - (255, 220, 0)).sum(axis=1) < 40).mean() > 0.9
 
 
-def test_a_change_over_two_shots_names_both_causes(source) -> None:
+@pytest.mark.parametrize("metrics", [False, True])  # with metrics, the pass's worst pairs are reused, not decoded again
+def test_a_change_over_two_shots_names_both_causes(source, metrics: bool) -> None:
     """A regraded shot followed by a shot with a replaced sign: one changed segment, both causes."""
     from tests.compare.conftest import S2
 
     a, pa, out = source
     pb = write(out / "two.mp4", a[:S2] + [_warm(x) for x in a[S2:S3]] + [_patch(x) for x in a[S3:S4]] + a[S4:])
-    report = compare_files(pa, pb, metrics=False)
+    report = compare_files(pa, pb, metrics=metrics)
     (changed,) = [s for s in report["segments"] if s["kind"] == "changed"]
     assert changed["a_frames"] == [S2, S4]
     assert [c["cause"] for c in changed["causes"]] == ["colour", "local"]
+
+
+def _gamma_saturation(img: np.ndarray) -> np.ndarray:
+    """FFmpeg's eq=gamma=1.3:saturation=1.2, near enough: a curve and more colour, no region singled out."""
+    x = 255.0 * (img.astype(np.float32) / 255.0) ** (1 / 1.3)
+    grey = x.mean(axis=2, keepdims=True)
+    return np.clip(grey + 1.2 * (x - grey), 0, 255).astype(np.uint8)
+
+
+def test_a_curve_and_saturation_grade_is_colour_only(source) -> None:
+    report = _changed(source, _gamma_saturation, "gamma")
+    assert [c["cause"] for c in report["segments"][1]["causes"]] == ["colour"]

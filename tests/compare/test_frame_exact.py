@@ -165,3 +165,28 @@ def test_footage_speed_up_at_the_end(tmp_path: Path) -> None:
     # The speed change starts at a cut; the rest of the take is all at 2x.
     _close(got, [("same", (0, 137), (0, 137)), ("retimed", (137, 250), (137, 137 + len(shown)))])
     assert report["segments"][1]["rate"] == 2.0
+
+
+@pytest.mark.parametrize(
+    ("order", "want"),
+    [
+        # Two shots swapped: the one that keeps more in order stays, the other is moved.
+        (
+            (*range(30, 60), *range(30), *range(60, N)),
+            [("same", (30, 60), (0, 30)), ("moved", (0, 30), (30, 60)), ("same", (60, N), (60, N))],
+        ),
+        # Six frames from late in the take moved up, mid-shot.
+        (
+            (*range(20), *range(70, 76), *range(20, 70), *range(76, N)),
+            [
+                ("same", (0, 20), (0, 20)),
+                ("moved", (70, 76), (20, 26)),
+                ("same", (20, 70), (26, 76)),
+                ("same", (76, N), (76, N)),
+            ],
+        ),
+    ],
+)
+def test_moves_to_the_frame(clip_a: Path, tmp_path: Path, order: tuple, want: list) -> None:
+    b = make_clip(tmp_path / "b.mp4", **CLIP, order=order)
+    assert _edit(compare_files(clip_a, b, metrics=False)) == want

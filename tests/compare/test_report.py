@@ -1,4 +1,4 @@
-"""The report's shape (shared/cli.md) and the pictures and video written beside it."""
+"""The report's shape (as `compare --json` prints it) and the pictures and video written beside it."""
 
 from __future__ import annotations
 

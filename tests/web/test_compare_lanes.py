@@ -3,6 +3,7 @@ its own matched frame, the first table names the versions compared, `local` boxe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -105,11 +106,14 @@ def test_lanes_show_each_side_and_a_click_seeks_each_player_to_its_matched_frame
 
 def test_first_table_names_the_compared_versions_with_units(page, pair: Pair) -> None:  # noqa: F811
     _open(page, pair)
-    table = page.locator(".side-panels .card-panel").first
+    table = page.locator("[data-testid=technical]")
     text = table.inner_text()
     assert f"{pair.take}" not in text  # refs, not ids
     assert "SH010/video_01@v1" in text and "SH010/video_01@v2" in text and "@v3" not in text
     wait_js(page, "document.querySelector('[data-testid=compare-summary]') !== null", timeout=60000)
+    text = page.locator("[data-testid=technical]").inner_text()
+    assert "SH010/video_01@v1" in text and "@v3" not in text
+    assert "4.000 s" in text and "3.750 s" in text and re.search(r"\d [kM]b/s", text)  # units, not raw numbers
     summary = page.locator("[data-testid=compare-summary]").inner_text()
     assert "6 frames of A (00:00:01:21–00:00:02:03) cut out at B 00:00:01:21." in summary
     assert "local: 1 region changed" in summary
@@ -133,3 +137,15 @@ def test_local_boxes_are_drawn_over_both_players_during_the_changed_segment(page
     page.locator("[data-testid=lane-b] .segment[data-kind=same]").first.click()
     _settled(page)
     wait_js(page, "document.querySelectorAll('[data-testid=local-box]').length === 0")
+
+
+def test_fps_is_written_as_editors_write_it(page, pair: Pair) -> None:  # noqa: F811
+    _open(page, pair)
+    got = page.evaluate(
+        """async () => {
+             const m = await import('/static/js/compare.js');
+             const cases = [['fps', '24000/1001'], ['fps', '25/1'], ['fps', '30000/1001'],
+                            ['bit_rate', 1234567], ['bit_rate', 640000], ['duration', 2]];
+             return cases.map(([f, v]) => m.fmtField(f, v)); }"""
+    )
+    assert got == ["23.976 fps", "25 fps", "29.97 fps", "1.23 Mb/s", "640 kb/s", "2.000 s"]

@@ -752,7 +752,7 @@ class Catalog:
                 .values(next_take_number=at_least)
             )
 
-    # -- workflow PNGs (issue 4) ------------------------------------------------
+    # -- workflow PNGs ----------------------------------------------------------
     def update_png(self, take_id: str, version_number: int, png: Any, event: dict[str, Any] | None = None) -> None:
         """Point one take version at another workflow PNG (a `PngRecord`), with an optional log line."""
         with self.write() as conn:

@@ -25,6 +25,7 @@ import numpy as np
 SCALES = np.round(np.arange(0.80, 1.2501, 0.01), 2)  # B's size against A's: 1.08 = pushed in 8 %
 MIN_SCALE = 0.02  # less than 2 % is not a reframe
 MIN_SHIFT = 2.0  # A pixels of translation below which there is none
+SHARP_PEAK = 0.4  # a phase-correlation peak this high at scale 1: no reframe to search for (a 3 % push peaks below 0.3)
 PEAK_GAIN = 1.15  # a reframe must correlate this much better than no reframe
 STOP_MIN = 0.1  # stops of exposure change worth saying
 CONTRAST_MIN = 0.05  # relative contrast change worth saying
@@ -33,6 +34,7 @@ BLOCK = 8  # working-size pixels per cell of the local difference map
 LOCAL_LEVEL = 16.0  # difference of a cell's mean level (0-255) that is a local change
 LOCAL_SHARE = 0.5  # above this share of the picture a change is not local
 MAX_BOXES = 4
+FIT_PIXELS = 20_000  # pixels the grade is fitted on (evenly spread)
 
 
 def _luma(rgb: np.ndarray) -> np.ndarray:
@@ -71,35 +73,63 @@ def _phase(a: np.ndarray, b: np.ndarray, win: np.ndarray) -> tuple[float, float,
     return float(dx), float(dy), peak
 
 
+def _half(y: np.ndarray) -> np.ndarray:
+    h, w = (y.shape[0] // 2) * 2, (y.shape[1] // 2) * 2
+    return y[:h, :w].reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
+
+
+def _search(ya: np.ndarray, yb: np.ndarray, scales: np.ndarray) -> tuple[float, float, float, float]:
+    """(peak, scale, dx, dy) of the best of `scales`."""
+    win = _window(*ya.shape)
+    best = (-1.0, 1.0, 0.0, 0.0)
+    for s in scales:
+        dx, dy, peak = _phase(_zoom(ya, float(s)) if abs(s - 1.0) > 1e-9 else ya, yb, win)
+        if peak > best[0]:
+            best = (peak, float(s), dx, dy)
+    return best
+
+
 def find_reframe(a_rgb: np.ndarray, b_rgb: np.ndarray) -> tuple[float, float, float]:
-    """(scale, dx, dy) in working pixels that best maps A's picture onto B's; (1, 0, 0) if none."""
+    """(scale, dx, dy) in working pixels that best maps A's picture onto B's; (1, 0, 0) if none.
+
+    A sharp correlation peak at no scale (a grade, a replaced sign, a plain move) needs no search;
+    otherwise scales are tried coarsely at half size, then to 1 % around the best at full size.
+    """
     ya, yb = _luma(a_rgb), _luma(b_rgb)
     win = _window(*ya.shape)
     dx0, dy0, base = _phase(ya, yb, win)
-    best = (base, 1.0, dx0, dy0)
-    for s in SCALES:
-        if abs(s - 1.0) < 1e-9:
-            continue
-        dx, dy, peak = _phase(_zoom(ya, float(s)), yb, win)
-        if peak > best[0]:
-            best = (peak, float(s), dx, dy)
-    peak, scale, dx, dy = best
-    if scale != 1.0 and peak < base * PEAK_GAIN:
-        scale, dx, dy = 1.0, dx0, dy0
+    if base >= SHARP_PEAK:
+        return 1.0, dx0, dy0
+    coarse = _search(_half(ya), _half(yb), SCALES[::2])[1]
+    fine = SCALES[np.abs(SCALES - coarse) <= 0.0151]
+    peak, scale, dx, dy = _search(ya, yb, fine)
+    if scale == 1.0 or peak < base * PEAK_GAIN:
+        return 1.0, dx0, dy0
     return scale, dx, dy
 
 
-def _fit_colour(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel gain and offset with b ~ gain * a + offset over the masked pixels."""
-    gains, offsets = np.ones(3), np.zeros(3)
-    for c in range(3):
-        x, y = a[..., c][mask].astype(np.float64), b[..., c][mask].astype(np.float64)
-        if len(x) < 16 or x.std() < 1e-3:
-            offsets[c] = float(y.mean() - x.mean()) if len(x) else 0.0
-            continue
-        g, o = np.polyfit(x, y, 1)
-        gains[c], offsets[c] = g, o
-    return gains, offsets
+def _terms(x: np.ndarray) -> np.ndarray:
+    """Per pixel: R, G, B, their squares and 1: a grade model with cross-channel mixing
+    (saturation, white balance) and a curve per channel (gamma, lift, gain)."""
+    x = x.reshape(-1, 3).astype(np.float32) / 255.0
+    return np.concatenate([x, x * x, np.ones((len(x), 1), dtype=np.float32)], axis=1)
+
+
+def _fit_colour(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The grade that maps A's pixels onto B's over the masked pixels, as a 7x3 matrix on `_terms`."""
+    idx = np.flatnonzero(mask.ravel())
+    if len(idx) > FIT_PIXELS:
+        idx = idx[:: len(idx) // FIT_PIXELS]
+    if len(idx) < 16:
+        return np.vstack([np.eye(3), np.zeros((4, 3))]).astype(np.float32)
+    x = _terms(a.reshape(-1, 3)[idx])
+    y = b.reshape(-1, 3)[idx].astype(np.float32) / 255.0
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    return coef.astype(np.float32)
+
+
+def _apply_colour(a: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    return np.clip(_terms(a) @ coef * 255.0, 0, 255).reshape(a.shape)
 
 
 def _cells(x: np.ndarray) -> np.ndarray:
@@ -182,8 +212,7 @@ def explain_pair(a_rgb: np.ndarray, b_rgb: np.ndarray, a_width: int) -> dict[str
     for _ in range(2):
         # Twice: the second fit leaves out what the first found changed locally (a replaced sign
         # must not read as a grade).
-        gains, offsets = _fit_colour(a_fit, b_rgb, keep)
-        a_graded = np.clip(a_fit.astype(np.float32) * gains + offsets, 0, 255)
+        a_graded = _apply_colour(a_fit, _fit_colour(a_fit, b_rgb, keep))
         cells = _cell_diff(a_graded, b_rgb, m)
         hot = _hot_pixels(cells, a_rgb.shape)
         keep = m & ~hot if (m & ~hot).sum() > 0.3 * m.sum() else m

@@ -83,13 +83,15 @@ def iter_frames(path: Path, status: DecodeStatus | None = None) -> Iterator[tupl
             yield t, frame
 
 
-def iter_frames_from(path: Path, start_time: float) -> Iterator[tuple[float, av.VideoFrame]]:
-    """Frames from `start_time` on: seek to the keyframe before it, then decode forward."""
+def iter_frames_from(path: Path, start_time: float, margin: float = 0.25) -> Iterator[tuple[float, av.VideoFrame]]:
+    """Frames from `start_time` on: seek to the keyframe at or before `start_time - margin`, then decode
+    forward. A caller that knows `start_time` is a key frame's passes a margin under one frame, so the
+    seek lands on it instead of on the key frame before (a whole group of pictures earlier)."""
     container, stream = open_video(path)
     with container:
         start = stream_start(stream)
-        if start_time > 0.5 and stream.time_base is not None:
-            target = int((start_time + start - 0.25) / stream.time_base)
+        if start_time > min(0.5, margin + 1e-3) and stream.time_base is not None:
+            target = int((start_time + start - margin) / stream.time_base)
             try:
                 container.seek(target, stream=stream, backward=True, any_frame=False)
             except av.error.FFmpegError:

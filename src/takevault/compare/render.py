@@ -220,7 +220,9 @@ def difference_plot(
             x = x_of(seg["at"])
             draw.polygon([(x - 6, band_y + 26), (x + 6, band_y + 26), (x, band_y + 13)], fill=colour)
             length = seg["a"][1] - seg["a"][0] if seg.get("a") else 0.0
-            wanted.append((x, f"removed {length:.2f}s", colour))
+            text = f"removed {length:.2f}s"
+            # Beside the mark, not over it (place_labels moves it left if it would run off the edge).
+            wanted.append((x + 8 + draw.textlength(text, font=small) / 2, text, colour))
     widths = [draw.textlength(text, font=small) for _, text, _ in wanted]
     rows = (band_y + 14, band_y + 26)
     for (x, row), (_, text, colour) in zip(

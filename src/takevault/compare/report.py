@@ -133,9 +133,12 @@ class Cursor:
     def get(self, idx: int) -> av.VideoFrame | None:
         if idx in self._cache:
             return self._cache[idx]
-        if self._iter is None or idx < self._pos - 2 or idx > self._pos + 48:
+        # Decoding on is cheaper than a seek that lands a whole group of pictures back.
+        reach = max(48, self.track.seek_cost(idx))
+        if self._iter is None or idx < self._pos - 2 or idx > self._pos + reach:
             self.close()
-            self._iter = iter_frames_from(self.path, float(self.track.time[idx]))
+            margin = 0.5 * self.track.frame_duration() if self.track.is_key(idx) else 0.25
+            self._iter = iter_frames_from(self.path, float(self.track.time[idx]), margin)
             self._pos = -1
         for t, frame in self._iter:
             k = self._index(t)
@@ -348,7 +351,11 @@ def compare_files(
             item["causes"] = []
     changed = [(item, seg) for item, seg in zip(segments, alignment.segments, strict=True) if seg.kind == "changed"]
     change_rows = (
-        _explain(pa, pb, track_a, track_b, changed, thumb, info_a.width, resolution, cuts_b_idx) if changed else []
+        _explain(
+            pa, pb, track_a, track_b, changed, thumb, info_a.width, resolution, cuts_b_idx, collector.worst.ranked()
+        )
+        if changed
+        else []
     )
     warnings = list(technical["warnings"])
     for name, status, info in ((labels[0], sa, info_a), (labels[1], sb, info_b)):
@@ -473,8 +480,21 @@ def _aligned_pass(
 
 EXPLAIN_PAIRS = 3  # pairs looked at per changed segment
 EXPLAIN_SEGMENTS = 40  # past this many changed segments, one pair each
-EXPLAIN_SHOTS = 6  # B shots per changed segment looked at on their own
+EXPLAIN_SHOTS = 3  # B shots per changed segment looked at on their own (each pick is a seek on both sides)
 CHANGES_ROWS = 6  # changed segments shown in changes.png
+
+
+def _cheap(
+    pairs: list[tuple[int, int]], at: int, ta: Track, tb: Track, allowed: np.ndarray | None = None
+) -> tuple[int, int]:
+    """The pair near position `at` that is cheapest to seek to: fewest frames to decode from the
+    key frames before it on both sides (a pair on key frames costs one frame each), within a sixth
+    of the segment either way so the picks stay spread."""
+    span = max(1, len(pairs) // 6)
+    lo, hi = max(0, at - span), min(len(pairs), at + span + 1)
+    cands = range(lo, hi) if allowed is None else [i for i in allowed.tolist() if lo <= i < hi] or [at]
+    best = min(cands, key=lambda i: (ta.seek_cost(pairs[i][0]) + tb.seek_cost(pairs[i][1]), abs(i - at)))
+    return pairs[best]
 
 
 def _explain(
@@ -487,41 +507,59 @@ def _explain(
     a_width: int,
     resolution: str | None,
     b_cuts: list[int] = (),
+    ready: list[dict[str, Any]] = (),
 ) -> list[tuple[dict[str, Any], np.ndarray, np.ndarray]]:
     """`causes` for every changed segment, from a few of its pairs decoded at working size.
+
+    `ready` are pairs already at working size (the metrics pass keeps the most different ones):
+    a segment holding two of them needs no seek for its spread picks, and a shot holding one
+    needs none for its own.
 
     Returns, for the first CHANGES_ROWS segments, the segment with one of its pairs (A, B RGB) to show.
     """
     w, h = thumb
     wanted: list[tuple[int, int, int]] = []  # (b index, a index, segment number), in B order
     cuts = np.asarray(sorted(b_cuts), dtype=np.int64)
+    measured: dict[int, list[dict[str, Any]]] = {}
+    shown: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}  # a picture per segment for changes.png
+
+    def measure(k: int, ib: int, a_rgb: np.ndarray, b_rgb: np.ndarray) -> None:
+        found = explain_pair(a_rgb, b_rgb, a_width)
+        found["shot"] = int(np.searchsorted(cuts, ib, side="right"))
+        measured.setdefault(k, []).append(found)
+        if k < CHANGES_ROWS and (k not in shown or len(found["boxes"]) > shown[k][0]):
+            shown[k] = (len(found["boxes"]), a_rgb, b_rgb)
+
+    by_pair = {(int(r["a_frame"]), int(r["b_frame"])): r for r in ready if r.get("a_rgb") is not None}
     for k, (_item, seg) in enumerate(changed):
         n = EXPLAIN_PAIRS if k < EXPLAIN_SEGMENTS else 1
         pairs = seg.pairs
-        picks = {pairs[int((i + 0.5) * len(pairs) / n)] for i in range(n)}
+        have = [p for p in pairs if p in by_pair][:EXPLAIN_PAIRS]
+        for ia, ib in have:
+            measure(k, ib, by_pair[(ia, ib)]["a_rgb"], by_pair[(ia, ib)]["b_rgb"])
+        picks = set()
+        if len(have) < 2:
+            picks = {_cheap(pairs, int((i + 0.5) * len(pairs) / n), track_a, track_b) for i in range(n)}
         if k < EXPLAIN_SEGMENTS:
             # One more in the middle of every B shot the segment runs over: shots may have changed differently.
             shot_of = np.searchsorted(cuts, [ib for _, ib in pairs], side="right")
+            covered = {int(np.searchsorted(cuts, ib, side="right")) for _, ib in have}
             for shot in np.unique(shot_of)[:EXPLAIN_SHOTS]:
+                if int(shot) in covered:
+                    continue
                 inside = np.flatnonzero(shot_of == shot)
-                picks.add(pairs[int(inside[len(inside) // 2])])
+                picks.add(_cheap(pairs, int(inside[len(inside) // 2]), track_a, track_b, inside))
         wanted += [(ib, ia, k) for ia, ib in sorted(picks, key=lambda p: p[1])]
     wanted.sort()
-    measured: dict[int, list[dict[str, Any]]] = {}
-    shown: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}  # a picture per segment for changes.png
     ca, cb = Cursor(pa, track_a), Cursor(pb, track_b)
     try:
         for ib, ia, k in wanted:
             fa, fb = ca.get(ia), cb.get(ib)
             if fa is None or fb is None:
                 continue
-            a_rgb = fa.reformat(w, h, format="rgb24").to_ndarray()
-            b_rgb = fb.reformat(w, h, format="rgb24").to_ndarray()
-            found = explain_pair(a_rgb, b_rgb, a_width)
-            found["shot"] = int(np.searchsorted(cuts, ib, side="right"))
-            measured.setdefault(k, []).append(found)
-            if k < CHANGES_ROWS and (k not in shown or len(found["boxes"]) > shown[k][0]):
-                shown[k] = (len(found["boxes"]), a_rgb, b_rgb)
+            measure(
+                k, ib, fa.reformat(w, h, format="rgb24").to_ndarray(), fb.reformat(w, h, format="rgb24").to_ndarray()
+            )
     finally:
         ca.close()
         cb.close()

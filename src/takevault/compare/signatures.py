@@ -13,6 +13,7 @@ Each frame becomes a 32x18 YUV thumbnail (area-averaged by swscale, about
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 import av
@@ -71,12 +72,15 @@ class Track:
     """Fingerprints of every frame of one video, in decode order, grown chunk by chunk."""
 
     times: list[float] = field(default_factory=list)
+    keys: list[int] = field(default_factory=list)  # indices of key frames: where a seek lands without decoding a GOP
     _tiny: list[np.ndarray] = field(default_factory=list)
     _cache: dict[str, np.ndarray] = field(default_factory=dict)
     _reformatter: VideoReformatter = field(default_factory=VideoReformatter)
 
     def add(self, t: float, frame: av.VideoFrame) -> np.ndarray:
         tiny = tiny_yuv(frame, self._reformatter)
+        if frame.key_frame:
+            self.keys.append(len(self.times))
         self.times.append(t)
         self._tiny.append(tiny)
         self._cache.clear()
@@ -131,6 +135,17 @@ class Track:
         steps = np.diff(t)
         steps = steps[steps > 0]
         return float(np.median(steps)) if len(steps) else 1 / 24
+
+    def seek_cost(self, idx: int) -> int:
+        """Frames decoded to reach frame `idx` after a seek: from the key frame at or before it."""
+        if not self.keys:
+            return idx
+        k = bisect.bisect_right(self.keys, idx) - 1
+        return idx - self.keys[k] if k >= 0 else idx
+
+    def is_key(self, idx: int) -> bool:
+        k = bisect.bisect_left(self.keys, idx)
+        return k < len(self.keys) and self.keys[k] == idx
 
     def end_time(self) -> float:
         return float(self.time[-1] + self.frame_duration()) if len(self) else 0.0

@@ -1,4 +1,4 @@
-"""Turn records into JSON: every record has `to_json()` in the shapes of shared/cli.md."""
+"""Turn records into JSON: every record has `to_json()` in the `--json` shapes the CLI prints."""
 
 from __future__ import annotations
 

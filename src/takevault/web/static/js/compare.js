@@ -456,7 +456,7 @@ class Room {
     const q = `a=${encodeURIComponent(ra)}&b=${encodeURIComponent(rb)}`;
     this.plotBox = h("div", { class: "card-panel plot-panel" }, h("h3", {}, `Difference per frame · ${this.pairTitle}`),
       h("p", { class: "muted", "data-testid": "analysis-status" }, "Comparing… (computed once, then kept)"));
-    this.techBox = h("div", { class: "card-panel" }, h("h3", {}, "Technical differences"));
+    this.techBox = h("div", { class: "card-panel", "data-testid": "technical" }, h("h3", {}, "Technical differences"));
     this.paramBox = h("div", { class: "card-panel" }, h("h3", {}, "Generation parameters"), h("p", { class: "muted" }, "Loading…"));
     clear(this.analysis).append(this.plotBox, h("div", { class: "side-panels" }, this.techBox, this.paramBox));
     this.notes?.place();
