@@ -96,11 +96,10 @@ def add_user(
 ) -> None:
     """A new user with `role` in one project (the caller checked that the name is free)."""
     with catalog.write() as conn:
+        # The key from inserted_primary_key, not RETURNING: the catalog journal learns it the same way.
         user_id = conn.execute(
-            sa.insert(users)
-            .values(name=name, password_hash=password_hash, created_at=now(), created_by=by)
-            .returning(users.c.id)
-        ).scalar_one()
+            sa.insert(users).values(name=name, password_hash=password_hash, created_at=now(), created_by=by)
+        ).inserted_primary_key[0]
         conn.execute(sa.insert(memberships).values(user_id=user_id, project_id=project_id, role=role))
         conn.execute(sa.insert(events).values(**event))
 
