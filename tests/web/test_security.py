@@ -109,6 +109,18 @@ WRITES = [
     ("POST", "/api/media/{a}/1/proxy", None),
     ("POST", "/api/session", '{"token": "x"}'),
     ("DELETE", "/api/session", None),
+    # people, review and jobs
+    ("POST", "/api/signin", '{"name": "x", "password": "y"}'),
+    ("POST", "/api/signout", None),
+    ("POST", "/api/takes/{a}/notes", '{"text": "pwned"}'),
+    ("POST", "/api/notes/SH010/replies", '{"text": "pwned"}'),
+    ("POST", "/api/notes/SH010/resolve", None),
+    ("POST", "/api/takes/{a}/approval", '{"decision": "approved"}'),
+    ("POST", "/api/takes/{a}/links", "{}"),
+    ("DELETE", "/api/links/SH010", None),
+    ("POST", "/api/links/SH010/open", '{"password": "x"}'),
+    ("POST", "/api/jobs", '{"kind": "proxy"}'),
+    ("POST", "/api/jobs/SH010/cancel", None),
 ]
 
 
