@@ -142,7 +142,7 @@ def test_many_concurrent_requests_share_one_engine_and_one_store_client(seeded: 
             codes = list(pool.map(one, range(200)))
         assert set(codes) == {200}
         web = app.state.web
-        opened = list(web._opened)
+        opened = list(web._idle.values())  # every request is over: the vaults it used are idle in the pool
         assert opened
         assert len({id(v.catalog) for v in opened}) == 1 and len({id(v.store) for v in opened}) == 1
         assert len({id(v.catalog.engine) for v in opened}) == 1
