@@ -84,6 +84,14 @@ def run(app: Any, host: str, port: int, *, workers: int = 1, **extra: Any) -> No
     if workers == 1:
         server.run()
         return
+    import inspect
+
     from uvicorn.supervisors import Multiprocess
 
-    Multiprocess(settings, target=server.run, sockets=[settings.bind_socket()]).run()
+    sockets = [settings.bind_socket()]
+    # Older uvicorn runs the `target` it is given in each child; newer ones (0.54 here) build the
+    # server from the config themselves (the guarded protocol travels in the config either way).
+    if "target" in inspect.signature(Multiprocess).parameters:
+        Multiprocess(settings, target=server.run, sockets=sockets).run()
+    else:
+        Multiprocess(settings, sockets=sockets).run()
