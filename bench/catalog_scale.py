@@ -206,9 +206,10 @@ def web_pages(vault_root: Path, shot_paths: list[str], samples: int) -> dict[str
 
     async def run() -> dict[str, tuple[float, float]]:
         out = {}
+        # A loopback name: the server answers no other host without a token.
         async with (
             app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as client,
         ):
             for label, make_url in (
                 ("web GET /api/takes?shot=", lambda i: f"/api/takes?shot={shot_paths[i % len(shot_paths)]}"),
