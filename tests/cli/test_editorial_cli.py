@@ -61,7 +61,6 @@ def test_export_timeline_as_of_and_media_dir(vault_dir, tmp_path, capsys):
     assert data["media_dir"] == str((tmp_path / "m").resolve())
     assert run(vault_dir, "export", "--otio", str(tmp_path / "old.otio"), "--as-of", "2001-01-01") == 3
     err = capsys.readouterr().err
-    # The shots are named; an --as-of moment says they had none then (starring now cannot change the past).
     assert "SEQ01/SH010, SEQ01/SH020 had none then" in err and "Traceback" not in err
 
 

@@ -71,3 +71,17 @@ def test_cli_approve_list_and_export_approved(two_takes, tmp_path: Path, capsys:
     assert [f["ref"] for f in report["files"]] == [f"{a}@v1"]
     assert "Left out, not approved: SH020/video_01@v1" in captured.err
     assert main(["--vault", root, "approval", "set", a, "maybe"]) == 2
+
+
+def test_cli_approval_list_table_shows_when_each_decision_was_made(two_takes, capsys: pytest.CaptureFixture[str]):
+    vault, a, b, _ = two_takes
+    root = str(vault.root)
+    vault.set_approval(a, "approved")
+    capsys.readouterr()
+    assert main(["--vault", root, "approval", "list"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith(a))
+    assert row.split("\t")[-1] == vault.approval(a).at.isoformat(timespec="seconds")
+    # A version nobody decided on yet has no time.
+    assert main(["--vault", root, "approval", "list", "--state", "pending"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith(b))
+    assert row.split("\t")[-1] == ""

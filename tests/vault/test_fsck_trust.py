@@ -196,3 +196,21 @@ def test_fsck_repair_of_a_healthy_vault_changes_nothing(clips, tmp_path: Path, c
     assert listings(run) == before
     with Vault.open(vault_dir) as vault:
         assert vault.store.head(journal_key(1)).size > 0
+
+
+def test_a_repair_that_would_need_bytes_is_refused_and_says_why(small) -> None:
+    take = small.take("SH010/video_01")
+    blob = small.store.blob_path(take.key, take.current.version_id)
+    blob.chmod(0o644)
+    blob.write_bytes(b"rotten")
+    report = small.fsck(repair=True)
+    assert [(p.kind, p.take_ref) for p in report.problems] == [("damaged_bytes", f"{take.ref}@v2")]
+    assert any("never does" in line for line in report.repaired)
+    assert blob.read_bytes() == b"rotten"  # nothing deleted or replaced
+    assert [v.number for v in small.history(take.ref)] == [2, 1]
+
+
+def test_idle_for_must_not_be_negative(small, tmp_path, capsys) -> None:
+    code = main(["--vault", str(tmp_path / "v"), "fsck", "--repair", "--idle-for", "-1"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err

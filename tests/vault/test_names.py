@@ -82,11 +82,15 @@ def test_import_and_watch_put_the_same_files_in_the_same_shots(tmp_path: Path, c
             else:
                 report = vault.watch(folder, once=True, settle_seconds=0, poll_seconds=0.05)
                 decided[how] = {d.path: d.take.rsplit("/", 1)[0] for d in report.decisions if d.take}
-    assert decided["import"] == decided["watch"] == {
-        "SH010/anything.mp4": "SH010",
-        "SH010_other.mov": "SH010",
-        "SH020/render_00001.mp4": "SH020",
-    }
+    assert (
+        decided["import"]
+        == decided["watch"]
+        == {
+            "SH010/anything.mp4": "SH010",
+            "SH010_other.mov": "SH010",
+            "SH020/render_00001.mp4": "SH020",
+        }
+    )
 
 
 def test_one_list_of_video_formats() -> None:
@@ -97,6 +101,20 @@ def test_one_list_of_video_formats() -> None:
     assert watch.VIDEO_SUFFIXES is importing.VIDEO_SUFFIXES is comparing.VIDEO_SUFFIXES is formats.VIDEO_SUFFIXES
     assert formats.is_video_name("A.MXF") and not formats.is_video_name("notes.txt")
     assert ".mxf" in formats.ACCEPT.split(",")
+
+
+def test_the_gallery_offers_the_same_video_formats(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from takevault.media.formats import ACCEPT, VIDEO_SUFFIXES
+    from takevault.web import create_app
+
+    Vault.init(tmp_path / "v").close()
+    with TestClient(create_app(tmp_path / "v"), base_url="http://127.0.0.1") as client:
+        answer = client.get("/api/info")
+    assert answer.status_code == 200, answer.text
+    accept = answer.json()["video_accept"]
+    assert accept == ACCEPT and set(accept.split(",")) == {"video/*", *VIDEO_SUFFIXES}
 
 
 # -- import goes on past any one bad file ---------------------------------------------------

@@ -25,10 +25,12 @@ def _drop_catalog(vault_dir: Path, pg_url: str | None) -> None:
         return
     import sqlalchemy as sa
 
+    # A lost catalog: the whole schema (tables, trigger functions) gone, an empty one in its place.
     engine = sa.create_engine(pg_url)
     with engine.begin() as conn:
-        for (name,) in conn.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"):
-            conn.exec_driver_sql(f'DROP TABLE "{name}" CASCADE')
+        schema = conn.exec_driver_sql("SELECT current_schema()").scalar()
+        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     engine.dispose()
 
 
@@ -105,3 +107,49 @@ def test_a_change_the_catalog_refused_never_comes_back(clips, tmp_path: Path, ca
     _drop_catalog(vault_dir, None)
     ok(run, "catalog", "rebuild")
     assert listings(run) == before
+
+
+@pytest.mark.postgres
+def test_rebuild_force_on_postgres_keeps_the_old_catalog_in_a_schema_of_its_own(
+    clips, tmp_path, capsys, pg_url
+) -> None:
+    import sqlalchemy as sa
+
+    vault_dir = tmp_path / "vault"
+    assert main(init_args(vault_dir, pg_url)) == 0
+    run = make_cli(vault_dir, capsys)
+    ok(run, "shot", "add", "SH010")
+    ok(run, "add", str(clips["a"]), "--shot", "SH010", "--note", "kept")
+    before = listings(run)
+    assert run("catalog", "rebuild")[0] != 0
+    report = json.loads(ok(run, "catalog", "rebuild", "--force", "--json"))
+    schema = report["kept_aside"].split()[-1]
+    assert listings(run) == before
+    engine = sa.create_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql(f'SELECT note FROM "{schema}".takes').scalar() == "kept"
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    finally:
+        engine.dispose()
+    ok(run, "add", str(clips["b"]), "--shot", "SH010")
+    assert run("fsck")[0] == 0
+
+
+def test_a_many_row_insert_is_journaled_row_by_row(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from takevault.catalog.journal import parse
+    from takevault.catalog.schema import events
+
+    with Vault.init(tmp_path / "v") as vault:
+        project = vault.catalog.ensure_project("main")
+        entries: list[dict] = []
+        vault.catalog.journal_sink = lambda seq, payload: entries.append(parse(payload))
+        rows = [
+            {"project_id": project.id, "at": dt.datetime.now(dt.UTC), "user": "u", "action": "note", "details": {}}
+            for _ in range(3)
+        ]
+        vault.catalog.insert_rows(events, rows)
+        assert len(entries) == 1 and len(entries[0]["rows"]["events"]) == 3

@@ -76,3 +76,24 @@ def test_reading_an_unknown_project_does_not_create_it(tmp_path: Path) -> None:
         assert [p.name for p in typo.list_projects()] == ["main", "trialer"]
     with Vault.open(tmp_path / "v") as main:
         assert main.takes() == []
+
+
+def test_the_quick_schema_check_agrees_with_alembic(tmp_path: Path) -> None:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from takevault.catalog.catalog import MIGRATIONS, Catalog, _head_from_files
+
+    expected = ScriptDirectory.from_config(Catalog._alembic_config()).get_current_head()
+    assert _head_from_files(MIGRATIONS / "versions") == expected == Catalog.head_revision()
+    with Vault.init(tmp_path / "v") as vault, vault.catalog.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == vault.catalog.schema_revision()
+    # Two heads (an unmerged branch) are not clear-cut: Alembic decides then.
+    folder = tmp_path / "versions"
+    folder.mkdir()
+    (folder / "a.py").write_text('revision = "a"\ndown_revision = None\n')
+    (folder / "b.py").write_text('revision = "b"\ndown_revision = "a"\n')
+    (folder / "c.py").write_text("revision = 'c'\ndown_revision = ('a',)\n")
+    assert _head_from_files(folder) is None
+    (folder / "c.py").write_text("revision = 'c'\ndown_revision = ('b',)\n")
+    assert _head_from_files(folder) == "c"

@@ -154,3 +154,49 @@ def test_eight_restores_of_one_deleted_take_make_one_version(vault, clips: dict[
     assert not vault.take(take.ref).deleted
     _assert_true_history(vault, take.ref, 3, tmp_path)
     assert vault.fsck().ok
+
+
+@pytest.mark.s3
+def test_eight_replaces_on_s3_keep_the_latest_object_current(seaweedfs_target, clips, tmp_path: Path) -> None:
+    from takevault.vault import Vault
+
+    seaweedfs_target.create_bucket()
+    store = f"s3://{seaweedfs_target.bucket}/race"
+    with Vault.init(tmp_path / "v", store=store, endpoint_url=seaweedfs_target.endpoint_url) as vault:
+        vault.add_shot("SH010")
+        take = vault.add(clips["a"], shot="SH010")
+        files = [clips["a"], clips["b"], clips["c"]]
+
+        def plan(i: int) -> tuple:
+            return (str(vault.root), [("replace", f"{take.ref} {files[i % 3]}")] * 2)
+
+        outcomes = _outcomes(_race(vault, workers.write_one_take, plan, processes=WRITERS))
+        assert all(result == "ok" for _op, result in outcomes), outcomes
+        _assert_true_history(vault, take.ref, 1 + 2 * WRITERS, tmp_path)
+
+
+def test_a_long_write_of_one_take_does_not_hold_up_other_writers_on_sqlite(local_vault, clips) -> None:
+    import threading
+    import time
+
+    local_vault.add_shot("SH010")
+    take = local_vault.add(clips["a"], shot="SH010")
+    inside, release = threading.Event(), threading.Event()
+
+    def long_replace() -> None:  # what a replace uploading a big file looks like to the catalog
+        with local_vault.catalog.lock_take(take.id):
+            inside.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=long_replace)
+    holder.start()
+    try:
+        assert inside.wait(10)
+        started = time.monotonic()
+        other = local_vault.add(clips["b"], shot="SH010")  # another take: the database is not locked
+        local_vault.star(other.ref)
+        assert time.monotonic() - started < 10
+    finally:
+        release.set()
+        holder.join(30)
+    assert [t.number for t in local_vault.takes()] == [1, 2]

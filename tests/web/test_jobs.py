@@ -142,10 +142,11 @@ def test_many_concurrent_requests_share_one_engine_and_one_store_client(seeded: 
             codes = list(pool.map(one, range(200)))
         assert set(codes) == {200}
         web = app.state.web
-        opened = list(web._idle.values())  # every request is over: the vaults it used are idle in the pool
-        assert opened
-        assert len({id(v.catalog) for v in opened}) == 1 and len({id(v.store) for v in opened}) == 1
-        assert len({id(v.catalog.engine) for v in opened}) == 1
+        pooled = list(web._idle.values())
+        assert pooled and web._parts is not None
+        catalog, store = web._parts
+        assert all(v.catalog is catalog and v.store is store for v in pooled)
+        assert len({id(v.catalog.engine) for v in pooled}) == 1
 
 
 def test_serve_refuses_zero_server_processes(seeded: Seeded, capsys):
@@ -156,3 +157,63 @@ def test_serve_refuses_zero_server_processes(seeded: Seeded, capsys):
     assert err.endswith("--workers 0 would start no server; give 1 or more server processes (the default is 1).")
     assert len(err.splitlines()) == 1
     assert main(["--vault", str(seeded.root), "serve", "--job-workers", "99"]) == 2
+
+
+def test_serve_with_two_server_processes_runs_jobs_in_their_pools(seeded: Seeded):
+    import subprocess
+    import sys
+
+    import httpx
+
+    from tests.jobs.conftest import worker_env
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "takevault",
+            "--vault",
+            str(seeded.root),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--job-workers",
+            "1",
+        ],
+        env=worker_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stderr.read()
+            try:
+                if httpx.get(f"{url}/api/projects", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        job = httpx.post(f"{url}/api/jobs", json={"kind": "still", "args": {"ref": seeded.c}}).json()
+        deadline = time.monotonic() + 60
+        while (state := httpx.get(f"{url}/api/jobs/{job['id']}").json())["state"] in ("queued", "running"):
+            assert time.monotonic() < deadline, state
+            time.sleep(0.1)
+        assert state["state"] == "done", state
+        codes = {httpx.get(f"{url}/api/takes", params={"limit": 2}).status_code for _ in range(10)}
+        assert codes == {200}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        proc.stdout.close()
+        proc.stderr.close()

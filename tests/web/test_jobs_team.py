@@ -29,7 +29,7 @@ def machine(where: Path, catalog: str, store: str, endpoint: str) -> Path:
     return where
 
 
-def wait_up(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+def wait_up(url: str, proc: subprocess.Popen, timeout: float = 150) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else proc.returncode

@@ -8,7 +8,11 @@ PostgreSQL) so concurrent processes see consistent counters and stars.
 from __future__ import annotations
 
 import contextlib
+import functools
+import os
 import re
+import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -379,17 +383,39 @@ class Catalog:
 
     @contextlib.contextmanager
     def lock_take(self, take_id: str) -> Iterator[TakeWriter]:
-        """One write transaction holding the take's lock (its row FOR UPDATE on PostgreSQL, the
-        database write lock on SQLite) for a whole use case: the version number it reserves, the
-        bytes the caller stores under that number and the rows it writes are one step, so two
-        writers of one take never share a number and the store's latest object stays the
-        catalog's current version. Store I/O inside is the caller's; no other catalog write may
-        run inside (on SQLite it would wait for this very lock)."""
+        """Hold the take's lock for a whole use case: the version number it reserves, the bytes the
+        caller stores under that number and the rows it writes are one step, so two writers of one
+        take never share a number and the store's latest object stays the catalog's current version.
+
+        PostgreSQL: one transaction holding the take's row FOR UPDATE (other takes are not held up).
+        SQLite: an advisory lock per take on a file beside the database, with each catalog step its
+        own short transaction, so a long upload does not hold the whole database's write lock (other
+        writers would time out). Store I/O inside is the caller's; on PostgreSQL no other catalog
+        write on this take may run inside (it would wait for this very lock)."""
+        lock_file = self._take_lock_file()
+        if lock_file is not None:
+            with _take_file_lock(lock_file, take_id):
+                with self.read() as conn:
+                    row = conn.execute(sa.select(takes).where(takes.c.id == take_id)).mappings().first()
+                if row is None:
+                    raise NotFoundError("The take was purged meanwhile; find takes with 'takevault takes'.")
+                yield TakeWriter(row, self.read, self.write)
+            return
         with self.write() as conn:
             row = conn.execute(sa.select(takes).where(takes.c.id == take_id).with_for_update()).mappings().first()
             if row is None:
                 raise NotFoundError("The take was purged meanwhile; find takes with 'takevault takes'.")
-            yield TakeWriter(conn, row)
+            held = functools.partial(contextlib.nullcontext, conn)
+            yield TakeWriter(row, held, held)
+
+    def _take_lock_file(self) -> Path | None:
+        """The per-take lock file of an SQLite catalog file (None: lock rows in the database instead)."""
+        if self.dialect != "sqlite" or _fcntl() is None:
+            return None
+        database = self.engine.url.database
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return Path(database).with_name(Path(database).name + ".takelocks")
 
     def update_take(self, take_id: str, values: dict[str, Any], event: dict[str, Any]) -> None:
         with self.write() as conn:
@@ -772,57 +798,107 @@ class Catalog:
 class TakeWriter:
     """What a use case may read and write while it holds one take's lock (see `Catalog.lock_take`)."""
 
-    def __init__(self, conn: sa.Connection, row: Any) -> None:
-        self._conn = conn
+    def __init__(self, row: Any, reads: Callable[[], Any], writes: Callable[[], Any]) -> None:
+        self._reads = reads
+        self._writes = writes
         self.take_id: str = row["id"]
         self.shot_id: int = row["shot_id"]
         self.deleted: bool = bool(row["deleted"])
 
     def versions(self) -> list[TakeVersion]:
-        """Every version, newest first, as this transaction sees them."""
-        rows = (
-            self._conn.execute(
-                sa.select(take_versions)
-                .where(take_versions.c.take_id == self.take_id)
-                .order_by(take_versions.c.number.desc())
+        """Every version, newest first."""
+        with self._reads() as conn:
+            rows = (
+                conn.execute(
+                    sa.select(take_versions)
+                    .where(take_versions.c.take_id == self.take_id)
+                    .order_by(take_versions.c.number.desc())
+                )
+                .mappings()
+                .all()
             )
-            .mappings()
-            .all()
-        )
         return [records.version(r, is_current=i == 0) for i, r in enumerate(rows)]
 
     @property
     def next_number(self) -> int:
-        """The number the next version gets; reserved for this writer until its transaction ends."""
-        top = self._conn.execute(
-            sa.select(sa.func.coalesce(sa.func.max(take_versions.c.number), 0)).where(
-                take_versions.c.take_id == self.take_id
-            )
-        ).scalar_one()
+        """The number the next version gets; reserved for this writer while it holds the lock."""
+        with self._reads() as conn:
+            top = conn.execute(
+                sa.select(sa.func.coalesce(sa.func.max(take_versions.c.number), 0)).where(
+                    take_versions.c.take_id == self.take_id
+                )
+            ).scalar_one()
         return int(top) + 1
 
     def add_version(
         self, number: int, version_row: dict[str, Any], event: dict[str, Any], take_values: dict[str, Any] | None = None
     ) -> int:
         """Append version `number` (the reserved one) and its log line."""
-        self._conn.execute(sa.insert(take_versions).values(take_id=self.take_id, number=number, **version_row))
-        if take_values:
-            self._conn.execute(sa.update(takes).where(takes.c.id == self.take_id).values(**take_values))
-        _log(self._conn, {**event, "details": {**(event.get("details") or {}), "version": number}})
+        with self._writes() as conn:
+            conn.execute(sa.insert(take_versions).values(take_id=self.take_id, number=number, **version_row))
+            if take_values:
+                conn.execute(sa.update(takes).where(takes.c.id == self.take_id).values(**take_values))
+            _log(conn, {**event, "details": {**(event.get("details") or {}), "version": number}})
         return number
 
     def update_png(self, version_number: int, png: Any, event: dict[str, Any] | None = None) -> None:
-        self._conn.execute(
-            sa.update(take_versions)
-            .where(take_versions.c.take_id == self.take_id, take_versions.c.number == version_number)
-            .values(**records.png_columns(png))
-        )
-        if event is not None:
-            _log(self._conn, event)
+        with self._writes() as conn:
+            conn.execute(
+                sa.update(take_versions)
+                .where(take_versions.c.take_id == self.take_id, take_versions.c.number == version_number)
+                .values(**records.png_columns(png))
+            )
+            if event is not None:
+                _log(conn, event)
 
     def mark_deleted(self, event: dict[str, Any]) -> bool:
         """Flag the take deleted and clear the shot's star if it pointed here; True if it was starred."""
-        return _mark_deleted(self._conn, self.take_id, self.shot_id, event)
+        with self._writes() as conn:
+            return _mark_deleted(conn, self.take_id, self.shot_id, event)
+
+
+_LOCK_SLOTS = 1 << 16
+_lock_fds: dict[str, int] = {}
+_thread_locks: dict[tuple[str, int], threading.Lock] = {}
+_lock_guard = threading.Lock()
+
+
+def _fcntl() -> Any:
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: the database lock is used instead
+        return None
+    return fcntl
+
+
+@contextlib.contextmanager
+def _take_file_lock(path: Path, take_id: str) -> Iterator[None]:
+    """An exclusive lock on one byte (the take's slot) of `path`, across processes and threads.
+
+    POSIX record locks belong to the process and all of them on a file drop when any descriptor of
+    it is closed, so each process keeps one descriptor per lock file open, and threads of one
+    process take a threading lock per slot first. Two takes sharing a slot just wait for each other."""
+    fcntl = _fcntl()
+    slot = zlib.crc32(take_id.encode("utf-8")) % _LOCK_SLOTS
+    key = str(path)
+    with _lock_guard:
+        fd = _lock_fds.get(key)
+        if fd is None:
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+            except OSError as exc:
+                raise CatalogError(
+                    f"The catalog's lock file {path} cannot be opened ({exc.strerror}); "
+                    "check that the catalog's folder is writable."
+                ) from None
+            _lock_fds[key] = fd
+        thread_lock = _thread_locks.setdefault((key, slot), threading.Lock())
+    with thread_lock:
+        fcntl.lockf(fd, fcntl.LOCK_EX, 1, slot)
+        try:
+            yield
+        finally:
+            fcntl.lockf(fd, fcntl.LOCK_UN, 1, slot)
 
 
 def _mark_deleted(conn: sa.Connection, take_id: str, shot_id: int, event: dict[str, Any]) -> bool:

@@ -40,9 +40,15 @@ _INFO_KEY = "takevault.journal"
 _CHUNK = 500
 
 
+NOT_JOURNALED = {journal.name, "jobs", "web_sessions", "guest_sessions"}
+"""Tables whose rows are not what the vault holds but how it is being used right now: the journal
+itself, job progress (a heartbeat a second would flood the store), and login sessions (they expire;
+a rebuilt vault asks people to sign in again)."""
+
+
 def journaled_tables() -> list[sa.Table]:
-    """Every catalog table except the journal itself, parents before children."""
-    return [t for t in metadata.sorted_tables if t.name != journal.name]
+    """Every catalog table whose rows a rebuild must give back, parents before children."""
+    return [t for t in metadata.sorted_tables if t.name not in NOT_JOURNALED]
 
 
 def journal_key(seq: int) -> str:
@@ -94,17 +100,22 @@ _NAMES = {t.name for t in journaled_tables()}
 
 def _before_execute(conn: sa.Connection, clause: Any, multiparams: Any, params: Any, options: Any) -> Any:
     changes = _active(conn)
-    unchanged = (clause, multiparams, params)
-    if changes is None or not isinstance(clause, (sa.Insert, sa.Update, sa.Delete)):
-        return unchanged
+    if changes is None or getattr(getattr(clause, "table", None), "name", None) not in _NAMES:
+        return clause, multiparams, params
     table = clause.table
-    if getattr(table, "name", None) not in _NAMES:
-        return unchanged
     if isinstance(clause, sa.Insert):
-        # An INSERT of many rows at once (executemany) does not report the keys the database made up
-        # unless it is asked to: ask, so bulk inserts are journaled like single ones.
-        if len(multiparams) > 1 and not clause._returning and not clause._return_defaults:
+        if clause._returning:
+            # RETURNING hides the keys from inserted_primary_key: ask for them as defaults and hand the
+            # caller's RETURNING columns back as supplemental columns (the result reads the same).
+            wanted = clause._returning
+            clause = clause._clone()
+            clause._returning = ()
+            clause = clause.return_defaults(*table.primary_key.columns, supplemental_cols=wanted)
+        elif not clause._return_defaults:
+            # Ask for the new keys back, also for a many-row insert (SQLAlchemy's insertmanyvalues).
             clause = clause.return_defaults(*table.primary_key.columns)
+        return clause, multiparams, params
+    if not isinstance(clause, (sa.Update, sa.Delete)):
         return clause, multiparams, params
     # Which rows will change, read before the statement runs (an UPDATE may change its own WHERE column).
     query = sa.select(*table.primary_key.columns)
@@ -116,7 +127,7 @@ def _before_execute(conn: sa.Connection, clause: Any, multiparams: Any, params: 
     finally:
         changes.paused = False
     changes.touched[table.name].update(tuple(r) for r in rows)
-    return unchanged
+    return clause, multiparams, params
 
 
 def _after_execute(conn: sa.Connection, clause: Any, multiparams: Any, params: Any, options: Any, result: Any) -> None:
@@ -126,11 +137,6 @@ def _after_execute(conn: sa.Connection, clause: Any, multiparams: Any, params: A
     table = clause.table
     if getattr(table, "name", None) not in _NAMES:
         return
-    if clause._returning:
-        raise RuntimeError(
-            f"an INSERT into {table.name} uses RETURNING, which hides its keys from the journal; "
-            "read result.inserted_primary_key instead"
-        )
     rows = result.inserted_primary_key_rows
     if any(r is None or any(v is None for v in r) for r in rows):
         raise RuntimeError(f"the journal could not learn the keys of rows inserted into {table.name}")

@@ -98,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except typer.Exit as exc:
         return exc.exit_code
+    except SystemExit as exc:
+        # Typer's --show-completion / --install-completion end with sys.exit.
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except TyperException as exc:
         # Typer's own (vendored click) usage errors: they print usage plus one line.
         exc.show()  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -17,6 +18,10 @@ approval_app = typer.Typer(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of a table.")]
 RefArg = Annotated[str, typer.Argument(help="SH010/video_03@v4 (or without @vN: the current version).")]
 CommentOpt = Annotated[str | None, typer.Option("--comment", help="Why, for the history.")]
+
+
+def _when(at: datetime | None) -> str:
+    return at.isoformat(timespec="seconds") if at else ""
 
 
 def _done(ctx: typer.Context, ref: str, state: str, comment: str | None, as_json: bool) -> None:
@@ -88,7 +93,7 @@ def list_takes(
                 t.ref,
                 f"v{t.current.number}",
                 states[t.id].by or "",
-                states[t.id].at.isoformat(timespec="seconds") if states[t.id].at else "",
+                _when(states[t.id].at),
             ]
             for t in takes
         ],

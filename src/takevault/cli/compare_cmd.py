@@ -33,7 +33,9 @@ def _segment_row(seg: dict[str, Any]) -> tuple[str, str, str, str, str, str]:
     b_text = (
         "–".join(seg["b_smpte"]) if seg.get("b_smpte") else (f"at {seg['at_smpte']}" if seg.get("at_smpte") else "-")
     )
-    length = (b_range or a_range)[1] - (b_range or a_range)[0]
+    span = b_range or a_range
+    assert span is not None, "a segment has an A side, a B side or both"
+    length = span[1] - span[0]
     why = "; ".join(f"{c['cause']}: {c['text']}" for c in seg.get("causes", []))
     return (
         seg["kind"],
@@ -57,8 +59,10 @@ def _show(report: dict[str, Any], out: Path | None) -> None:
     )
     tech = report["technical"]
     if tech["differences"]:
-        rows = [(d["field"], _value(d["field"], d["a"]), _value(d["field"], d["b"])) for d in tech["differences"]]
-        ui.table("Technical differences", ("field", "A", "B"), rows)
+        differences = [
+            (d["field"], _value(d["field"], d["a"]), _value(d["field"], d["b"])) for d in tech["differences"]
+        ]
+        ui.table("Technical differences", ("field", "A", "B"), differences)
     m = report["metrics"]
     if m["pairs"]:
         p, s = m["psnr"], m["ssim"]

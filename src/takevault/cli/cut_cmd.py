@@ -37,6 +37,14 @@ def check(
     rate: Annotated[
         str | None, typer.Option("--rate", help="Frame rate of an EDL, which carries none (24, 25, 24000/1001…).")
     ] = None,
+    approved: Annotated[
+        bool,
+        typer.Option(
+            "--approved",
+            help="Pick by review approval: the starred take's newest approved version, else the shot's newest "
+            "approved version (see 'takevault approve').",
+        ),
+    ] = False,
     no_record: Annotated[
         bool, typer.Option("--no-record", help="Do not keep this check as the one the next check compares with.")
     ] = False,
@@ -60,6 +68,7 @@ def check(
             rate=parse_rate(rate) if rate else None,
             write=write,
             record=not no_record,
+            approved=approved,
             progress=advance,
             on_total=start,
         )
@@ -85,12 +94,15 @@ def check(
             ]
         )
     ui.table(
-        f"{report.name} ({report.fmt}, {report.rate} fps)",
+        f"{report.name} ({report.fmt}, {report.rate} fps"
+        + (", picked by approval)" if report.pick_by == "approved" else ")"),
         ["#", "record in", "clip", "version", "found by", "status", "what changed", "cut", "notes"],
         rows,
     )
     for gone in report.omitted:
         ui.info(f"omitted since the last check: {gone.get('shot')} ({gone.get('ref') or 'unidentified'})")
+    if report.pick_by == "approved":
+        ui.info("picked by approval: the starred take's newest approved version, else the shot's newest approved one")
     counts = report.counts()
     ui.info(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no clips")
     if report.written:
@@ -111,6 +123,9 @@ def watch(
     rate: Annotated[
         str | None, typer.Option("--rate", help="Frame rate of EDLs, which carry none (24, 25, 24000/1001…).")
     ] = None,
+    approved: Annotated[
+        bool, typer.Option("--approved", help="Pick by review approval, as 'cut check --approved'.")
+    ] = False,
 ) -> None:
     """Re-check each timeline in FOLDER every time it is saved (Ctrl-C stops); the web room shows the latest."""
     vault = open_vault(ctx)
@@ -128,6 +143,7 @@ def watch(
         vault.cut_watch(
             folder,
             rate=parse_rate(rate) if rate else None,
+            approved=approved,
             once=once,
             stop_event=stop,
             settle_seconds=settle,

@@ -87,7 +87,7 @@ def export(
             )
         fmt, path = timelines[0]
         with ui.progress_items("Exporting media", None) as advance:
-            report = vault.export_timeline(
+            timeline = vault.export_timeline(
                 path,
                 fmt=fmt,
                 as_of=moment,
@@ -100,16 +100,16 @@ def export(
                 progress=advance,
             )
         if as_json:
-            ui.print_json(report.to_json())
+            ui.print_json(timeline.to_json())
         else:
             ui.table(
-                f"{fmt} timeline {report.path}",
+                f"{fmt} timeline {timeline.path}",
                 ["#", "clip", "fps", "frames", "sha256"],
-                [[i + 1, c["name"], c["fps"], c["frames"], c["sha256"][:12]] for i, c in enumerate(report.clips)],
+                [[i + 1, c["name"], c["fps"], c["frames"], c["sha256"][:12]] for i, c in enumerate(timeline.clips)],
             )
-            if report.media_dir:
-                ui.info(f"Media in {report.media_dir}")
-        _warn(report.warnings)
+            if timeline.media_dir:
+                ui.info(f"Media in {timeline.media_dir}")
+        _warn(timeline.warnings)
         return
     assert to is not None
     with ui.progress_items("Exporting takes", None) as advance:

@@ -205,11 +205,15 @@ def progress_bytes(description: str, total: int | None) -> Iterator[Callable[[in
         yield lambda n: bar.advance(task, n)
 
 
+def _no_progress(n: int = 1) -> None:
+    """The progress callback when nobody is watching a terminal."""
+
+
 @contextlib.contextmanager
 def progress_items(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
     """A counting progress bar (files, frames) on a terminal; a no-op callback when piped."""
     if not _tty(True):
-        yield lambda n=1: None
+        yield _no_progress
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Set
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -124,7 +125,7 @@ def _top_k(sim: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 def _exhaustive(a: Track, b: Track, rows: np.ndarray, k: int, a_mean: np.ndarray, b_mean: np.ndarray) -> np.ndarray:
     """The best k A frames for the B frames `rows`, against every frame of A."""
     out = np.zeros((len(rows), k), dtype=np.int64)
-    b_flat = ~b.sig.any(axis=1)
+    b_flat = ~np.asarray(b.sig.any(axis=1))  # asarray: the stubs allow a scalar even for axis=1
     # Rows per chunk so that the similarity block (and argpartition's index copy) stays a few tens of MB.
     step = max(1, CHUNK_CELLS // max(len(a), 1))
     for start in range(0, len(rows), step):
@@ -158,7 +159,7 @@ def candidates(a: Track, b: Track, k: int = TOP_K, budget: int = PAIR_BUDGET) ->
     found = _exhaustive(a, b, anchors, k, a_mean, b_mean)
     a_per_b = b.frame_duration() / a.frame_duration()
     reach = math.ceil(1.5 * stride * a_per_b) + LOCAL_MARGIN
-    b_flat = ~b.sig.any(axis=1)
+    b_flat = ~np.asarray(b.sig.any(axis=1))  # asarray: the stubs allow a scalar even for axis=1
     out = np.zeros((nb, k), dtype=np.int64)
     out[anchors] = found
     for i in range(len(anchors) - 1):
@@ -458,7 +459,7 @@ def _interior(lo: int, hi: int) -> slice:
     return slice(lo + margin, max(lo + margin + 2, hi - margin))
 
 
-def split_retimed(run: Run, a: Track, b: Track, b_cuts: set[int] = frozenset()) -> list[Run]:
+def split_retimed(run: Run, a: Track, b: Track, b_cuts: Set[int] = frozenset()) -> list[Run]:
     """Split a run where its speed changes; pieces off normal speed become `retimed`.
 
     Each boundary goes where the fewest frames disagree with the speed of their side (normal
@@ -670,13 +671,14 @@ def _order(segments: list[Segment]) -> list[Segment]:
     def b_after(a_first: int) -> float:
         best = -1.0
         for s in placed:
-            if s.a is not None and s.a[1] < a_first and s.kind not in ("moved",):
+            if s.a is not None and s.b is not None and s.a[1] < a_first and s.kind not in ("moved",):
                 best = max(best, s.b[1] + 0.5)
         return best
 
     def key(s: Segment) -> tuple[float, int]:
         if s.b is not None:
             return (float(s.b[0]), 1)
+        assert s.a is not None, "a segment has an A side, a B side or both"
         return (b_after(s.a[0]), 0)
 
     return sorted(segments, key=key)

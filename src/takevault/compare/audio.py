@@ -345,6 +345,7 @@ def _pieces(
     b0, b1 = seg["b"]
     a0 = seg["a"][0] if seg.get("a") else None
     rows: list[tuple[str, float, float, dict[str, Any]]] = []
+    extra: dict[str, Any]
     t = b0
     while t < b1 - 1e-9:
         t1 = min(b1, t + STEP)

@@ -6,7 +6,7 @@ was and why, so a comparison can still report on what was readable.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -59,7 +59,7 @@ def stream_start(stream: av.video.stream.VideoStream) -> float:
     return 0.0
 
 
-def iter_frames(path: Path, status: DecodeStatus | None = None) -> Iterator[tuple[float, av.VideoFrame]]:
+def iter_frames(path: Path, status: DecodeStatus | None = None) -> Generator[tuple[float, av.VideoFrame], None, None]:
     """Yield (seconds, frame) for every decodable frame of the first video stream.
 
     A decoding error ends the iteration instead of raising; `status` records where.
@@ -83,7 +83,9 @@ def iter_frames(path: Path, status: DecodeStatus | None = None) -> Iterator[tupl
             yield t, frame
 
 
-def iter_frames_from(path: Path, start_time: float, margin: float = 0.25) -> Iterator[tuple[float, av.VideoFrame]]:
+def iter_frames_from(
+    path: Path, start_time: float, margin: float = 0.25
+) -> Generator[tuple[float, av.VideoFrame], None, None]:
     """Frames from `start_time` on: seek to the keyframe at or before `start_time - margin`, then decode
     forward. A caller that knows `start_time` is a key frame's passes a margin under one frame, so the
     seek lands on it instead of on the key frame before (a whole group of pictures earlier)."""

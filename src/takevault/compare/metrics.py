@@ -21,6 +21,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+from av.filter.context import FilterContext
 
 from takevault.compare.frames import DecodeStatus, iter_frames
 
@@ -123,8 +124,8 @@ class MetricsGraph:
         g = av.filter.Graph()
         if self.threads:
             g.threads = self.threads
-        src_a = g.add_buffer(width=a.width, height=a.height, format=a.format.name, time_base=tb, name="a")
-        src_b = g.add_buffer(width=b.width, height=b.height, format=b.format.name, time_base=tb, name="b")
+        src_a = g.add_buffer(width=a.width, height=a.height, format=a.format, time_base=tb, name="a")
+        src_b = g.add_buffer(width=b.width, height=b.height, format=b.format, time_base=tb, name="b")
         head_a = self._adapt(g, src_a, a, width, height, fmt)
         head_b = self._adapt(g, src_b, b, width, height, fmt)
         split_a, split_b = g.add("split"), g.add("split")
@@ -142,7 +143,9 @@ class MetricsGraph:
         self._graph, self._src_a, self._src_b = g, src_a, src_b
 
     @staticmethod
-    def _adapt(g: av.filter.Graph, node: object, frame: av.VideoFrame, width: int, height: int, fmt: str) -> object:
+    def _adapt(
+        g: av.filter.Graph, node: FilterContext, frame: av.VideoFrame, width: int, height: int, fmt: str
+    ) -> FilterContext:
         if (frame.width, frame.height) != (width, height):
             scale = g.add("scale", f"{width}:{height}:flags=bicubic")
             node.link_to(scale)
@@ -190,6 +193,7 @@ class MetricsGraph:
                     out = sink.pull()
                 except (av.BlockingIOError, av.EOFError):
                     break
+                assert out.pts is not None, "each pushed frame carries its pair id as pts"
                 pending[int(out.pts)] = dict(out.metadata)
         for pair_id in sorted(set(self._pending_ssim) & set(self._pending_psnr)):
             s = self._pending_ssim.pop(pair_id)
@@ -216,11 +220,11 @@ def summarize(results: list[FrameMetrics]) -> dict[str, dict[str, float | None]]
     n = len(results)
     peak = results[0].peak
     planes = len(results[0].mse)
-    psnr = {}
+    psnr: dict[str, float | None] = {}
     for i, comp in enumerate(COMPONENTS[:planes]):
         psnr[comp] = finite(psnr_from_mse(sum(r.mse[i] for r in results) / n, peak))
     psnr["average"] = finite(psnr_from_mse(sum(r.mse_avg for r in results) / n, peak))
-    ssim = {}
+    ssim: dict[str, float | None] = {}
     for i, comp in enumerate(COMPONENTS[: len(results[0].ssim)]):
         ssim[comp] = round(sum(r.ssim[i] for r in results) / n, 7)
     ssim["all"] = round(sum(r.ssim_all for r in results) / n, 7)

@@ -25,8 +25,11 @@ BG = (250, 250, 250)
 INK = (30, 30, 30)
 GRID = (215, 215, 215)
 
+Font = ImageFont.ImageFont | ImageFont.FreeTypeFont
+"""What `load_default` gives: a scalable font on Pillow >= 10.1, the bitmap one before."""
 
-def _font(size: int = 12) -> ImageFont.ImageFont:
+
+def _font(size: int = 12) -> Font:
     try:
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow < 10.1 has one size
@@ -236,7 +239,8 @@ def difference_plot(
 
 
 def _tint(colour: tuple[int, int, int], amount: float = 0.25) -> tuple[int, int, int]:
-    return tuple(int(BG[i] * (1 - amount) + colour[i] * amount) for i in range(3))
+    r, g, b = (int(BG[i] * (1 - amount) + colour[i] * amount) for i in range(3))
+    return r, g, b
 
 
 def alignment_picture(
@@ -426,7 +430,7 @@ def strip_picture(path: Path, rows: list[tuple[str, str, np.ndarray, np.ndarray]
 BOX_COLOUR = (255, 220, 0)
 
 
-def _fit_text(draw: ImageDraw.ImageDraw, text: str, width: float, font: ImageFont.ImageFont) -> str:
+def _fit_text(draw: ImageDraw.ImageDraw, text: str, width: float, font: Font) -> str:
     """`text` cut with an ellipsis so it fits in `width` pixels (labels never run off the edge)."""
     if draw.textlength(text, font=font) <= width:
         return text
@@ -469,7 +473,7 @@ class PairVideo:
         self.height = height - height % 2
         self.width = width
         self._out = av.open(str(path), mode="w")
-        self._stream = None
+        self._stream: av.video.stream.VideoStream | None = None
         self._fps = fps
 
     def add(

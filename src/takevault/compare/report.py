@@ -18,7 +18,7 @@ import contextlib
 import heapq
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -102,7 +102,13 @@ class PairCollector:
         b_time = self.track_b.times[ib] if self.track_b and ib < len(self.track_b) else float(ib)
         if self.worst.wants(badness, b_time):
             a_time = self.track_a.times[ia] if self.track_a and ia < len(self.track_a) else float(ia)
-            item = {"a_frame": ia, "b_frame": ib, "a_time": a_time, "b_time": b_time, "ssim": m.ssim_all}
+            item: dict[str, float | None] = {
+                "a_frame": ia,
+                "b_frame": ib,
+                "a_time": a_time,
+                "b_time": b_time,
+                "ssim": m.ssim_all,
+            }
             item["psnr"] = finite(m.psnr_avg)
             self.worst.add(badness, item, fa, fb)
 
@@ -119,7 +125,7 @@ class Cursor:
 
     def __init__(self, path: Path, track: Track) -> None:
         self.path, self.track = path, track
-        self._iter: Iterator[tuple[float, av.VideoFrame]] | None = None
+        self._iter: Generator[tuple[float, av.VideoFrame], None, None] | None = None
         self._cache: dict[int, av.VideoFrame] = {}
         self._pos = -1
 
@@ -506,8 +512,8 @@ def _explain(
     thumb: tuple[int, int],
     a_width: int,
     resolution: str | None,
-    b_cuts: list[int] = (),
-    ready: list[dict[str, Any]] = (),
+    b_cuts: Sequence[int] = (),
+    ready: Sequence[dict[str, Any]] = (),
 ) -> list[tuple[dict[str, Any], np.ndarray, np.ndarray]]:
     """`causes` for every changed segment, from a few of its pairs decoded at working size.
 
@@ -714,7 +720,8 @@ def _pictures(
     )
     names.append("alignment.png")
     sound = report.get("audio") or {}
-    waves = tuple((sound.get(side) or {}).get("waveform") for side in ("a", "b"))
+    wave_a, wave_b = ((sound.get(side) or {}).get("waveform") for side in ("a", "b"))
+    waves = (wave_a, wave_b)
     if any(waves):
         longest = max(ta.end_time(), tb.end_time())
         render.waveform_picture(out / "waveform.png", waves, sound.get("segments", []), longest, labels=("A", "B"))

@@ -34,7 +34,8 @@ def tiny_yuv(frame: av.VideoFrame, reformatter: VideoReformatter | None = None) 
     small = reformatter.reformat(frame, TINY_W, TINY_H, format="yuv444p", interpolation="AREA")
     planes = []
     for plane in small.planes:
-        raw = np.frombuffer(plane, dtype=np.uint8).reshape(plane.height, plane.line_size)
+        # memoryview: the plane is a buffer, but the av stubs do not declare it as one.
+        raw = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(plane.height, plane.line_size)
         planes.append(raw[:TINY_H, :TINY_W])
     return np.stack(planes)
 

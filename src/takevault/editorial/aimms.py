@@ -170,7 +170,7 @@ def read_project(root: Path | str) -> AimmsProject:
             )
         shots = _read_shots(conn)
         take_rows = _rows(conn, "takes")
-        extra = {t: _rows(conn, t) for t in ("assets", "deleted_shots") if t in tables}
+        extra: dict[str, list[dict[str, Any]]] = {t: _rows(conn, t) for t in ("assets", "deleted_shots") if t in tables}
     takes = _pair_takes(root, take_rows, {s.shot_id: s for s in shots}, problems)
     _check_stars(takes, {s.shot_id: s for s in shots}, problems)
     return AimmsProject(root, version, meta, shots, takes, extra, problems)

@@ -228,8 +228,8 @@ class FolderWatcher:
             if twin.exists():
                 self._decide(path, "skipped", f"{rel}: skipped, its -audio variant {twin.name} is the take.")
                 return 0
-        png = base.with_name(base.name + ".png")
-        png = png if png.is_file() else None
+        beside = base.with_name(base.name + ".png")
+        png = beside if beside.is_file() else None
         if png is not None and not self._png_settled(png):
             return 1
         cut = cut_short(path)

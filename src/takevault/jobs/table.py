@@ -8,6 +8,7 @@ gets a new attempt, and the dead worker's late writes then match nothing.
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -156,6 +157,15 @@ class JobTable:
             )
         return self.get(job_id)
 
+    def refuse(self, job_id: str, error: str) -> None:
+        """Fail a job that was never handed to a worker (its queue could not be reached)."""
+        with self.catalog.write() as conn:
+            conn.execute(
+                jobs.update()
+                .where(jobs.c.id == job_id, jobs.c.state == QUEUED)
+                .values(state=FAILED, error=error, finished_at=_now())
+            )
+
     # -- working --------------------------------------------------------------
     def claim(self, job_id: str, worker: str) -> Job | None:
         """Take that queued job for `worker` (a new attempt); None when it is not queued any more."""
@@ -220,10 +230,15 @@ class JobTable:
     def _mine(job: Job) -> tuple[Any, ...]:
         return (jobs.c.id == job.id, jobs.c.state == RUNNING, jobs.c.attempt == job.attempt)
 
-    def take_back_stale(self, stale_after: float) -> list[str]:
+    def take_back_stale(self, stale_after: float) -> builtins.list[str]:
         """Running jobs whose worker stopped beating for `stale_after` s: queue them again, or fail
         them once they used their attempts. Returns the ids queued again."""
         cutoff = _now() - timedelta(seconds=stale_after)
+        stale = (jobs.c.state == RUNNING, jobs.c.heartbeat_at < cutoff)
+        # Looked for with a read first: the embedded workers ask often, and a write would take SQLite's lock.
+        with self.catalog.read() as conn:
+            if conn.execute(sa.select(jobs.c.id).where(*stale).limit(1)).first() is None:
+                return []
         with self.catalog.write() as conn:
             rows = conn.execute(
                 sa.select(jobs.c.id, jobs.c.attempt, jobs.c.max_attempts).where(

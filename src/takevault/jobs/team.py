@@ -75,7 +75,13 @@ def queue_app(catalog_url: str) -> Any:
         app = _apps.get(catalog_url)
         if app is not None:
             return app
-        import procrastinate
+        try:
+            import procrastinate
+        except ModuleNotFoundError:
+            raise ConfigError(
+                "Jobs on a PostgreSQL catalog go through procrastinate, which is not installed; "
+                "install it with \"pip install 'takevault[postgres]'\"."
+            ) from None
 
         app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(catalog_url)))
         app.task(name=TASK, queue=QUEUE, pass_context=False)(_run_job)

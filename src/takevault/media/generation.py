@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeGuard
 
 SUMMARY_FIELDS = (
     "source",
@@ -75,7 +75,7 @@ TEXT_INPUTS = ("text", "text_g", "text_l", "prompt", "string", "value")
 FRAME_INPUTS = ("length", "frames", "num_frames", "video_length", "frame_count")
 
 
-def _is_link(value: Any) -> bool:
+def _is_link(value: Any) -> TypeGuard[list[Any]]:
     return isinstance(value, list) and len(value) == 2 and isinstance(value[0], str | int) and isinstance(value[1], int)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Any
+from typing import Any, TypeGuard
 
 from takevault.media.generation import graph_of, summarize
 
@@ -81,7 +81,7 @@ def _link_text(value: Any) -> str:
     return f"node {value[0]} output {value[1]}"
 
 
-def _is_link(value: Any) -> bool:
+def _is_link(value: Any) -> TypeGuard[list[Any]]:
     return isinstance(value, list) and len(value) == 2 and isinstance(value[0], str | int) and isinstance(value[1], int)
 
 
@@ -128,7 +128,7 @@ def diff_params(a_values: dict[str, Any], b_values: dict[str, Any]) -> dict[str,
     source_a, graph_a = graph_of(a_values)
     source_b, graph_b = graph_of(b_values)
     graph = graph_diff(graph_a, graph_b)
-    result = {
+    result: dict[str, Any] = {
         "same": False,
         "source": {"a": sa.get("source"), "b": sb.get("source")},
         "fields": fields,

@@ -218,7 +218,7 @@ def scan_png(path: Path | str, *, max_text: int = MAX_TEXT_BYTES) -> PngScan:
     """
     scan = PngScan()
     text_left = MAX_TOTAL_TEXT_BYTES
-    inflater: zlib._Decompress | None = None  # type: ignore[name-defined]
+    inflater: zlib._Decompress | None = None
     expected = 0
     produced = 0
     seen_idat = False
@@ -278,7 +278,7 @@ def _read_ihdr(scan: PngScan, data: bytes) -> None:
     scan.width, scan.height, scan.bit_depth, scan.color_type, scan.interlace = width, height, depth, ctype, interlace
 
 
-def _inflate_count(inflater: zlib._Decompress | None, data: bytes, room: int) -> int:  # type: ignore[name-defined]
+def _inflate_count(inflater: zlib._Decompress | None, data: bytes, room: int) -> int:
     """Inflate `data` without keeping the output; count bytes, refuse more than `room`."""
     if inflater is None:
         raise PngStructureError("damaged: image data comes before the IHDR chunk")

@@ -113,7 +113,7 @@ def make_proxy(
                                 out.mux(pkt)
                             if progress:
                                 progress(1)
-                        elif aout is not None and resampler is not None:
+                        elif isinstance(frame, av.AudioFrame) and aout is not None and resampler is not None:
                             frame.pts = None
                             for chunk in resampler.resample(frame):
                                 chunk.pts, chunk.time_base = audio_pts, Fraction(1, 48000)
@@ -183,7 +183,8 @@ def still_from_png(png: Path | str, dest: Path | str, *, max_width: int = STILL_
 
 def _save_jpeg(image: Image.Image, dest: Path, max_width: int) -> Path:
     if image.width > max_width:
-        image = image.resize((max_width, max(1, round(image.height * max_width / image.width))), Image.LANCZOS)
+        size = (max_width, max(1, round(image.height * max_width / image.width)))
+        image = image.resize(size, Image.Resampling.LANCZOS)
     image.convert("RGB").save(dest, format="JPEG", quality=85)
     return dest
 

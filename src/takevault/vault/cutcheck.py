@@ -24,6 +24,8 @@ from takevault.vault.editorial import EditorialMixin
 
 CHECK_ACTION = "cut_check"
 STATUSES = ("current", "outdated", "not in vault", "shot has no pick")
+# With `approved=True` the pick is a reviewer's decision, so a shot lacks one in its own words.
+APPROVED_STATUSES = ("current", "outdated", "not in vault", "shot has no approved version")
 
 
 @dataclass
@@ -71,9 +73,11 @@ class CutReport:
     written: Path | None = None
     media_dir: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    pick_by: str = "star"  # "star": the starred take's latest version; "approved": see _Picks
 
     def counts(self) -> dict[str, int]:
-        return {s: sum(1 for c in self.clips if c.status == s) for s in STATUSES}
+        statuses = APPROVED_STATUSES if self.pick_by == "approved" else STATUSES
+        return {s: sum(1 for c in self.clips if c.status == s) for s in statuses}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -81,6 +85,7 @@ class CutReport:
             "format": self.fmt,
             "name": self.name,
             "rate": f"{self.rate.numerator}/{self.rate.denominator}",
+            "pick_by": self.pick_by,
             "checked_at": self.checked_at.isoformat() if self.checked_at else None,
             "previous_check": self.previous_check.isoformat() if self.previous_check else None,
             "counts": self.counts(),
@@ -102,13 +107,17 @@ class CutCheckMixin(EditorialMixin):
         rate: Fraction | None = None,
         write: Path | str | None = None,
         record: bool = True,
+        approved: bool = False,
         progress: Callable[[int], None] | None = None,
         on_total: Callable[[int], None] | None = None,
     ) -> CutReport:
-        """Check every clip of every video track of `timeline` against the vault's picks (the starred takes).
+        """Check every clip of every video track of `timeline` against the vault's picks.
 
+        The pick of a shot is its starred take's latest version, or with `approved`
+        its approved version (the starred take's newest approved version, else the
+        newest approved version of any of the shot's takes; see `_Picks`).
         `rate` is needed for an EDL (it carries none; 24 by default). With `write`,
-        also writes the timeline with outdated clips on their current versions.
+        also writes the timeline with outdated clips on their picks.
         `on_total` hears the number of clips once the timeline is read, `progress` 1 per clip checked.
         """
         from takevault.editorial.cutcheck.identify import Identifier
@@ -118,12 +127,13 @@ class CutCheckMixin(EditorialMixin):
         out = Path(write).expanduser() if write is not None else None
         if out is not None:
             _refuse_overwrite(source, out)
+        candidates, takes = self._cut_candidates()
+        picks = _Picks(self, takes, approved=approved)  # refuses --approved when nothing is approved
         cut = read_cut(source, rate=rate)
         if out is not None:
             format_for_out(out, cut.fmt)  # an OUT of no known format is refused before any work
         if on_total:
             on_total(len(cut.clips))
-        candidates, takes = self._cut_candidates()
         tracks = _TrackCache(self)
         identifier = Identifier(candidates, tracks.get)
         results: list[ClipResult] = []
@@ -131,7 +141,7 @@ class CutCheckMixin(EditorialMixin):
         for clip in cut.clips:
             ident = identifier.identify(clip)
             idents.append(ident)
-            results.append(self._judge(clip, ident, cut.rate, takes, tracks))
+            results.append(self._judge(clip, ident, cut.rate, takes, picks, tracks))
             if progress:
                 progress(1)
         _note_duplicates(results)
@@ -150,9 +160,10 @@ class CutCheckMixin(EditorialMixin):
             clips=results,
             omitted=omitted,
             previous_check=datetime.fromisoformat(history[-1]["at"]) if history else None,
+            pick_by=picks.by,
         )
         if out is not None:
-            self._write_cut(cut, idents, results, takes, tracks, out, report)
+            self._write_cut(cut, idents, results, takes, picks, tracks, out, report)
         if record:
             report.checked_at = self._record_check(key, report)
         return report
@@ -162,18 +173,25 @@ class CutCheckMixin(EditorialMixin):
         folder: Path | str,
         *,
         rate: Fraction | None = None,
+        approved: bool = False,
         once: bool = False,
         stop_event: Any | None = None,
         settle_seconds: float = 5.0,
         poll_seconds: float | None = None,
         on_check: Callable[[Any], None] | None = None,
     ) -> list[Any]:
-        """Check every timeline in `folder` once it has settled, and again each time it is saved over."""
+        """Check every timeline in `folder` once it has settled, and again each time it is saved over.
+
+        With `approved`, each check picks by review approval (see `cut_check`).
+        """
         from takevault.editorial.cutcheck.watch import CutWatcher
 
+        if approved:
+            # Said once, before watching, rather than as the same failure on every save.
+            _Picks(self, self._cut_candidates()[1], approved=True)
         watcher = CutWatcher(
             Path(folder).expanduser(),
-            lambda path: self.cut_check(path, rate=rate),
+            lambda path: self.cut_check(path, rate=rate, approved=approved),
             settle_seconds=settle_seconds,
             poll_seconds=poll_seconds,
             on_check=on_check,
@@ -225,15 +243,14 @@ class CutCheckMixin(EditorialMixin):
                 )
         return out, takes
 
-    def _pick_for(self, take: Take, takes: dict[str, Take]) -> tuple[Take, TakeVersion] | None:
-        """The version the vault would use for the take's shot: its starred take's current version."""
-        for other in takes.values():
-            if other.starred and not other.deleted and (other.section, other.shot) == (take.section, take.shot):
-                return other, other.current
-        return None
-
     def _judge(
-        self, clip: Any, ident: Any, seq_rate: Fraction, takes: dict[str, Take], tracks: _TrackCache
+        self,
+        clip: Any,
+        ident: Any,
+        seq_rate: Fraction,
+        takes: dict[str, Take],
+        picks: _Picks,
+        tracks: _TrackCache,
     ) -> ClipResult:
         from takevault.timecode import frame_to_timecode
 
@@ -267,9 +284,15 @@ class CutCheckMixin(EditorialMixin):
         take = takes[cand.take_id]
         if take.deleted:
             result.notes.append(f"{take.ref} was deleted since this cut was made")
-        pick = self._pick_for(take, takes)
+        pick = picks.for_take(take)
         if pick is None:
-            result.status = "shot has no pick"
+            result.status = picks.missing
+            if picks.by == "approved":
+                result.notes.append(
+                    # Shown on the web page too, so it names the action, not a command line.
+                    f"no version of shot {take.shot} is approved; approve the version the cut should use, "
+                    "then check again"
+                )
             return result
         star, version = pick
         result.pick = f"{star.ref}@v{version.number}"
@@ -309,6 +332,7 @@ class CutCheckMixin(EditorialMixin):
             name=report.name,
             format=report.fmt,
             counts=report.counts(),
+            pick_by=report.pick_by,
             rate=f"{report.rate.numerator}/{report.rate.denominator}",
             clips=[c.to_json() for c in report.clips],
             omitted=report.omitted,
@@ -324,6 +348,7 @@ class CutCheckMixin(EditorialMixin):
         idents: list[Any],
         results: list[ClipResult],
         takes: dict[str, Take],
+        picks: _Picks,
         tracks: _TrackCache,
         out: Path,
         report: CutReport,
@@ -342,7 +367,7 @@ class CutCheckMixin(EditorialMixin):
         for i, (clip, result) in enumerate(zip(cut.clips, results, strict=True)):
             if result.status != "outdated" or result.take_id is None or result.version is None:
                 continue
-            star, version = self._pick_for(takes[result.take_id], takes) or (None, None)
+            star, version = picks.for_take(takes[result.take_id]) or (None, None)
             if star is None or version is None:
                 continue
             if star.id != result.take_id:
@@ -376,8 +401,8 @@ class CutCheckMixin(EditorialMixin):
         media_dir: Path | None = None
         urls: dict[tuple[str, int], str] = {}
         if swaps:
-            picks = {(s.id, v.number): (s, v) for _i, s, v, _n, _l in swaps}
-            items = [self._export_item(s, v) for s, v in picks.values()]
+            chosen = {(s.id, v.number): (s, v) for _i, s, v, _n, _l in swaps}
+            items = [self._export_item(s, v) for s, v in chosen.values()]
             media_dir = prepare_dest(out.parent / f"{out.stem}_media")
             export = ExportReport(dest=media_dir, starred=True)
             export.files = export_items(items, media_dir, self._fetch)
@@ -413,6 +438,62 @@ class CutCheckMixin(EditorialMixin):
         write_cut(copy, out, fmt, cut.rate)
         report.written = out
         report.media_dir = media_dir
+
+
+class _Picks:
+    """The version the vault would use for each shot, worked out once per shot for one check.
+
+    By star (the default): the starred take's current version; a shot without a
+    star has no pick. By approval: among the shot's takes that are not deleted, the
+    newest approved version of the starred take if it has one, else the newest
+    approved version (by upload time) of any take; a shot with no approved version
+    has no pick. So an approved v3 stays the pick while v4 waits for review.
+    """
+
+    def __init__(self, vault: CutCheckMixin, takes: dict[str, Take], *, approved: bool) -> None:
+        self.vault = vault
+        self.takes = takes
+        self.by = "approved" if approved else "star"
+        self.missing = "shot has no approved version" if approved else "shot has no pick"
+        self._cache: dict[tuple[str | None, str], tuple[Take, TakeVersion] | None] = {}
+        self._approved: dict[str, set[int]] = {}
+        if approved:
+            live = [t for t in takes.values() if not t.deleted]
+            states = vault._approvals_of(live)  # type: ignore[attr-defined]
+            self._approved = {
+                take_id: {n for n, a in found.items() if a.state == "approved"} for take_id, found in states.items()
+            }
+            if not any(self._approved.values()):
+                raise NotFoundError(
+                    "No take version in this project is approved, so there is nothing to check the cut against; "
+                    "approve versions with 'takevault approve TAKE@vN', or check without --approved."
+                )
+
+    def for_take(self, take: Take) -> tuple[Take, TakeVersion] | None:
+        shot = (take.section, take.shot)
+        if shot not in self._cache:
+            siblings = [t for t in self.takes.values() if not t.deleted and (t.section, t.shot) == shot]
+            self._cache[shot] = self._approved_pick(siblings) if self.by == "approved" else self._star(siblings)
+        return self._cache[shot]
+
+    @staticmethod
+    def _star(siblings: list[Take]) -> tuple[Take, TakeVersion] | None:
+        for other in siblings:
+            if other.starred:
+                return other, other.current
+        return None
+
+    def _approved_pick(self, siblings: list[Take]) -> tuple[Take, TakeVersion] | None:
+        found: list[tuple[Take, TakeVersion]] = []
+        for other in siblings:
+            numbers = self._approved.get(other.id)
+            if numbers:
+                found.extend((other, v) for v in self.vault.catalog.versions(other.id) if v.number in numbers)
+        if not found:
+            return None
+        starred = [(t, v) for t, v in found if t.starred]
+        # Newest by upload time; take and version numbers break ties so the choice never wobbles.
+        return max(starred or found, key=lambda tv: (tv[1].created_at, tv[0].number, tv[1].number))
 
 
 class _TrackCache:
@@ -473,4 +554,4 @@ def _rate(value: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
-__all__ = ["CHECK_ACTION", "ClipResult", "CutCheckMixin", "CutReport"]
+__all__ = ["APPROVED_STATUSES", "CHECK_ACTION", "ClipResult", "CutCheckMixin", "CutReport"]

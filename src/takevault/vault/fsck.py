@@ -35,6 +35,7 @@ from takevault.vault.journal import stored_seqs, write_entry
 from takevault.vault.takebase import TakeBase
 
 DEFAULT_IDLE_SECONDS = 60.0
+_NEEDS_BYTES = {"missing_version", "checksum_mismatch", "damaged_bytes"}
 
 
 class FsckMixin(TakeBase):
@@ -51,6 +52,12 @@ class FsckMixin(TakeBase):
             return report
         done = _repair(self, check, idle_seconds)
         after = _Check(self).run()
+        needs_bytes = [p for p in after.problems if p.kind in _NEEDS_BYTES]
+        if needs_bytes:
+            done.append(
+                f"Not repaired: {len(needs_bytes)} problem(s) whose fix would delete or replace a version's bytes, "
+                "which fsck --repair never does; each line says what to do."
+            )
         return FsckReport(
             checked_versions=after.checked_versions,
             checked_objects=after.checked_objects,
@@ -74,6 +81,7 @@ class _Check:
         self.stray_markers: list[ObjectVersion] = []
         self.lost_markers: list[str] = []
         self.staged: list[StagedUpload] = []
+        self._committed_pngs: set[str] | None = None  # read from the journal when first needed
 
     def run(self) -> FsckReport:
         vault = self.vault
@@ -128,6 +136,11 @@ class _Check:
             notes=tuple(self.notes),
         )
 
+    def committed_pngs(self) -> set[str]:
+        if self._committed_pngs is None:
+            self._committed_pngs = _committed_png_ids(self.vault)
+        return self._committed_pngs
+
     # -- parts ------------------------------------------------------------
     def _check_journal(self) -> None:
         engine = self.vault.catalog.engine
@@ -170,7 +183,7 @@ class _Check:
                 for o in on_key
                 if not o.is_delete_marker
                 and o.metadata.get("video-sha256") == version.sha256
-                and _ever_committed(self.vault, o.version_id)
+                and o.version_id in self.committed_pngs()
             ]
             if candidates:
                 best = max(candidates, key=lambda o: o.last_modified)
@@ -262,7 +275,7 @@ class _Check:
         """An older PNG of a version: a committed change once recorded it, it is a copy of a recorded
         PNG, or (a catalog older than its journal) it names a version's video and is older than the PNG
         that version has now."""
-        if _ever_committed(self.vault, obj.version_id):
+        if obj.version_id in self.committed_pngs():
             return True
         if obj.sha256 and any(v.png and v.png.key == obj.key and v.png.sha256 == obj.sha256 for v in versions):
             return True  # a copy of a recorded PNG (png attach on an older version puts the current one back on top)
@@ -428,13 +441,15 @@ def _relinked(old: PngRecord | None, png: ObjectVersion) -> PngRecord:
     )
 
 
-def _ever_committed(vault: FsckMixin, version_id: str) -> bool:
-    """Did a committed catalog change ever record this store version id? The journal knows."""
+def _committed_png_ids(vault: FsckMixin) -> set[str]:
+    """Every workflow PNG store version a committed catalog change ever recorded: the journal knows."""
+    found: set[str] = set()
     with vault.catalog.read() as conn:
-        found = conn.execute(
-            sa.select(journal.c.seq).where(journal.c.payload.contains(f'"{version_id}"', autoescape=True)).limit(1)
-        ).first()
-    return found is not None
+        for (payload,) in conn.execute(sa.select(journal.c.payload)).yield_per(500):
+            for image in (catalog_journal.parse(payload).get("rows") or {}).get("take_versions", []):
+                if image.get("png_version_id"):
+                    found.add(image["png_version_id"])
+    return found
 
 
 def _kept_leftovers(vault: FsckMixin) -> dict[tuple[str, str], str]:

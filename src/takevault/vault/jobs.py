@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from takevault.errors import NotFoundError
+from takevault.errors import NotFoundError, TakevaultError
 from takevault.jobs.kinds import kind as job_kind
 from takevault.jobs.model import Job
 from takevault.jobs.table import JobTable
@@ -45,9 +45,9 @@ class JobsMixin(VaultCore):
 
             try:
                 defer(self.config.catalog_url, job.id)
-            except BaseException:
+            except TakevaultError as exc:
                 # Not handed to any worker: say so on the row instead of leaving it queued forever.
-                self.job_table.cancel(job.id)
+                self.job_table.refuse(job.id, exc.message)
                 raise
         return job
 

@@ -3,7 +3,7 @@
 A cursor is an opaque token naming the filters it was made for and the last
 take of the page it follows, so a cursor from another filter (or a made-up
 one) is refused in one sentence rather than silently giving a wrong page. The
-search also looks at the generation prompts of each take's current version.
+search is the catalog's text index: names, notes, tags, statuses and workflow prompts.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from takevault.catalog.search import search_words
 from takevault.errors import InvalidInputError
-from takevault.models import Take
+from takevault.models import ANY_TAKE, Take, TakeFilter
 from takevault.vault.core import VaultCore
 
 MAX_PAGE = 1000
@@ -71,38 +72,17 @@ def _decode(cursor: str, tag: str) -> tuple[str, int]:
     return after, offset
 
 
-def prompt_text(take: Take) -> str:
-    png = take.current.png
-    generation = (png.params or {}).get("generation") if png is not None else None
-    if not isinstance(generation, dict):
-        return ""
-    return " ".join(str(generation.get(k) or "") for k in ("positive", "negative"))
-
-
-def _matches(take: Take, needle: str) -> bool:
-    fields = (take.name, take.note, " ".join(take.tags), take.shot, take.section, take.status, prompt_text(take))
-    return any(needle in (f or "").casefold() for f in fields)
-
-
 class ListingMixin(VaultCore):
     """`takes_page`: one page of the take list, as the gallery and API read it."""
 
-    def _after_gone(self, takes: list[Take], after: str, offset: int) -> int:
-        """Where the next page starts when the take the last one ended with left the list (deleted,
-        re-rated…): right after where it would sort (shot order, then take number)."""
-        from takevault.errors import NotFoundError
-
-        try:
-            gone = self.take(after)  # type: ignore[attr-defined]
-        except NotFoundError:  # purged: only its position is left
-            return min(offset, len(takes))
-        order = {(s.section, s.code): i for i, s in enumerate(self.list_shots())}  # type: ignore[attr-defined]
-
-        def key(t: Take) -> tuple[int, int]:
-            return order.get((t.section, t.shot), -1), t.number
-
-        mark = key(gone)
-        return next((i for i, t in enumerate(takes) if key(t) > mark), len(takes))
+    def _after_gone(self, ids: list[str], after: str, offset: int) -> int:
+        """Where the next page starts when the take the last page ended with left the list (deleted,
+        re-rated…): right after where it sits in the order of every take of the project."""
+        order = {take_id: i for i, take_id in enumerate(self._ordered_ids(ANY_TAKE, None))}
+        mark = order.get(after)
+        if mark is None:  # purged: only its position is left
+            return min(offset, len(ids))
+        return next((i for i, take_id in enumerate(ids) if order.get(take_id, -1) > mark), len(ids))
 
     def takes_page(
         self,
@@ -120,7 +100,8 @@ class ListingMixin(VaultCore):
     ) -> TakePage:
         """Up to `limit` takes after `cursor` (section, shot, take order), the total, and the next cursor.
 
-        `search` matches names, notes, tags, shots, statuses and generation prompts.
+        `search`: words that must each begin a word of the take's name, shot, note, status, tags or
+        workflow prompt (the catalog's text index).
         """
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidInputError(f"A page holds 1 to {MAX_PAGE} takes; {limit} is out of range.")
@@ -135,28 +116,47 @@ class ListingMixin(VaultCore):
             "deleted": deleted,
         }
         tag = _filters_tag(self.project, filters)
+        after, offset = _decode(cursor, tag) if cursor else (None, 0)
+        where = TakeFilter(**filters)
+        if min_rating is not None and not 0 <= min_rating <= 5:
+            raise InvalidInputError(f"The minimum rating {min_rating} is out of range; give a number from 0 to 5.")
+        if search is not None:
+            search_words(search)  # too long or no words: one sentence, before any query
+        ids = self._ordered_ids(where, self._shot_ids(shot, section))
         start = 0
-        if cursor:
-            after, offset = _decode(cursor, tag)
-        takes = self.takes(  # type: ignore[attr-defined]
-            shot=shot,
-            section=section,
-            starred=starred,
-            kind=kind,
-            status=status,
-            min_rating=min_rating,
-            deleted=deleted,
-        )
-        if search:
-            needle = search.casefold()
-            takes = [t for t in takes if _matches(t, needle)]
-        if cursor:
-            index = next((i for i, t in enumerate(takes) if t.id == after), None)
-            start = index + 1 if index is not None else self._after_gone(takes, after, offset)
-        items = takes[start : start + limit]
-        end = start + len(items)
-        next_cursor = _encode(tag, items[-1].id, end) if items and end < len(takes) else None
-        return TakePage(items=tuple(items), total=len(takes), next_cursor=next_cursor, limit=limit)
+        if after is not None:
+            index = next((i for i, take_id in enumerate(ids) if take_id == after), None)
+            start = index + 1 if index is not None else self._after_gone(ids, after, offset)
+        page_ids = ids[start : start + limit]
+        items: list[Take] = []
+        if page_ids:
+            # Full records for this page only (the expensive part: versions, media, links).
+            loaded = {t.id: t for t in self.catalog.query_takes(self._project, ANY_TAKE, take_ids=page_ids)}  # type: ignore[attr-defined]
+            items = [loaded[i] for i in page_ids if i in loaded]
+        end = start + len(page_ids)
+        next_cursor = _encode(tag, page_ids[-1], end) if page_ids and end < len(ids) else None
+        return TakePage(items=tuple(items), total=len(ids), next_cursor=next_cursor, limit=limit)
+
+    def _ordered_ids(self, where: TakeFilter, shot_ids: list[int] | None) -> list[str]:
+        """Every matching take id in edit order: short keys, the same query the catalog's listings use."""
+        query = self.catalog._matching_ids(self._project, where, shot_ids, None, None, None)  # type: ignore[attr-defined]
+        with self.catalog.read() as conn:
+            return list(conn.execute(query).scalars())
+
+    def _shot_ids(self, shot: str | None, section: str | None) -> list[int] | None:
+        """Check the shot and section filters as `takes()` does; the shot's ids (a code may repeat)."""
+        from takevault.errors import NotFoundError
+        from takevault.vault.refs import parse_shot
+
+        if section is not None:
+            self.catalog.section(self._project, section)  # type: ignore[attr-defined]
+        if shot is None:
+            return None
+        shot_section, code = parse_shot(shot)
+        found = self._shots_named(shot_section, code)  # type: ignore[attr-defined]
+        if not found:
+            raise NotFoundError(f"Shot {shot} does not exist; list shots with 'takevault shot list'.")
+        return [s.id for s in found]
 
 
 __all__ = ["BadCursorError", "TakePage"]

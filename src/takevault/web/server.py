@@ -89,9 +89,8 @@ def run(app: Any, host: str, port: int, *, workers: int = 1, **extra: Any) -> No
     from uvicorn.supervisors import Multiprocess
 
     sockets = [settings.bind_socket()]
-    # Older uvicorn runs the `target` it is given in each child; newer ones (0.54 here) build the
-    # server from the config themselves (the guarded protocol travels in the config either way).
-    if "target" in inspect.signature(Multiprocess).parameters:
-        Multiprocess(settings, target=server.run, sockets=sockets).run()
+    # uvicorn before 0.3x takes the function each process runs; newer ones build the Server from the config.
+    if "target" in inspect.signature(Multiprocess.__init__).parameters:
+        Multiprocess(settings, target=server.run, sockets=sockets).run()  # type: ignore[call-arg]
     else:
         Multiprocess(settings, sockets=sockets).run()

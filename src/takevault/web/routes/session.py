@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from takevault import __version__
 from takevault.errors import TakevaultError
+from takevault.media.formats import ACCEPT
 from takevault.web.auth import COOKIE_NAME, token_matches
 from takevault.web.state import WebState, web_state
 
@@ -48,4 +49,5 @@ def info(request: Request, web: WebState = Depends(web_state)) -> dict[str, Any]
         "default_project": web.project,
         "max_upload_bytes": web.max_upload_bytes,
         "token_required": web.token is not None,
+        "video_accept": ACCEPT,
     }

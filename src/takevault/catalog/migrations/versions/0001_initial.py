@@ -41,7 +41,7 @@ def upgrade() -> None:
         ),
         sa.UniqueConstraint("project_id", "code", name="uq_sections_project_code"),
     )
-    shot_constraints: list[sa.SchemaItem] = [
+    shot_constraints: list[sa.schema.SchemaItem] = [
         sa.PrimaryKeyConstraint("id", name="pk_shots"),
         sa.ForeignKeyConstraint(
             ["project_id"], ["projects.id"], ondelete="CASCADE", name="fk_shots_project_id_projects"

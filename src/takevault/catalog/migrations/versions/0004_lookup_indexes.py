@@ -21,7 +21,13 @@ depends_on = None
 def upgrade() -> None:
     for name, table, columns in LOOKUP_INDEXES:
         op.create_index(name, table, list(columns))
-    op.create_index(DELETED_TAKES_INDEX, "takes", ["shot_id"], **DELETED_WHERE)
+    op.create_index(
+        DELETED_TAKES_INDEX,
+        "takes",
+        ["shot_id"],
+        sqlite_where=DELETED_WHERE["sqlite_where"],
+        postgresql_where=DELETED_WHERE["postgresql_where"],
+    )
     sqlite = op.get_bind().dialect.name == "sqlite"
     for statement in SQLITE_DDL if sqlite else PG_DDL:
         op.execute(statement)

@@ -37,7 +37,7 @@ function checkView(check) {
   const counts = Object.entries(check.counts || {}).filter(([, n]) => n).map(([s, n]) => `${n} ${s}`).join(", ");
   return h("section", { class: "cut-check", "data-testid": "cut-check" },
     h("h2", {}, check.name || check.timeline),
-    h("p", { class: "muted" }, `${check.timeline} · ${check.format} · checked ${fmtTime(check.at)} by ${check.user} · ${counts}`),
+    h("p", { class: "muted" }, `${check.timeline} · ${check.format} · checked ${fmtTime(check.at)} by ${check.user}${check.pick_by === "approved" ? " · picked by approval" : ""} · ${counts}`),
     h("table", { class: "cut-clips" },
       h("thead", {}, h("tr", {}, ...["#", "record in", "still", "clip", "found by", "status", "should be", "cut", "notes", ""].map((t) => h("th", {}, t)))),
       h("tbody", {}, ...check.clips.map(clipRow))),

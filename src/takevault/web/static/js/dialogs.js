@@ -1,5 +1,5 @@
 // Modal dialogs: confirm, replace. All text goes in through textContent.
-import { h, fmtBytes, fmtDuration } from "./dom.js";
+import { h, fmtBytes, fmtDuration, VIDEO_ACCEPT } from "./dom.js";
 
 const dialog = () => document.getElementById("dialog");
 
@@ -31,7 +31,7 @@ export function replaceDialog(take, doUpload) {
     const error = h("p", { class: "dialog-error" });
     const submit = h("button", { type: "submit", class: "primary", disabled: true, "data-testid": "replace-confirm" },
       "Replace");
-    const input = h("input", { type: "file", accept: "video/*,.mxf,.mkv,.mov", "data-testid": "replace-file",
+    const input = h("input", { type: "file", accept: VIDEO_ACCEPT, "data-testid": "replace-file",
       "aria-label": "New video" });
     const pngInput = h("input", { type: "file", accept: ".png,image/png", "data-testid": "replace-png",
       "aria-label": "Its workflow PNG (optional)" });

@@ -31,6 +31,10 @@ export function clear(el) {
   return el;
 }
 
+// The video formats a file picker offers: the server's one list (GET /api/info, video_accept) once known.
+export let VIDEO_ACCEPT = "video/*,.mxf,.mkv,.mov";
+export function setVideoAccept(accept) { if (accept) VIDEO_ACCEPT = accept; }
+
 // Decimal units with one decimal, exactly as the CLI prints sizes (1 kB = 1000 bytes).
 export function fmtBytes(n) {
   if (n === null || n === undefined) return "";

@@ -1,5 +1,5 @@
 // The gallery: sections → shots → take cards, with filters held in the URL.
-import { h, clear, fmtBytes, toast } from "./dom.js";
+import { h, clear, fmtBytes, toast, VIDEO_ACCEPT } from "./dom.js";
 import { get, post, del, upload, mediaUrl, ApiError } from "./api.js";
 import { confirmDialog, replaceDialog, promptDialog } from "./dialogs.js";
 import { openPlayer } from "./player.js";
@@ -7,7 +7,6 @@ import { openPanel } from "./panel.js";
 import { decorateCards } from "./approvals.js";
 import * as selection from "./selection.js";
 
-const VIDEO_ACCEPT = "video/*,.mxf,.mkv,.mov";
 const FILTERS = ["search", "section", "kind", "status", "min_rating", "starred", "deleted"];
 const KINDS = ["raw", "edit", "final"];
 const STATUSES = ["pending", "review", "approved", "rejected", "final"];

@@ -1,6 +1,6 @@
 // Entry point: pick the view from the URL; links inside the app switch views without a reload.
 import { get } from "./api.js";
-import { h, clear, toast } from "./dom.js";
+import { h, clear, toast, setVideoAccept } from "./dom.js";
 import { renderGallery } from "./gallery.js";
 import { renderCompare } from "./compare.js";
 import { promptDialog } from "./dialogs.js";
@@ -22,6 +22,7 @@ async function route() {
     if (!info) {
       const me = await loadMe().catch(() => null);
       info = await get("/api/info");
+      setVideoAccept(info.video_accept);
       document.getElementById("project-label").textContent = info.vault;
       if (!me?.guest) projectPicker(info).catch((err) => toast(err.message, "error"));
     }

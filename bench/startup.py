@@ -1,0 +1,120 @@
+"""How long a listing command takes to start, against a bare interpreter on the same machine.
+
+    python bench/startup.py [--runs 15] [--vault DIR]
+
+Makes a small vault (one shot, three takes, a replace and a star) unless `--vault` names
+one, then runs `takevault takes`, `show`, `history` and `log` (output piped, as a script
+would) and the reference `python -c "import json, sqlite3"` in turn, A B A B ..., each a
+fresh process. It prints, per command, the median wall and CPU (user + system, from the
+kernel's accounting of the finished child) seconds and the median of the per-pair ratios;
+pairing keeps a ratio meaningful when a shared machine's speed drifts. Bytecode is cached
+(in a temporary folder) as in an installed package. Target: every listing within 6x of the
+reference (CPU ratio; wall is printed too). Exits 1 when missed.
+The last line is the result as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET = 6.0
+REFERENCE = [sys.executable, "-c", "import json, sqlite3"]
+
+
+def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall, cpu) seconds of one fresh process, its output thrown away."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed with exit code {proc.returncode}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def make_vault(root: Path) -> Path:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.clips import make_clip
+
+    from takevault.vault import Vault
+
+    a, b = make_clip(root / "a.mp4"), make_clip(root / "b.mp4", frames=12)
+    c = make_clip(root / "c.mp4", frames=8)
+    with Vault.init(root / "vault") as vault:
+        vault.add_shot("SH010")
+        first = vault.add(a, shot="SH010")
+        vault.add(b, shot="SH010")
+        vault.add(c, shot="SH010")
+        vault.replace(first.ref, b)
+        vault.star(first.ref)
+    return root / "vault"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--vault", type=Path, default=None)
+    args = parser.parse_args()
+    env = dict(os.environ)
+    src = Path(__file__).resolve().parents[1] / "src"
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(src), env.get("PYTHONPATH")) if p)
+    with tempfile.TemporaryDirectory(prefix="takevault-startup-") as tmp:
+        # An installed takevault has its bytecode compiled; a source checkout run with
+        # PYTHONDONTWRITEBYTECODE would recompile ~50 modules on every start. Cache the bytecode
+        # in the temporary folder (the warm-up run writes it), never in the checkout.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+        vault = args.vault or make_vault(Path(tmp))
+        base = [sys.executable, "-m", "takevault", "--vault", str(vault)]
+        commands = {
+            "takes": [*base, "takes"],
+            "show": [*base, "show", "SH010/video_01"],
+            "history": [*base, "history", "SH010/video_01"],
+            "log": [*base, "log"],
+            "--version": [*base, "--version"],
+        }
+        for argv in [REFERENCE, *commands.values()]:
+            run_once(argv, env)  # warm the page cache and the bytecode caches
+        results: dict[str, dict[str, float]] = {}
+        ref_wall: list[float] = []
+        ref_cpu: list[float] = []
+        for name, argv in commands.items():
+            walls, cpus, wall_ratios, cpu_ratios = [], [], [], []
+            for _ in range(args.runs):
+                w, c = run_once(argv, env)
+                rw, rc = run_once(REFERENCE, env)
+                walls.append(w)
+                cpus.append(c)
+                ref_wall.append(rw)
+                ref_cpu.append(rc)
+                wall_ratios.append(w / rw)
+                cpu_ratios.append(c / rc)
+            results[name] = {
+                "wall_s": round(statistics.median(walls), 3),
+                "cpu_s": round(statistics.median(cpus), 3),
+                "wall_ratio": round(statistics.median(wall_ratios), 2),
+                "cpu_ratio": round(statistics.median(cpu_ratios), 2),
+            }
+    reference = {"wall_s": round(statistics.median(ref_wall), 3), "cpu_s": round(statistics.median(ref_cpu), 3)}
+    print(f"reference {' '.join(REFERENCE[1:])!r}: wall {reference['wall_s']} s, cpu {reference['cpu_s']} s")
+    print(f"{'command':<10} {'wall s':>8} {'cpu s':>8} {'wall x':>8} {'cpu x':>8}")
+    for name, r in results.items():
+        print(f"{name:<10} {r['wall_s']:>8} {r['cpu_s']:>8} {r['wall_ratio']:>8} {r['cpu_ratio']:>8}")
+    listings = [r for name, r in results.items() if name != "--version"]
+    ok = all(r["cpu_ratio"] <= TARGET for r in listings)
+    print(f"target: every listing within {TARGET}x of the reference (cpu): {'met' if ok else 'MISSED'}")
+    print(json.dumps({"reference": reference, "commands": results, "target": TARGET, "met": ok}))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

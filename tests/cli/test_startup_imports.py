@@ -1,0 +1,76 @@
+"""A listing command loads only what listing needs: no PyAV, Pillow, boto3, OTIO, Alembic, FastAPI or numpy."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from takevault.cli.app import main
+
+HEAVY = ("av", "PIL", "boto3", "botocore", "opentimelineio", "alembic", "fastapi", "starlette", "uvicorn", "numpy")
+
+PROBE = """
+import json, sys
+from takevault.cli.app import main
+code = main(sys.argv[1:])
+heavy = sorted({name.split(".")[0] for name in sys.modules} & set(json.loads(HEAVY)))
+sys.stderr.write("LOADED " + json.dumps({"code": code, "heavy": heavy, "rich": "rich" in sys.modules}) + "\\n")
+"""
+
+
+@pytest.fixture(scope="module")
+def small_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from takevault.vault import Vault
+    from tests.clips import make_clip
+
+    root = tmp_path_factory.mktemp("startup")
+    with Vault.init(root / "vault") as vault:
+        vault.add_shot("SH010")
+        take = vault.add(make_clip(root / "a.mp4"), shot="SH010")
+        vault.replace(take.ref, make_clip(root / "b.mp4", frames=12))
+        vault.star(take.ref)
+    return root / "vault"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["takes"],
+        ["takes", "--json"],
+        ["show", "SH010/video_01"],
+        ["history", "SH010/video_01"],
+        ["log"],
+        ["shot", "list"],
+    ],
+)
+def test_a_listing_loads_no_heavy_module(small_vault: Path, command: list[str]) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2] / "src"), *sys.path])}
+    for name in ("FORCE_TERMINAL", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "FORCE_COLOR"):
+        env.pop(name, None)
+    script = PROBE.replace("json.loads(HEAVY)", f"json.loads({json.dumps(json.dumps(HEAVY))})")
+    done = subprocess.run(
+        [sys.executable, "-c", script, "--vault", str(small_vault), *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    line = next(ln for ln in done.stderr.splitlines() if ln.startswith("LOADED "))
+    loaded = json.loads(line.removeprefix("LOADED "))
+    assert loaded["code"] == 0, done.stderr
+    assert loaded["heavy"] == [], f"{command} loaded {loaded['heavy']}"
+    assert loaded["rich"] is False  # output is piped: plain text needs no Rich
+
+
+def test_version_and_completion(capsys: pytest.CaptureFixture) -> None:
+    from takevault import __version__
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"takevault {__version__}\n"
+    assert main(["--show-completion", "bash"]) == 0
+    assert "_takevault_completion" in capsys.readouterr().out
