@@ -212,6 +212,7 @@ def web_pages(vault_root: Path, shot_paths: list[str], samples: int) -> dict[str
 
     async def run() -> dict[str, tuple[float, float]]:
         out = {}
+        # A loopback name: the server answers no other host without a token.
         async with (
             app.router.lifespan_context(app),
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8470") as client,

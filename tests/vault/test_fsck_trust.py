@@ -47,6 +47,7 @@ def test_every_command_leaves_a_clean_vault_on_sqlite_and_local(clips, tmp_path:
 
 @pytest.mark.postgres
 @pytest.mark.s3
+@pytest.mark.slow  # every command over servers; the SQLite/local variant above stays in the default run
 def test_every_command_leaves_a_clean_vault_on_postgres_and_seaweedfs(
     clips, tmp_path: Path, capsys, pg_url: str, seaweedfs_target
 ) -> None:

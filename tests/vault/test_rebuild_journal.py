@@ -59,6 +59,7 @@ def test_rebuild_restores_every_listing_on_sqlite_and_local(clips, tmp_path: Pat
 
 @pytest.mark.postgres
 @pytest.mark.s3
+@pytest.mark.slow  # every command over servers; the SQLite/local variant above stays in the default run
 def test_rebuild_restores_every_listing_on_postgres_and_seaweedfs(
     clips, tmp_path: Path, capsys, pg_url: str, seaweedfs_target
 ) -> None:

@@ -148,15 +148,24 @@ def video_bomb(path: Path, side: int = 16000) -> Path:
     return path
 
 
-CLI_RUN = """
-import json, resource, sys
-from takevault.cli.app import main
-code = main(sys.argv[1:])
-print(json.dumps({"code": code, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+# The child's own peak is VmHWM (its memory since exec): ru_maxrss would report the pytest
+# process's size when the child was spawned, whatever the child did.
+PEAK = """
+def peak_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
 """
 
-SERVER_RUN = """
-import asyncio, json, resource, sys
+CLI_RUN = PEAK + """
+import json, sys
+from takevault.cli.app import main
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "peak_mb": peak_mb()}))
+"""
+
+SERVER_RUN = PEAK + """
+import asyncio, json, sys
 import httpx
 from takevault.web import create_app
 
@@ -169,7 +178,7 @@ async def go(root, url, path):
 
 r = asyncio.run(go(*sys.argv[1:4]))
 print(json.dumps({"status": r.status_code, "error": r.json().get("error"),
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": peak_mb()}))
 """
 
 

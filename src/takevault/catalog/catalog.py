@@ -75,6 +75,12 @@ class Catalog:
             self.journal_sink(*entry)
 
     @contextlib.contextmanager
+    def _write_unjournaled(self) -> Iterator[sa.Connection]:
+        """A write transaction the journal does not record: only for take-number reservations (see there)."""
+        with self._translate(), self._writer.connect() as conn, conn.begin():
+            yield conn
+
+    @contextlib.contextmanager
     def _translate(self) -> Iterator[None]:
         try:
             yield
@@ -312,8 +318,11 @@ class Catalog:
 
     # -- take numbers ---------------------------------------------------------
     def reserve_take_number(self, shot_id: int) -> int:
-        """Bump the shot's counter atomically and return the number it held; never handed out twice."""
-        with self.write() as conn:
+        """Bump the shot's counter atomically and return the number it held; never handed out twice.
+
+        Reserving and giving back are not journaled: an add that fails must leave the vault as it
+        was, journal included. The counter reaches the journal with the take (`insert_take`)."""
+        with self._write_unjournaled() as conn:
             bumped = conn.execute(
                 sa.update(shots)
                 .where(shots.c.id == shot_id)
@@ -326,7 +335,7 @@ class Catalog:
 
     def release_take_number(self, shot_id: int, number: int) -> None:
         """Give back a number reserved by an add that failed, unless a later add already took the next one."""
-        with self.write() as conn:
+        with self._write_unjournaled() as conn:
             conn.execute(
                 sa.update(shots)
                 .where(shots.c.id == shot_id, shots.c.next_take_number == number + 1)
@@ -337,6 +346,14 @@ class Catalog:
     def insert_take(self, take_row: dict[str, Any], version_row: dict[str, Any], event: dict[str, Any]) -> None:
         """The take, its first version and the log line, in one transaction."""
         with self.write() as conn:
+            # The shot's counter, bumped by the unjournaled reservation, goes into this entry. The
+            # no-op update locks the row first, so the image journaled is the latest counter and a
+            # later change to the shot gets a later entry.
+            conn.execute(
+                sa.update(shots)
+                .where(shots.c.id == take_row["shot_id"])
+                .values(next_take_number=shots.c.next_take_number)
+            )
             conn.execute(sa.insert(takes).values(**take_row))
             conn.execute(sa.insert(take_versions).values(**version_row))
             _log(conn, event)

@@ -149,24 +149,25 @@ PG_DOCUMENT = """
          WHERE v.take_id = t.id ORDER BY v.number DESC LIMIT 1))), '[^[:alnum:]]+', ' ', 'g'))
 """
 
+# Functions outlive the tables (a catalog whose tables were lost keeps them), so they are replaced, not created.
 PG_DDL = [
     "CREATE TABLE take_search (take_id VARCHAR(36) PRIMARY KEY "
     "REFERENCES takes (id) ON DELETE CASCADE, document tsvector NOT NULL)",
     "CREATE INDEX ix_take_search_document ON take_search USING gin (document)",
-    "CREATE FUNCTION take_search_refresh(tid VARCHAR) RETURNS void LANGUAGE sql AS $$ "
+    "CREATE OR REPLACE FUNCTION take_search_refresh(tid VARCHAR) RETURNS void LANGUAGE sql AS $$ "
     f"INSERT INTO take_search (take_id, document) SELECT t.id, {PG_DOCUMENT} "
     "FROM takes t JOIN shots s ON s.id = t.shot_id WHERE t.id = tid "
     "ON CONFLICT (take_id) DO UPDATE SET document = EXCLUDED.document $$",
-    "CREATE FUNCTION take_search_takes_trg() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "CREATE OR REPLACE FUNCTION take_search_takes_trg() RETURNS trigger LANGUAGE plpgsql AS $$ "
     "BEGIN PERFORM take_search_refresh(NEW.id); RETURN NULL; END $$",
     "CREATE TRIGGER take_search_takes AFTER INSERT OR UPDATE OF name, note, status, tags, shot_id ON takes "
     "FOR EACH ROW EXECUTE FUNCTION take_search_takes_trg()",
-    "CREATE FUNCTION take_search_versions_trg() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "CREATE OR REPLACE FUNCTION take_search_versions_trg() RETURNS trigger LANGUAGE plpgsql AS $$ "
     "BEGIN IF TG_OP = 'DELETE' THEN PERFORM take_search_refresh(OLD.take_id); "
     "ELSE PERFORM take_search_refresh(NEW.take_id); END IF; RETURN NULL; END $$",
     "CREATE TRIGGER take_search_versions AFTER INSERT OR DELETE OR UPDATE OF params ON take_versions "
     "FOR EACH ROW EXECUTE FUNCTION take_search_versions_trg()",
-    "CREATE FUNCTION take_search_shots_trg() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "CREATE OR REPLACE FUNCTION take_search_shots_trg() RETURNS trigger LANGUAGE plpgsql AS $$ "
     "BEGIN PERFORM take_search_refresh(id) FROM takes WHERE shot_id = NEW.id; RETURN NULL; END $$",
     "CREATE TRIGGER take_search_shots AFTER UPDATE OF code, name ON shots "
     "FOR EACH ROW EXECUTE FUNCTION take_search_shots_trg()",

@@ -13,7 +13,6 @@ from takevault.cli import ui
 from takevault.cli.context import state
 from takevault.config import SETTINGS_BY_NAME
 from takevault.errors import ConfigError, InvalidInputError
-from takevault.jobs.pool import MAX_WORKERS as MAX_JOB_WORKERS
 
 DEFAULT_HOST = "127.0.0.1"
 MAX_SERVER_WORKERS = 64
@@ -82,6 +81,9 @@ def serve(
         raise InvalidInputError(
             f"--workers {workers} is more than {MAX_SERVER_WORKERS}; give 1 to {MAX_SERVER_WORKERS}."
         )
+    # Imported here: the job pool pulls in the catalog and SQLAlchemy, which `--version` and `--help` need not load.
+    from takevault.jobs.pool import MAX_WORKERS as MAX_JOB_WORKERS
+
     if job_workers is not None and not 0 <= job_workers <= MAX_JOB_WORKERS:
         raise InvalidInputError(f"--job-workers {job_workers} is out of range; give 0 to {MAX_JOB_WORKERS}.")
     cli = state(ctx)
