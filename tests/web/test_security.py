@@ -262,6 +262,16 @@ def test_project_names_validated_and_unknown_projects_open_nothing(client: TestC
     assert [p["name"] for p in client.get("/api/projects").json()] == ["main"]
 
 
+def test_a_project_made_while_the_server_runs_is_served_at_once(client: TestClient, seeded: Seeded):
+    from takevault.vault import Vault
+
+    assert client.get("/api/sections", params={"project": "late"}).status_code == 404
+    with Vault.open(seeded.root, project="late") as v:
+        v.add_section("S1")
+    r = client.get("/api/sections", params={"project": "late"})
+    assert r.status_code == 200 and r.json()[0]["code"] == "S1"
+
+
 def test_vault_pool_is_bounded(seeded: Seeded):
     from takevault.vault import Vault
 

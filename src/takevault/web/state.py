@@ -28,7 +28,6 @@ MAX_IDLE_VAULTS = 8
 """Open but unused `Vault`s kept for reuse (each holds a database engine and a store client)."""
 STALE_UPLOAD_SECONDS = 24 * 3600
 """An upload folder this old belongs to no live request (a body goes silent after 30 s): a killed server's."""
-PROJECTS_TTL = 2.0
 """Seconds a read of the project list is trusted before a request for an unlisted project reads it again."""
 
 
@@ -63,7 +62,6 @@ class WebState:
     _idle: OrderedDict[int, Vault] = field(default_factory=OrderedDict, repr=False)
     _busy: set[int] = field(default_factory=set, repr=False)
     _known: frozenset[str] = field(default_factory=frozenset, repr=False)
-    _known_at: float = field(default=-1e9, repr=False)
     _closed: bool = field(default=False, repr=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _parts: tuple[Any, Any] | None = field(default=None, repr=False)
@@ -96,11 +94,13 @@ class WebState:
         check_code(project, "project")
         if project == self.project or project in self._known:
             return
-        if time.monotonic() - self._known_at > PROJECTS_TTL:
-            with self._checkout(self.project) as vault:
-                names = frozenset(p.name for p in vault.list_projects())
-            self._known, self._known_at = names, time.monotonic()
-        if project not in self._known:
+        # A name not seen yet is looked up on its own: a project made a moment ago (from the CLI or
+        # another server) is served at once, and an unknown name costs one indexed lookup, opening nothing.
+        with self._checkout(self.project) as vault:
+            found = vault.catalog.find_project(project) is not None
+        if found:
+            self._known = self._known | {project}
+        else:
             raise NotFoundError(f"This vault has no project {project!r}; pick one from the project list.")
 
     # -- the pool -------------------------------------------------------------
