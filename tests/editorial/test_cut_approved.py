@@ -160,8 +160,7 @@ def test_the_page_shows_a_check_picked_by_approval(cut_project):  # noqa: F811
     from playwright.sync_api import sync_playwright
 
     from takevault.web import create_app
-    from tests.web.conftest import ServerThread, free_port
-    from tests.web.test_browser import CHROMIUM_ARGS, chromium_path
+    from tests.web.conftest import CHROMIUM_ARGS, ServerThread, chromium_path, free_port
 
     p = cut_project
     p["vault"].set_approval("SH010/video_01@v1", "approved")

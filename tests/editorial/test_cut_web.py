@@ -6,8 +6,7 @@ import opentimelineio as otio
 import pytest
 
 from tests.editorial.test_cut_check import build_cut, cut_project  # noqa: F401 - the fixture
-from tests.web.conftest import ServerThread, TestClient, free_port
-from tests.web.test_browser import CHROMIUM_ARGS, chromium_path
+from tests.web.conftest import CHROMIUM_ARGS, ServerThread, TestClient, chromium_path, free_port
 
 
 def _checked(p):

@@ -7,7 +7,6 @@ Screenshots go to test-artifacts/ (gitignored).
 from __future__ import annotations
 
 import base64
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,26 +22,6 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chromium_path() -> str:
-    path = os.environ.get("TAKEVAULT_CHROMIUM") or "/usr/bin/chromium"
-    if Path(path).exists():
-        return path
-    message = f"Chromium not found at {path}; install it (apt-get install chromium) or set TAKEVAULT_CHROMIUM."
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @dataclass
 class Room:
     url: str
@@ -89,17 +68,6 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
     with ServerThread(app, free_port()) as server:
         yield Room(url=server.url, ids=ids, clips=clip, root=d / "vault")
     app.state.web.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

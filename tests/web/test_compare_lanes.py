@@ -11,7 +11,7 @@ import pytest
 
 from tests.clips import make_clip
 from tests.web.conftest import ServerThread, free_port
-from tests.web.test_browser import browser, page, screenshot, wait_js  # noqa: F401  (fixtures, shared with the room tests)
+from tests.web.test_browser import page, screenshot, wait_js  # noqa: F401  (the room tests' page fixture)
 
 pytestmark = pytest.mark.browser
 

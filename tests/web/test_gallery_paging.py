@@ -8,8 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.clips import make_clip
-from tests.web.conftest import ServerThread, free_port
-from tests.web.test_browser import CHROMIUM_ARGS, chromium_path
+from tests.web.conftest import CHROMIUM_ARGS, ServerThread, chromium_path, free_port
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ import pytest
 from tests.clips import make_clip
 from tests.web.conftest import ServerThread, free_port
 from tests.web.scenic import scenic_clip
-from tests.web.test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, wait_js
+from tests.web.test_browser import ARTIFACTS, wait_js
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
@@ -52,17 +52,6 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
     with ServerThread(app, free_port()) as server:
         yield Studio(url=server.url, root=d / "vault", ids=ids, clips=clips)
     app.state.web.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from playwright.sync_api import Error as PlaywrightError
 
 from tests.clips import make_clip
 from tests.web.conftest import ServerThread, free_port
-from tests.web.test_browser import CHROMIUM_ARGS, chromium_path
 from tests.web.test_security import SAFE, SAMPLE, polyglot, routes
 
 pytestmark = pytest.mark.browser
@@ -70,17 +69,6 @@ def attacker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
     httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def state(url: str) -> tuple:
