@@ -10,28 +10,14 @@ from pathlib import Path
 import pytest
 
 from takevault.cli.app import main
-from tests.vault.takes_helpers import make_take_clips, snapshot
-
-
-@pytest.fixture(scope="module")
-def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return make_take_clips(tmp_path_factory.mktemp("lies_clips"))
+from tests.vault.takes_helpers import snapshot
 
 
 @pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture):
-    vault_dir = tmp_path / "vault"
-    assert main(["init", str(vault_dir)]) == 0
-    capsys.readouterr()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--vault", str(vault_dir), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    run.root = vault_dir  # type: ignore[attr-defined]
-    assert run("shot", "add", "SH010")[0] == 0
-    return run
+def cli(cli):
+    """The fresh vault of the CLI tests, with shot SH010 in it."""
+    assert cli("shot", "add", "SH010")[0] == 0
+    return cli
 
 
 def _visible(snap: dict) -> dict:

@@ -10,29 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from takevault.cli.app import main
 from takevault.vault.refs import parse_ref
-from tests.vault.takes_helpers import make_take_clips
-
-
-@pytest.fixture(scope="module")
-def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return make_take_clips(tmp_path_factory.mktemp("cli_clips"))
-
-
-@pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture):
-    vault_dir = tmp_path / "vault"
-    assert main(["init", str(vault_dir)]) == 0
-    capsys.readouterr()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--vault", str(vault_dir), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    run.root = vault_dir  # type: ignore[attr-defined]
-    return run
 
 
 def test_a_session_from_shots_to_fetching_old_versions(cli, clips: dict[str, Path], tmp_path: Path) -> None:
