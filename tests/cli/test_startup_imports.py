@@ -74,3 +74,41 @@ def test_version_and_completion(capsys: pytest.CaptureFixture) -> None:
     assert capsys.readouterr().out == f"takevault {__version__}\n"
     assert main(["--show-completion", "bash"]) == 0
     assert "_takevault_completion" in capsys.readouterr().out
+
+
+def test_the_command_table_matches_what_each_module_registers() -> None:
+    """`takevault takes` loads one command module, found by name in a table; the table must not drift."""
+    code = """
+import importlib, json, typer
+from takevault.cli.app import COMMAND_MODULES
+found = {}
+for module in COMMAND_MODULES:
+    scratch = typer.Typer()
+    importlib.import_module(f"takevault.cli.{module}").register(scratch)
+    found[module] = [c.name for c in scratch.registered_commands] + [g.name for g in scratch.registered_groups]
+print(json.dumps({"table": {m: list(n) for m, n in COMMAND_MODULES.items()}, "found": found}))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=True)
+    result = json.loads(done.stdout)
+    assert {m: sorted(n) for m, n in result["table"].items()} == {m: sorted(n) for m, n in result["found"].items()}
+    modules = {p.stem for p in (Path(__file__).parents[2] / "src/takevault/cli").glob("*_cmd.py")}
+    assert set(result["table"]) == modules, "a command module is missing from COMMAND_MODULES in cli/app.py"
+
+
+@pytest.mark.parametrize(
+    ("argv", "modules"),
+    [
+        (["--vault", "v", "takes"], ["takes_cmd"]),
+        (["--vault=v", "--project", "p", "show", "SH010/video_01"], ["takes_cmd"]),
+        (["--project=p", "serve"], ["serve_cmd"]),
+        (["--version"], []),
+        (["--help"], None),
+        ([], None),
+        (["nosuch"], None),
+        (["--vault"], None),
+    ],
+)
+def test_only_the_invoked_commands_module_is_loaded(argv: list[str], modules: list[str] | None) -> None:
+    from takevault.cli.app import COMMAND_MODULES, modules_for
+
+    assert modules_for(argv) == (list(COMMAND_MODULES) if modules is None else modules)

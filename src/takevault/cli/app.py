@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -10,26 +11,11 @@ from typing import Annotated
 import typer
 from typer.exceptions import TyperException
 
-from takevault.cli import (
-    approval_cmd,
-    compare_cmd,
-    cut_cmd,
-    editorial_cmd,
-    init_cmd,
-    note_cmd,
-    png_cmd,
-    review_link_cmd,
-    serve_cmd,
-    store_cmd,
-    takes_cmd,
-    ui,
-    user_cmd,
-    worker_cmd,
-)
+from takevault.cli import ui
 from takevault.cli.context import CliState
 from takevault.errors import TakevaultError
 
-app = typer.Typer(
+_app = typer.Typer(
     name="takevault",
     help="Track every version of every video take: add, star, compare, restore, export.",
     no_args_is_help=True,
@@ -47,7 +33,7 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def main_options(
     ctx: typer.Context,
     vault: Annotated[
@@ -64,29 +50,74 @@ def main_options(
     ctx.call_on_close(ctx.obj.close)
 
 
-for module in (
-    init_cmd,
-    store_cmd,
-    takes_cmd,
-    png_cmd,
-    review_link_cmd,
-    compare_cmd,
-    editorial_cmd,
-    cut_cmd,
-    serve_cmd,
-    worker_cmd,
-    user_cmd,
-    note_cmd,
-    approval_cmd,
-):
-    module.register(app)
+# The command modules in the order `--help` lists them, with the top-level names each registers.
+# A command imports only its own module (and its libraries): `takevault takes` never loads the
+# code of `serve` or `cut`. tests/cli/test_startup_imports.py checks this table against register().
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "init_cmd": ("init",),
+    "store_cmd": ("store",),
+    "takes_cmd": (
+        "add", "import", "replace", "delete", "restore", "purge", "star", "unstar", "takes", "show",
+        "history", "get", "revert", "set", "link", "log", "fsck", "section", "shot", "catalog",
+    ),  # fmt: skip
+    "png_cmd": ("diff-params", "png"),
+    "review_link_cmd": ("review-link",),
+    "compare_cmd": ("compare",),
+    "editorial_cmd": ("export", "watch", "import-aimms", "export-aimms"),
+    "cut_cmd": ("cut",),
+    "serve_cmd": ("serve",),
+    "worker_cmd": ("worker",),
+    "user_cmd": ("user",),
+    "note_cmd": ("note",),
+    "approval_cmd": ("approve", "approval"),
+}
+_MODULE_OF = {name: module for module, names in COMMAND_MODULES.items() for name in names}
+_VALUE_OPTIONS = ("--vault", "--project")
+_registered: set[str] = set()
+
+
+def _register(modules: list[str]) -> typer.Typer:
+    """Add the commands of `modules` to `app`, each module once."""
+    for name in modules:
+        if name not in _registered:
+            importlib.import_module(f"takevault.cli.{name}").register(_app)
+            _registered.add(name)
+    return _app
+
+
+def modules_for(argv: list[str]) -> list[str]:
+    """The command modules `argv` needs: the invoked command's; none for `--version`; all of them
+    for help, completion, an unknown name or anything else that shows the command list."""
+    if os.environ.get("_TAKEVAULT_COMPLETE"):
+        return list(COMMAND_MODULES)
+    tokens = iter(argv)
+    for token in tokens:
+        if token in _VALUE_OPTIONS:
+            next(tokens, None)
+        elif token.startswith(tuple(f"{option}=" for option in _VALUE_OPTIONS)):
+            continue
+        elif token == "--version":
+            return []
+        elif token in _MODULE_OF:
+            return [_MODULE_OF[token]]
+        else:
+            break
+    return list(COMMAND_MODULES)
+
+
+def __getattr__(name: str) -> typer.Typer:
+    # `from takevault.cli.app import app` (tests, docs, benchmarks) gets every command.
+    if name == "app":
+        return _register(list(COMMAND_MODULES))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; the only place exceptions become messages and exit codes."""
     try:
         # Without standalone mode, click returns (not raises) the code of a `typer.Exit(code)`.
-        code = app(args=argv, prog_name="takevault", standalone_mode=False)
+        args = sys.argv[1:] if argv is None else argv
+        code = _register(modules_for(args))(args=args, prog_name="takevault", standalone_mode=False)
         if isinstance(code, int) and code:
             return code
     except TakevaultError as exc:
