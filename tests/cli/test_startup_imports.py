@@ -1,4 +1,5 @@
-"""A listing command loads only what listing needs: no PyAV, Pillow, boto3, OTIO, Alembic, FastAPI or numpy."""
+"""A listing command loads only what listing needs: its own command module; no PyAV, Pillow, boto3, OTIO,
+Alembic, FastAPI, numpy, SQLAlchemy's PostgreSQL dialect, or Rich when piped."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ import json, sys
 from takevault.cli.app import main
 code = main(sys.argv[1:])
 heavy = sorted({name.split(".")[0] for name in sys.modules} & set(json.loads(HEAVY)))
-sys.stderr.write("LOADED " + json.dumps({"code": code, "heavy": heavy, "rich": "rich" in sys.modules}) + "\\n")
+sys.stderr.write("LOADED " + json.dumps({"code": code, "heavy": heavy, "rich": "rich" in sys.modules,
+    "modules": sorted(m for m in sys.modules if m.startswith(("takevault.cli.", "sqlalchemy.dialects.")))}) + "\\n")
 """
 
 
@@ -65,6 +67,9 @@ def test_a_listing_loads_no_heavy_module(small_vault: Path, command: list[str]) 
     assert loaded["code"] == 0, done.stderr
     assert loaded["heavy"] == [], f"{command} loaded {loaded['heavy']}"
     assert loaded["rich"] is False  # output is piped: plain text needs no Rich
+    # A vault on SQLite never loads SQLAlchemy's PostgreSQL dialect, and a listing loads one command module.
+    assert not [m for m in loaded["modules"] if m.startswith("sqlalchemy.dialects.postgresql")], loaded["modules"]
+    assert [m for m in loaded["modules"] if m.endswith("_cmd")] == ["takevault.cli.takes_cmd"], loaded["modules"]
 
 
 def test_version_and_completion(capsys: pytest.CaptureFixture) -> None:
