@@ -5,7 +5,7 @@
 Builds the vault through the product's API, fast: `Vault.init`, sections and shots with
 `add_section` / `add_shot`, takes and versions with `Catalog.bulk_insert_takes` (2,000
 takes per transaction; every transaction is one journal entry in the store, as for an
-import), then a star per shot and a note and a rating on some takes through `Vault.star`
+import), then a star per shot and a note and a rating on 20 takes through `Vault.star`
 and `Vault.set` (one journal entry each, as a team makes them). Then it lists
 everything the CLI shows (`section list`, `shot list`, `takes`, `takes --deleted`, `log`,
 all as JSON), deletes the catalog file, times `Vault.rebuild_catalog()` (what

@@ -72,8 +72,12 @@ def test_a_listing_loads_no_heavy_module(small_vault: Path, command: list[str]) 
     assert [m for m in loaded["modules"] if m.endswith("_cmd")] == ["takevault.cli.takes_cmd"], loaded["modules"]
 
 
-def test_version_and_completion(capsys: pytest.CaptureFixture) -> None:
+def test_version_and_completion(capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     from takevault import __version__
+
+    # Typer otherwise ignores the shell named and looks for one among the parent processes, which
+    # a test run started outside a shell (CI, a background job) does not have.
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
 
     assert main(["--version"]) == 0
     assert capsys.readouterr().out == f"takevault {__version__}\n"
@@ -117,3 +121,22 @@ def test_only_the_invoked_commands_module_is_loaded(argv: list[str], modules: li
     from takevault.cli.app import COMMAND_MODULES, modules_for
 
     assert modules_for(argv) == (list(COMMAND_MODULES) if modules is None else modules)
+
+
+@pytest.mark.parametrize(
+    ("argv", "commands"),
+    [
+        (["--vault", "v", "takes", "--json"], ["takes"]),
+        (["shot", "list"], ["shot"]),
+        (["--project", "p", "history", "SH010/video_01"], ["history"]),
+    ],
+)
+def test_an_invocation_builds_only_its_command(argv: list[str], commands: list[str]) -> None:
+    import typer.main
+
+    from takevault.cli.app import COMMAND_MODULES, app_for
+
+    group = typer.main.get_command(app_for(argv))
+    assert sorted(group.commands) == commands  # type: ignore[attr-defined]
+    everything = typer.main.get_command(app_for(["--help"]))
+    assert len(everything.commands) == sum(len(n) for n in COMMAND_MODULES.values())  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer.exceptions import TyperException
@@ -15,14 +15,15 @@ from takevault.cli import ui
 from takevault.cli.context import CliState
 from takevault.errors import TakevaultError
 
-_app = typer.Typer(
-    name="takevault",
-    help="Track every version of every video take: add, star, compare, restore, export.",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
+_SETTINGS: dict[str, Any] = {
+    "name": "takevault",
+    "help": "Track every version of every video take: add, star, compare, restore, export.",
+    "no_args_is_help": True,
+    "add_completion": True,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,
+}
+_app = typer.Typer(**_SETTINGS)
 
 
 def _print_version(value: bool) -> None:
@@ -103,11 +104,11 @@ def _register(modules: list[str]) -> typer.Typer:
     return _app
 
 
-def modules_for(argv: list[str]) -> list[str]:
-    """The command modules `argv` needs: the invoked command's; none for `--version`; all of them
-    for help, completion, an unknown name or anything else that shows the command list."""
+def command_in(argv: list[str]) -> str | None:
+    """The top-level command `argv` invokes; "" for `--version` (no command needed); None for help,
+    completion, an unknown name or anything else that shows the whole command list."""
     if os.environ.get("_TAKEVAULT_COMPLETE"):
-        return list(COMMAND_MODULES)
+        return None
     tokens = iter(argv)
     for token in tokens:
         if token in _VALUE_OPTIONS:
@@ -115,12 +116,34 @@ def modules_for(argv: list[str]) -> list[str]:
         elif token.startswith(tuple(f"{option}=" for option in _VALUE_OPTIONS)):
             continue
         elif token == "--version":
-            return []
-        elif token in _MODULE_OF:
-            return [_MODULE_OF[token]]
+            return ""
         else:
-            break
-    return list(COMMAND_MODULES)
+            return token if token in _MODULE_OF else None
+    return None
+
+
+def modules_for(argv: list[str]) -> list[str]:
+    """The command modules `argv` needs: the invoked command's, none for `--version`, else all."""
+    name = command_in(argv)
+    if name is None:
+        return list(COMMAND_MODULES)
+    return [_MODULE_OF[name]] if name else []
+
+
+def app_for(argv: list[str]) -> typer.Typer:
+    """The app that runs `argv`: the root options and only the invoked command when there is one.
+
+    Typer turns every registered command into a click command (signatures, options, help) before
+    parsing; a module such as takes_cmd registers twenty, so one invocation builds only its own."""
+    name = command_in(argv)
+    _register(modules_for(argv))
+    if not name:
+        return _app
+    one = typer.Typer(**_SETTINGS)
+    one.callback()(main_options)
+    one.registered_commands = [c for c in _app.registered_commands if c.name == name]
+    one.registered_groups = [g for g in _app.registered_groups if g.name == name]
+    return one
 
 
 def __getattr__(name: str) -> typer.Typer:
@@ -135,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # Without standalone mode, click returns (not raises) the code of a `typer.Exit(code)`.
         args = sys.argv[1:] if argv is None else argv
-        code = _register(modules_for(args))(args=args, prog_name="takevault", standalone_mode=False)
+        code = app_for(args)(args=args, prog_name="takevault", standalone_mode=False)
         if isinstance(code, int) and code:
             return code
     except TakevaultError as exc:
