@@ -154,10 +154,10 @@ def identify(vault: Any, headers: Headers) -> tuple[Identity | None, bool]:
                 "This server has users, so a request needs a personal API token or a signed-in page; "
                 "ask an admin for a token."
             )
-        return vault.identify_token(token), False
+        return vault.people.identify_token(token), False
     session = cookie(headers, SESSION_COOKIE)
     if session:
-        return vault.identify_session(session), True
+        return vault.people.identify_session(session), True
     return None, False
 
 
@@ -213,7 +213,7 @@ def check_request(vault: Any, scope: Scope) -> Identity | None:
                 "This change did not come from a takevault page of this server (its CSRF token is missing or "
                 "wrong), so it was refused; reload the page and try again."
             )
-    vault.require_role(identity, required_role(method, route_template(scope)))
+    vault.people.require_role(identity, required_role(method, route_template(scope)))
     return identity
 
 
@@ -273,7 +273,7 @@ class IdentityMiddleware:
                 )
                 if is_guest:
                     return True, check_guest(vault, scope)
-                if not vault.has_users():
+                if not vault.people.has_users():
                     return False, None
                 return True, check_request(vault, scope)
 
