@@ -141,8 +141,7 @@ def approvals_of(vault: Vault, takes: list[Take]) -> dict[str, dict[int, Approva
     return out
 
 
-def require_approved(vault: Any, selection: Selection) -> Selection:
-    # `vault` is Any: the export mixin that calls this only has approvals once composed into Vault.
+def require_approved(vault: Vault, selection: Selection) -> Selection:
     """Keep only the picks of an export selection whose exact version is approved; say which were left out."""
     if not selection.picks:
         return selection

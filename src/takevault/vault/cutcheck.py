@@ -1,7 +1,7 @@
 """Cut check: which take versions an editor's timeline uses, which are out of date, and a timeline on the right ones.
 
 The reading, identifying and describing live in `takevault.editorial.cutcheck`;
-this mixin hands them the vault's take versions as plain data, opens version
+these functions hand them the vault's take versions as plain data, opens version
 bytes for the picture matching, keeps each check in the event log (action
 `cut_check`) so the next check of the same timeline can tell what changed in
 the cut, and exports the current versions' media for `write`.

@@ -1,7 +1,7 @@
 """Export, timelines, watch folders, AIMMS interchange: the editorial edges of a vault.
 
-The work itself lives in `takevault.editorial`; this mixin picks the takes,
-fetches verified bytes and hands plain records over.
+The work itself lives in `takevault.editorial`; these functions pick the takes,
+fetch verified bytes and hand plain records over.
 """
 
 from __future__ import annotations

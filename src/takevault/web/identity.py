@@ -18,7 +18,7 @@ import json
 import threading
 import time
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from anyio.to_thread import run_sync
@@ -27,6 +27,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from takevault.errors import AccessError, SignInError, TakevaultError, TooManyAttemptsError
 from takevault.vault.people import TOKEN_PREFIX, Identity
+
+if TYPE_CHECKING:
+    from takevault.vault import Vault
 
 SESSION_COOKIE = "takevault_session"
 GUEST_COOKIE = "takevault_guest"
@@ -145,7 +148,7 @@ def request_project(scope: Scope) -> str | None:
     return values[0] if values else None
 
 
-def identify(vault: Any, headers: Headers) -> tuple[Identity | None, bool]:
+def identify(vault: Vault, headers: Headers) -> tuple[Identity | None, bool]:
     """(the person, whether they came by cookie); a bearer token that is not a personal token is refused."""
     token = bearer(headers)
     if token is not None:
@@ -161,7 +164,7 @@ def identify(vault: Any, headers: Headers) -> tuple[Identity | None, bool]:
     return None, False
 
 
-def check_guest(vault: Any, scope: Scope) -> Identity | None:
+def check_guest(vault: Vault, scope: Scope) -> Identity | None:
     """A guest's request: only `GUEST_ROUTES`, only the take and versions of their link."""
     headers = Headers(scope=scope)
     method = scope["method"]
@@ -197,7 +200,7 @@ def check_guest(vault: Any, scope: Scope) -> Identity | None:
     return guest
 
 
-def check_request(vault: Any, scope: Scope) -> Identity | None:
+def check_request(vault: Vault, scope: Scope) -> Identity | None:
     """The person making this request once they may make it; raises a sentence when they may not."""
     headers = Headers(scope=scope)
     path, method = scope["path"], scope["method"]
