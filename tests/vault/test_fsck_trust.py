@@ -147,7 +147,7 @@ def test_a_purge_that_stopped_half_way_is_named_and_its_bytes_kept(small) -> Non
 
 def test_a_png_whose_recorded_version_is_gone_is_relinked_to_a_committed_one(small, tmp_path) -> None:
     take = small.take("SH010/video_01")
-    small.attach_workflow_png(f"{take.ref}@v2", comfy_png(tmp_path / "again.png", seed=11))
+    small.pngs.attach(f"{take.ref}@v2", comfy_png(tmp_path / "again.png", seed=11))
     current = small.take(take.ref).current.png
     small.store.delete_version(current.key, current.version_id)  # lost by hand or by a broken sync
     problems = small.fsck().problems

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from takevault.errors import ConflictError, NotFoundError
+from takevault.vault import lookup
 
 
 def test_add_numbers_takes_and_records_media_and_metadata(vault, clips: dict[str, Path]) -> None:
@@ -161,7 +162,7 @@ def test_a_shot_without_section_is_reachable_when_its_code_also_lives_in_a_secti
     with vault.catalog.write() as conn:
         conn.execute(
             sa.insert(shots).values(
-                project_id=vault._project.id,
+                project_id=lookup.project_row(vault).id,
                 section_id=section_id,
                 code="SH010",
                 sort_order=10,

@@ -774,14 +774,14 @@ class Catalog:
             versions_of.setdefault(row["take_id"], []).append(row)
         for start in range(0, len(take_rows), batch):
             chunk = list(take_rows[start : start + batch])
-            versions = [v for t in chunk for v in versions_of.get(t["id"], ())]
+            rows = [v for t in chunk for v in versions_of.get(t["id"], ())]
             with self.write() as conn:
                 conn.execute(sa.insert(takes), chunk)
-                if versions:
+                if rows:
                     # Ids given up front: the journal must learn the key of every inserted row, and
                     # executemany does not report generated ones.
-                    ids = _reserve_ids(conn, take_versions, len(versions))
-                    conn.execute(sa.insert(take_versions), [{**v, "id": i} for v, i in zip(versions, ids, strict=True)])
+                    ids = _reserve_ids(conn, take_versions, len(rows))
+                    conn.execute(sa.insert(take_versions), [{**v, "id": i} for v, i in zip(rows, ids, strict=True)])
                 top: dict[int, int] = {}
                 for row in chunk:
                     top[row["shot_id"]] = max(top.get(row["shot_id"], 0), int(row["number"]))

@@ -122,12 +122,15 @@ UNCHANGED: Any = _Unchanged()
 
 @dataclass(frozen=True, slots=True)
 class TakeChanges:
-    """What `takevault set` may change on a take; a field left UNCHANGED is not written, None clears it."""
+    """What may change on a take after it is made (`set`, a restore); a field left UNCHANGED is not
+    written, None clears it."""
 
     note: str | None = UNCHANGED
     rating: int | None = UNCHANGED
     status: str | None = UNCHANGED
     tags: tuple[str, ...] = UNCHANGED
+    deleted: bool = UNCHANGED
+    deleted_at: datetime | None = UNCHANGED
 
     def columns(self) -> dict[str, Any]:
         found = {k: v for k, v in _columns(self).items() if v is not UNCHANGED}
