@@ -108,3 +108,14 @@ def test_the_vault_methods_are_use_case_functions_taking_the_vault_first() -> No
     for name, function in bound.items():
         first = next(iter(inspect.signature(function).parameters))
         assert first == "vault", f"Vault.{name} is {function.__module__}.{function.__name__}({first}, …)"
+
+
+def test_png_and_people_verbs_are_only_on_their_sub_facades() -> None:
+    from takevault.vault import Vault
+    from takevault.vault.people import People
+    from takevault.vault.pngs import Pngs
+
+    flat = ["png_validate", "png_show", "attach_workflow_png", "diff_params", "add_user", "users", "sign_in"]
+    assert [name for name in flat if hasattr(Vault, name)] == []
+    assert {"attach", "validate", "regenerate", "repair", "show", "extract", "diff_params"} <= set(vars(Pngs))
+    assert {"add", "users", "find", "set_role", "new_token", "sign_in", "identify_session"} <= set(vars(People))

@@ -235,7 +235,7 @@ class Vault:
     star = _star.star
     unstar = _star.unstar
     # metadata
-    set = _metadata.set
+    set = _metadata.set_values
     link = _metadata.link
     # fetch
     get = _fetch.get

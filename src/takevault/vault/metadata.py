@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from takevault.vault import Vault
 
 
-def set(
+def set_values(
     vault: Vault,
     ref: str,
     *,

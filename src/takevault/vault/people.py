@@ -8,6 +8,9 @@ Secrets are kept only as digests: passwords as argon2id hashes, API tokens and
 session ids (random 256-bit values) as sha256, which is enough for values that
 cannot be guessed. While no user exists the vault is single-user: whoever can
 open it acts under the configured user name.
+
+Callers reach these through `vault.people` (`People` below): `vault.people.add(name)`,
+`vault.people.sign_in(name, password)`.
 """
 
 from __future__ import annotations
@@ -280,7 +283,7 @@ def _people_event(vault: Vault, action: str, name: str, role: str | None) -> New
 
 
 class People:
-    """Users, their roles per project, API tokens and browser sessions: `vault.people.add(name, role=...)` …"""
+    """`vault.people`: users, their roles per project, API tokens and browser sessions of one vault."""
 
     def __init__(self, vault: Vault) -> None:
         self._vault = vault

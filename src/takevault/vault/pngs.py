@@ -5,6 +5,10 @@ video; the catalog records which store version belongs to which take version.
 The latest version of the PNG key is the current take version's PNG (revert
 and regenerating an old version restore that), so `png validate` checks what
 anyone browsing the bucket sees, and notices PNGs changed behind our back.
+
+Callers reach these through `vault.pngs` (`Pngs` below): `vault.pngs.validate()`,
+`vault.pngs.attach(ref, path)`; `add`, `replace`, `revert` and `restore` call
+`store_workflow_png` and `copy_workflow_png` directly.
 """
 
 from __future__ import annotations
@@ -582,7 +586,7 @@ __all__ = ["Pngs"]
 
 
 class Pngs:
-    """The workflow PNGs of take versions: `vault.pngs.attach(ref, path)`, `.validate()`, `.show(ref)` …"""
+    """`vault.pngs`: the workflow PNG verbs of one vault, typed, each the function of the same area above."""
 
     def __init__(self, vault: Vault) -> None:
         self._vault = vault

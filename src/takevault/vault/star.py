@@ -17,7 +17,7 @@ def star(vault: Vault, ref: str) -> Take:
     take = lookup.take_only(vault, ref, "star")
     if take.deleted:
         raise ConflictError(f"{take.ref} is deleted; restore it with 'takevault restore {take.ref}' to star it.")
-    shot = vault.shot(_shot_path(take))
+    shot = vault.shot(lookup.shot_path(take))
     vault.catalog.set_star(
         shot.id, take.id, lookup.event(vault, "star", take, take_id=take.id, version=take.current.number)
     )
@@ -40,7 +40,3 @@ def unstar(vault: Vault, shot: str) -> Shot:
     )
     vault.catalog.set_star(target.id, None, event)
     return vault.shot(shot)
-
-
-def _shot_path(take: Take) -> str:
-    return f"{take.section}/{take.shot}" if take.section else take.shot
