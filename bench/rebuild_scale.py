@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from takevault.catalog import records  # noqa: E402
+from takevault.catalog.rows import NewTake, NewVersion  # noqa: E402
 from takevault.cli.app import main as cli_main  # noqa: E402
 from takevault.models import MediaInfo  # noqa: E402
 from takevault.vault import Vault  # noqa: E402
@@ -68,62 +68,57 @@ def build(root: Path, n_versions: int) -> dict[str, int]:
     n_shots = max(1, n_takes // TAKES_PER_SHOT)
     rng = random.Random(11)
     when = datetime.now(UTC)
-    media = records.media_columns(MediaInfo.from_json(MEDIA))
+    media = MediaInfo.from_json(MEDIA)
     with Vault.init(root) as vault:
         for s in range(SECTIONS):
             vault.add_section(f"SEQ{s + 1:02d}")
         shots = [vault.add_shot(f"SH{(i + 1) * 10:04d}", section=f"SEQ{i % SECTIONS + 1:02d}") for i in range(n_shots)]
-        take_rows: list[dict[str, Any]] = []
-        version_rows: list[dict[str, Any]] = []
+        new_takes: list[NewTake] = []
+        versions: list[tuple[str, int, NewVersion]] = []
         extra = n_versions - n_takes
         for t in range(n_takes):
             shot = shots[t % n_shots]
             number = t // n_shots + 1
             take_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             key = f"main/{shot.section}/{shot.code}/video_{number:02d}.mp4"
-            take_rows.append(
-                {
-                    "id": take_id,
-                    "shot_id": shot.id,
-                    "number": number,
-                    "name": f"video_{number:02d}",
-                    "key": key,
-                    "kind": ("raw", "edit", "final")[t % 3],
-                    "tags": ["hero"] if t % 25 == 0 else [],
-                    "note": None,
-                    "rating": None,
-                    "status": ("review", "approved", None)[t % 3],
-                    "created_at": when,
-                    "created_by": "bench",
-                    "deleted": t % 41 == 0,
-                }
+            new_takes.append(
+                NewTake(
+                    id=take_id,
+                    shot_id=shot.id,
+                    number=number,
+                    name=f"video_{number:02d}",
+                    key=key,
+                    kind=("raw", "edit", "final")[t % 3],
+                    note=None,
+                    created_at=when,
+                    created_by="bench",
+                    tags=("hero",) if t % 25 == 0 else (),
+                    deleted=t % 41 == 0,
+                    deleted_at=when if t % 41 == 0 else None,
+                )
             )
             count = max(0, 1 + extra // n_takes + (1 if t < extra % n_takes else 0))
             for v in range(1, count + 1):
-                version_rows.append(
-                    {
-                        "take_id": take_id,
-                        "number": v,
-                        "key": key,
-                        "version_id": f"{t:08d}.{v}",
-                        "sha256": f"{t:056x}{v:08x}",
-                        "size": 10_000_000 + v,
-                        "original_name": f"render_{t}.mp4",
-                        "source": "upload",
-                        "created_at": when,
-                        "created_by": "bench",
-                        **media,
-                    }
+                version = NewVersion(
+                    key=key,
+                    version_id=f"{t:08d}.{v}",
+                    sha256=f"{t:056x}{v:08x}",
+                    size=10_000_000 + v,
+                    original_name=f"render_{t}.mp4",
+                    created_at=when,
+                    created_by="bench",
+                    media=media,
                 )
-        vault.catalog.bulk_insert_takes(take_rows, version_rows)
-        live = [r for r in take_rows if not r["deleted"]]
+                versions.append((take_id, v, version))
+        vault.catalog.bulk_insert_takes(new_takes, versions)
+        live = [t for t in new_takes if not t.deleted]
         for shot in shots:
-            first = next((r for r in live if r["shot_id"] == shot.id), None)
+            first = next((t for t in live if t.shot_id == shot.id), None)
             if first is not None:
-                vault.star(first["id"])
-        for row in live[:: max(1, len(live) // 20)]:
-            vault.set(row["id"], note=f"pick {row['name']}", rating=4)
-    return {"takes": n_takes, "versions": len(version_rows), "shots": n_shots}
+                vault.star(first.id)
+        for take in live[:: max(1, len(live) // 20)]:
+            vault.set(take.id, note=f"pick {take.name}", rating=4, status="approved")
+    return {"takes": n_takes, "versions": len(versions), "shots": n_shots}
 
 
 def listings(root: Path) -> dict[str, Any]:
