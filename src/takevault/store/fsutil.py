@@ -211,6 +211,11 @@ def kernel_copy(
     return total
 
 
+KERNEL_COPY_AHEAD = 4
+"""Slices the copy may run ahead of the hash. They wait in the page cache, not in our memory, and
+let the hashing thread go from one slice to the next without waiting to be handed it."""
+
+
 def _copy_slices(
     src_fd: int,
     out_fd: int,
@@ -219,48 +224,55 @@ def _copy_slices(
     on_chunk: Callable[[memoryview], None],
     slice_size: int,
 ) -> int | None:
-    """The slice loop of `kernel_copy`: copy slice n+1 and start its disk write while slice n is hashed."""
-    from concurrent.futures import Future, ThreadPoolExecutor
+    """The slice loop of `kernel_copy`: this thread copies slices and starts their disk write, a
+    hashing thread reads each one back as soon as it is copied."""
+    import queue
+    import threading
 
     src_offset, out_offset = offsets
-    buffer = bytearray(READ_BACK_SIZE)  # read back in cache-sized steps: memory stays at one of these
+    copied: queue.Queue[tuple[int, int] | None] = queue.Queue(maxsize=KERNEL_COPY_AHEAD)
+    failure: list[BaseException] = []
 
-    def hash_slice(offset: int, count: int) -> None:
-        view = memoryview(buffer)
-        done = 0
-        while done < count:
-            got = os.preadv(reread_fd, [view[: min(len(view), count - done)]], offset + done)
-            if not got:
-                raise OSError(errno.EIO, "the copied bytes could not be read back")
-            on_chunk(view[:got])
-            done += got
+    def hash_slices() -> None:
+        buffer = memoryview(bytearray(READ_BACK_SIZE))  # cache-sized steps: memory stays at one of these
+        while (item := copied.get()) is not None:
+            if failure:
+                continue  # keep taking slices so the copying thread never blocks on a full queue
+            offset, count = item
+            try:
+                done = 0
+                while done < count:
+                    got = os.preadv(reread_fd, [buffer[: min(len(buffer), count - done)]], offset + done)
+                    if not got:
+                        raise OSError(errno.EIO, "the copied bytes could not be read back")
+                    on_chunk(buffer[:got])
+                    done += got
+            except BaseException as exc:  # noqa: BLE001 - handed to the copying thread, which raises it
+                failure.append(exc)
 
+    hasher = threading.Thread(target=hash_slices, name="takevault-hasher", daemon=True)
+    hasher.start()
     total = 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="takevault-hasher") as hasher:
-        previous: Future[None] | None = None
-        try:
-            while True:
-                try:
-                    count = os.copy_file_range(
-                        src_fd, out_fd, slice_size, offset_src=src_offset + total, offset_dst=out_offset + total
-                    )
-                except OSError as exc:
-                    if total == 0 and exc.errno in _NO_KERNEL_COPY:
-                        return None
-                    raise
-                if count:
-                    start_writeback(out_fd, out_offset + total, count)
-                if previous is not None:
-                    previous.result()
-                if not count:
-                    break
-                previous = hasher.submit(hash_slice, out_offset + total, count)
-                total += count
-            if previous is not None:
-                previous.result()
-        finally:
-            if previous is not None:
-                previous.cancel()
+    try:
+        while not failure:
+            try:
+                count = os.copy_file_range(
+                    src_fd, out_fd, slice_size, offset_src=src_offset + total, offset_dst=out_offset + total
+                )
+            except OSError as exc:
+                if total == 0 and exc.errno in _NO_KERNEL_COPY:
+                    return None
+                raise
+            if not count:
+                break
+            start_writeback(out_fd, out_offset + total, count)
+            copied.put((out_offset + total, count))
+            total += count
+    finally:
+        copied.put(None)
+        hasher.join()
+    if failure:
+        raise failure[0]
     return total
 
 
