@@ -332,3 +332,22 @@ def test_early_writeback_ignores_what_cannot_be_written_back(tmp_path: Path) -> 
         start_writeback(out.fileno(), 0, 4096)
         start_writeback(out.fileno(), 0, 0)
     assert (tmp_path / "f").read_bytes() == b"x" * 4096
+
+
+@pytest.mark.parametrize("from_file", [True, False], ids=["kernel", "three-stage"])
+def test_memory_stays_at_a_few_buffers_whatever_the_size(local: LocalStore, tmp_path: Path, from_file: bool) -> None:
+    import tracemalloc
+
+    src = tmp_path / "take.mp4"
+    size = 3 * KERNEL_COPY_SLICE + 1
+    src.write_bytes(_data(size))
+    tracemalloc.start()
+    try:
+        with src.open("rb") as fh:
+            local.put("p/SH010/video_01.mp4", fh if from_file else NoDescriptor(fh))  # type: ignore[arg-type]
+        download_to_path(local, "p/SH010/video_01.mp4", tmp_path / "back.mp4")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * COPY_SLICE + 1024 * 1024, f"peak {peak} bytes for a {size}-byte file"
+    assert (tmp_path / "back.mp4").stat().st_size == size
