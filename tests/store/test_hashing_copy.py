@@ -8,8 +8,10 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shutil
+import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -351,3 +353,62 @@ def test_memory_stays_at_a_few_buffers_whatever_the_size(local: LocalStore, tmp_
         tracemalloc.stop()
     assert peak < 4 * COPY_SLICE + 1024 * 1024, f"peak {peak} bytes for a {size}-byte file"
     assert (tmp_path / "back.mp4").stat().st_size == size
+
+
+@pytest.fixture
+def reflink_disk(tmp_path: Path) -> Iterator[Path]:
+    """A small XFS with reflinks on a loop device: a real filesystem where files can share blocks."""
+    if shutil.which("mkfs.xfs") is None:
+        pytest.skip("mkfs.xfs is not installed (package xfsprogs), so no reflink filesystem can be made")
+    image, mount_point = tmp_path / "xfs.img", tmp_path / "xfs"
+    mount_point.mkdir()
+    with image.open("wb") as fh:
+        fh.truncate(320 * 1024 * 1024)  # sparse; XFS needs 300 MB at least
+    made = subprocess.run(["mkfs.xfs", "-q", "-m", "reflink=1", str(image)], capture_output=True, text=True)
+    mounted = made.returncode == 0 and (
+        subprocess.run(["mount", "-o", "loop", str(image), str(mount_point)], capture_output=True).returncode == 0
+    )
+    if not mounted:
+        pytest.skip(f"cannot make and mount an XFS image here (needs root and loop devices): {made.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=False)
+
+
+def _used_bytes(path: Path) -> int:
+    st = os.statvfs(path)
+    return (st.f_blocks - st.f_bfree) * st.f_frsize
+
+
+def test_on_a_reflink_filesystem_put_and_get_share_blocks_and_still_hash_them(reflink_disk: Path) -> None:
+    data = _data(4 * KERNEL_COPY_SLICE + 7)
+    src = reflink_disk / "take.mp4"
+    src.write_bytes(data)
+    os.sync()
+    store = LocalStore(reflink_disk / "store")
+    store.enable_versioning(create_bucket=True)
+    used = _used_bytes(reflink_disk)
+    with src.open("rb") as fh:
+        version = store.put("p/SH010/video_01.mp4", fh)
+    download_to_path(store, "p/SH010/video_01.mp4", reflink_disk / "back.mp4")
+    os.sync()
+    # Two more copies of 32 MiB took (almost) no space: their blocks are the source's.
+    assert _used_bytes(reflink_disk) - used < len(data) // 4
+    assert version.sha256 == hashlib.sha256(data).hexdigest()
+    assert (reflink_disk / "back.mp4").read_bytes() == data
+    # Shared blocks are copied on write: changing the source leaves the stored bytes as they were.
+    with src.open("r+b") as fh:
+        fh.write(b"changed")
+    assert hashlib.sha256(store.blob_path("p/SH010/video_01.mp4").read_bytes()).hexdigest() == version.sha256
+
+
+def test_on_a_reflink_filesystem_a_damaged_blob_is_still_refused(reflink_disk: Path) -> None:
+    store = LocalStore(reflink_disk / "store")
+    store.enable_versioning(create_bucket=True)
+    store.put("p/SH010/video_01.mp4", io.BytesIO(_data(KERNEL_COPY_SLICE + 3)))
+    _damage(store.blob_path("p/SH010/video_01.mp4"), "flipped")
+    with pytest.raises(ChecksumMismatchError, match="damaged"):
+        download_to_path(store, "p/SH010/video_01.mp4", reflink_disk / "back.mp4")
+    assert list(reflink_disk.glob("*back.mp4*")) == []
+    assert _hashing_threads() == []
