@@ -1,4 +1,5 @@
-"""Crash-safe file writes: temp file in the same folder, fsync, atomic rename."""
+"""Crash-safe file writes (temp file in the same folder, fsync, atomic rename) and the kernel-side
+hashing copy that fills them."""
 
 from __future__ import annotations
 
@@ -140,8 +141,11 @@ def writing_back(out: BinaryIO) -> Callable[[memoryview], int]:
 
     def write(view: memoryview) -> int:
         nonlocal written, flushed
-        count = out.write(view)
-        written += len(view) if count is None else count
+        done = 0
+        while done < len(view):  # an unbuffered file may take less than it is given
+            count = out.write(view[done:])
+            done = len(view) if count is None else done + count
+        written += done
         if written - flushed >= WRITEBACK_STEP:
             out.flush()
             start_writeback(fd, base + flushed, written - flushed)
@@ -200,12 +204,12 @@ def kernel_copy(
     from takevault.store.base import pipelined_copy
 
     with reread:
-        shared = reflink(src, out)
-        if shared is not None:
+        if reflink(src, out) is not None:
             # Nothing crossed memory; the shared blocks may have to come from disk, so read and hash overlap.
-            pipelined_copy(reread.readinto, _discard, on_chunk=on_chunk)
-            return shared
-        total = _copy_slices(src_fd, out_fd, reread.fileno(), (src_offset, out_offset), on_chunk, slice_size)
+            # The size is what was hashed, so the record and the hash always describe the same bytes.
+            total: int | None = pipelined_copy(reread.readinto, _discard, on_chunk=on_chunk)
+        else:
+            total = _copy_slices(src_fd, out_fd, reread.fileno(), (src_offset, out_offset), on_chunk, slice_size)
     if total is not None:
         out.seek(out_offset + total)
     return total
