@@ -18,7 +18,7 @@ import pytest
 
 from takevault.errors import ChecksumMismatchError
 from takevault.store.base import COPY_SLICE, HashingReader, download_to_path, pipelined_copy
-from takevault.store.fsutil import KERNEL_COPY_SLICE, kernel_copy, reflink, start_writeback
+from takevault.store.fsutil import KERNEL_COPY_SLICE, kernel_copy, reflink, sha256_file, start_writeback
 from takevault.store.local import LocalStore
 
 
@@ -184,7 +184,7 @@ def test_kernel_copy_and_three_stage_copy_agree_at_every_edge(tmp_path: Path, si
         assert kernel_copy(src, out, on_chunk=kernel.update) == size
     with (tmp_path / "src").open("rb") as src, (tmp_path / "s").open("wb") as out:
         assert pipelined_copy(src.readinto, out.write, on_chunk=staged.update) == size
-    assert kernel.hexdigest() == staged.hexdigest() == hashlib.sha256(data).hexdigest()
+    assert kernel.hexdigest() == staged.hexdigest() == sha256_file(tmp_path / "src") == hashlib.sha256(data).hexdigest()
     assert (tmp_path / "k").read_bytes() == (tmp_path / "s").read_bytes() == data
 
 
