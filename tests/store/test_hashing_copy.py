@@ -412,3 +412,24 @@ def test_on_a_reflink_filesystem_a_damaged_blob_is_still_refused(reflink_disk: P
         download_to_path(store, "p/SH010/video_01.mp4", reflink_disk / "back.mp4")
     assert list(reflink_disk.glob("*back.mp4*")) == []
     assert _hashing_threads() == []
+
+
+@pytest.mark.parametrize("from_file", [True, False], ids=["kernel", "three-stage"])
+@pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError], ids=["ctrl-c", "callback-bug"])
+def test_an_error_in_the_hashing_thread_stops_the_put_and_leaves_nothing(
+    local: LocalStore, tmp_path: Path, from_file: bool, error: type[BaseException]
+) -> None:
+    src = tmp_path / "take.mp4"
+    src.write_bytes(_data(3 * KERNEL_COPY_SLICE))
+    calls = [0]
+
+    def progress(_count: int) -> None:
+        calls[0] += 1
+        if calls[0] == 2:
+            raise error("stop here")
+
+    with src.open("rb") as fh, pytest.raises(error, match="stop here"):
+        local.put("p/SH010/video_01.mp4", fh if from_file else NoDescriptor(fh), progress=progress)  # type: ignore[arg-type]
+    assert list(local.list_versions("p/SH010/video_01.mp4")) == []
+    assert [p for p in local.root.rglob("*") if p.is_file() and p.name not in (".lock", "versioning")] == []
+    assert _hashing_threads() == []
