@@ -22,3 +22,16 @@ def test_version_answers_without_a_vault(tmp_path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("takevault ")
+
+
+def test_every_model_has_its_own_docstring() -> None:
+    """Without one, @dataclass builds a docstring from `inspect.signature` at import time, in every process."""
+    import dataclasses
+
+    import takevault.models as models
+
+    classes = [c for c in vars(models).values() if isinstance(c, type) and c.__module__ == models.__name__]
+    generated = [
+        c.__name__ for c in classes if dataclasses.is_dataclass(c) and (c.__doc__ or "").startswith(f"{c.__name__}(")
+    ]
+    assert classes and generated == []
