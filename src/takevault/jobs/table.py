@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from takevault.catalog.schema import jobs
-from takevault.errors import ConflictError, NotFoundError
+from takevault.errors import ConflictError, InvalidInputError, NotFoundError
 from takevault.jobs.model import CANCELLED, DONE, FAILED, FINISHED, QUEUED, RUNNING, Job
 
 if TYPE_CHECKING:
@@ -113,6 +113,34 @@ class JobTable:
             row = conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).mappings().one()
             return _job(row), True
 
+    def start(
+        self, *, project: str, kind: str, args: dict[str, Any], user: str, worker: str, total: int | None = None
+    ) -> Job:
+        """A new job already claimed by `worker` (a foreground run): never queued, so no worker can take it."""
+        job_id = str(uuid.uuid4())
+        now = _now()
+        with self.catalog.write() as conn:
+            conn.execute(
+                jobs.insert().values(
+                    id=job_id,
+                    project=project,
+                    kind=kind,
+                    args=args,
+                    state=RUNNING,
+                    done=0,
+                    total=total,
+                    attempt=1,
+                    max_attempts=1,
+                    worker=worker,
+                    created_by=user,
+                    created_at=now,
+                    started_at=now,
+                    heartbeat_at=now,
+                )
+            )
+            row = conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).mappings().one()
+        return _job(row)
+
     def latest(self, dedupe: str) -> Job | None:
         """The newest job with that `dedupe` key, whatever its state."""
         with self.catalog.read() as conn:
@@ -130,12 +158,40 @@ class JobTable:
             raise NotFoundError(f"There is no job {job_id}; list jobs with GET /api/jobs or 'takevault jobs'.")
         return _job(row)
 
-    def list(self, *, project: str | None = None, state: str | None = None, limit: int = 100) -> list[Job]:
+    def find(self, text: str, *, project: str | None = None) -> Job:
+        """The job a user names: its whole id, or the start of it (8 characters or more, as listings show)."""
+        given = text.strip().lower()
+        if len(given) < 8 or len(given) > 36 or any(c not in "0123456789abcdef-" for c in given):
+            raise InvalidInputError(
+                f"{text!r} is not a job id; give the id (or its first 8 characters) as 'takevault jobs list' shows it."
+            )
+        query = sa.select(jobs).where(jobs.c.id.startswith(given, autoescape=True)).limit(2)
+        if project is not None:
+            query = query.where(jobs.c.project == project)
+        with self.catalog.read() as conn:
+            rows = conn.execute(query).mappings().all()
+        where = f" in project {project}" if project is not None else ""
+        if not rows:
+            raise NotFoundError(f"There is no job {text}{where}; 'takevault jobs list' shows its jobs.")
+        if len(rows) > 1:
+            raise InvalidInputError(f"More than one job{where} starts with {text}; give more of its id.")
+        return _job(rows[0])
+
+    def list(
+        self,
+        *,
+        project: str | None = None,
+        state: str | None = None,
+        kind: str | None = None,
+        limit: int = 100,
+    ) -> builtins.list[Job]:
         query = sa.select(jobs).order_by(jobs.c.created_at.desc()).limit(limit)
         if project is not None:
             query = query.where(jobs.c.project == project)
         if state is not None:
             query = query.where(jobs.c.state == state)
+        if kind is not None:
+            query = query.where(jobs.c.kind == kind)
         with self.catalog.read() as conn:
             return [_job(r) for r in conn.execute(query).mappings()]
 
@@ -208,8 +264,8 @@ class JobTable:
     def fail(self, job: Job, error: str) -> bool:
         return self._end(job, FAILED, error=error)
 
-    def cancelled(self, job: Job) -> bool:
-        return self._end(job, CANCELLED, error="Cancelled while it ran; ask again to run it from the start.")
+    def cancelled(self, job: Job, error: str | None = None) -> bool:
+        return self._end(job, CANCELLED, error=error or "Cancelled while it ran; ask again to run it from the start.")
 
     def _end(self, job: Job, state: str, *, result: Any = None, error: str | None = None) -> bool:
         with self.catalog.write() as conn:
@@ -229,6 +285,16 @@ class JobTable:
     @staticmethod
     def _mine(job: Job) -> tuple[Any, ...]:
         return (jobs.c.id == job.id, jobs.c.state == RUNNING, jobs.c.attempt == job.attempt)
+
+    def prune(self, older_than: timedelta) -> int:
+        """Delete finished rows (done, failed, cancelled) that ended more than `older_than` ago; returns how many.
+
+        Queued and running rows are never touched, whatever their age."""
+        cutoff = _now() - older_than
+        with self.catalog.write() as conn:
+            return int(
+                conn.execute(jobs.delete().where(jobs.c.state.in_(FINISHED), jobs.c.finished_at < cutoff)).rowcount or 0
+            )
 
     def take_back_stale(self, stale_after: float) -> builtins.list[str]:
         """Running jobs whose worker stopped beating for `stale_after` s: queue them again, or fail
