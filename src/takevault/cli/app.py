@@ -16,6 +16,7 @@ from takevault.cli import (
     cut_cmd,
     editorial_cmd,
     init_cmd,
+    jobs_cmd,
     note_cmd,
     png_cmd,
     review_link_cmd,
@@ -78,6 +79,7 @@ for module in (
     user_cmd,
     note_cmd,
     approval_cmd,
+    jobs_cmd,
 ):
     module.register(app)
 

@@ -3,7 +3,8 @@
 The row is made already running and claimed by this process (never queued), so a
 server's workers on the same vault never take it. The command gets the use case's
 own value back and renders it as before; an error is recorded on the row and then
-raised as it is, so messages and exit codes do not change. Ctrl+C cancels the row
+raised as it is, so messages and exit codes do not change; a request refused before
+any work was done (bad input) leaves no row, as the web's refusals do. Ctrl+C cancels the row
 instead of leaving it running; `takevault jobs cancel` from elsewhere stops it at
 its next progress step.
 """
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from takevault.errors import ConflictError
+from takevault.errors import ConflictError, InvalidInputError, NotFoundError
 from takevault.jobs.kinds import kind as job_kind
 from takevault.jobs.model import Job, JobCancelled
 from takevault.jobs.runner import run_claimed, worker_name
@@ -62,6 +63,12 @@ def run_here(
             also=progress,
             foreground=True,
         )
+    except (InvalidInputError, NotFoundError):
+        # Refused before any work was done (a path that does not exist, filters that match nothing):
+        # bad input changes nothing, as a request the plan refuses leaves no row. Work that had
+        # started keeps its failed row.
+        table.forget(job)
+        raise
     except JobCancelled:
         raise ConflictError(
             f"The {spec.name} job {job.id[:8]} was cancelled while it ran; run the command again to do it "

@@ -195,12 +195,30 @@ class JobTable:
         with self.catalog.read() as conn:
             return [_job(r) for r in conn.execute(query).mappings()]
 
-    def cancel(self, job_id: str) -> Job:
-        """Cancel a queued job at once; ask a running one to stop at its next progress step."""
+    def cancel(self, job_id: str, *, stale_after: float | None = None) -> Job:
+        """Cancel a queued job at once; ask a running one to stop at its next progress step.
+
+        With `stale_after`, a running job whose process gave no sign of life for that long (a
+        foreground run that was killed, with no worker around to take it back) ends at once."""
         job = self.get(job_id)
         if job.finished:
             raise ConflictError(f"The job {job_id} is already {job.state}; there is nothing to cancel.")
         with self.catalog.write() as conn:
+            if stale_after is not None:
+                conn.execute(
+                    jobs.update()
+                    .where(
+                        jobs.c.id == job_id,
+                        jobs.c.state == RUNNING,
+                        jobs.c.heartbeat_at < _now() - timedelta(seconds=stale_after),
+                    )
+                    .values(
+                        state=CANCELLED,
+                        cancel_requested=True,
+                        finished_at=_now(),
+                        error="Cancelled; the process running it had stopped showing signs of life.",
+                    )
+                )
             conn.execute(
                 jobs.update()
                 .where(jobs.c.id == job_id, jobs.c.state == QUEUED)
@@ -285,6 +303,16 @@ class JobTable:
     @staticmethod
     def _mine(job: Job) -> tuple[Any, ...]:
         return (jobs.c.id == job.id, jobs.c.state == RUNNING, jobs.c.attempt == job.attempt)
+
+    def forget(self, job: Job) -> bool:
+        """Delete the failed row of a request refused before any work was done (as if never asked)."""
+        with self.catalog.write() as conn:
+            hit = conn.execute(
+                jobs.delete().where(
+                    jobs.c.id == job.id, jobs.c.state == FAILED, jobs.c.attempt == job.attempt, jobs.c.done == 0
+                )
+            ).rowcount
+        return bool(hit)
 
     def prune(self, older_than: timedelta) -> int:
         """Delete finished rows (done, failed, cancelled) that ended more than `older_than` ago; returns how many.
