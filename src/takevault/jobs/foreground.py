@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from takevault.errors import ConflictError, InvalidInputError, NotFoundError
+from takevault.errors import ConflictError, InvalidInputError, NotFoundError, TakevaultError
 from takevault.jobs.kinds import kind as job_kind
 from takevault.jobs.model import Job, JobCancelled
 from takevault.jobs.runner import run_claimed, worker_name
@@ -85,25 +85,26 @@ def run_then_record(vault: Vault, kind: str, args: dict[str, Any], work: Callabl
     """
     if _has_jobs_table(vault):
         return run_here(vault, kind, args)
-    table = JobTable(vault.catalog)
     spec = job_kind(kind)
     try:
         value = work()
     except BaseException as exc:
-        _record(vault, table, spec.name, args, error=exc)
+        _record(vault, spec.name, args, error=exc)
         raise
-    _record(vault, table, spec.name, args, result=spec.result(value, args))
+    _record(vault, spec.name, args, result=spec.result(value, args))
     return value
 
 
 def _has_jobs_table(vault: Vault) -> bool:
-    with vault.catalog.read() as conn:
-        return sa.inspect(conn).has_table("jobs")
+    try:
+        with vault.catalog.read() as conn:
+            return sa.inspect(conn).has_table("jobs")
+    except TakevaultError:  # a lost catalog (its file gone) cannot even be read yet
+        return False
 
 
 def _record(
     vault: Vault,
-    table: JobTable,
     kind: str,
     args: dict[str, Any],
     *,
@@ -112,6 +113,7 @@ def _record(
 ) -> None:
     if not _has_jobs_table(vault):
         return
+    table = JobTable(vault.catalog)
     job = table.start(
         project=vault.project, kind=kind, args=args, user=vault.user, worker=f"{FOREGROUND}:{worker_name()}"
     )
