@@ -181,3 +181,54 @@ def test_jobs_of_another_project_are_not_shown_or_touched(cli, clips) -> None:
     assert code == 0 and json.loads(out) == []
     code, _, err = cli("--project", "other", "jobs", "show", row["id"])
     assert code == 3 and "in project other" in err
+
+
+def test_ctrl_c_during_an_import_leaves_its_row_cancelled_not_running(cli, clips, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    assert cli("shot", "add", "SH010")[0] == 0
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    for n in range(60):
+        (drop / f"take_{n:02d}.mp4").write_bytes(clips["a"].read_bytes())
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, *sys.path])}
+    # Python's own Ctrl+C handler, even when this test runs where SIGINT is ignored (a background job).
+    entry = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); import takevault.__main__"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            entry,
+            "--vault",
+            str(cli.root),
+            "import",
+            str(drop),
+            "--shot",
+            "SH010",
+            "--allow-duplicates",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        with Vault.open(cli.root) as vault:
+            while not any(j.done for j in vault.job_table.list(state="running")):
+                assert proc.poll() is None and time.monotonic() < deadline, "the import ended before Ctrl+C"
+                time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)  # what Ctrl+C sends
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130 and "Traceback" not in err
+    (row,) = _jobs(cli)
+    assert row["state"] == "cancelled" and "Ctrl+C" in row["error"] and 0 < row["done"] < 60
