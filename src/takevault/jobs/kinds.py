@@ -169,7 +169,7 @@ def _plan_png_validate(vault: Vault, args: dict[str, Any]) -> Plan:
 
 
 def _run_png_validate(vault: Vault, args: dict[str, Any], progress: Progress) -> Any:
-    rows = vault.png_validate(args.get("refs"))
+    rows = vault.pngs.validate(args.get("refs"))
     progress(len(rows))
     return rows
 
