@@ -90,6 +90,14 @@ SETTINGS: tuple[Setting, ...] = (
         "A running job whose worker gave no sign of life for this many seconds is taken back and run again.",
         int,
     ),
+    Setting(
+        "jobs.keep_days",
+        "TAKEVAULT_JOB_KEEP_DAYS",
+        30,
+        "Finished job rows (done, failed, cancelled) older than this many days are deleted by the workers, "
+        "at most once an hour; 0 keeps them all. Queued and running jobs are never deleted.",
+        int,
+    ),
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 

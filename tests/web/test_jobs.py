@@ -82,7 +82,9 @@ def test_bad_job_requests_get_one_sentence(client: TestClient, seeded: Seeded):
     unknown_kind = client.post("/api/jobs", json={"kind": "transcode", "args": {}})
     assert unknown_kind.status_code == 422 and "kind" in unknown_kind.json()["error"]
     bad_args = client.post("/api/jobs", json={"kind": "fsck", "args": {"deep": True}})
-    assert bad_args.status_code == 400 and bad_args.json() == {"error": "This job takes no arguments; drop deep."}
+    assert bad_args.status_code == 400 and bad_args.json() == {
+        "error": "An fsck job does not take deep; use repair, idle_seconds."
+    }
     missing_take = client.post("/api/jobs", json={"kind": "still", "args": {"ref": "SH999/video_01"}})
     assert missing_take.status_code == 404 and missing_take.json()["error"]
     assert client.get(f"/api/jobs/{UNKNOWN}").status_code == 404

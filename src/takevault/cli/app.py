@@ -89,6 +89,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "user_cmd": ("user",),
     "note_cmd": ("note",),
     "approval_cmd": ("approve", "approval"),
+    "jobs_cmd": ("jobs",),
 }
 _MODULE_OF = {name: module for module, names in COMMAND_MODULES.items() for name in names}
 _VALUE_OPTIONS = ("--vault", "--project")

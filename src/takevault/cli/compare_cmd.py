@@ -116,7 +116,10 @@ def compare(
 
             report = compare_files(a, b, out_dir=out, progress=tick, video=video, labels=(Path(a).name, Path(b).name))
         else:
-            report = vault.compare(a, b, out_dir=out, progress=tick, video=video)
+            from takevault.jobs.foreground import run_here
+
+            args = {"a": a, "b": b, "out": str(out) if out is not None else None, "video": video}
+            report = run_here(vault, "compare", args, progress=tick)
     if as_json:
         ui.print_json(report)
         return

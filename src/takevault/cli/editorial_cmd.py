@@ -112,20 +112,22 @@ def export(
         _warn(timeline.warnings)
         return
     assert to is not None
+    from takevault.jobs.foreground import run_here
+
+    args = {
+        "dest": str(to),
+        "starred": starred,
+        "shot": shot,
+        "section": section,
+        "kind": kind,
+        "status": status,
+        "min_rating": min_rating,
+        "search": search,
+        "as_of": moment.isoformat() if moment is not None else None,
+        "approved": approved,
+    }
     with ui.progress_items("Exporting takes", None) as advance:
-        report = vault.export_folder(
-            to,
-            starred=starred,
-            shot=shot,
-            section=section,
-            kind=kind,
-            status=status,
-            min_rating=min_rating,
-            search=search,
-            as_of=moment,
-            approved=approved,
-            progress=advance,
-        )
+        report = run_here(vault, "export", args, progress=advance)
     if as_json:
         ui.print_json(report.to_json())
     else:

@@ -32,7 +32,9 @@ def validate(
     as_json: JsonOpt = False,
 ) -> None:
     """Check the workflow PNG of every take version; exits 1 when any is invalid, stale, empty or missing."""
-    rows = open_vault(ctx).pngs.validate(takes or None)
+    from takevault.jobs.foreground import run_here
+
+    rows = run_here(open_vault(ctx), "png_validate", {"refs": takes or None})
     if as_json:
         ui.print_json(rows)
     else:

@@ -233,17 +233,19 @@ def import_(
     as_json: JsonOpt = False,
 ) -> None:
     """Import many files at once; one bad file never stops the rest."""
+    from takevault.jobs.foreground import run_here
+
     vault = open_vault(ctx)
+    args = {
+        "paths": [str(p) for p in paths],
+        "shot": shot,
+        "map_pattern": map_pattern,
+        "create_shots": create_shots,
+        "dry_run": dry_run,
+        "allow_duplicates": allow_duplicates,
+    }
     with ui.progress_items("Importing", None) as progress:
-        report = vault.import_paths(
-            paths,
-            shot=shot,
-            map_pattern=map_pattern,
-            create_shots=create_shots,
-            dry_run=dry_run,
-            allow_duplicates=allow_duplicates,
-            progress=progress,
-        )
+        report = run_here(vault, "import", args, progress=progress)
     if as_json:
         ui.print_json(report.to_json())
     else:
@@ -528,7 +530,9 @@ def fsck(
     as_json: JsonOpt = False,
 ) -> None:
     """Check that catalog and store agree and that every version's bytes match their sha256."""
-    report = open_vault(ctx).fsck(repair=repair, idle_seconds=idle_for)
+    from takevault.jobs.foreground import run_here
+
+    report = run_here(open_vault(ctx), "fsck", {"repair": repair, "idle_seconds": idle_for})
     if as_json:
         ui.print_json(report.to_json())
     else:
@@ -571,7 +575,10 @@ def catalog_rebuild(
     as_json: JsonOpt = False,
 ) -> None:
     """Rebuild the catalog from the store: its journal of committed changes, else the object metadata."""
-    report = open_vault(ctx).rebuild_catalog(force=force)
+    from takevault.jobs.foreground import run_then_record
+
+    vault = open_vault(ctx)
+    report = run_then_record(vault, "rebuild", {"force": force}, lambda: vault.rebuild_catalog(force=force))
     if as_json:
         ui.print_json(report.to_json())
         return

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from takevault.catalog.schema import jobs
-from takevault.errors import ConflictError, NotFoundError
+from takevault.errors import ConflictError, InvalidInputError, NotFoundError
 from takevault.jobs.model import CANCELLED, DONE, FAILED, FINISHED, QUEUED, RUNNING, Job
 
 if TYPE_CHECKING:
@@ -113,6 +113,34 @@ class JobTable:
             row = conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).mappings().one()
             return _job(row), True
 
+    def start(
+        self, *, project: str, kind: str, args: dict[str, Any], user: str, worker: str, total: int | None = None
+    ) -> Job:
+        """A new job already claimed by `worker` (a foreground run): never queued, so no worker can take it."""
+        job_id = str(uuid.uuid4())
+        now = _now()
+        with self.catalog.write() as conn:
+            conn.execute(
+                jobs.insert().values(
+                    id=job_id,
+                    project=project,
+                    kind=kind,
+                    args=args,
+                    state=RUNNING,
+                    done=0,
+                    total=total,
+                    attempt=1,
+                    max_attempts=1,
+                    worker=worker,
+                    created_by=user,
+                    created_at=now,
+                    started_at=now,
+                    heartbeat_at=now,
+                )
+            )
+            row = conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).mappings().one()
+        return _job(row)
+
     def latest(self, dedupe: str) -> Job | None:
         """The newest job with that `dedupe` key, whatever its state."""
         with self.catalog.read() as conn:
@@ -130,21 +158,67 @@ class JobTable:
             raise NotFoundError(f"There is no job {job_id}; list jobs with GET /api/jobs or 'takevault jobs'.")
         return _job(row)
 
-    def list(self, *, project: str | None = None, state: str | None = None, limit: int = 100) -> list[Job]:
+    def find(self, text: str, *, project: str | None = None) -> Job:
+        """The job a user names: its whole id, or the start of it (8 characters or more, as listings show)."""
+        given = text.strip().lower()
+        if len(given) < 8 or len(given) > 36 or any(c not in "0123456789abcdef-" for c in given):
+            raise InvalidInputError(
+                f"{text!r} is not a job id; give the id (or its first 8 characters) as 'takevault jobs list' shows it."
+            )
+        query = sa.select(jobs).where(jobs.c.id.startswith(given, autoescape=True)).limit(2)
+        if project is not None:
+            query = query.where(jobs.c.project == project)
+        with self.catalog.read() as conn:
+            rows = conn.execute(query).mappings().all()
+        where = f" in project {project}" if project is not None else ""
+        if not rows:
+            raise NotFoundError(f"There is no job {text}{where}; 'takevault jobs list' shows its jobs.")
+        if len(rows) > 1:
+            raise InvalidInputError(f"More than one job{where} starts with {text}; give more of its id.")
+        return _job(rows[0])
+
+    def list(
+        self,
+        *,
+        project: str | None = None,
+        state: str | None = None,
+        kind: str | None = None,
+        limit: int = 100,
+    ) -> builtins.list[Job]:
         query = sa.select(jobs).order_by(jobs.c.created_at.desc()).limit(limit)
         if project is not None:
             query = query.where(jobs.c.project == project)
         if state is not None:
             query = query.where(jobs.c.state == state)
+        if kind is not None:
+            query = query.where(jobs.c.kind == kind)
         with self.catalog.read() as conn:
             return [_job(r) for r in conn.execute(query).mappings()]
 
-    def cancel(self, job_id: str) -> Job:
-        """Cancel a queued job at once; ask a running one to stop at its next progress step."""
+    def cancel(self, job_id: str, *, stale_after: float | None = None) -> Job:
+        """Cancel a queued job at once; ask a running one to stop at its next progress step.
+
+        With `stale_after`, a running job whose process gave no sign of life for that long (a
+        foreground run that was killed, with no worker around to take it back) ends at once."""
         job = self.get(job_id)
         if job.finished:
             raise ConflictError(f"The job {job_id} is already {job.state}; there is nothing to cancel.")
         with self.catalog.write() as conn:
+            if stale_after is not None:
+                conn.execute(
+                    jobs.update()
+                    .where(
+                        jobs.c.id == job_id,
+                        jobs.c.state == RUNNING,
+                        jobs.c.heartbeat_at < _now() - timedelta(seconds=stale_after),
+                    )
+                    .values(
+                        state=CANCELLED,
+                        cancel_requested=True,
+                        finished_at=_now(),
+                        error="Cancelled; the process running it had stopped showing signs of life.",
+                    )
+                )
             conn.execute(
                 jobs.update()
                 .where(jobs.c.id == job_id, jobs.c.state == QUEUED)
@@ -208,8 +282,8 @@ class JobTable:
     def fail(self, job: Job, error: str) -> bool:
         return self._end(job, FAILED, error=error)
 
-    def cancelled(self, job: Job) -> bool:
-        return self._end(job, CANCELLED, error="Cancelled while it ran; ask again to run it from the start.")
+    def cancelled(self, job: Job, error: str | None = None) -> bool:
+        return self._end(job, CANCELLED, error=error or "Cancelled while it ran; ask again to run it from the start.")
 
     def _end(self, job: Job, state: str, *, result: Any = None, error: str | None = None) -> bool:
         with self.catalog.write() as conn:
@@ -229,6 +303,26 @@ class JobTable:
     @staticmethod
     def _mine(job: Job) -> tuple[Any, ...]:
         return (jobs.c.id == job.id, jobs.c.state == RUNNING, jobs.c.attempt == job.attempt)
+
+    def forget(self, job: Job) -> bool:
+        """Delete the failed row of a request refused before any work was done (as if never asked)."""
+        with self.catalog.write() as conn:
+            hit = conn.execute(
+                jobs.delete().where(
+                    jobs.c.id == job.id, jobs.c.state == FAILED, jobs.c.attempt == job.attempt, jobs.c.done == 0
+                )
+            ).rowcount
+        return bool(hit)
+
+    def prune(self, older_than: timedelta) -> int:
+        """Delete finished rows (done, failed, cancelled) that ended more than `older_than` ago; returns how many.
+
+        Queued and running rows are never touched, whatever their age."""
+        cutoff = _now() - older_than
+        with self.catalog.write() as conn:
+            return int(
+                conn.execute(jobs.delete().where(jobs.c.state.in_(FINISHED), jobs.c.finished_at < cutoff)).rowcount or 0
+            )
 
     def take_back_stale(self, stale_after: float) -> builtins.list[str]:
         """Running jobs whose worker stopped beating for `stale_after` s: queue them again, or fail

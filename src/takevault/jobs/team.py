@@ -111,6 +111,7 @@ def _run_job(job_id: str) -> None:
 
 def run_queue_worker(root: Path | str | None, *, parent_pid: int | None = None, concurrency: int = 1) -> None:
     """Run procrastinate's worker for the vault at `root` until stopped (Ctrl+C / SIGTERM)."""
+    from takevault.jobs.prune import Pruner
     from takevault.jobs.runner import heartbeat_seconds, worker_name
     from takevault.jobs.table import JobTable
     from takevault.jobs.worker import VaultsByProject, stale_seconds
@@ -124,6 +125,7 @@ def run_queue_worker(root: Path | str | None, *, parent_pid: int | None = None, 
     _worker.update(vaults=vaults, table=table, name=worker_name(), stale=stale)
     app = queue_app(url)
     stop = threading.Event()
+    prune = Pruner(table, vaults.first.config)
 
     def reap() -> None:
         # Jobs whose worker died: queue the row again and send it round once more.
@@ -131,6 +133,7 @@ def run_queue_worker(root: Path | str | None, *, parent_pid: int | None = None, 
             if parent_pid is not None and os.getppid() != parent_pid:
                 os._exit(0)  # the server that started us is gone; its jobs are taken back by others
             try:
+                prune()
                 for job_id in table.take_back_stale(stale):
                     defer(url, job_id)
             except Exception as exc:  # noqa: BLE001 - the reaper must outlive a database hiccup

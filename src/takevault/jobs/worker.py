@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 from takevault.errors import TakevaultError
+from takevault.jobs.prune import Pruner
 from takevault.jobs.runner import execute, worker_name
 from takevault.jobs.table import JobTable
 
@@ -57,11 +58,13 @@ def run_table_worker(root: Path | str | None, stop: threading.Event, *, parent_p
     table = JobTable(vaults.first.catalog)
     stale = stale_seconds(vaults.first)
     name = worker_name()
+    prune = Pruner(table, vaults.first.config)
     try:
         while not stop.is_set():
             if parent_pid is not None and os.getppid() != parent_pid:
                 return  # the server that started us is gone; never linger as an orphan
             try:
+                prune()
                 table.take_back_stale(stale)
                 job_id = table.next_queued()
                 if job_id is None:
