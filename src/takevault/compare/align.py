@@ -68,6 +68,7 @@ class Run:
     a: np.ndarray
     kind: str = "same"
     rate: float = 1.0
+    a_stop: int | None = None  # A frame the material after a short retime starts on: its range ends before
 
 
 @dataclass
@@ -509,6 +510,148 @@ def split_retimed(run: Run, a: Track, b: Track, b_cuts: Set[int] = frozenset()) 
     return _merge_adjacent(pieces)
 
 
+SHORT_RETIME_FRAMES = 6  # B frames a retime shorter than MIN_RETIME_FRAMES needs to be found at all
+SKIP_GAP = 6  # normal steps at most between two skipped (or repeated) A frames of one retime
+SLOWEST_RETIME = 0.2  # A frames per B frame below which the picture is held, not slowed down
+LEVEL_FRAMES = 8  # frames of normal speed either side that give the clock's level next to a retime
+
+
+def _skip_groups(d: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of steps [first, last] that leave out (or repeat) A frames, all the same way, close together."""
+    irregular = np.flatnonzero(np.abs(d) > 0.5)
+    groups: list[tuple[int, int]] = []
+    first = prev = -1
+    for p in irregular.tolist():
+        if prev >= 0 and p - prev <= SKIP_GAP and np.sign(d[p]) == np.sign(d[prev]) and not _against(d, prev, p):
+            prev = p
+            continue
+        if prev >= 0:
+            groups.append((first, prev))
+        first = prev = p
+    if prev >= 0:
+        groups.append((first, prev))
+    return groups
+
+
+def _against(d: np.ndarray, lo: int, hi: int) -> bool:
+    """Whether a step between two skips goes the other way (a retime never turns back)."""
+    between = d[lo + 1 : hi]
+    return bool(len(between) and (np.sign(between) * np.sign(d[lo]) < -0.5).any() and (np.abs(between) > 0.5).any())
+
+
+def _short_rate(x: np.ndarray, y: np.ndarray) -> float:
+    """The simplest speed (fewest decimals) under which every frame is within a rounding of one line.
+
+    A few frames fit many 2-decimal speeds equally well (six frames at 1.5x are also six at
+    1.44x); the straightest is then a fit to the rounding, the simplest is the editor's.
+    """
+    slope = float(np.polyfit(x, y, 1)[0])
+    cands = {round(slope, 1), *(round(round(slope, 2) + k * 0.01, 2) for k in range(-8, 9))}
+    fits = [(_decimals(r), round(abs(r - slope), 3), r) for r in cands if r > 0 and float(np.ptp(y - r * x)) < 1.0]
+    return min(fits)[2] if fits else round(slope, 2)
+
+
+def _end(x: np.ndarray, y: np.ndarray, line: tuple[float, float], level: float, ks: range, before: bool) -> int:
+    """Where a retime on `line` ends against normal speed at `level`: the frame in `ks` that leaves the
+    fewest frames off their side's line, and of those the nearest to where the two lines cross."""
+    rate, phase = line
+    at = (phase - level) / (1.0 - rate)
+    n = len(x)
+
+    def cost(k: int) -> tuple[int, float]:
+        if before:  # normal speed up to k, the retime from k on
+            normal, fast = slice(max(0, k - LEVEL_FRAMES), k), slice(k, ks.stop)
+        else:  # the retime up to k, normal speed from k on
+            normal, fast = slice(k, min(n, k + LEVEL_FRAMES)), slice(ks.start, k)
+        miss = _misses(x[normal], y[normal], 1.0, level) + _misses(x[fast], y[fast], rate, phase)
+        return miss, abs(x[min(k, n - 1)] - at)
+
+    return min(ks, key=cost)
+
+
+def _retime_ends(x: np.ndarray, y: np.ndarray, rate: float, phase: float, first: int, last: int) -> tuple[int, int]:
+    """The first B frame of a retime whose skips are steps first..last, and the first frame after it."""
+    n = len(x)
+    lo = max(0, first - SKIP_GAP)
+    if first - lo < SKIP_GAP and not _misses(x[: first + 1], y[: first + 1], rate, phase):
+        k0 = 0  # the run starts on the retime's line
+    else:
+        side = slice(max(0, first - SKIP_GAP - LEVEL_FRAMES), max(1, first - SKIP_GAP + 1))
+        level = float(np.median(y[side] - x[side]))
+        k0 = _end(x, y, (rate, phase), level, range(lo, first + 1), before=True)
+    hi = min(n - 1, last + 1 + SKIP_GAP)
+    if n - 1 - last <= SKIP_GAP and not _misses(x[last + 1 :], y[last + 1 :], rate, phase):
+        k1 = n  # the run ends on the retime's line: nothing shows normal speed again
+    else:
+        side = slice(last + 1 + SKIP_GAP, last + 2 + SKIP_GAP + LEVEL_FRAMES)
+        if side.start >= n:
+            side = slice(last + 1, n)
+        level = float(np.median(y[side] - x[side]))
+        k1 = _end(x, y, (rate, phase), level, range(last + 1, hi + 1), before=False)
+    return k0, k1
+
+
+def split_short_retimes(run: Run, a: Track, b: Track) -> list[Run]:
+    """Split out speed changes too short for the windowed slope of `split_retimed` (6 to ~12 frames of B).
+
+    A retime leaves out (speed-up) or repeats (slow-down) A frames at several places in a steady
+    pattern; a removal leaves them out in one place and a hold repeats one frame. So a stretch is
+    retimed when its skips, all one way and at most SKIP_GAP steps apart, happen at two places or
+    more, shift the clock by 1.5 A frames or more, and every frame lies within a frame's rounding
+    of one speed, for SHORT_RETIME_FRAMES of B or more. A "retime" that skips a single frame (two
+    frames at 2x, six at 1.25x) is a one-frame removal and stays one: nothing tells them apart.
+    Its ends are where its line meets normal speed on either side; the frame where they meet goes
+    to the piece that starts there.
+    """
+    n = len(run.b)
+    if run.kind != "same" or n < SHORT_RETIME_FRAMES:
+        return [run]
+    dt_a = a.frame_duration()
+    x, y = b.time[run.b] / dt_a, a.time[run.a] / dt_a
+    d = np.diff(y) - np.diff(x)  # A frames gained on B's clock at each step: 0 at normal speed
+    cuts: list[tuple[int, int, float]] = []
+    for first, last in _skip_groups(d):
+        if cuts and first < cuts[-1][1]:
+            continue
+        places = int((np.abs(d[first : last + 1]) > 0.5).sum())
+        if places < 2 or abs(y[last + 1] - y[first] - (x[last + 1] - x[first])) < 1.5:
+            continue  # one place is a cut or a hold; a shift under 1.5 frames is a conform's rounding
+        span = slice(first, last + 2)
+        found = None
+        for _ in range(2):  # the skips give a first speed; the ends it finds give the frames to fit it on
+            rate = _short_rate(x[span], y[span])
+            if abs(rate - 1.0) <= RETIME_TOLERANCE or rate < SLOWEST_RETIME:
+                break
+            phase = float(np.median(y[span] - rate * x[span]))
+            found = (*_retime_ends(x, y, rate, phase, first, last), rate, phase)
+            span = slice(found[0], min(n, found[1] + 1))  # with the frame where normal speed resumes
+        if found is None:
+            continue
+        k0, k1, rate, phase = found
+        # Its frames and the one where it meets normal speed (which is on both lines) count.
+        if not SHORT_RETIME_FRAMES <= k1 - k0 + 1 <= 2 * MIN_RETIME_FRAMES or _misses(x[k0:k1], y[k0:k1], rate, phase):
+            continue  # too short to tell from a cut, or long enough for the windowed slope
+        before, after = slice(max(0, k0 - LEVEL_FRAMES), k0), slice(k1, min(n, k1 + LEVEL_FRAMES))
+        if _misses(x[before], y[before], *_model(x[before], y[before], False)) > 1 or (
+            k1 < n and _misses(x[after], y[after], *_model(x[after], y[after], False)) > 1
+        ):
+            continue  # not normal speed on both sides: the windowed slope's business, or no retime
+        cuts.append((k0, k1, rate))
+    if not cuts:
+        return [run]
+    pieces: list[Run] = []
+    start = 0
+    for k0, k1, rate in cuts:
+        if k0 > start:
+            pieces.append(Run(b=run.b[start:k0], a=run.a[start:k0]))
+        stop = int(run.a[k1]) if k1 < n else None
+        pieces.append(Run(b=run.b[k0:k1], a=run.a[k0:k1], kind="retimed", rate=rate, a_stop=stop))
+        start = k1
+    if start < n:
+        pieces.append(Run(b=run.b[start:], a=run.a[start:]))
+    return pieces
+
+
 def _merge_adjacent(pieces: list[Run]) -> list[Run]:
     out: list[Run] = []
     for piece in pieces:
@@ -606,7 +749,8 @@ def split_changed(run: Run, a: Track, b: Track) -> list[Run]:
         kind = run.kind
         if flags[lo] and kind == "same":
             kind = "changed"
-        pieces.append(Run(b=run.b[lo:hi], a=run.a[lo:hi], kind=kind, rate=run.rate))
+        stop = run.a_stop if hi == len(flags) else None
+        pieces.append(Run(b=run.b[lo:hi], a=run.a[lo:hi], kind=kind, rate=run.rate, a_stop=stop))
     return pieces
 
 
@@ -616,8 +760,10 @@ def align(a: Track, b: Track, b_cuts: list[int] | None = None, budget: int = PAI
     runs, inserted = split_runs(path, a, b)
     pieces: list[Run] = []
     for run in runs:
-        for piece in split_retimed(run, a, b, set(b_cuts or ())):
-            pieces.extend(split_steps(piece, a, b))
+        # Short retimes first: the windowed slope of the long ones blurs their ends by several frames.
+        for short in split_short_retimes(run, a, b):
+            for piece in split_retimed(short, a, b, set(b_cuts or ())) if short.kind == "same" else [short]:
+                pieces.extend(split_steps(piece, a, b))
     mark_moved(pieces)
     final: list[Run] = []
     for piece in pieces:
@@ -649,6 +795,8 @@ def _a_range(r: Run, a: Track, b: Track) -> tuple[int, int]:
     if r.kind == "retimed" and r.rate > 1:
         skipped = round(r.rate * b.frame_duration() / a.frame_duration()) - 1
         hi = min(len(a) - 1, hi + max(0, skipped))
+        if r.a_stop is not None:
+            hi = max(int(r.a.max()), min(hi, r.a_stop - 1))
     return lo, hi
 
 
