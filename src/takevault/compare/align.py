@@ -31,6 +31,7 @@ import numpy as np
 from takevault.compare.signatures import Track, hamming
 
 TOP_K = 8
+BEAM = 3 * TOP_K  # matched states kept from one B frame to the next
 HASH_WEIGHT = 0.5
 INSERT_COST = 0.42  # emission of "B shows something A does not have"
 INSERT_ENTER = 0.6  # entering plus leaving "inserted" costs more than one jump
@@ -200,8 +201,12 @@ def viterbi(a: Track, b: Track, budget: int = PAIR_BUDGET) -> np.ndarray:
     dt_a = a.frame_duration()
     a_hash, b_hash = a.hashes, b.hashes
 
-    states: list[np.ndarray] = []  # candidate A indices at each step (INS is the extra last state)
-    backs: list[np.ndarray] = []
+    # The kept states and back-pointers of every step, in fixed-width rows: a list of small arrays
+    # costs ~600 bytes a frame in object headers, more than the frame's own fingerprints.
+    width = BEAM
+    states = np.full((nb, width), -1, dtype=np.int32)  # candidate A indices at each step
+    counts = np.zeros(nb, dtype=np.int16)  # how many are kept; INS is the state after them
+    backs = np.zeros((nb, width + 1), dtype=np.int8)  # index into the previous step's states
     prev_states = np.zeros(0, dtype=np.int64)
     prev_cost = np.zeros(1)
     for j in range(nb):
@@ -235,23 +240,23 @@ def viterbi(a: Track, b: Track, budget: int = PAIR_BUDGET) -> np.ndarray:
             total = prev_cost[:, None] + full
             back = np.argmin(total, axis=0)
             cost = total[back, np.arange(len(cur) + 1)] + emit
-        states.append(cur)
-        backs.append(back)
         # Keep the beam small: the best few matched states carry the path.
         prev_states, prev_cost = cur, cost
-        if len(cur) > 3 * TOP_K:
-            keep = np.argsort(cost[:-1])[: 3 * TOP_K]
+        if len(cur) > BEAM:
+            keep = np.argsort(cost[:-1])[:BEAM]
             keep.sort()
             prev_states = cur[keep]
             prev_cost = np.concatenate([cost[:-1][keep], cost[-1:]])
-            states[-1] = prev_states
-            backs[-1] = np.concatenate([back[:-1][keep], back[-1:]])
+            back = np.concatenate([back[:-1][keep], back[-1:]])
+        m = len(prev_states)
+        states[j, :m] = prev_states
+        counts[j] = m
+        backs[j, : m + 1] = back
     path = np.full(nb, -1, dtype=np.int64)
     s = int(np.argmin(prev_cost))
     for j in range(nb - 1, -1, -1):
-        cur = states[j]
-        path[j] = cur[s] if s < len(cur) else -1
-        s = int(backs[j][s])
+        path[j] = states[j, s] if s < counts[j] else -1
+        s = int(backs[j, s])
     return path
 
 
