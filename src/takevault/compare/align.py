@@ -263,6 +263,7 @@ def viterbi(a: Track, b: Track, budget: int = PAIR_BUDGET) -> np.ndarray:
 # -- runs and segments -----------------------------------------------------
 
 
+PIECE = 1024  # B frames refined or checked at once: their float copies stay ~10 MB whatever the length
 REFINE_SHARE = 0.25  # share of the difference between two A frames a better match must win by
 REFINE_REACH = 2  # A frames either side of the Viterbi's choice that a B frame may move to
 
@@ -285,8 +286,8 @@ def refine(path: np.ndarray, a: Track, b: Track) -> np.ndarray:
     out = path.copy()
     idx = np.flatnonzero(path >= 0)
     na = len(a)
-    for lo in range(0, len(idx), 4096):
-        j = idx[lo : lo + 4096]
+    for lo in range(0, len(idx), PIECE):
+        j = idx[lo : lo + PIECE]
         fb = _fine(b.tiny[j])
         base = path[j]
         best = np.einsum("ij,ij->i", _fine(a.tiny[base]), fb)
@@ -317,14 +318,16 @@ def mark_foreign(path: np.ndarray, a: Track, b: Track) -> np.ndarray:
     idx = np.flatnonzero(path >= 0)
     if not len(idx):
         return out
-    a_idx = path[idx]
-    sim = np.einsum("ij,ij->i", a.sig[a_idx], b.sig[idx])
-    flat = ~b.sig[idx].any(axis=1) & ~a.sig[a_idx].any(axis=1)
-    level = np.abs(a.tiny[a_idx, 0].mean(axis=(1, 2)) - b.tiny[idx, 0].mean(axis=(1, 2)))
-    sim = np.where(flat, 1.0 - level / 40.0, sim)
-    ham = hamming(a.hashes[a_idx], b.hashes[idx]) / 64.0
-    foreign = (sim < FOREIGN_SIM) & (ham > FOREIGN_HASH)
-    out[idx[foreign]] = -1
+    for lo in range(0, len(idx), PIECE):  # in pieces: the gathered signatures are a copy of the track's
+        j = idx[lo : lo + PIECE]
+        a_idx = path[j]
+        sim = np.einsum("ij,ij->i", a.sig[a_idx], b.sig[j])
+        flat = ~b.sig[j].any(axis=1) & ~a.sig[a_idx].any(axis=1)
+        level = np.abs(a.tiny[a_idx, 0].mean(axis=(1, 2)) - b.tiny[j, 0].mean(axis=(1, 2)))
+        sim = np.where(flat, 1.0 - level / 40.0, sim)
+        ham = hamming(a.hashes[a_idx], b.hashes[j]) / 64.0
+        foreign = (sim < FOREIGN_SIM) & (ham > FOREIGN_HASH)
+        out[j[foreign]] = -1
     return out
 
 
