@@ -65,3 +65,28 @@ def resample(images: list[np.ndarray], src_fps: float, dst_fps: float) -> list[n
     """Frame-rate conversion by picking, for each new frame time, the source frame shown then."""
     count = int(len(images) * dst_fps / src_fps)
     return [images[min(len(images) - 1, int(i * src_fps / dst_fps + 1e-9))] for i in range(count)]
+
+
+def long_take(
+    path: Path, seconds: float, size: tuple[int, int] = (160, 90), cut: tuple[float, float] | None = None
+) -> Path:
+    """A long low-resolution take made of bikes.mp4 looped and cropped along a slow path that does not
+    repeat within an hour, so every frame has one right match; `cut` leaves out [t0, t1) seconds."""
+    w, h = size
+    big = frames("bikes.mp4", 2 * w, 2 * h)
+    with av.open(str(path), mode="w") as out:
+        stream = out.add_stream("libx264", rate=FPS)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        stream.options = {"preset": "ultrafast", "crf": "23"}
+        for i in range(round(seconds * FPS)):
+            t = i / FPS
+            if cut and cut[0] <= t < cut[1]:
+                continue
+            x = round(w / 2 + (w / 2 - 2) * np.sin(t / 97))
+            y = round(h / 2 + (h / 2 - 2) * np.sin(t / 61))
+            img = np.ascontiguousarray(big[i % len(big)][y : y + h, x : x + w])
+            for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path

@@ -7,6 +7,7 @@ within one frame.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from pathlib import Path
 
@@ -190,3 +191,77 @@ def test_footage_speed_up_at_the_end(tmp_path: Path) -> None:
 def test_moves_to_the_frame(clip_a: Path, tmp_path: Path, order: tuple, want: list) -> None:
     b = make_clip(tmp_path / "b.mp4", **CLIP, order=order)
     assert _edit(compare_files(clip_a, b, metrics=False)) == want
+
+
+# -- short speed changes ---------------------------------------------------
+
+SHORT_AT = 34  # mid-shot: the retime and what follows stay inside the shot [30, 60)
+
+
+def _retimed_frames(lo: int, n: int, factor: float) -> tuple[list[int], int]:
+    """The A frames n B frames show at `factor` from A frame lo (a speed tool's pick: the frame
+    on screen at each B time), and the A frame normal speed resumes on."""
+    return [lo + int(i * factor) for i in range(n)], lo + math.ceil(n * factor)
+
+
+@pytest.mark.parametrize("factor", [2.0, 1.5, 0.5])
+@pytest.mark.parametrize("n", [6, 8, 10])
+@pytest.mark.parametrize("where", ["mid-shot", "end"])
+def test_short_speed_change(clip_a: Path, tmp_path: Path, factor: float, n: int, where: str) -> None:
+    lo = SHORT_AT if where == "mid-shot" else N - math.ceil(n * factor)
+    shown, resume = _retimed_frames(lo, n, factor)
+    after = tuple(range(resume, N)) if where == "mid-shot" else ()
+    b = make_clip(tmp_path / "b.mp4", **CLIP, order=(*range(lo), *shown, *after))
+    report = compare_files(clip_a, b, metrics=False)
+    want = [("same", (0, lo), (0, lo)), ("retimed", (lo, resume), (lo, lo + n))]
+    if after:
+        want.append(("same", (resume, N), (lo + n, lo + n + len(after))))
+    _close(_edit(report), want)
+    assert [s["rate"] for s in report["segments"] if s["kind"] == "retimed"] == [factor]
+
+
+@pytest.mark.parametrize(("factor", "n"), [(2.0, 6), (1.5, 8), (2.0, 10)])
+def test_footage_short_speed_change(tmp_path: Path, factor: float, n: int) -> None:
+    """On real footage with motion: mid-shot and over the last frames of the take."""
+    a = list(frames("bikes.mp4"))
+    pa = write(tmp_path / "a.mp4", a)
+    for lo, tail in ((S3 + 20, True), (250 - math.ceil(n * factor), False)):
+        shown, resume = _retimed_frames(lo, n, factor)
+        order = [*range(lo), *shown, *(range(resume, 250) if tail else ())]
+        report = compare_files(pa, write(tmp_path / "b.mp4", [a[i] for i in order]), metrics=False)
+        want = [("same", (0, lo), (0, lo)), ("retimed", (lo, resume), (lo, lo + n))]
+        if tail:
+            want.append(("same", (resume, 250), (lo + n, len(order))))
+        _close(_edit(report), want)
+        assert [s["rate"] for s in report["segments"] if s["kind"] == "retimed"] == [factor]
+
+
+@pytest.mark.parametrize(
+    ("order", "want"),
+    [
+        # Two frames at 2x skip a single frame: that is a one-frame cut, and nothing says otherwise.
+        ((*range(45), 45, 47, *range(48, N)), [("same", (0, 46)), ("removed", (46, 47)), ("same", (47, N))]),
+        # Six frames at 1.25x also skip one frame (45, 46, 47, 48, 50, 51, then 52 on).
+        (
+            (*range(45), *(45 + int(i * 1.25) for i in range(6)), *range(52, N)),
+            [("same", (0, 49)), ("removed", (49, 50)), ("same", (50, N))],
+        ),
+        # Two one-frame cuts far apart are two cuts, not a slow speed-up.
+        (
+            (*range(35), *range(36, 50), *range(51, N)),
+            [("same", (0, 35)), ("removed", (35, 36)), ("same", (36, 50)), ("removed", (50, 51)), ("same", (51, N))],
+        ),
+    ],
+)
+def test_what_a_short_retime_cannot_be_told_from(clip_a: Path, tmp_path: Path, order: tuple, want: list) -> None:
+    b = make_clip(tmp_path / "b.mp4", **CLIP, order=order)
+    assert [g[:2] for g in _edit(compare_files(clip_a, b, metrics=False))] == want
+
+
+@pytest.mark.parametrize("frames_held", [2, 4, 8])
+def test_a_hold_is_not_a_retime(clip_a: Path, tmp_path: Path, frames_held: int) -> None:
+    """A frame held on screen (a freeze) repeats one picture: no speed explains it."""
+    b = make_clip(tmp_path / "b.mp4", **CLIP, order=(*range(40), *([40] * frames_held), *range(41, N)))
+    kinds = [s["kind"] for s in compare_files(clip_a, b, metrics=False)["segments"]]
+    assert "retimed" not in kinds
+    assert kinds[0] == "same" and kinds[-1] == "same"

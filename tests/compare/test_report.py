@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import av
 import pytest
 from PIL import Image
 
+from takevault.compare.progress import ALIGN_SHARE, SOUND_SHARE
 from takevault.compare.report import compare_files
 
 
@@ -93,23 +95,46 @@ def test_progress_goes_on_through_the_second_pass(footage: dict[str, Path]) -> N
     assert sum(counted) >= first_pass + 2 * report["metrics"]["pairs"]
 
 
+class Bar:
+    """A progress callback like the CLI's bar: a count, a total, the name of the step under way."""
+
+    def __init__(self) -> None:
+        self.done, self.totals, self.steps = 0, [], []
+
+    def __call__(self, n: int = 1) -> None:
+        self.done += n
+
+    def set_total(self, total: int) -> None:
+        self.totals.append(total)
+
+    def set_description(self, description: str) -> None:
+        self.steps.append((description, self.done, self.totals[-1]))
+
+
 def test_progress_gets_a_total_that_the_count_reaches(footage: dict[str, Path]) -> None:
-    """A bar that takes a total (the CLI's, for its ETA) is told it: both files' frames, then the second pass."""
-
-    class Bar:
-        def __init__(self) -> None:
-            self.done, self.totals = 0, []
-
-        def __call__(self, n: int = 1) -> None:
-            self.done += n
-
-        def set_total(self, total: int) -> None:
-            self.totals.append(total)
-
+    """A bar that takes a total (the CLI's, for its ETA) is told it: both files' frames and the steps
+    after them, then the second pass's frames."""
     bar = Bar()
     compare_files(footage["a"], footage["remove"], progress=bar)
-    assert bar.totals[0] == 250 + 210  # from the headers, before decoding starts
-    assert bar.totals[-1] == 250 + 210 + 210 + 210 and bar.done == bar.totals[-1]
+    frames = 250 + 210
+    after = round(ALIGN_SHARE * frames) + round(SOUND_SHARE * frames)
+    assert bar.totals[0] == frames + after  # from the headers, before decoding starts
+    assert bar.totals[-1] == frames + 210 + 210 + after and bar.done == bar.totals[-1]
+
+
+def test_progress_has_a_total_and_moves_through_every_step(footage: dict[str, Path], tmp_path: Path) -> None:
+    """Decoding, alignment, the second pass, the causes, the sound and the pictures each move the count,
+    and the count stays short of the total until the last of them is over."""
+    bar = Bar()
+    report = compare_files(footage["a"], footage["regrade"], progress=bar, out_dir=tmp_path)
+    assert any(s["kind"] == "changed" for s in report["segments"])
+    assert report["metrics"]["method"].endswith("single pass")  # same frames: no second pass
+    names = [name for name, _, _ in bar.steps]
+    assert names == ["Decoding frames", "Aligning", "Explaining changes", "Comparing sound", "Drawing pictures"]
+    counts = [done for _, done, _ in bar.steps]
+    assert all(later > earlier for earlier, later in itertools.pairwise(counts))  # each step moved it
+    assert all(done < total for _, done, total in bar.steps)
+    assert bar.done == bar.totals[-1]
 
 
 def test_cli_bar_has_a_total_and_an_eta() -> None:
@@ -126,6 +151,8 @@ def test_cli_bar_has_a_total_and_an_eta() -> None:
             tick(4)
             task = tick._bar.tasks[0]
             assert task.total == 10 and task.completed == 4
+            tick.set_description("Comparing sound")
+            assert task.description == "Comparing sound" and task.total == 10
             assert any(isinstance(c, TimeRemainingColumn) for c in tick._bar.columns)
     finally:
         ui.err_console._force_terminal = forced

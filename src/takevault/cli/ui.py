@@ -243,6 +243,10 @@ class _Ticker:
     def set_total(self, total: int) -> None:
         self._bar.update(self._task, total=total)
 
+    def set_description(self, description: str) -> None:
+        """Name the step under way (decoding, aligning, the sound, the pictures) on the same bar."""
+        self._bar.update(self._task, description=description)
+
 
 def confirm(question: str) -> bool:
     """Ask on a terminal; without one there is nobody to ask, so the answer is no."""

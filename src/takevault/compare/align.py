@@ -31,6 +31,7 @@ import numpy as np
 from takevault.compare.signatures import Track, hamming
 
 TOP_K = 8
+BEAM = 3 * TOP_K  # matched states kept from one B frame to the next
 HASH_WEIGHT = 0.5
 INSERT_COST = 0.42  # emission of "B shows something A does not have"
 INSERT_ENTER = 0.6  # entering plus leaving "inserted" costs more than one jump
@@ -68,6 +69,7 @@ class Run:
     a: np.ndarray
     kind: str = "same"
     rate: float = 1.0
+    a_stop: int | None = None  # A frame the material after a short retime starts on: its range ends before
 
 
 @dataclass
@@ -199,8 +201,12 @@ def viterbi(a: Track, b: Track, budget: int = PAIR_BUDGET) -> np.ndarray:
     dt_a = a.frame_duration()
     a_hash, b_hash = a.hashes, b.hashes
 
-    states: list[np.ndarray] = []  # candidate A indices at each step (INS is the extra last state)
-    backs: list[np.ndarray] = []
+    # The kept states and back-pointers of every step, in fixed-width rows: a list of small arrays
+    # costs ~600 bytes a frame in object headers, more than the frame's own fingerprints.
+    width = BEAM
+    states = np.full((nb, width), -1, dtype=np.int32)  # candidate A indices at each step
+    counts = np.zeros(nb, dtype=np.int16)  # how many are kept; INS is the state after them
+    backs = np.zeros((nb, width + 1), dtype=np.int8)  # index into the previous step's states
     prev_states = np.zeros(0, dtype=np.int64)
     prev_cost = np.zeros(1)
     for j in range(nb):
@@ -234,29 +240,30 @@ def viterbi(a: Track, b: Track, budget: int = PAIR_BUDGET) -> np.ndarray:
             total = prev_cost[:, None] + full
             back = np.argmin(total, axis=0)
             cost = total[back, np.arange(len(cur) + 1)] + emit
-        states.append(cur)
-        backs.append(back)
         # Keep the beam small: the best few matched states carry the path.
         prev_states, prev_cost = cur, cost
-        if len(cur) > 3 * TOP_K:
-            keep = np.argsort(cost[:-1])[: 3 * TOP_K]
+        if len(cur) > BEAM:
+            keep = np.argsort(cost[:-1])[:BEAM]
             keep.sort()
             prev_states = cur[keep]
             prev_cost = np.concatenate([cost[:-1][keep], cost[-1:]])
-            states[-1] = prev_states
-            backs[-1] = np.concatenate([back[:-1][keep], back[-1:]])
+            back = np.concatenate([back[:-1][keep], back[-1:]])
+        m = len(prev_states)
+        states[j, :m] = prev_states
+        counts[j] = m
+        backs[j, : m + 1] = back
     path = np.full(nb, -1, dtype=np.int64)
     s = int(np.argmin(prev_cost))
     for j in range(nb - 1, -1, -1):
-        cur = states[j]
-        path[j] = cur[s] if s < len(cur) else -1
-        s = int(backs[j][s])
+        path[j] = states[j, s] if s < counts[j] else -1
+        s = int(backs[j, s])
     return path
 
 
 # -- runs and segments -----------------------------------------------------
 
 
+PIECE = 1024  # B frames refined or checked at once: their float copies stay ~10 MB whatever the length
 REFINE_SHARE = 0.25  # share of the difference between two A frames a better match must win by
 REFINE_REACH = 2  # A frames either side of the Viterbi's choice that a B frame may move to
 
@@ -279,8 +286,8 @@ def refine(path: np.ndarray, a: Track, b: Track) -> np.ndarray:
     out = path.copy()
     idx = np.flatnonzero(path >= 0)
     na = len(a)
-    for lo in range(0, len(idx), 4096):
-        j = idx[lo : lo + 4096]
+    for lo in range(0, len(idx), PIECE):
+        j = idx[lo : lo + PIECE]
         fb = _fine(b.tiny[j])
         base = path[j]
         best = np.einsum("ij,ij->i", _fine(a.tiny[base]), fb)
@@ -311,14 +318,16 @@ def mark_foreign(path: np.ndarray, a: Track, b: Track) -> np.ndarray:
     idx = np.flatnonzero(path >= 0)
     if not len(idx):
         return out
-    a_idx = path[idx]
-    sim = np.einsum("ij,ij->i", a.sig[a_idx], b.sig[idx])
-    flat = ~b.sig[idx].any(axis=1) & ~a.sig[a_idx].any(axis=1)
-    level = np.abs(a.tiny[a_idx, 0].mean(axis=(1, 2)) - b.tiny[idx, 0].mean(axis=(1, 2)))
-    sim = np.where(flat, 1.0 - level / 40.0, sim)
-    ham = hamming(a.hashes[a_idx], b.hashes[idx]) / 64.0
-    foreign = (sim < FOREIGN_SIM) & (ham > FOREIGN_HASH)
-    out[idx[foreign]] = -1
+    for lo in range(0, len(idx), PIECE):  # in pieces: the gathered signatures are a copy of the track's
+        j = idx[lo : lo + PIECE]
+        a_idx = path[j]
+        sim = np.einsum("ij,ij->i", a.sig[a_idx], b.sig[j])
+        flat = ~b.sig[j].any(axis=1) & ~a.sig[a_idx].any(axis=1)
+        level = np.abs(a.tiny[a_idx, 0].mean(axis=(1, 2)) - b.tiny[j, 0].mean(axis=(1, 2)))
+        sim = np.where(flat, 1.0 - level / 40.0, sim)
+        ham = hamming(a.hashes[a_idx], b.hashes[j]) / 64.0
+        foreign = (sim < FOREIGN_SIM) & (ham > FOREIGN_HASH)
+        out[j[foreign]] = -1
     return out
 
 
@@ -509,6 +518,148 @@ def split_retimed(run: Run, a: Track, b: Track, b_cuts: Set[int] = frozenset()) 
     return _merge_adjacent(pieces)
 
 
+SHORT_RETIME_FRAMES = 6  # B frames a retime shorter than MIN_RETIME_FRAMES needs to be found at all
+SKIP_GAP = 6  # normal steps at most between two skipped (or repeated) A frames of one retime
+SLOWEST_RETIME = 0.2  # A frames per B frame below which the picture is held, not slowed down
+LEVEL_FRAMES = 8  # frames of normal speed either side that give the clock's level next to a retime
+
+
+def _skip_groups(d: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of steps [first, last] that leave out (or repeat) A frames, all the same way, close together."""
+    irregular = np.flatnonzero(np.abs(d) > 0.5)
+    groups: list[tuple[int, int]] = []
+    first = prev = -1
+    for p in irregular.tolist():
+        if prev >= 0 and p - prev <= SKIP_GAP and np.sign(d[p]) == np.sign(d[prev]) and not _against(d, prev, p):
+            prev = p
+            continue
+        if prev >= 0:
+            groups.append((first, prev))
+        first = prev = p
+    if prev >= 0:
+        groups.append((first, prev))
+    return groups
+
+
+def _against(d: np.ndarray, lo: int, hi: int) -> bool:
+    """Whether a step between two skips goes the other way (a retime never turns back)."""
+    between = d[lo + 1 : hi]
+    return bool(len(between) and (np.sign(between) * np.sign(d[lo]) < -0.5).any() and (np.abs(between) > 0.5).any())
+
+
+def _short_rate(x: np.ndarray, y: np.ndarray) -> float:
+    """The simplest speed (fewest decimals) under which every frame is within a rounding of one line.
+
+    A few frames fit many 2-decimal speeds equally well (six frames at 1.5x are also six at
+    1.44x); the straightest is then a fit to the rounding, the simplest is the editor's.
+    """
+    slope = float(np.polyfit(x, y, 1)[0])
+    cands = {round(slope, 1), *(round(round(slope, 2) + k * 0.01, 2) for k in range(-8, 9))}
+    fits = [(_decimals(r), round(abs(r - slope), 3), r) for r in cands if r > 0 and float(np.ptp(y - r * x)) < 1.0]
+    return min(fits)[2] if fits else round(slope, 2)
+
+
+def _end(x: np.ndarray, y: np.ndarray, line: tuple[float, float], level: float, ks: range, before: bool) -> int:
+    """Where a retime on `line` ends against normal speed at `level`: the frame in `ks` that leaves the
+    fewest frames off their side's line, and of those the nearest to where the two lines cross."""
+    rate, phase = line
+    at = (phase - level) / (1.0 - rate)
+    n = len(x)
+
+    def cost(k: int) -> tuple[int, float]:
+        if before:  # normal speed up to k, the retime from k on
+            normal, fast = slice(max(0, k - LEVEL_FRAMES), k), slice(k, ks.stop)
+        else:  # the retime up to k, normal speed from k on
+            normal, fast = slice(k, min(n, k + LEVEL_FRAMES)), slice(ks.start, k)
+        miss = _misses(x[normal], y[normal], 1.0, level) + _misses(x[fast], y[fast], rate, phase)
+        return miss, abs(x[min(k, n - 1)] - at)
+
+    return min(ks, key=cost)
+
+
+def _retime_ends(x: np.ndarray, y: np.ndarray, rate: float, phase: float, first: int, last: int) -> tuple[int, int]:
+    """The first B frame of a retime whose skips are steps first..last, and the first frame after it."""
+    n = len(x)
+    lo = max(0, first - SKIP_GAP)
+    if first - lo < SKIP_GAP and not _misses(x[: first + 1], y[: first + 1], rate, phase):
+        k0 = 0  # the run starts on the retime's line
+    else:
+        side = slice(max(0, first - SKIP_GAP - LEVEL_FRAMES), max(1, first - SKIP_GAP + 1))
+        level = float(np.median(y[side] - x[side]))
+        k0 = _end(x, y, (rate, phase), level, range(lo, first + 1), before=True)
+    hi = min(n - 1, last + 1 + SKIP_GAP)
+    if n - 1 - last <= SKIP_GAP and not _misses(x[last + 1 :], y[last + 1 :], rate, phase):
+        k1 = n  # the run ends on the retime's line: nothing shows normal speed again
+    else:
+        side = slice(last + 1 + SKIP_GAP, last + 2 + SKIP_GAP + LEVEL_FRAMES)
+        if side.start >= n:
+            side = slice(last + 1, n)
+        level = float(np.median(y[side] - x[side]))
+        k1 = _end(x, y, (rate, phase), level, range(last + 1, hi + 1), before=False)
+    return k0, k1
+
+
+def split_short_retimes(run: Run, a: Track, b: Track) -> list[Run]:
+    """Split out speed changes too short for the windowed slope of `split_retimed` (6 to ~12 frames of B).
+
+    A retime leaves out (speed-up) or repeats (slow-down) A frames at several places in a steady
+    pattern; a removal leaves them out in one place and a hold repeats one frame. So a stretch is
+    retimed when its skips, all one way and at most SKIP_GAP steps apart, happen at two places or
+    more, shift the clock by 1.5 A frames or more, and every frame lies within a frame's rounding
+    of one speed, for SHORT_RETIME_FRAMES of B or more. A "retime" that skips a single frame (two
+    frames at 2x, six at 1.25x) is a one-frame removal and stays one: nothing tells them apart.
+    Its ends are where its line meets normal speed on either side; the frame where they meet goes
+    to the piece that starts there.
+    """
+    n = len(run.b)
+    if run.kind != "same" or n < SHORT_RETIME_FRAMES:
+        return [run]
+    dt_a = a.frame_duration()
+    x, y = b.time[run.b] / dt_a, a.time[run.a] / dt_a
+    d = np.diff(y) - np.diff(x)  # A frames gained on B's clock at each step: 0 at normal speed
+    cuts: list[tuple[int, int, float]] = []
+    for first, last in _skip_groups(d):
+        if cuts and first < cuts[-1][1]:
+            continue
+        places = int((np.abs(d[first : last + 1]) > 0.5).sum())
+        if places < 2 or abs(y[last + 1] - y[first] - (x[last + 1] - x[first])) < 1.5:
+            continue  # one place is a cut or a hold; a shift under 1.5 frames is a conform's rounding
+        span = slice(first, last + 2)
+        found = None
+        for _ in range(2):  # the skips give a first speed; the ends it finds give the frames to fit it on
+            rate = _short_rate(x[span], y[span])
+            if abs(rate - 1.0) <= RETIME_TOLERANCE or rate < SLOWEST_RETIME:
+                break
+            phase = float(np.median(y[span] - rate * x[span]))
+            found = (*_retime_ends(x, y, rate, phase, first, last), rate, phase)
+            span = slice(found[0], min(n, found[1] + 1))  # with the frame where normal speed resumes
+        if found is None:
+            continue
+        k0, k1, rate, phase = found
+        # Its frames and the one where it meets normal speed (which is on both lines) count.
+        if not SHORT_RETIME_FRAMES <= k1 - k0 + 1 <= 2 * MIN_RETIME_FRAMES or _misses(x[k0:k1], y[k0:k1], rate, phase):
+            continue  # too short to tell from a cut, or long enough for the windowed slope
+        before, after = slice(max(0, k0 - LEVEL_FRAMES), k0), slice(k1, min(n, k1 + LEVEL_FRAMES))
+        if _misses(x[before], y[before], *_model(x[before], y[before], False)) > 1 or (
+            k1 < n and _misses(x[after], y[after], *_model(x[after], y[after], False)) > 1
+        ):
+            continue  # not normal speed on both sides: the windowed slope's business, or no retime
+        cuts.append((k0, k1, rate))
+    if not cuts:
+        return [run]
+    pieces: list[Run] = []
+    start = 0
+    for k0, k1, rate in cuts:
+        if k0 > start:
+            pieces.append(Run(b=run.b[start:k0], a=run.a[start:k0]))
+        stop = int(run.a[k1]) if k1 < n else None
+        pieces.append(Run(b=run.b[k0:k1], a=run.a[k0:k1], kind="retimed", rate=rate, a_stop=stop))
+        start = k1
+    if start < n:
+        pieces.append(Run(b=run.b[start:], a=run.a[start:]))
+    return pieces
+
+
 def _merge_adjacent(pieces: list[Run]) -> list[Run]:
     out: list[Run] = []
     for piece in pieces:
@@ -606,7 +757,8 @@ def split_changed(run: Run, a: Track, b: Track) -> list[Run]:
         kind = run.kind
         if flags[lo] and kind == "same":
             kind = "changed"
-        pieces.append(Run(b=run.b[lo:hi], a=run.a[lo:hi], kind=kind, rate=run.rate))
+        stop = run.a_stop if hi == len(flags) else None
+        pieces.append(Run(b=run.b[lo:hi], a=run.a[lo:hi], kind=kind, rate=run.rate, a_stop=stop))
     return pieces
 
 
@@ -616,8 +768,10 @@ def align(a: Track, b: Track, b_cuts: list[int] | None = None, budget: int = PAI
     runs, inserted = split_runs(path, a, b)
     pieces: list[Run] = []
     for run in runs:
-        for piece in split_retimed(run, a, b, set(b_cuts or ())):
-            pieces.extend(split_steps(piece, a, b))
+        # Short retimes first: the windowed slope of the long ones blurs their ends by several frames.
+        for short in split_short_retimes(run, a, b):
+            for piece in split_retimed(short, a, b, set(b_cuts or ())) if short.kind == "same" else [short]:
+                pieces.extend(split_steps(piece, a, b))
     mark_moved(pieces)
     final: list[Run] = []
     for piece in pieces:
@@ -649,6 +803,8 @@ def _a_range(r: Run, a: Track, b: Track) -> tuple[int, int]:
     if r.kind == "retimed" and r.rate > 1:
         skipped = round(r.rate * b.frame_duration() / a.frame_duration()) - 1
         hi = min(len(a) - 1, hi + max(0, skipped))
+        if r.a_stop is not None:
+            hi = max(int(r.a.max()), min(hi, r.a_stop - 1))
     return lo, hi
 
 

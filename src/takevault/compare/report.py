@@ -33,6 +33,7 @@ from takevault.compare.audio import sound_report
 from takevault.compare.explain import causes, explain_pair
 from takevault.compare.frames import DecodeStatus, iter_frames, iter_frames_from
 from takevault.compare.metrics import FrameMetrics, MetricsGraph, finite, summarize
+from takevault.compare.progress import EXPLAIN_FRAMES, Steps
 from takevault.compare.scenes import detect_cut_frames, detect_cuts
 from takevault.compare.signatures import Track
 from takevault.compare.technical import describe, technical_diff
@@ -266,13 +267,11 @@ def compare_files(
                 "compare the part that changed, exported on its own."
             )
     technical = technical_diff(info_a, info_b)
-    tick = progress or (lambda n: None)
     # A progress callback that can take a total (the CLI's bar) gets one, so it can show an ETA:
-    # both files' frames now, the second pass's when it turns out to be needed.
-    set_total = getattr(progress, "set_total", None)
-    planned = (info_a.frames or 0) + (info_b.frames or 0)
-    if set_total is not None and planned:
-        set_total(planned)
+    # both files' frames and the steps after them now, the second pass's when it turns out to be needed.
+    steps = Steps(progress, (info_a.frames or 0) + (info_b.frames or 0), pictures=out_dir is not None)
+    tick = steps.tick
+    steps.start("Decoding frames")
 
     # Pass 1: both files once, fingerprints always, metrics when the pairs are likely the final ones.
     track_a, track_b = Track(), Track()
@@ -298,11 +297,14 @@ def compare_files(
             raise MediaError(f"{path.name} has no frames that decode{detail}; give a video with pictures in it.")
         del why
 
+    steps.decoded(len(track_a) + len(track_b))
+    steps.start("Aligning")
     cuts_a = detect_cuts(track_a.tiny, track_a.sig, track_a.time)
     # Frame indices, not times: a time rounded for the report can land after its own frame.
     cuts_b_idx = detect_cut_frames(track_b.tiny, track_b.sig)
     cuts_b = [round(float(track_b.time[i]), 6) for i in cuts_b_idx]
     alignment = align(track_a, track_b, cuts_b_idx)
+    steps.done("align")
 
     out = Path(out_dir) if out_dir is not None else None
     if out is not None:
@@ -315,8 +317,7 @@ def compare_files(
         rows = [collector.rows[k] for k in sorted(collector.rows) if k < len(matched) and matched[k]]
         metrics_source = "single pass"
     else:
-        if set_total is not None:
-            set_total(len(track_a) + len(track_b) + len(track_b) + int(matched.sum()))
+        steps.more_frames(len(track_b) + int(matched.sum()), "Decoding matched pairs again")
         collector = PairCollector(worst=Worst(size=thumb), track_a=track_a, track_b=track_b)
         graph = MetricsGraph(on_result=collector.result)
         _aligned_pass(pa, pb, track_a, track_b, alignment, graph, collector, video_path, thumb, info_b.fps, tick)
@@ -356,6 +357,9 @@ def compare_files(
         if seg.kind == "changed":
             item["causes"] = []
     changed = [(item, seg) for item, seg in zip(segments, alignment.segments, strict=True) if seg.kind == "changed"]
+    if changed:
+        steps.add("explain", EXPLAIN_FRAMES * len(changed))
+        steps.start("Explaining changes")
     change_rows = (
         _explain(
             pa, pb, track_a, track_b, changed, thumb, info_a.width, resolution, cuts_b_idx, collector.worst.ranked()
@@ -363,6 +367,7 @@ def compare_files(
         if changed
         else []
     )
+    steps.done("explain")
     warnings = list(technical["warnings"])
     for name, status, info in ((labels[0], sa, info_a), (labels[1], sb, info_b)):
         damage = _damage(name, status, info)
@@ -388,9 +393,11 @@ def compare_files(
             "The two videos have no content in common: everything in A is removed and everything in B is inserted."
         )
 
+    steps.start("Comparing sound")
     sound, sound_warnings, sound_sentences = sound_report(
         pa, pb, segments, _rate_of(info_a, track_a), _rate_of(info_b, track_b), labels
     )
+    steps.done("sound")
     warnings += sound_warnings
     summary_block = _summary(segments, bool(matched.any()), labels)
     if sound_sentences:
@@ -411,6 +418,7 @@ def compare_files(
         "pictures": [],
     }
     if out is not None:
+        steps.start("Drawing pictures")
         report["pictures"] = _pictures(out, report, collector.worst, track_a, track_b, labels)
         if change_rows:
             to_a = info_a.width / thumb[0]
@@ -437,6 +445,7 @@ def compare_files(
         if video_path is not None and video_path.exists():
             report["pictures"].append(video_path.name)
         (out / "report.json").write_text(json.dumps(report, indent=2, default=str, ensure_ascii=False) + "\n")
+        steps.done("pictures")
     return report
 
 
