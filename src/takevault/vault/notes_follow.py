@@ -1,16 +1,18 @@
 """Notes that follow the next version: each open note of one version is carried to another through
 the frame alignment, marked changed / unchanged / gone (see `compare.follow`).
 
-`follow_notes(vault, take, from_version, to_version)` is the whole use case; a
-replace runs it in-process for the version it replaced (`after_replace`). It is
-safe to run again: a note already carried to `to_version` is not carried twice.
+`follow_notes(vault, take, from_version, to_version)` is the whole use case, run as
+the `notes_follow` job (jobs/kinds.py): a library or CLI replace runs that job in the
+foreground (`after_replace`), the web queues it (`queue_notes_follow`). It is safe
+to run again: a note already carried to `to_version` is not carried twice.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from takevault.catalog import notes as rows
 from takevault.errors import InvalidInputError, TakevaultError
@@ -18,11 +20,25 @@ from takevault.models import Take
 from takevault.vault.drawing import drawing_bounds
 from takevault.vault.notes import Note, NotesMixin
 
+if TYPE_CHECKING:
+    from takevault.jobs.model import Job
+
 log = logging.getLogger("takevault.notes")
 
 
-def follow_notes(vault: Any, take: Take, from_version: int, to_version: int) -> list[Note]:
-    """Carry every open note of `from_version` of `take` to `to_version`; returns the carried notes."""
+def follow_notes(
+    vault: Any,
+    take: Take,
+    from_version: int,
+    to_version: int,
+    *,
+    progress: Callable[[int], None] | None = None,
+    by: str | None = None,
+) -> list[Note]:
+    """Carry every open note of `from_version` of `take` to `to_version`; returns the carried notes.
+
+    `progress` gets 1 when the versions are aligned and 1 when the notes are stored; `by` names
+    the person in the event when a worker runs it for them."""
     from takevault.compare.follow import Span, follow
 
     if from_version == to_version:
@@ -40,6 +56,8 @@ def follow_notes(vault: Any, take: Take, from_version: int, to_version: int) -> 
         vault.open_version(f"{take.id}@v{to_version}") as path_b,
     ):
         results = follow(path_a, path_b, spans)
+    if progress is not None:
+        progress(1)
     replies: dict[str, list[dict[str, Any]]] = {}
     for r in every:
         if r["parent_id"]:
@@ -74,7 +92,11 @@ def follow_notes(vault: Any, take: Take, from_version: int, to_version: int) -> 
         unchanged=states.count("unchanged"),
         gone=states.count("gone"),
     )
+    if by:
+        event["user"] = by
     rows.add_notes(vault.catalog, values, event)
+    if progress is not None:
+        progress(1)
     by_id = {n.id: n for n in vault._notes_of(take, to_version)}
     return [by_id[i] for i in carried if i in by_id]
 
@@ -99,17 +121,35 @@ class NotesFollowMixin(NotesMixin):
         return follow_notes(self, take, from_version, to_version or take.current.number)
 
     def after_replace(self, take: Take, previous: int, new: int) -> None:
-        """Run after a replace stored `new`: carry the open notes of `previous` to it.
+        """Run after a replace stored `new`: carry the open notes of `previous` to it, as a
+        `notes_follow` job run here in the foreground (its row is kept like any job's).
 
         The new version is already stored, so a failure here must not undo the replace; it is
-        logged and `takevault note follow` can run it again. Once the job queue exists this is
-        one queued job per replace, with the same arguments.
+        on the job's row and logged, and `takevault note follow` can run it again.
         """
-        if not any(
-            not r["parent_id"] and r["status"] == "open" for r in rows.list_notes(self.catalog, [take.id], previous)
-        ):
+        if not self._has_open_notes(take, previous):
             return
         try:
-            follow_notes(self, take, previous, new)
+            job = self.run_job("notes_follow", _follow_args(take, previous, new))  # type: ignore[attr-defined]
         except TakevaultError as exc:
             log.warning("notes of %s@v%s were not carried to v%s: %s", take.ref, previous, new, exc)
+            return
+        if job.error:
+            log.warning("notes of %s@v%s were not carried to v%s: %s", take.ref, previous, new, job.error)
+
+    def queue_notes_follow(self, take: Take, previous: int, new: int) -> Job | None:
+        """Queue the `notes_follow` job of a replace that did not carry its notes itself (the web's):
+        None when `previous` has no open note to carry."""
+        if not self._has_open_notes(take, previous):
+            return None
+        job: Job = self.submit_job("notes_follow", _follow_args(take, previous, new))  # type: ignore[attr-defined]
+        return job
+
+    def _has_open_notes(self, take: Take, version: int) -> bool:
+        return any(
+            not r["parent_id"] and r["status"] == "open" for r in rows.list_notes(self.catalog, [take.id], version)
+        )
+
+
+def _follow_args(take: Take, previous: int, new: int) -> dict[str, Any]:
+    return {"take": take.id, "from_version": previous, "to_version": new}

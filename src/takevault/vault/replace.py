@@ -26,8 +26,11 @@ class ReplaceMixin(AddMixin):
         prompt: str | None = None,
         workflow: Path | str | None = None,
         progress: ProgressCallback | None = None,
+        carry_notes: bool = True,
     ) -> Take:
-        """Store `path` as the next version of the take; the old version stays as the backup."""
+        """Store `path` as the next version of the take; the old version stays as the backup.
+
+        `carry_notes=False`: the caller carries the open review notes itself (the web queues a job)."""
         take = self._take_only(ref, "replace")
         _refuse_deleted(take, "replacing")
         path = Path(path)
@@ -67,7 +70,7 @@ class ReplaceMixin(AddMixin):
         replaced = self.take(take.id)
         # Follow-up work on the new version (open review notes move to it); never undoes the replace.
         after = getattr(self, "after_replace", None)
-        if after is not None:
+        if after is not None and carry_notes:
             after(replaced, take.current.number, replaced.current.number)
         return replaced
 
