@@ -21,7 +21,8 @@ from takevault.timecode import frame_to_timecode
 from takevault.vault.notes import NotesMixin
 
 COLUMNS = ("Name", "Record In", "Record Out", "Duration", "Color", "Notes", "Clip")
-RESOLVE_COLORS = {"RED": "Red", "ORANGE": "Orange", "GREEN": "Green", "PURPLE": "Purple", "BLACK": "Cream"}
+# Resolve's marker colours have no orange (its API names Blue, Cyan, Green, Yellow, Red, Pink, Purple, …, Cream).
+RESOLVE_COLORS = {"RED": "Red", "ORANGE": "Yellow", "GREEN": "Green", "PURPLE": "Purple", "BLACK": "Cream"}
 
 
 class NoteMarkersMixin(NotesMixin):
