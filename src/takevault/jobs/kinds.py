@@ -102,7 +102,7 @@ def _plan_png_validate(vault: Vault, args: dict[str, Any]) -> Plan:
 
 
 def _run_png_validate(vault: Vault, args: dict[str, Any], progress: Progress) -> Any:
-    rows = vault.png_validate(args.get("refs"))
+    rows = vault.pngs.validate(args.get("refs"))
     progress(len(rows))
     return [r.to_json() if hasattr(r, "to_json") else r for r in rows]
 
@@ -177,11 +177,12 @@ def _plan_notes_follow(vault: Vault, args: dict[str, Any]) -> Plan:
 
 
 def _run_notes_follow(vault: Vault, args: dict[str, Any], progress: Progress) -> Any:
-    from takevault.vault.notes_follow import follow_notes
+    from takevault.vault.notes_follow import carry_notes
 
     _alive(vault, args["take"])
     take = vault.take(args["take"])
-    carried = follow_notes(vault, take, args["from_version"], args["to_version"], progress=progress, by=args.get("by"))
+    with vault.acting_as(args.get("by")):
+        carried = carry_notes(vault, take, args["from_version"], args["to_version"], progress=progress)
     return {"take": take.id, "to_version": args["to_version"], "carried": len(carried)}
 
 

@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from takevault.vault import playback as _playback
+
 if TYPE_CHECKING:
     from takevault.vault import Vault
 
@@ -30,12 +32,12 @@ def waveform(vault: Vault, ref: str) -> dict[str, Any]:
     dest = vault.cache_dir / "waveforms" / f"{version.sha256}-w{WAVEFORM_FORMAT}.json"
 
     def make(tmp: Path) -> Path:
-        peaks = waveform_peaks(vault._local_bytes(version), name)
+        peaks = waveform_peaks(_playback._local_bytes(vault, version), name)
         tmp.write_text(json.dumps(peaks, separators=(",", ":")), encoding="utf-8")
         return tmp
 
     if not dest.is_file():
-        vault._make_derived("waveforms", dest, make, sources=version.sha256)
+        _playback._make_derived(vault, "waveforms", dest, make, sources=version.sha256)
     data: dict[str, Any] = json.loads(dest.read_text(encoding="utf-8"))
     return {"ref": name, "take_id": take.id, "version": version.number, **data}
 
