@@ -6,6 +6,7 @@ import io
 import multiprocessing
 import os
 import subprocess
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -91,6 +92,7 @@ def test_full_disk_is_a_clear_error_and_leaves_no_version(tiny_disk: Path) -> No
         store.put("k/take.mp4", io.BytesIO(os.urandom(6 * MiB)))
     assert [v.version_id for v in store.list_versions("k/take.mp4")] == [small.version_id]
     assert leftovers(store.root) == []
+    assert copy_threads() == []
     # The space came back, so the next write works.
     assert store.put("k/take.mp4", io.BytesIO(b"next")).size == 4
 
@@ -101,6 +103,26 @@ def test_full_disk_on_download_leaves_no_partial_file(store: LocalStore, tiny_di
     with pytest.raises(StorageFullError):
         download_to_path(store, "k/big.mp4", dest)
     assert list(tiny_disk.iterdir()) == []
+    assert copy_threads() == []
+
+
+def copy_threads() -> list[threading.Thread]:
+    """Reader, hasher and writer threads of a copy still running: none may outlive a failed copy."""
+    return [t for t in threading.enumerate() if t.name.startswith("takevault-") and t.is_alive()]
+
+
+def test_full_disk_during_a_kernel_copy_leaves_no_partial_blob_and_no_thread(tiny_disk: Path) -> None:
+    # Source and store on one filesystem, so the kernel copies (the copy from another disk falls
+    # back to the three-stage copy, which the test above covers).
+    source = tiny_disk / "take.mp4"
+    source.write_bytes(os.urandom(5 * MiB // 2))
+    store = LocalStore(tiny_disk / "store")
+    store.enable_versioning(create_bucket=True)
+    with source.open("rb") as fh, pytest.raises(StorageFullError, match="disk is full"):
+        store.put("k/take.mp4", fh)
+    assert list(store.list_versions("k/take.mp4")) == []
+    assert leftovers(store.root) == []
+    assert copy_threads() == []
 
 
 def _write_versions(root: str, writer: int) -> list[tuple[str, bytes]]:

@@ -153,9 +153,9 @@ class HashingReader:
     def copy_to(self, out: BinaryIO, *, progress: ProgressCallback | None = None) -> int:
         """Write the whole stream to `out` and check it: from a local file by the kernel's copy
         (reflinks where the filesystem has them) hashing the written bytes as they land, else
-        reading, hashing and writing in overlapping threads. Raises ChecksumMismatchError at
-        the end when the bytes differ from the expected sha256."""
-        from takevault.store.fsutil import kernel_copy
+        reading, hashing and writing in overlapping threads; the disk write starts as the bytes
+        land. Raises ChecksumMismatchError at the end when the bytes differ from the expected sha256."""
+        from takevault.store.fsutil import kernel_copy, writing_back
 
         def hash_chunk(view: memoryview) -> None:
             self._hash.update(view)
@@ -167,7 +167,7 @@ class HashingReader:
 
         total = kernel_copy(self._raw, out, on_chunk=hash_chunk) if _is_file(self._raw) else None
         if total is None:
-            total = pipelined_copy(self._raw_readinto, out.write, on_chunk=hash_chunk)
+            total = pipelined_copy(self._raw_readinto, writing_back(out), on_chunk=hash_chunk)
         self._verify()
         return total
 

@@ -1,9 +1,12 @@
-"""Crash-safe file writes: temp file in the same folder, fsync, atomic rename."""
+"""Crash-safe file writes (temp file in the same folder, fsync, atomic rename) and the kernel-side
+hashing copy that fills them."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
+import functools
 import hashlib
 import io
 import os
@@ -77,32 +80,107 @@ def atomic_write(dest: Path) -> Iterator[BinaryIO]:
 
 
 def sha256_file(path: Path) -> str:
-    """The sha256 of a file, read in chunks."""
-    from takevault.store.base import CHUNK_SIZE
-
-    digest = hashlib.sha256()
+    """The sha256 of a file, read into one reused buffer (no fresh chunk to allocate per read)."""
     with Path(path).open("rb") as fh:
-        while chunk := fh.read(CHUNK_SIZE):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 KERNEL_COPY_SLICE = 8 * 1024 * 1024
 """Bytes per copy_file_range call; the hash of one slice runs while the next is copied."""
 
+WRITEBACK_STEP = 8 * 1024 * 1024
+"""Written bytes after which the disk write of them is started, so the final fsync finds little left."""
+
 READ_BACK_SIZE = 1024 * 1024
 _NO_KERNEL_COPY = {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF, errno.ETXTBSY}
+_FICLONE = 0x40049409  # _IOW(0x94, 9, int) from linux/fs.h
+_SYNC_FILE_RANGE_WRITE = 2
+
+
+@functools.cache
+def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
+    """libc's sync_file_range (Linux only; `os` does not offer it). ctypes releases the GIL around it."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        call = libc.sync_file_range
+    except (OSError, AttributeError):
+        return None
+    call.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    call.restype = ctypes.c_int
+    return call
+
+
+def start_writeback(fd: int, offset: int, count: int) -> None:
+    """Ask the kernel to start writing these bytes to disk now, without waiting for it.
+
+    Without it every dirty page waits for the final fsync, so the disk idles while the bytes are
+    hashed and then the hash idles while the disk writes: the two times add up. Advisory only:
+    errors are ignored (a failed write surfaces in the fsync that follows), and where the call
+    does not exist nothing happens."""
+    call = _sync_file_range()
+    if call is None or count <= 0:
+        return
+    call(fd, offset, count, _SYNC_FILE_RANGE_WRITE)
+
+
+def writing_back(out: BinaryIO) -> Callable[[memoryview], int]:
+    """`out.write` that starts the disk write of every WRITEBACK_STEP bytes as they are written
+    (see `start_writeback`). One writer thread at a time, as `pipelined_copy` calls it."""
+    try:
+        fd, base = out.fileno(), out.tell()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return out.write
+    written = flushed = 0
+
+    def write(view: memoryview) -> int:
+        nonlocal written, flushed
+        done = 0
+        while done < len(view):  # an unbuffered file may take less than it is given
+            count = out.write(view[done:])
+            done = len(view) if count is None else done + count
+        written += done
+        if written - flushed >= WRITEBACK_STEP:
+            out.flush()
+            start_writeback(fd, base + flushed, written - flushed)
+            flushed = written
+        return len(view)
+
+    return write
+
+
+def reflink(src: BinaryIO, out: BinaryIO) -> int | None:
+    """Make the empty file `out` share all of `src`'s blocks (FICLONE on XFS, Btrfs and the like):
+    no byte is copied, and later writes to either file copy only the blocks they touch. Returns
+    the size shared, or None, having written nothing, where the filesystem has no reflinks or the
+    streams are not both at their start."""
+    try:
+        src_fd, out_fd = src.fileno(), out.fileno()
+        if src.tell() != 0 or out.tell() != 0 or os.fstat(out_fd).st_size != 0:
+            return None
+        out.flush()
+        fcntl.ioctl(out_fd, _FICLONE, src_fd)
+        size = os.fstat(out_fd).st_size
+        out.seek(size)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return size
 
 
 def kernel_copy(
     src: BinaryIO, out: BinaryIO, *, on_chunk: Callable[[memoryview], None], slice_size: int = KERNEL_COPY_SLICE
 ) -> int | None:
-    """Copy the rest of a regular file `src` into the file `out` with `copy_file_range` (the kernel
-    copies, or shares extents on reflink filesystems), calling `on_chunk` on every slice *as written*:
-    a hashing thread reads each slice back from `out` while the next one is copied, so the hash is of
-    the stored bytes even if the source changes meanwhile. Returns None, having written nothing,
-    when the kernel cannot copy between these files (not regular files, other filesystems on old
-    kernels, no copy_file_range); the caller then copies through user space."""
+    """Copy the rest of a regular file `src` into the file `out` without the bytes passing through
+    Python, calling `on_chunk` on every slice *as written*: read back from `out`, so the hash is of
+    the stored bytes even if the source changes meanwhile.
+
+    A whole file on a reflink filesystem is shared (`reflink`) and then hashed; otherwise
+    `copy_file_range` copies slice by slice while a hashing thread reads back the previous slice,
+    and the disk write of each slice starts at once (`start_writeback`), so copying, hashing and
+    the disk all work at the same time. Returns None, having written nothing, when the kernel
+    cannot copy between these files (not regular files, other filesystems on old kernels, no
+    copy_file_range); the caller then copies through user space."""
     if not hasattr(os, "copy_file_range"):
         return None
     try:
@@ -118,46 +196,87 @@ def kernel_copy(
         reread = open(f"/proc/self/fd/{out_fd}", "rb", buffering=0)  # noqa: SIM115 - closed below
     except OSError:
         return None
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from takevault.store.base import pipelined_copy
 
-    buffer = bytearray(READ_BACK_SIZE)  # read back in cache-sized steps: memory stays at one of these
-
-    def hash_slice(offset: int, count: int) -> None:
-        view = memoryview(buffer)
-        done = 0
-        while done < count:
-            got = os.preadv(reread.fileno(), [view[: min(len(view), count - done)]], offset + done)
-            if not got:
-                raise OSError(errno.EIO, "the copied bytes could not be read back")
-            on_chunk(view[:got])
-            done += got
-
-    total = 0
-    with reread, ThreadPoolExecutor(max_workers=1, thread_name_prefix="takevault-hasher") as hasher:
-        previous: Future[None] | None = None
-        try:
-            while True:
-                try:
-                    count = os.copy_file_range(
-                        src_fd, out_fd, slice_size, offset_src=src_offset + total, offset_dst=out_offset + total
-                    )
-                except OSError as exc:
-                    if total == 0 and exc.errno in _NO_KERNEL_COPY:
-                        return None
-                    raise
-                if previous is not None:
-                    previous.result()
-                if not count:
-                    break
-                previous = hasher.submit(hash_slice, out_offset + total, count)
-                total += count
-            if previous is not None:
-                previous.result()
-        finally:
-            if previous is not None:
-                previous.cancel()
-    out.seek(out_offset + total)
+    with reread:
+        if reflink(src, out) is not None:
+            # Nothing crossed memory; the shared blocks may have to come from disk, so read and hash overlap.
+            # The size is what was hashed, so the record and the hash always describe the same bytes.
+            total: int | None = pipelined_copy(reread.readinto, _discard, on_chunk=on_chunk)
+        else:
+            total = _copy_slices(src_fd, out_fd, reread.fileno(), (src_offset, out_offset), on_chunk, slice_size)
+    if total is not None:
+        out.seek(out_offset + total)
     return total
+
+
+KERNEL_COPY_AHEAD = 4
+"""Slices the copy may run ahead of the hash. They wait in the page cache, not in our memory, and
+let the hashing thread go from one slice to the next without waiting to be handed it."""
+
+
+def _copy_slices(
+    src_fd: int,
+    out_fd: int,
+    reread_fd: int,
+    offsets: tuple[int, int],
+    on_chunk: Callable[[memoryview], None],
+    slice_size: int,
+) -> int | None:
+    """The slice loop of `kernel_copy`: this thread copies slices and starts their disk write, a
+    hashing thread reads each one back as soon as it is copied."""
+    import queue
+    import threading
+
+    src_offset, out_offset = offsets
+    copied: queue.Queue[tuple[int, int] | None] = queue.Queue(maxsize=KERNEL_COPY_AHEAD)
+    failure: list[BaseException] = []
+
+    def hash_slices() -> None:
+        buffer = memoryview(bytearray(READ_BACK_SIZE))  # cache-sized steps: memory stays at one of these
+        while (item := copied.get()) is not None:
+            if failure:
+                continue  # keep taking slices so the copying thread never blocks on a full queue
+            offset, count = item
+            try:
+                done = 0
+                while done < count:
+                    got = os.preadv(reread_fd, [buffer[: min(len(buffer), count - done)]], offset + done)
+                    if not got:
+                        raise OSError(errno.EIO, "the copied bytes could not be read back")
+                    on_chunk(buffer[:got])
+                    done += got
+            except BaseException as exc:  # noqa: BLE001 - handed to the copying thread, which raises it
+                failure.append(exc)
+
+    hasher = threading.Thread(target=hash_slices, name="takevault-hasher", daemon=True)
+    hasher.start()
+    total = 0
+    try:
+        while not failure:
+            try:
+                count = os.copy_file_range(
+                    src_fd, out_fd, slice_size, offset_src=src_offset + total, offset_dst=out_offset + total
+                )
+            except OSError as exc:
+                if total == 0 and exc.errno in _NO_KERNEL_COPY:
+                    return None
+                raise
+            if not count:
+                break
+            start_writeback(out_fd, out_offset + total, count)
+            copied.put((out_offset + total, count))
+            total += count
+    finally:
+        copied.put(None)
+        hasher.join()
+    if failure:
+        raise failure[0]
+    return total
+
+
+def _discard(view: memoryview) -> int:
+    return len(view)
 
 
 def check_file_target(path: Path, fix: str) -> None:

@@ -49,7 +49,7 @@ from takevault.store.base import (
     validate_key,
     validate_metadata,
 )
-from takevault.store.fsutil import atomic_write, fsync_dir, kernel_copy, os_error_to_takevault
+from takevault.store.fsutil import atomic_write, fsync_dir, kernel_copy, os_error_to_takevault, writing_back
 
 _VERSIONS_SUFFIX = ".versions"
 _id_lock = threading.Lock()
@@ -199,11 +199,12 @@ class LocalStore:
                         progress(len(view))
 
                 with atomic_write(staged) as out:
-                    # From a file: the kernel copies and the hash reads the written bytes back as they
-                    # land; from anything else: read, hash and write overlap in three threads.
+                    # From a file: the kernel copies (or shares blocks) and the hash reads the written bytes
+                    # back as they land; from anything else: read, hash and write overlap in three threads.
+                    # Either way the disk write starts as the bytes land, so the fsync below is short.
                     total = kernel_copy(stream, out, on_chunk=hash_chunk)
                     if total is None:
-                        total = pipelined_copy(source.readinto, out.write, on_chunk=hash_chunk)
+                        total = pipelined_copy(source.readinto, writing_back(out), on_chunk=hash_chunk)
                 # Identical bytes are stored once: drop the staged copy if the blob exists.
                 sha = digest.hexdigest()
                 claimed = meta.get(SHA256_META)
