@@ -53,6 +53,7 @@ from takevault.store.base import (
     ProgressCallback,
     SourceStream,
     StagedUpload,
+    validate_expires,
     validate_key,
     validate_metadata,
 )
@@ -736,15 +737,21 @@ class S3Store:
             is_latest=True,
         )
 
-    # -- extras -----------------------------------------------------------
+    # -- capabilities -------------------------------------------------------
+    def blob_path(self, key: str, version_id: str | None = None) -> None:
+        """The bytes live on the server, never in a file here: None (no request is made)."""
+        validate_key(key)
+        return None
+
     def presigned_url(self, key: str, version_id: str | None = None, expires: int = 3600) -> str:
         """A time-limited GET URL for one version, for exports and the browser."""
         key = validate_key(key)
+        seconds = validate_expires(expires)
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": self._full(key)}
         if version_id is not None:
             params["VersionId"] = version_id
         try:
-            return self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=int(expires))
+            return self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
         except bce.BotoCoreError as exc:
             raise self._translate(exc, f"signing a URL for {key!r}") from exc
 
