@@ -65,6 +65,8 @@ if TYPE_CHECKING:
     from mypy_boto3_s3.type_defs import HeadObjectOutputTypeDef
 
 SHA256_TAG = "sha256"
+READ_STEP = 1024 * 1024
+"""Bytes asked of a response body at a time while a part is read into its buffer."""
 MAX_PARTS = 10_000
 _ENCODED = re.compile(r"^=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=$")
 _ACCESS_CODES = {
@@ -198,7 +200,8 @@ class _RangeFetcher:
                 )
             got = 0
             while got < len(view):
-                count = body.readinto(view[got:])
+                # urllib3 reads a whole request into a new bytes first: small steps keep that copy small.
+                count = body.readinto(view[got : got + READ_STEP])
                 if not count:
                     break
                 got += count
