@@ -8,7 +8,7 @@ import pytest
 from takevault.catalog.catalog import _SHOT_SELECT, _TAKE_ROWS
 from takevault.catalog.schema import shots, takes
 from takevault.models import ANY_TAKE, TakeFilter
-from takevault.vault import Vault
+from takevault.vault import Vault, lookup
 from tests.catalog.scale_helpers import bulk_takes
 
 
@@ -44,7 +44,7 @@ def assert_no_scan(text: str) -> None:
     ids=["by-id", "by-shot-and-number", "starred", "search", "deleted"],
 )
 def test_selective_lookups_never_scan_takes(vault, where: dict) -> None:
-    project = vault._project
+    project = lookup.project_row(vault)
     kwargs = {k: v for k, v in where.items() if k != "where"}
     ids = vault.catalog._matching_ids(
         project, where["where"], kwargs.get("shot_ids"), kwargs.get("take_ids"), kwargs.get("number"), None

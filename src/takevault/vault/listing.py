@@ -13,12 +13,15 @@ import binascii
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from takevault.catalog.search import search_words
 from takevault.errors import InvalidInputError
 from takevault.models import ANY_TAKE, Take, TakeFilter
-from takevault.vault.core import VaultCore
+from takevault.vault import lookup
+
+if TYPE_CHECKING:
+    from takevault.vault import Vault
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 200
@@ -72,90 +75,90 @@ def _decode(cursor: str, tag: str) -> tuple[str, int]:
     return after, offset
 
 
-class ListingMixin(VaultCore):
-    """`takes_page`: one page of the take list, as the gallery and API read it."""
+def _after_gone(vault: Vault, ids: list[str], after: str, offset: int) -> int:
+    """Where the next page starts when the take the last page ended with left the list (deleted,
+    re-rated…): right after where it sits in the order of every take of the project."""
+    order = {take_id: i for i, take_id in enumerate(_ordered_ids(vault, ANY_TAKE, None))}
+    mark = order.get(after)
+    if mark is None:  # purged: only its position is left
+        return min(offset, len(ids))
+    return next((i for i, take_id in enumerate(ids) if order.get(take_id, -1) > mark), len(ids))
 
-    def _after_gone(self, ids: list[str], after: str, offset: int) -> int:
-        """Where the next page starts when the take the last page ended with left the list (deleted,
-        re-rated…): right after where it sits in the order of every take of the project."""
-        order = {take_id: i for i, take_id in enumerate(self._ordered_ids(ANY_TAKE, None))}
-        mark = order.get(after)
-        if mark is None:  # purged: only its position is left
-            return min(offset, len(ids))
-        return next((i for i, take_id in enumerate(ids) if order.get(take_id, -1) > mark), len(ids))
 
-    def takes_page(
-        self,
-        *,
-        limit: int = DEFAULT_PAGE,
-        cursor: str | None = None,
-        shot: str | None = None,
-        section: str | None = None,
-        starred: bool | None = None,
-        kind: str | None = None,
-        status: str | None = None,
-        min_rating: int | None = None,
-        search: str | None = None,
-        deleted: bool | None = False,
-    ) -> TakePage:
-        """Up to `limit` takes after `cursor` (section, shot, take order), the total, and the next cursor.
+def takes_page(
+    vault: Vault,
+    *,
+    limit: int = DEFAULT_PAGE,
+    cursor: str | None = None,
+    shot: str | None = None,
+    section: str | None = None,
+    starred: bool | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    min_rating: int | None = None,
+    search: str | None = None,
+    deleted: bool | None = False,
+) -> TakePage:
+    """Up to `limit` takes after `cursor` (section, shot, take order), the total, and the next cursor.
 
-        `search`: words that must each begin a word of the take's name, shot, note, status, tags or
-        workflow prompt (the catalog's text index).
-        """
-        if not 1 <= limit <= MAX_PAGE:
-            raise InvalidInputError(f"A page holds 1 to {MAX_PAGE} takes; {limit} is out of range.")
-        where = TakeFilter(
-            shot=shot,
-            section=section,
-            starred=starred,
-            kind=kind,
-            status=status,
-            min_rating=min_rating,
-            search=search,
-            deleted=deleted,
-        )
-        tag = _filters_tag(self.project, asdict(where))
-        after, offset = _decode(cursor, tag) if cursor else (None, 0)
-        if min_rating is not None and not 0 <= min_rating <= 5:
-            raise InvalidInputError(f"The minimum rating {min_rating} is out of range; give a number from 0 to 5.")
-        if search is not None:
-            search_words(search)  # too long or no words: one sentence, before any query
-        ids = self._ordered_ids(where, self._shot_ids(shot, section))
-        start = 0
-        if after is not None:
-            index = next((i for i, take_id in enumerate(ids) if take_id == after), None)
-            start = index + 1 if index is not None else self._after_gone(ids, after, offset)
-        page_ids = ids[start : start + limit]
-        items: list[Take] = []
-        if page_ids:
-            # Full records for this page only (the expensive part: versions, media, links).
-            loaded = {t.id: t for t in self.catalog.query_takes(self._project, ANY_TAKE, take_ids=page_ids)}  # type: ignore[attr-defined]
-            items = [loaded[i] for i in page_ids if i in loaded]
-        end = start + len(page_ids)
-        next_cursor = _encode(tag, page_ids[-1], end) if page_ids and end < len(ids) else None
-        return TakePage(items=tuple(items), total=len(ids), next_cursor=next_cursor, limit=limit)
+    `search`: words that must each begin a word of the take's name, shot, note, status, tags or
+    workflow prompt (the catalog's text index).
+    """
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInputError(f"A page holds 1 to {MAX_PAGE} takes; {limit} is out of range.")
+    where = TakeFilter(
+        shot=shot,
+        section=section,
+        starred=starred,
+        kind=kind,
+        status=status,
+        min_rating=min_rating,
+        search=search,
+        deleted=deleted,
+    )
+    tag = _filters_tag(vault.project, asdict(where))
+    after, offset = _decode(cursor, tag) if cursor else (None, 0)
+    if min_rating is not None and not 0 <= min_rating <= 5:
+        raise InvalidInputError(f"The minimum rating {min_rating} is out of range; give a number from 0 to 5.")
+    if search is not None:
+        search_words(search)  # too long or no words: one sentence, before any query
+    ids = _ordered_ids(vault, where, _shot_ids(vault, shot, section))
+    start = 0
+    if after is not None:
+        index = next((i for i, take_id in enumerate(ids) if take_id == after), None)
+        start = index + 1 if index is not None else _after_gone(vault, ids, after, offset)
+    page_ids = ids[start : start + limit]
+    items: list[Take] = []
+    if page_ids:
+        # Full records for this page only (the expensive part: versions, media, links).
+        loaded = {t.id: t for t in vault.catalog.query_takes(lookup.project_row(vault), ANY_TAKE, take_ids=page_ids)}
+        items = [loaded[i] for i in page_ids if i in loaded]
+    end = start + len(page_ids)
+    next_cursor = _encode(tag, page_ids[-1], end) if page_ids and end < len(ids) else None
+    return TakePage(items=tuple(items), total=len(ids), next_cursor=next_cursor, limit=limit)
 
-    def _ordered_ids(self, where: TakeFilter, shot_ids: list[int] | None) -> list[str]:
-        """Every matching take id in edit order: short keys, the same query the catalog's listings use."""
-        query = self.catalog._matching_ids(self._project, where, shot_ids, None, None, None)  # type: ignore[attr-defined]
-        with self.catalog.read() as conn:
-            return list(conn.execute(query).scalars())
 
-    def _shot_ids(self, shot: str | None, section: str | None) -> list[int] | None:
-        """Check the shot and section filters as `takes()` does; the shot's ids (a code may repeat)."""
-        from takevault.errors import NotFoundError
-        from takevault.vault.refs import parse_shot
+def _ordered_ids(vault: Vault, where: TakeFilter, shot_ids: list[int] | None) -> list[str]:
+    """Every matching take id in edit order: short keys, the same query the catalog's listings use."""
+    query = vault.catalog._matching_ids(lookup.project_row(vault), where, shot_ids, None, None, None)
+    with vault.catalog.read() as conn:
+        return list(conn.execute(query).scalars())
 
-        if section is not None:
-            self.catalog.section(self._project, section)  # type: ignore[attr-defined]
-        if shot is None:
-            return None
-        shot_section, code = parse_shot(shot)
-        found = self._shots_named(shot_section, code)  # type: ignore[attr-defined]
-        if not found:
-            raise NotFoundError(f"Shot {shot} does not exist; list shots with 'takevault shot list'.")
-        return [s.id for s in found]
+
+def _shot_ids(vault: Vault, shot: str | None, section: str | None) -> list[int] | None:
+    """Check the shot and section filters as `takes()` does; the shot's ids (a code may repeat)."""
+    from takevault.errors import NotFoundError
+    from takevault.vault.refs import parse_shot
+
+    if section is not None:
+        vault.catalog.section(lookup.project_row(vault), section)
+    if shot is None:
+        return None
+    shot_section, code = parse_shot(shot)
+    found = lookup.shots_named(vault, shot_section, code)
+    if not found:
+        raise NotFoundError(f"Shot {shot} does not exist; list shots with 'takevault shot list'.")
+    return [s.id for s in found]
 
 
 __all__ = ["BadCursorError", "TakePage"]
