@@ -75,15 +75,6 @@ def _decode(cursor: str, tag: str) -> tuple[str, int]:
 class ListingMixin(VaultCore):
     """`takes_page`: one page of the take list, as the gallery and API read it."""
 
-    def _after_gone(self, ids: list[str], after: str, offset: int) -> int:
-        """Where the next page starts when the take the last page ended with left the list (deleted,
-        re-rated…): right after where it sits in the order of every take of the project."""
-        order = {take_id: i for i, take_id in enumerate(self._ordered_ids(ANY_TAKE, None))}
-        mark = order.get(after)
-        if mark is None:  # purged: only its position is left
-            return min(offset, len(ids))
-        return next((i for i, take_id in enumerate(ids) if order.get(take_id, -1) > mark), len(ids))
-
     def takes_page(
         self,
         *,
@@ -121,26 +112,17 @@ class ListingMixin(VaultCore):
             raise InvalidInputError(f"The minimum rating {min_rating} is out of range; give a number from 0 to 5.")
         if search is not None:
             search_words(search)  # too long or no words: one sentence, before any query
-        ids = self._ordered_ids(where, self._shot_ids(shot, section))
-        start = 0
-        if after is not None:
-            index = next((i for i, take_id in enumerate(ids) if take_id == after), None)
-            start = index + 1 if index is not None else self._after_gone(ids, after, offset)
-        page_ids = ids[start : start + limit]
+        page_ids, start, total = self.catalog.take_id_page(  # type: ignore[attr-defined]
+            self._project, where, self._shot_ids(shot, section), after=after, offset=offset, limit=limit
+        )
         items: list[Take] = []
         if page_ids:
             # Full records for this page only (the expensive part: versions, media, links).
             loaded = {t.id: t for t in self.catalog.query_takes(self._project, ANY_TAKE, take_ids=page_ids)}  # type: ignore[attr-defined]
             items = [loaded[i] for i in page_ids if i in loaded]
         end = start + len(page_ids)
-        next_cursor = _encode(tag, page_ids[-1], end) if page_ids and end < len(ids) else None
-        return TakePage(items=tuple(items), total=len(ids), next_cursor=next_cursor, limit=limit)
-
-    def _ordered_ids(self, where: TakeFilter, shot_ids: list[int] | None) -> list[str]:
-        """Every matching take id in edit order: short keys, the same query the catalog's listings use."""
-        query = self.catalog._matching_ids(self._project, where, shot_ids, None, None, None)  # type: ignore[attr-defined]
-        with self.catalog.read() as conn:
-            return list(conn.execute(query).scalars())
+        next_cursor = _encode(tag, page_ids[-1], end) if page_ids and end < total else None
+        return TakePage(items=tuple(items), total=total, next_cursor=next_cursor, limit=limit)
 
     def _shot_ids(self, shot: str | None, section: str | None) -> list[int] | None:
         """Check the shot and section filters as `takes()` does; the shot's ids (a code may repeat)."""
