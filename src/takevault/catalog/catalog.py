@@ -588,7 +588,7 @@ class Catalog:
                 lookup = self._matching_ids(project, where, shot_ids, take_ids, number, name, base=_TAKE_ROWS_ORDERED)
             with self.read() as conn:
                 found = conn.execute(lookup, params).all()
-                links = self._links(conn, [r[0] for r in found]) if found else {}
+                links = self._links(conn, [r[0] for r in found]) if found and self._has_links(conn) else {}
             for row in found:
                 yield _take_record(row, project.name, links.get(row[0], ()))
             return
@@ -1093,7 +1093,7 @@ def _build_take_select() -> sa.Select:
         shots.c.starred_take_id,
         sections.c.code.label("section_code"),
         count.label("versions_count"),
-        *(c.label(f"v_{c.name}") for c in current.c),
+        *(_fast(c).label(f"v_{c.name}") for c in current.c),
     ).select_from(
         takes.join(shots, takes.c.shot_id == shots.c.id)
         .outerjoin(sections, shots.c.section_id == sections.c.id)
@@ -1250,13 +1250,12 @@ _TAKE_IDS_BY_NUMBER = (
     .order_by(takes.c.number)
 )
 _TAKE_KEYS = _column_keys(_TAKE_ROWS)
-_VERSION_KEYS = tuple((i, k[2:]) for i, k in enumerate(_TAKE_KEYS) if k.startswith("v_"))
+_TAKE_READER = records.TakeRowReader(_TAKE_KEYS)
 
 
 def _take_record(row: sa.Row, project: str, links: Sequence[Any]) -> Take:
     """One row of `_TAKE_ROWS` (take, shot, section, current version) as a `Take`."""
-    version = records.version({k: row[i] for i, k in _VERSION_KEYS}, is_current=True)
-    return records.take(dict(zip(_TAKE_KEYS, row, strict=True)), project, version, links)
+    return _TAKE_READER.take(row, project, links)
 
 
 _LINKS_FROM_TAKE = _build_links_select(incoming=False)
