@@ -112,9 +112,9 @@ class ListingMixin(VaultCore):
             raise InvalidInputError(f"The minimum rating {min_rating} is out of range; give a number from 0 to 5.")
         if search is not None:
             search_words(search)  # too long or no words: one sentence, before any query
-        page_ids, start, total = self.catalog.take_id_page(  # type: ignore[attr-defined]
-            self._project, where, self._shot_ids(shot, section), after=after, offset=offset, limit=limit
-        )
+        shot_ids = self._shot_ids(shot, section)
+        project = self._project  # type: ignore[attr-defined]
+        page_ids, start, total = self.catalog.take_id_page(project, where, shot_ids, after=after, offset=offset, limit=limit)
         items: list[Take] = []
         if page_ids:
             # Full records for this page only (the expensive part: versions, media, links).
