@@ -114,7 +114,9 @@ class ListingMixin(VaultCore):
             search_words(search)  # too long or no words: one sentence, before any query
         shot_ids = self._shot_ids(shot, section)
         project = self._project  # type: ignore[attr-defined]
-        page_ids, start, total = self.catalog.take_id_page(project, where, shot_ids, after=after, offset=offset, limit=limit)
+        page_ids, start, total = self.catalog.take_id_page(
+            project, where, shot_ids, after=after, offset=offset, limit=limit
+        )
         items: list[Take] = []
         if page_ids:
             # Full records for this page only (the expensive part: versions, media, links).
