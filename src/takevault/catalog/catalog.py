@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from takevault.catalog import journal, records
+from takevault.catalog import journal, records, search
 from takevault.catalog.engine import WRITE_OPTION, create_catalog_engine
 from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
 from takevault.catalog.search import matching_take_ids, search_words
@@ -878,6 +878,7 @@ class Catalog:
         given, so later adds never reuse one."""
         # executemany takes its columns from the first row: give every row the same keys.
         take_rows, version_rows = _same_keys(take_rows), _same_keys(version_rows)
+        postgres = self.dialect == "postgresql"
         versions_of: dict[str, list[dict[str, Any]]] = {}
         for row in version_rows:
             versions_of.setdefault(row["take_id"], []).append(row)
@@ -885,6 +886,8 @@ class Catalog:
             chunk = list(take_rows[start : start + batch])
             versions = [v for t in chunk for v in versions_of.get(t["id"], ())]
             with self.write() as conn:
+                if postgres:
+                    conn.execute(sa.text(search.PG_DEFER_ON))
                 conn.execute(sa.insert(takes), chunk)
                 if versions:
                     # Ids given up front: the journal must learn the key of every inserted row, and
@@ -900,6 +903,16 @@ class Catalog:
                         .where(shots.c.id == shot_id, shots.c.next_take_number <= number)
                         .values(next_take_number=number + 1)
                     )
+                if postgres:
+                    # The batch's documents at once (the row triggers stood aside, see catalog/search.py).
+                    conn.execute(sa.text(search.PG_DEFER_OFF))
+                    conn.execute(sa.text(search.PG_REFRESH_MANY), {"ids": [row["id"] for row in chunk]})
+        if postgres and take_rows:
+            # Fresh statistics, so the planner does not plan for the empty tables it saw before the load
+            # (a server without autovacuum would keep those guesses for good).
+            with self._translate(), self._writer.connect() as conn:
+                conn.execute(sa.text("ANALYZE takes, take_versions, shots, take_search"))
+                conn.commit()
 
     def raise_take_counter(self, shot_id: int, at_least: int) -> None:
         with self.write() as conn:
