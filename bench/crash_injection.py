@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from takevault.vault import lookup
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
@@ -102,7 +104,7 @@ def rebuild_time(backend: str, versions: int, workdir: Path) -> None:
             vault.star(ref)
         for ref in refs:
             vault.set(ref, rating=3)
-        made = len(vault.catalog.all_versions(vault._project))
+        made = len(vault.catalog.all_versions(lookup.project_row(vault)))
         before = [t.to_json() for t in vault.takes(deleted=None)]
     print(
         f"\nrebuild on {backend}: made a vault of {made} versions in {takes} takes in {time.monotonic() - start:.0f} s"

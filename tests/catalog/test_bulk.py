@@ -1,4 +1,4 @@
-"""`Catalog.bulk_insert_takes`: many takes in one transaction, rows of different shapes, counters kept."""
+"""`Catalog.bulk_insert_takes`: many takes in one transaction, with and without optional values, counters kept."""
 
 from __future__ import annotations
 
@@ -16,23 +16,25 @@ def vault(request: pytest.FixtureRequest, tmp_path: Path):
         yield v
 
 
-def test_rows_with_and_without_optional_columns_all_keep_their_values(vault) -> None:
+def test_takes_with_and_without_optional_values_all_keep_them(vault) -> None:
     from datetime import UTC, datetime
+
+    from takevault.catalog.rows import NewTake, NewVersion
+    from takevault.models import PngRecord
 
     shot = vault.add_shot("SH010")
     when = datetime.now(UTC)
-    take_rows, version_rows = [], []
+    new_takes, versions = [], []
     for n in (1, 2, 3):
         take_id = f"00000000-0000-4000-8000-{n:012d}"
-        take_rows.append({"id": take_id, "shot_id": shot.id, "number": n, "name": f"video_{n:02d}",
-                          "key": f"main/SH010/video_{n:02d}.mp4", "tags": [], "created_at": when,
-                          "created_by": "t", "deleted": False,
-                          **({"note": "late note"} if n == 3 else {})})  # fmt: skip
-        extra = {"png_status": "present", "params": {"generation": {"positive": "owl"}}} if n == 2 else {}
-        version_rows.append({"take_id": take_id, "number": 1, "key": f"k{n}", "version_id": "v1",
-                             "sha256": f"{n:064x}", "size": 1, "created_at": when, "created_by": "t",
-                             **MEDIA, **extra})  # fmt: skip
-    vault.catalog.bulk_insert_takes(take_rows, version_rows)
+        new_takes.append(
+            NewTake(id=take_id, shot_id=shot.id, number=n, name=f"video_{n:02d}",
+                    key=f"main/SH010/video_{n:02d}.mp4", kind="raw", note="late note" if n == 3 else None,
+                    created_at=when, created_by="t")
+        )  # fmt: skip
+        png = PngRecord(None, None, None, 0, "present", None, {"generation": {"positive": "owl"}}) if n == 2 else None
+        versions.append((take_id, 1, NewVersion(f"k{n}", "v1", f"{n:064x}", 1, None, when, "t", MEDIA, png)))
+    vault.catalog.bulk_insert_takes(new_takes, versions)
     assert [t.note for t in vault.takes()] == [None, None, "late note"]
     assert [t.ref for t in vault.takes(search="owl")] == ["SH010/video_02"]
     assert vault.take("SH010/video_02").current.png.status == "present"

@@ -8,7 +8,7 @@ import pytest
 from takevault.catalog.catalog import _SHOT_SELECT, _TAKE_ROWS
 from takevault.catalog.schema import shots, takes
 from takevault.models import ANY_TAKE, TakeFilter
-from takevault.vault import Vault
+from takevault.vault import Vault, lookup
 from tests.catalog.scale_helpers import bulk_takes
 
 
@@ -44,7 +44,7 @@ def assert_no_scan(text: str) -> None:
     ids=["by-id", "by-shot-and-number", "starred", "search", "deleted"],
 )
 def test_selective_lookups_never_scan_takes(vault, where: dict) -> None:
-    project = vault._project
+    project = lookup.project_row(vault)
     kwargs = {k: v for k, v in where.items() if k != "where"}
     ids = vault.catalog._matching_ids(
         project, where["where"], kwargs.get("shot_ids"), kwargs.get("take_ids"), kwargs.get("number"), None
@@ -118,7 +118,7 @@ def pg_plan(vault, query) -> str:
 @pytest.mark.postgres
 def test_postgres_search_reads_the_text_index_once(pg_vault) -> None:
     vault, _rows = pg_vault
-    query = vault.catalog._matching_ids(vault._project, TakeFilter(search="pass 7"), None, None, None, None)
+    query = vault.catalog._matching_ids(lookup.project_row(vault), TakeFilter(search="pass 7"), None, None, None, None)
     text = pg_plan(vault, query)
     assert "Bitmap Index Scan on ix_take_search_document" in text, text
     # Not every take of the project tested against the index one by one (the plan `+ 0` gave).
@@ -131,11 +131,13 @@ def test_postgres_lookup_by_id_reads_the_takes_by_key(pg_vault) -> None:
     from takevault.catalog.catalog import _TAKES_BY_ID_PG
 
     vault, rows = pg_vault
-    wanted = [rows[3]["id"], rows[270]["id"]]
-    text = pg_plan(vault, _TAKES_BY_ID_PG.params(project_id=vault._project.id, ids=wanted))
+    wanted = [rows[3].id, rows[270].id]
+    text = pg_plan(vault, _TAKES_BY_ID_PG.params(project_id=lookup.project_row(vault).id, ids=wanted))
     assert "pk_takes" in text, text
     assert "Recheck Cond: (shot_id = shots.id)" not in text, text
-    assert {t.id for t in vault.catalog.query_takes(vault._project, ANY_TAKE, take_ids=wanted)} == set(wanted)
+    assert {t.id for t in vault.catalog.query_takes(lookup.project_row(vault), ANY_TAKE, take_ids=wanted)} == set(
+        wanted
+    )
 
 
 @pytest.mark.postgres
@@ -143,11 +145,13 @@ def test_postgres_a_page_reads_one_shots_takes_by_the_shot_number_index(pg_vault
     from takevault.catalog.catalog import _TAKE_IDS_BY_NUMBER
 
     vault, _rows = pg_vault
-    query = vault.catalog._matching_ids(vault._project, TakeFilter(), None, None, None, None, base=_TAKE_IDS_BY_NUMBER)
+    query = vault.catalog._matching_ids(
+        lookup.project_row(vault), TakeFilter(), None, None, None, None, base=_TAKE_IDS_BY_NUMBER
+    )
     text = pg_plan(vault, query.where(takes.c.shot_id.in_([3])))
     assert "takes" in text and ("ix_takes_shot_deleted" in text or "uq_takes_shot_number" in text), text
     assert "Sort Key: (COALESCE" not in text, text  # nothing sorts on the section and shot codes
-    page = vault.catalog.take_id_page(vault._project, TakeFilter(), None, after=None, offset=0, limit=30)
+    page = vault.catalog.take_id_page(lookup.project_row(vault), TakeFilter(), None, after=None, offset=0, limit=30)
     assert page.total == 500 and len(page.ids) == 30
     assert [vault.take(i).ref for i in page.ids[24:26]] == ["SEQ01/SH0010/video_25", "SEQ01/SH0020/video_01"]
 

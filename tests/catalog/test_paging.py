@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from takevault.models import ANY_TAKE, TakeFilter
+from takevault.vault import lookup
+from takevault.vault.lookup import project_row
 from tests.catalog.scale_helpers import bulk_takes
 from tests.vault.takes_helpers import CATALOGS, make_vault
 
@@ -31,7 +33,7 @@ def walk(vault, where: TakeFilter, limit: int) -> tuple[list[str], list[int]]:
     totals: list[int] = []
     after = None
     while True:
-        page = vault.catalog.take_id_page(vault._project, where, None, after=after, offset=len(seen), limit=limit)
+        page = vault.catalog.take_id_page(project_row(vault), where, None, after=after, offset=len(seen), limit=limit)
         assert page.start == len(seen)
         totals.append(page.total)
         seen += page.ids
@@ -53,38 +55,40 @@ def walk(vault, where: TakeFilter, limit: int) -> tuple[list[str], list[int]]:
 )
 @pytest.mark.parametrize("limit", [1, 5, 100])
 def test_pages_in_turn_give_the_whole_ordered_list(vault, where: TakeFilter, limit: int) -> None:
-    everything = vault.catalog.ordered_take_ids(vault._project, where)
+    everything = vault.catalog.ordered_take_ids(project_row(vault), where)
     seen, totals = walk(vault, where, limit)
     assert seen == everything
     assert set(totals) == {len(everything)}
-    assert everything == [t.id for t in vault.catalog.query_takes(vault._project, where)]
+    assert everything == [t.id for t in vault.catalog.query_takes(project_row(vault), where)]
 
 
 def test_a_page_after_a_take_that_left_the_list_starts_right_after_its_place(vault) -> None:
-    ids = vault.catalog.ordered_take_ids(vault._project, TakeFilter())
-    first = vault.catalog.take_id_page(vault._project, TakeFilter(), None, after=None, offset=0, limit=10)
+    ids = vault.catalog.ordered_take_ids(project_row(vault), TakeFilter())
+    first = vault.catalog.take_id_page(project_row(vault), TakeFilter(), None, after=None, offset=0, limit=10)
     assert first.ids == ids[:10] and first.total == 42
     last = vault.take(first.ids[-1])  # the page's last take leaves the live list (no bytes here: catalog only)
-    vault.catalog.mark_deleted(last.id, vault.shot(last.shot).id, vault._event("delete", last))
-    second = vault.catalog.take_id_page(vault._project, TakeFilter(), None, after=first.ids[-1], offset=10, limit=10)
+    vault.catalog.mark_deleted(last.id, vault.shot(last.shot).id, lookup.event(vault, "delete", last))
+    second = vault.catalog.take_id_page(
+        project_row(vault), TakeFilter(), None, after=first.ids[-1], offset=10, limit=10
+    )
     assert second.ids == ids[10:20] and second.start == 9 and second.total == 41
 
 
 def test_a_page_after_a_purged_take_starts_at_the_position_the_cursor_noted(vault) -> None:
-    ids = vault.catalog.ordered_take_ids(vault._project, ANY_TAKE)
+    ids = vault.catalog.ordered_take_ids(project_row(vault), ANY_TAKE)
     gone = ids[4]
-    vault.catalog.purge_take(gone, vault._event("purge", vault.take(gone)))
-    rest = vault.catalog.ordered_take_ids(vault._project, ANY_TAKE)
-    page = vault.catalog.take_id_page(vault._project, ANY_TAKE, None, after=gone, offset=5, limit=3)
+    vault.catalog.purge_take(gone, lookup.event(vault, "purge", vault.take(gone)))
+    rest = vault.catalog.ordered_take_ids(project_row(vault), ANY_TAKE)
+    page = vault.catalog.take_id_page(project_row(vault), ANY_TAKE, None, after=gone, offset=5, limit=3)
     assert page.ids == rest[5:8] and page.start == 5 and page.total == len(ids) - 1
 
 
 def test_a_shot_filter_and_an_empty_list_page_cleanly(vault) -> None:
     shot = vault.shot("SH0030")
-    page = vault.catalog.take_id_page(vault._project, TakeFilter(), [shot.id], after=None, offset=0, limit=4)
+    page = vault.catalog.take_id_page(project_row(vault), TakeFilter(), [shot.id], after=None, offset=0, limit=4)
     assert [vault.take(i).ref for i in page.ids] == [f"SEQ01/SH0030/video_{n:02d}" for n in range(1, 5)]
     assert page.total == 7
     none = vault.catalog.take_id_page(
-        vault._project, TakeFilter(search="nothinglikethis"), None, after=None, offset=0, limit=4
+        project_row(vault), TakeFilter(search="nothinglikethis"), None, after=None, offset=0, limit=4
     )
     assert none == ([], 0, 0)

@@ -9,6 +9,8 @@ import pytest
 
 from takevault.catalog import catalog as catalog_module
 from takevault.catalog import records
+from takevault.catalog.rows import NewTake, NewVersion
+from takevault.models import MediaInfo, PngRecord
 from tests.catalog.scale_helpers import MEDIA
 from tests.vault.takes_helpers import CATALOGS, make_vault
 
@@ -31,31 +33,32 @@ def test_every_kind_of_row_gives_the_same_record_both_ways(vault) -> None:
     in_section = vault.add_shot("SH010", section="SEQ01")
     loose = vault.add_shot("SH020")
     when = datetime.now(UTC)
-    rich_media = {
-        **MEDIA,
-        "fps_num": 24000,
-        "fps_den": 1001,
-        "bit_rate": None,
-        "audio": [{"codec": "aac", "channels": 2, "layout": "stereo", "sample_rate": 48000}],
-        "media": {**MEDIA["media"], "profile": "High", "sample_aspect_ratio": "4:3", "color_space": "bt709"},
-    }
+    rich = MediaInfo.from_json(
+        {**MEDIA.to_json(), "fps": "24000/1001", "bit_rate": None, "profile": "High", "sample_aspect_ratio": "4:3",
+         "color_space": "bt709", "audio": [{"codec": "aac", "channels": 2, "layout": "stereo", "sample_rate": 48000}]}
+    )  # fmt: skip
+    no_fps = MediaInfo.from_json({**MEDIA.to_json(), "fps": None})
+    present = PngRecord("p.png", "pv1", "1" * 64, 5, "present", None, {"seed": 3})
+    invalid = PngRecord("q.png", "qv1", "2" * 64, 0, "invalid", "not a PNG")
     shapes = [
-        (in_section, {"tags": ["hero", "night"], "note": "a note", "rating": 4, "status": "approved"}, {}),
-        (in_section, {"deleted": True}, {"png_status": "present", "png_key": "p.png", "params": {"seed": 3}}),
-        (loose, {}, {**rich_media, "source": "copy", "source_version": 1}),
-        (loose, {"kind": "edit"}, {"png_status": "invalid", "png_reason": "not a PNG", "fps_num": None}),
+        (in_section, {"tags": ("hero", "night"), "note": "a note"}, {}),
+        (in_section, {"deleted": True, "deleted_at": when}, {"png": present}),
+        (loose, {}, {"media": rich, "source": "revert", "source_version": 1}),
+        (loose, {"kind": "edit"}, {"png": invalid, "media": no_fps}),
     ]
-    take_rows, version_rows = [], []
+    new_takes, versions = [], []
     for n, (shot, take_extra, version_extra) in enumerate(shapes, 1):
         take_id = f"00000000-0000-4000-8000-{n:012d}"
-        take_rows.append({"id": take_id, "shot_id": shot.id, "number": n, "name": f"video_{n:02d}",
-                          "key": f"k{n}", "kind": "raw", "tags": [], "created_at": when, "created_by": "t",
-                          "deleted": False, **take_extra})  # fmt: skip
+        fields = {"kind": "raw", "note": None, **take_extra}
+        new_takes.append(NewTake(id=take_id, shot_id=shot.id, number=n, name=f"video_{n:02d}", key=f"k{n}",
+                                 created_at=when, created_by="t", **fields))  # fmt: skip
         for number in (1, 2):
-            version_rows.append({"take_id": take_id, "number": number, "key": f"k{n}", "version_id": f"v{number}",
-                                 "sha256": f"{n:064x}", "size": 10 * n, "created_at": when, "created_by": "t",
-                                 "source": "upload", **MEDIA, **(version_extra if number == 2 else {})})  # fmt: skip
-    vault.catalog.bulk_insert_takes(take_rows, version_rows)
+            extra = version_extra if number == 2 else {}
+            fields = {"media": MEDIA, **extra}
+            versions.append((take_id, number, NewVersion(f"k{n}", f"v{number}", f"{n:064x}", 10 * n, None, when, "t",
+                                                         **fields)))  # fmt: skip
+    vault.catalog.bulk_insert_takes(new_takes, versions)
+    vault.set("SEQ01/SH010/video_01", rating=4, status="approved")
     vault.star("SEQ01/SH010/video_01")
     keys = catalog_module._TAKE_KEYS
     with vault.catalog.read() as conn:

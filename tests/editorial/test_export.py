@@ -14,6 +14,7 @@ import pytest
 
 from takevault.editorial.timeline import exact_rate, read_timeline
 from takevault.errors import InvalidInputError, NotFoundError
+from takevault.vault import editorial
 from tests.editorial.conftest import NTSC
 
 
@@ -188,24 +189,24 @@ def test_a_folder_holding_other_files_is_refused_and_left_alone(project, tmp_pat
     assert not (tmp_path / "cut.otio").exists()
 
 
-def test_an_interrupted_export_is_finished_by_running_it_again(project, tmp_path):
+def test_an_interrupted_export_is_finished_by_running_it_again(project, tmp_path, monkeypatch):
     v = project.vault
-    real = v._fetch
+    real = editorial.fetch_blob
     calls = []
 
-    def dying(key, version_id, dest):
+    def dying(vault, key, version_id, dest):
         calls.append(key)
         if len(calls) == 3:
             partial = dest.with_name(f".{dest.name}.x1y2.part")  # what a killed copy leaves
             partial.write_bytes(b"half")
             raise KeyboardInterrupt
-        real(key, version_id, dest)
+        real(vault, key, version_id, dest)
 
-    v._fetch = dying
+    monkeypatch.setattr(editorial, "fetch_blob", dying)
     with pytest.raises(KeyboardInterrupt):
         v.export_folder(tmp_path / "out", starred=True)
     assert not (tmp_path / "out/manifest.json").exists()
-    del v._fetch
+    monkeypatch.undo()
     report = v.export_folder(tmp_path / "out", starred=True)
     assert [f.reused for f in report.files] == [True, False]
     left = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file())

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from takevault.vault import lookup
 from tests.clips import make_clip
 from tests.media.workflows import comfy_png
 
@@ -170,7 +171,8 @@ class CrashBench:
 
         with Vault.open(self.vault) as vault:
             return {
-                (v.take_id, v.number, v.version_id, v.sha256) for _, v in vault.catalog.all_versions(vault._project)
+                (v.take_id, v.number, v.version_id, v.sha256)
+                for _, v in vault.catalog.all_versions(lookup.project_row(vault))
             }
 
     def _fsck(self, repair: bool = False) -> list[tuple[str, str]]:

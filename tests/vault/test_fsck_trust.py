@@ -11,7 +11,7 @@ import pytest
 from takevault.catalog.journal import journal_key
 from takevault.cli.app import main
 from takevault.errors import StoreUnreachableError
-from takevault.vault import Vault
+from takevault.vault import Vault, lookup
 from tests.media.workflows import comfy_png
 from tests.vault.takes_helpers import make_take_clips
 from tests.vault.trust_helpers import every_kind_of_change, init_args, listings, make_cli, ok
@@ -137,7 +137,7 @@ def test_a_staged_file_of_an_upload_in_flight_is_left_alone(small, tmp_path) -> 
 def test_a_purge_that_stopped_half_way_is_named_and_its_bytes_kept(small) -> None:
     take = small.take("SH010/video_01")
     # Catalog first, then the store: the process died before removing any version.
-    small.catalog.purge_take(take.id, small._event("purge", take, versions=2))
+    small.catalog.purge_take(take.id, lookup.event(small, "purge", take, versions=2))
     problems = small.fsck().problems
     assert {p.kind for p in problems} == {"purge_leftover"}
     assert all(p.take_ref == take.ref and "never deletes bytes" in p.message for p in problems)
@@ -147,7 +147,7 @@ def test_a_purge_that_stopped_half_way_is_named_and_its_bytes_kept(small) -> Non
 
 def test_a_png_whose_recorded_version_is_gone_is_relinked_to_a_committed_one(small, tmp_path) -> None:
     take = small.take("SH010/video_01")
-    small.attach_workflow_png(f"{take.ref}@v2", comfy_png(tmp_path / "again.png", seed=11))
+    small.pngs.attach(f"{take.ref}@v2", comfy_png(tmp_path / "again.png", seed=11))
     current = small.take(take.ref).current.png
     small.store.delete_version(current.key, current.version_id)  # lost by hand or by a broken sync
     problems = small.fsck().problems

@@ -10,6 +10,7 @@ from PIL import Image
 
 from takevault.errors import ConflictError, InvalidInputError, NotFoundError
 from takevault.media.workflow_png import inspect_png
+from takevault.vault import pngs
 from tests.clips import make_clip
 from tests.media.workflows import a1111_png, comfy_png, comfy_prompt, comfy_workflow, save_with_texts
 
@@ -55,7 +56,7 @@ def test_import_comfyui_folder_every_take_present(vault, outputs: Path) -> None:
         assert png.key == take.key.rsplit(".", 1)[0] + ".png"
         assert png.params["generation"]["seed"] in (11, 22, 33)
         assert png.params["chunks"]["prompt"]
-    rows = vault.png_validate()
+    rows = vault.pngs.validate()
     assert [r["status"] for r in rows] == ["present"] * 3
     assert set(rows[0]) >= {"ref", "version", "status", "reason"}
     # The stored PNG carries the link to its exact video, and the original chunks byte for byte.
@@ -75,7 +76,7 @@ def test_add_with_explicit_companion_and_replace(vault, tmp_path: Path) -> None:
     v1, v2 = vault.history(take.ref)[::-1]
     assert v1.png.version_id != v2.png.version_id
     assert v2.png.params["generation"]["seed"] == 6
-    rows = vault.png_validate([take.ref])
+    rows = vault.pngs.validate([take.ref])
     assert [(r["version"], r["status"]) for r in rows] == [(2, "present"), (1, "present")]
 
 
@@ -116,9 +117,9 @@ def test_broken_companion_is_kept_and_flagged(vault, tmp_path: Path) -> None:
     take = vault.add(video, shot="SH010")
     assert take.current.png.status == "invalid"
     assert "truncated" in take.current.png.reason
-    result = vault.png_repair(take.ref)
+    result = vault.pngs.repair(take.ref)
     assert result["status"] == "present" and result["changed"]
-    assert vault.png_validate([take.ref])[0]["status"] == "present"
+    assert vault.pngs.validate([take.ref])[0]["status"] == "present"
 
 
 def test_breaking_deleting_swapping_are_detected_and_fixed(vault, outputs: Path) -> None:
@@ -129,55 +130,55 @@ def test_breaking_deleting_swapping_are_detected_and_fixed(vault, outputs: Path)
     _put_bytes(vault, t1.current.png.key, good[: len(good) // 2])
     vault.store.delete(t2.current.png.key)
     _put_bytes(vault, t3.current.png.key, good)
-    rows = {r["take"]: r for r in vault.png_validate()}
+    rows = {r["take"]: r for r in vault.pngs.validate()}
     assert rows[t1.ref]["status"] == "invalid" and "truncated" in rows[t1.ref]["reason"]
     assert rows[t2.ref]["status"] == "missing" and "deleted" in rows[t2.ref]["reason"]
     assert rows[t3.ref]["status"] == "stale" and t1.ref in rows[t3.ref]["reason"]
     assert _status(vault, t1.ref) == "invalid"  # listings see it too
 
     # Repair: take 1's chunks before the cut survive; the pixels come from the video.
-    fixed = vault.png_repair(t1.ref)
+    fixed = vault.pngs.repair(t1.ref)
     assert fixed["status"] == "present" or fixed["lost"]
     # Regenerate the others from what the catalog kept (the videos carry no tags).
     for take in (t2, t3):
-        out = vault.png_regenerate(take.ref)
+        out = vault.pngs.regenerate(take.ref)
         assert out["source"] == "catalog"
         assert out["status"] == "present"
     _put_bytes(vault, t3.current.png.key, good)
     with pytest.raises(ConflictError) as refused:
-        vault.png_repair(t3.ref)
+        vault.pngs.repair(t3.ref)
     assert refused.value.message.startswith(f"The PNG of {t3.ref}@v1 is stale: it belongs to another video (")
     assert refused.value.message.count("(") == 1  # one sentence, no nested asides
-    vault.png_regenerate(t3.ref)
-    vault.png_regenerate(t1.ref)
-    assert [r["status"] for r in vault.png_validate()] == ["present"] * 3
-    assert vault.png_show(t3.ref)["generation"]["seed"] == 33
+    vault.pngs.regenerate(t3.ref)
+    vault.pngs.regenerate(t1.ref)
+    assert [r["status"] for r in vault.pngs.validate()] == ["present"] * 3
+    assert vault.pngs.show(t3.ref)["generation"]["seed"] == 33
 
 
 def test_placeholder_and_repair_refusals(vault, outputs: Path) -> None:
     vault.import_paths([outputs / "fox_00001.mp4"], shot="SH010")
     (take,) = vault.takes()
     _put_bytes(vault, take.current.png.key, b"")
-    assert vault.png_validate()[0]["status"] == "placeholder"
+    assert vault.pngs.validate()[0]["status"] == "placeholder"
     with pytest.raises(ConflictError, match="placeholder"):
-        vault.png_repair(take.ref)
-    assert vault.png_regenerate(take.ref)["status"] == "present"
-    result = vault.png_repair(take.ref)
+        vault.pngs.repair(take.ref)
+    assert vault.pngs.regenerate(take.ref)["status"] == "present"
+    result = vault.pngs.repair(take.ref)
     assert result["changed"] is False
 
 
 def test_regenerate_an_old_version_keeps_the_current_on_top(vault, tmp_path: Path) -> None:
     take = vault.add(make_clip(tmp_path / "a.mp4", frames=4), shot="SH010", workflow_png=comfy_png(tmp_path / "a.png"))
     take = vault.replace(take.ref, make_clip(tmp_path / "b.mp4", frames=4, scenes=((0, 3),)))
-    vault.png_regenerate(f"{take.ref}@v1")
-    rows = {r["version"]: r["status"] for r in vault.png_validate([take.ref])}
+    vault.pngs.regenerate(f"{take.ref}@v1")
+    rows = {r["version"]: r["status"] for r in vault.pngs.validate([take.ref])}
     assert rows == {2: "thumbnail_only", 1: "present"}
 
 
 def test_show_extract_and_diff(vault, outputs: Path, tmp_path: Path) -> None:
     vault.import_paths([outputs], shot="SH010")
     t1, t2, _ = vault.takes()
-    shown = vault.png_show(t1.ref)
+    shown = vault.pngs.show(t1.ref)
     gen = shown["generation"]
     assert (gen["seed"], gen["steps"], gen["sampler"], gen["model"]) == (
         11,
@@ -187,38 +188,38 @@ def test_show_extract_and_diff(vault, outputs: Path, tmp_path: Path) -> None:
     )
     assert gen["loras"][0]["name"] == "fox_style_v2.safetensors" and gen["frames"] == 33
     dest = tmp_path / "wf.json"
-    out = vault.png_extract(t1.ref, dest)
+    out = vault.pngs.extract(t1.ref, dest)
     assert out["kind"] == "workflow" and json.loads(dest.read_text())["nodes"]
-    diff = vault.diff_params(t1.ref, t2.ref)
+    diff = vault.pngs.diff_params(t1.ref, t2.ref)
     fields = {f["field"]: (f["a"], f["b"]) for f in diff["fields"]}
     assert fields == {"seed": (11, 22), "steps": (21, 22)}
-    assert vault.diff_params(t1.ref, t1.ref)["same"] is True
+    assert vault.pngs.diff_params(t1.ref, t1.ref)["same"] is True
     # A PNG file on disk can be one side.
-    assert vault.diff_params(t1.ref, str(outputs / "fox_00001.png"))["same"] is True
+    assert vault.pngs.diff_params(t1.ref, str(outputs / "fox_00001.png"))["same"] is True
 
 
 def test_extract_and_diff_errors(vault, tmp_path: Path) -> None:
     take = vault.add(make_clip(tmp_path / "a.mp4", frames=4), shot="SH010")
     with pytest.raises(NotFoundError, match="holds no ComfyUI workflow"):
-        vault.png_extract(take.ref, tmp_path / "x.json")
+        vault.pngs.extract(take.ref, tmp_path / "x.json")
     with pytest.raises(InvalidInputError, match="is a folder"):
-        vault.png_extract(take.ref, tmp_path)
+        vault.pngs.extract(take.ref, tmp_path)
     with pytest.raises(NotFoundError, match="has no generation parameters"):
-        vault.diff_params(take.ref, take.ref)
+        vault.pngs.diff_params(take.ref, take.ref)
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"junk")
     with pytest.raises(InvalidInputError, match="not a usable workflow PNG"):
-        vault.diff_params(str(bad), take.ref)
+        vault.pngs.diff_params(str(bad), take.ref)
     plain = tmp_path / "plain.png"
     Image.new("RGB", (8, 8)).save(plain)  # a valid image with no generation in it: not "the same parameters"
     with pytest.raises(InvalidInputError, match=r"plain.png holds no generation parameters \(thumbnail_only\)"):
-        vault.diff_params(str(plain), str(plain))
+        vault.pngs.diff_params(str(plain), str(plain))
     with pytest.raises(InvalidInputError, match=r"a.mp4 is not a PNG; give a take, a take version or a workflow PNG"):
-        vault.diff_params(str(tmp_path / "a.mp4"), take.ref)
+        vault.pngs.diff_params(str(tmp_path / "a.mp4"), take.ref)
     a1 = a1111_png(tmp_path / "a1.png")
     take2 = vault.add(make_clip(tmp_path / "c.mp4", frames=4), shot="SH010", workflow_png=a1)
     assert take2.current.png.status == "present"
-    assert vault.png_show(take2.ref)["generation"]["source"] == "a1111"
+    assert vault.pngs.show(take2.ref)["generation"]["source"] == "a1111"
     assert not (tmp_path / "x.json").exists()
 
 
@@ -251,15 +252,15 @@ def test_on_s3(seaweedfs_target, outputs: Path, tmp_path: Path) -> None:
         vault.add_shot("SH010")
         vault.import_paths([outputs / "fox_00001.mp4", outputs / "fox_00002.mp4"], shot="SH010")
         t1, t2 = vault.takes()
-        assert [r["status"] for r in vault.png_validate()] == ["present", "present"]
+        assert [r["status"] for r in vault.pngs.validate()] == ["present", "present"]
         _put_bytes(vault, t1.current.png.key, _read(vault, t2.current.png.key))
         vault.store.delete(t2.current.png.key)
-        rows = {r["take"]: r["status"] for r in vault.png_validate()}
+        rows = {r["take"]: r["status"] for r in vault.pngs.validate()}
         assert rows == {t1.ref: "stale", t2.ref: "missing"}
-        assert vault.png_regenerate(t1.ref)["status"] == "present"
-        assert vault.png_regenerate(t2.ref)["source"] == "catalog"
-        assert [r["status"] for r in vault.png_validate()] == ["present", "present"]
-        assert {f["field"] for f in vault.diff_params(t1.ref, t2.ref)["fields"]} == {"seed", "steps"}
+        assert vault.pngs.regenerate(t1.ref)["status"] == "present"
+        assert vault.pngs.regenerate(t2.ref)["source"] == "catalog"
+        assert [r["status"] for r in vault.pngs.validate()] == ["present", "present"]
+        assert {f["field"] for f in vault.pngs.diff_params(t1.ref, t2.ref)["fields"]} == {"seed", "steps"}
 
 
 def _png_versions(vault, key: str) -> int:
@@ -273,7 +274,7 @@ def test_attach_workflow_png_to_a_take_version(vault, tmp_path: Path) -> None:
     take = vault.add(make_clip(upload / "gen_00001.mp4", frames=4), shot="SH010")
     assert take.current.png.status == "thumbnail_only"
     png = comfy_png(tmp_path / "gen_00001.png", seed=4242)
-    result = vault.attach_workflow_png(take.ref, png)
+    result = vault.pngs.attach(take.ref, png)
     assert result["ref"] == f"{take.ref}@v1" and result["status"] == "present"
     current = vault.take(take.ref).current
     assert current.png.status == "present" and current.png.params["generation"]["seed"] == 4242
@@ -286,14 +287,14 @@ def test_attach_workflow_png_to_a_take_version(vault, tmp_path: Path) -> None:
     assert vault.events(take=take.ref)[-1].details["op"] == "attach"
     # An old version gets its own PNG; the current version's stays the latest of the key.
     take = vault.replace(take.ref, make_clip(tmp_path / "b.mp4", frames=4, scenes=((0, 9),)))
-    vault.attach_workflow_png(f"{take.ref}@v1", comfy_png(tmp_path / "old.png", seed=7))
-    rows = {r["version"]: r["status"] for r in vault.png_validate([take.ref])}
+    vault.pngs.attach(f"{take.ref}@v1", comfy_png(tmp_path / "old.png", seed=7))
+    rows = {r["version"]: r["status"] for r in vault.pngs.validate([take.ref])}
     assert rows == {2: "thumbnail_only", 1: "present"}
-    assert vault.png_show(f"{take.ref}@v1")["generation"]["seed"] == 7
+    assert vault.pngs.show(f"{take.ref}@v1")["generation"]["seed"] == 7
 
 
 def inspect_png_stored(vault, version):
-    with vault._png_file(version.png.key, version.png.version_id) as path:
+    with pngs._png_file(vault, version.png.key, version.png.version_id) as path:
         return inspect_png(path, video_sha256=version.sha256)
 
 
@@ -324,10 +325,10 @@ def test_attach_workflow_png_refusals_store_nothing(vault, tmp_path: Path) -> No
     ]
     for ref, path, error, message in cases:
         with pytest.raises(error, match=message) as info:
-            vault.attach_workflow_png(ref, path)
+            vault.pngs.attach(ref, path)
         assert str(info.value).count(". ") == 0, str(info.value)
     vault.delete(take.ref)
     with pytest.raises(ConflictError, match="is deleted"):
-        vault.attach_workflow_png(take.ref, good)
+        vault.pngs.attach(take.ref, good)
     assert _png_versions(vault, key) == before
     assert [e.action for e in vault.events(take=take.ref)].count("png") == 0

@@ -141,15 +141,12 @@ def test_a_many_row_insert_is_journaled_row_by_row(tmp_path: Path) -> None:
     import datetime as dt
 
     from takevault.catalog.journal import parse
-    from takevault.catalog.schema import events
+    from takevault.catalog.rows import NewEvent
 
     with Vault.init(tmp_path / "v") as vault:
         project = vault.catalog.ensure_project("main")
         entries: list[dict] = []
         vault.catalog.journal_sink = lambda seq, payload: entries.append(parse(payload))
-        rows = [
-            {"project_id": project.id, "at": dt.datetime.now(dt.UTC), "user": "u", "action": "note", "details": {}}
-            for _ in range(3)
-        ]
-        vault.catalog.insert_rows(events, rows)
+        log = [NewEvent(project_id=project.id, at=dt.datetime.now(dt.UTC), user="u", action="note") for _ in range(3)]
+        vault.catalog.insert_events(log)
         assert len(entries) == 1 and len(entries[0]["rows"]["events"]) == 3

@@ -9,6 +9,7 @@ import pytest
 
 from takevault.errors import ConflictError, InvalidInputError
 from takevault.vault import Vault
+from takevault.vault import add as adding
 from tests.clips import make_clip
 
 
@@ -126,8 +127,8 @@ def test_rebuild_never_revives_what_a_crashed_replace_left_in_the_store(tmp_path
         vault.add_shot("SH010")
         take = vault.add(clips["a"], shot="SH010")
         # A replace that died between the store put and the catalog row: the user saw it fail.
-        meta = vault._object_metadata(take.id, vault.shot("SH010"), 1, "raw", "take_b.mp4", probe(clips["b"]))
-        orphan = vault._put_file(take.key, clips["b"], meta, None)
+        meta = adding.object_metadata(vault, take.id, vault.shot("SH010"), 1, "raw", "take_b.mp4", probe(clips["b"]))
+        orphan = adding.put_file(vault, take.key, clips["b"], meta, None)
         problems = vault.fsck().problems
         assert [(p.kind, p.version_id, p.take_ref) for p in problems] == [
             ("interrupted_upload", orphan.version_id, take.ref)

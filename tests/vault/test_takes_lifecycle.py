@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from takevault.errors import ConflictError, NotFoundError
+from takevault.vault import lookup
 
 
 def test_add_numbers_takes_and_records_media_and_metadata(vault, clips: dict[str, Path]) -> None:
@@ -150,25 +151,25 @@ def test_listing_filters_and_order(vault, clips: dict[str, Path]) -> None:
 def test_a_shot_without_section_is_reachable_when_its_code_also_lives_in_a_section(vault, clips) -> None:
     from datetime import UTC, datetime
 
+    import sqlalchemy as sa
+
     from takevault.catalog.schema import shots
 
     vault.add_section("SEQ01")
     vault.add_shot("SH010")
     # takevault refuses this pair now; a vault made by an older version may still hold it.
     section_id = vault.list_sections()[0].id
-    vault.catalog.insert_rows(
-        shots,
-        [
-            {
-                "project_id": vault._project.id,
-                "section_id": section_id,
-                "code": "SH010",
-                "sort_order": 10,
-                "next_take_number": 1,
-                "created_at": datetime.now(UTC),
-            }
-        ],
-    )
+    with vault.catalog.write() as conn:
+        conn.execute(
+            sa.insert(shots).values(
+                project_id=lookup.project_row(vault).id,
+                section_id=section_id,
+                code="SH010",
+                sort_order=10,
+                next_take_number=1,
+                created_at=datetime.now(UTC),
+            )
+        )
     loose = vault.add(clips["a"], shot="SH010")
     inside = vault.add(clips["b"], shot="SEQ01/SH010")
     # The refs the vault prints must lead back to the same take.

@@ -52,7 +52,7 @@ def write_one_take(vault_path: str, plan: list[tuple[str, str]], barrier, result
                     elif op == "revert":
                         vault.revert(ref, to_version=value)
                     elif op == "attach":
-                        vault.attach_workflow_png(ref, Path(value))
+                        vault.pngs.attach(ref, Path(value))
                     elif op == "star":
                         vault.star(ref)
                     elif op == "restore":

@@ -22,6 +22,8 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
+
+
 @dataclass
 class Room:
     url: str
@@ -608,5 +610,5 @@ def test_comfyui_pair_dropped_on_a_shot_is_one_take_with_its_png(page, room: Roo
     card(page, "video_01", "PR010").locator(".badge.ver", has_text="v2").wait_for()
     assert card(page, "video_01", "PR010").locator(".badge.png").get_attribute("data-png") == "present"
     with Vault.open(room.root, project="pairs") as vault:
-        assert vault.png_show("PR010/video_01")["generation"]["seed"] == 43
+        assert vault.pngs.show("PR010/video_01")["generation"]["seed"] == 43
         assert [v.png.status for v in vault.history("PR010/video_01")] == ["present", "present"]

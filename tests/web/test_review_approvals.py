@@ -11,9 +11,9 @@ def test_decide_and_read_back(seeded: Seeded):
     from takevault.web import create_app
 
     with Vault.open(seeded.root) as vault:
-        vault.add_user("rita", role="reviewer", password=PASSWORD)
-        vault.add_user("vic", role="viewer", password=PASSWORD)
-        rita, vic = vault.new_token("rita"), vault.new_token("vic")
+        vault.people.add("rita", role="reviewer", password=PASSWORD)
+        vault.people.add("vic", role="viewer", password=PASSWORD)
+        rita, vic = vault.people.new_token("rita"), vault.people.new_token("vic")
     with TestClient(create_app(seeded.root)) as client:
         url = f"/api/takes/{seeded.a}/approval"
         res = client.post(url, json={"state": "approved"}, headers=bearer(vic))

@@ -44,9 +44,9 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
         take = vault.add(clips["v1"], shot="SH010", note="<img src=x onerror=window.__pwned=1>")
         vault.replace(take.id, clips["v2"])
         vault.replace(take.id, clips["v3"])
-        vault.add_user("rita", role="reviewer", password=PASSWORD)
-        vault.add_user("ed", role="editor", password=PASSWORD)
-        vault.add_user("vic", role="viewer", password=PASSWORD)
+        vault.people.add("rita", role="reviewer", password=PASSWORD)
+        vault.people.add("ed", role="editor", password=PASSWORD)
+        vault.people.add("vic", role="viewer", password=PASSWORD)
         ids = {"take": take.id}
     app = create_app(d / "vault")
     with ServerThread(app, free_port()) as server:

@@ -18,9 +18,9 @@ def team(seeded: Seeded) -> Iterator[tuple[TestClient, dict[str, str]]]:
     from takevault.web import create_app
 
     with Vault.open(seeded.root) as vault:
-        vault.add_user("rita", role="reviewer", password=PASSWORD)
-        vault.add_user("vic", role="viewer", password=PASSWORD)
-        tokens = {"rita": vault.new_token("rita"), "vic": vault.new_token("vic")}
+        vault.people.add("rita", role="reviewer", password=PASSWORD)
+        vault.people.add("vic", role="viewer", password=PASSWORD)
+        tokens = {"rita": vault.people.new_token("rita"), "vic": vault.people.new_token("vic")}
     with TestClient(create_app(seeded.root)) as client:
         yield client, tokens
 

@@ -24,8 +24,8 @@ def people(seeded: Seeded) -> dict[str, str]:
     tokens = {}
     with Vault.open(seeded.root) as vault:
         for role in ROLES:
-            vault.add_user(role, role=role, password=PASSWORD)
-            tokens[role] = vault.new_token(role, label="tests")
+            vault.people.add(role, role=role, password=PASSWORD)
+            tokens[role] = vault.people.new_token(role, label="tests")
     return tokens
 
 
@@ -126,7 +126,7 @@ def test_viewer_cannot_star(app_client: TestClient, people, seeded: Seeded):
 
 def test_token_of_a_removed_user(app_client: TestClient, people, seeded: Seeded):
     with Vault.open(seeded.root) as vault:
-        vault.remove_user("reviewer")
+        vault.people.remove("reviewer")
     res = app_client.get("/api/takes", headers=bearer(people["reviewer"]))
     assert res.status_code == 401 and "its user was removed" in res.json()["error"]
 
@@ -201,13 +201,13 @@ def test_cli_user_commands(seeded: Seeded, capsys: pytest.CaptureFixture[str], m
     assert "too short" in capsys.readouterr().err
     assert main(["--vault", root, "user", "remove", "ana", "--yes"]) == 0
     with Vault.open(root) as vault:
-        assert [u.name for u in vault.users()] == []
+        assert [u.name for u in vault.people.users()] == []
         with pytest.raises(Exception, match="its user was removed"):
-            vault.identify_token(token)
+            vault.people.identify_token(token)
 
 
 def test_removed_password_ends_sessions(app_client: TestClient, people, seeded: Seeded, tmp_path: Path):
     sign_in(app_client, "reviewer")
     with Vault.open(seeded.root) as vault:
-        vault.set_password("reviewer", "another long password")
+        vault.people.set_password("reviewer", "another long password")
     assert app_client.get("/api/takes").status_code == 401

@@ -8,13 +8,14 @@ import sqlalchemy as sa
 
 from takevault.catalog.catalog import Catalog
 from takevault.catalog.records import utc
+from takevault.catalog.rows import NewApproval, NewEvent
 from takevault.catalog.schema import approvals, events
 
 
-def decide(catalog: Catalog, values: dict[str, Any], event: dict) -> None:
+def decide(catalog: Catalog, decision: NewApproval, event: NewEvent) -> None:
     with catalog.write() as conn:
-        conn.execute(sa.insert(approvals).values(**values))
-        conn.execute(sa.insert(events).values(**event))
+        conn.execute(sa.insert(approvals).values(**decision.columns()))
+        conn.execute(sa.insert(events).values(**event.columns()))
 
 
 def history(catalog: Catalog, take_ids: list[str]) -> list[dict[str, Any]]:

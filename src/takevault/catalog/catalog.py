@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import dataclasses
 import functools
 import json
 import os
@@ -24,10 +25,11 @@ import sqlalchemy as sa
 
 from takevault.catalog import journal, records, search
 from takevault.catalog.engine import WRITE_OPTION, create_catalog_engine
+from takevault.catalog.rows import NewEvent, NewTake, NewVersion, TakeChanges
 from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
 from takevault.catalog.search import matching_take_ids, search_words
 from takevault.errors import CatalogError, ConfigError, ConflictError, NotFoundError, TakevaultError
-from takevault.models import ANY_TAKE, Event, Project, Section, Shot, Take, TakeFilter, TakeVersion
+from takevault.models import ANY_TAKE, Event, PngRecord, Project, Section, Shot, Take, TakeFilter, TakeVersion
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -352,28 +354,26 @@ class Catalog:
             )
 
     # -- takes ----------------------------------------------------------------
-    def insert_take(self, take_row: dict[str, Any], version_row: dict[str, Any], event: dict[str, Any]) -> None:
-        """The take, its first version and the log line, in one transaction."""
+    def insert_take(self, take: NewTake, first: NewVersion, event: NewEvent) -> None:
+        """The take, its first version (number 1) and the log line, in one transaction."""
         with self.write() as conn:
             # The shot's counter, bumped by the unjournaled reservation, goes into this entry. The
             # no-op update locks the row first, so the image journaled is the latest counter and a
             # later change to the shot gets a later entry.
             conn.execute(
-                sa.update(shots)
-                .where(shots.c.id == take_row["shot_id"])
-                .values(next_take_number=shots.c.next_take_number)
+                sa.update(shots).where(shots.c.id == take.shot_id).values(next_take_number=shots.c.next_take_number)
             )
-            conn.execute(sa.insert(takes).values(**take_row))
-            conn.execute(sa.insert(take_versions).values(**version_row))
+            conn.execute(sa.insert(takes).values(**take.columns()))
+            conn.execute(sa.insert(take_versions).values(**first.columns(take.id, 1)))
             _log(conn, event)
 
     def add_version(
         self,
         take_id: str,
-        version_row: dict[str, Any],
-        event: dict[str, Any],
+        version: NewVersion,
+        event: NewEvent,
         *,
-        take_values: dict[str, Any] | None = None,
+        changes: TakeChanges | None = None,
     ) -> int:
         """Append a version (numbered max + 1) and its log line; returns the new number."""
         with self.write() as conn:
@@ -385,12 +385,10 @@ class Catalog:
                 ).scalar_one()
                 + 1
             )
-            conn.execute(sa.insert(take_versions).values(take_id=take_id, number=number, **version_row))
-            if take_values:
-                conn.execute(sa.update(takes).where(takes.c.id == take_id).values(**take_values))
-            details = dict(event.get("details") or {})
-            details["version"] = number
-            _log(conn, {**event, "details": details})
+            conn.execute(sa.insert(take_versions).values(**version.columns(take_id, number)))
+            if changes:
+                conn.execute(sa.update(takes).where(takes.c.id == take_id).values(**changes.columns()))
+            _log(conn, event.with_details(version=number))
         return number
 
     @contextlib.contextmanager
@@ -429,18 +427,18 @@ class Catalog:
             return None
         return Path(database).with_name(Path(database).name + ".takelocks")
 
-    def update_take(self, take_id: str, values: dict[str, Any], event: dict[str, Any]) -> None:
+    def update_take(self, take_id: str, changes: TakeChanges, event: NewEvent) -> None:
         with self.write() as conn:
-            if values:
-                conn.execute(sa.update(takes).where(takes.c.id == take_id).values(**values))
+            if changes:
+                conn.execute(sa.update(takes).where(takes.c.id == take_id).values(**changes.columns()))
             _log(conn, event)
 
-    def mark_deleted(self, take_id: str, shot_id: int, event: dict[str, Any]) -> bool:
+    def mark_deleted(self, take_id: str, shot_id: int, event: NewEvent) -> bool:
         """Flag the take deleted and clear the shot's star if it pointed here; True if it was starred."""
         with self.write() as conn:
             return _mark_deleted(conn, take_id, shot_id, event)
 
-    def set_star(self, shot_id: int, take_id: str | None, event: dict[str, Any]) -> str | None:
+    def set_star(self, shot_id: int, take_id: str | None, event: NewEvent) -> str | None:
         """Point the shot's star at `take_id` (None clears it); returns the take that held it before.
 
         Starring the take that already holds the star changes nothing and logs nothing. The
@@ -452,7 +450,7 @@ class Catalog:
             ).scalar()
             if before == take_id:
                 return before
-            details = {**(event.get("details") or {}), "previous": before}
+            details: dict[str, Any] = {"previous": before}
             if take_id is not None:
                 alive = conn.execute(
                     sa.select(takes.c.deleted).where(takes.c.id == take_id, takes.c.shot_id == shot_id)
@@ -463,10 +461,10 @@ class Catalog:
                     sa.select(sa.func.max(take_versions.c.number)).where(take_versions.c.take_id == take_id)
                 ).scalar()
             conn.execute(sa.update(shots).where(shots.c.id == shot_id).values(starred_take_id=take_id))
-            _log(conn, {**event, "details": details})
+            _log(conn, event.with_details(**details))
         return before
 
-    def add_link(self, take_id: str, other_id: str, kind: str, user: str, event: dict[str, Any]) -> None:
+    def add_link(self, take_id: str, other_id: str, kind: str, user: str, event: NewEvent) -> None:
         with self.write() as conn:
             exists = conn.execute(
                 sa.select(take_links.c.id).where(
@@ -482,7 +480,7 @@ class Catalog:
             )
             _log(conn, event)
 
-    def purge_take(self, take_id: str, event: dict[str, Any]) -> None:
+    def purge_take(self, take_id: str, event: NewEvent) -> None:
         """Remove the take's rows (versions, links, star) for good; the shot keeps its counter."""
         with self.write() as conn:
             was_starred = conn.execute(
@@ -862,38 +860,45 @@ class Catalog:
                 yield records.event(r)
 
     # -- rebuild ----------------------------------------------------------------
-    def insert_rows(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-        if rows:
+    def insert_versions(self, take_id: str, versions: Sequence[tuple[int, NewVersion]]) -> None:
+        """Versions of one take with the numbers they had (a rebuild restoring history), one transaction."""
+        if versions:
             with self.write() as conn:
-                conn.execute(sa.insert(table), rows)
+                conn.execute(sa.insert(take_versions), [v.columns(take_id, n) for n, v in versions])
+
+    def insert_events(self, log: Sequence[NewEvent]) -> None:
+        """Log lines as they are, with their own times (a rebuild or a report writing history)."""
+        if log:
+            with self.write() as conn:
+                conn.execute(sa.insert(events), [e.columns() for e in log])
 
     def bulk_insert_takes(
-        self, take_rows: Sequence[dict[str, Any]], version_rows: Sequence[dict[str, Any]], *, batch: int = 2000
+        self, new_takes: Sequence[NewTake], versions: Sequence[tuple[str, int, NewVersion]], *, batch: int = 2000
     ) -> None:
         """Many takes and their versions by executemany, `batch` takes (with their versions) per transaction,
         for imports and rebuilds at scale: each transaction is one journal entry of bounded size.
 
-        Rows are shaped as for `insert_take` (versions carry `take_id` and `number`); a failure keeps
-        the batches committed before it. Each shot's take counter is raised past the highest number
-        given, so later adds never reuse one."""
+        `versions` are (take id, number, version); a failure keeps the batches committed before it.
+        Each shot's take counter is raised past the highest number given, so later adds never reuse one."""
         # executemany takes its columns from the first row: give every row the same keys.
-        take_rows, version_rows = _same_keys(take_rows), _same_keys(version_rows)
+        take_rows = _same_keys([t.columns() for t in new_takes])
+        version_rows = _same_keys([v.columns(take_id, number) for take_id, number, v in versions])
         postgres = self.dialect == "postgresql"
         versions_of: dict[str, list[dict[str, Any]]] = {}
         for row in version_rows:
             versions_of.setdefault(row["take_id"], []).append(row)
         for start in range(0, len(take_rows), batch):
             chunk = list(take_rows[start : start + batch])
-            versions = [v for t in chunk for v in versions_of.get(t["id"], ())]
+            rows = [v for t in chunk for v in versions_of.get(t["id"], ())]
             with self.write() as conn:
                 if postgres:
                     conn.execute(sa.text(search.PG_DEFER_ON))
                 conn.execute(sa.insert(takes), chunk)
-                if versions:
+                if rows:
                     # Ids given up front: the journal must learn the key of every inserted row, and
                     # executemany does not report generated ones.
-                    ids = _reserve_ids(conn, take_versions, len(versions))
-                    conn.execute(sa.insert(take_versions), [{**v, "id": i} for v, i in zip(versions, ids, strict=True)])
+                    ids = _reserve_ids(conn, take_versions, len(rows))
+                    conn.execute(sa.insert(take_versions), [{**v, "id": i} for v, i in zip(rows, ids, strict=True)])
                 top: dict[int, int] = {}
                 for row in chunk:
                     top[row["shot_id"]] = max(top.get(row["shot_id"], 0), int(row["number"]))
@@ -923,8 +928,8 @@ class Catalog:
             )
 
     # -- workflow PNGs ----------------------------------------------------------
-    def update_png(self, take_id: str, version_number: int, png: Any, event: dict[str, Any] | None = None) -> None:
-        """Point one take version at another workflow PNG (a `PngRecord`), with an optional log line."""
+    def update_png(self, take_id: str, version_number: int, png: PngRecord, event: NewEvent | None = None) -> None:
+        """Point one take version at another workflow PNG, with an optional log line."""
         with self.write() as conn:
             done = conn.execute(
                 sa.update(take_versions)
@@ -974,18 +979,16 @@ class TakeWriter:
             ).scalar_one()
         return int(top) + 1
 
-    def add_version(
-        self, number: int, version_row: dict[str, Any], event: dict[str, Any], take_values: dict[str, Any] | None = None
-    ) -> int:
+    def add_version(self, number: int, version: NewVersion, event: NewEvent, changes: TakeChanges | None = None) -> int:
         """Append version `number` (the reserved one) and its log line."""
         with self._writes() as conn:
-            conn.execute(sa.insert(take_versions).values(take_id=self.take_id, number=number, **version_row))
-            if take_values:
-                conn.execute(sa.update(takes).where(takes.c.id == self.take_id).values(**take_values))
-            _log(conn, {**event, "details": {**(event.get("details") or {}), "version": number}})
+            conn.execute(sa.insert(take_versions).values(**version.columns(self.take_id, number)))
+            if changes:
+                conn.execute(sa.update(takes).where(takes.c.id == self.take_id).values(**changes.columns()))
+            _log(conn, event.with_details(version=number))
         return number
 
-    def update_png(self, version_number: int, png: Any, event: dict[str, Any] | None = None) -> None:
+    def update_png(self, version_number: int, png: PngRecord, event: NewEvent | None = None) -> None:
         with self._writes() as conn:
             conn.execute(
                 sa.update(take_versions)
@@ -995,7 +998,7 @@ class TakeWriter:
             if event is not None:
                 _log(conn, event)
 
-    def mark_deleted(self, event: dict[str, Any]) -> bool:
+    def mark_deleted(self, event: NewEvent) -> bool:
         """Flag the take deleted and clear the shot's star if it pointed here; True if it was starred."""
         with self._writes() as conn:
             return _mark_deleted(conn, self.take_id, self.shot_id, event)
@@ -1045,13 +1048,12 @@ def _take_file_lock(path: Path, take_id: str) -> Iterator[None]:
             fcntl.lockf(fd, fcntl.LOCK_UN, 1, slot)
 
 
-def _mark_deleted(conn: sa.Connection, take_id: str, shot_id: int, event: dict[str, Any]) -> bool:
+def _mark_deleted(conn: sa.Connection, take_id: str, shot_id: int, event: NewEvent) -> bool:
     was_starred = conn.execute(
         sa.update(shots).where(shots.c.id == shot_id, shots.c.starred_take_id == take_id).values(starred_take_id=None)
     ).rowcount
     conn.execute(sa.update(takes).where(takes.c.id == take_id).values(deleted=True, deleted_at=now()))
-    details = {**(event.get("details") or {}), "was_starred": bool(was_starred)}
-    _log(conn, {**event, "details": details})
+    _log(conn, event.with_details(was_starred=bool(was_starred)))
     if was_starred:
         _log(conn, _implied_unstar(event, take_id, "deleted"))
     return bool(was_starred)
@@ -1280,19 +1282,19 @@ _SHOTS_BY_CODE = _SHOT_SELECT.where(
 _SHOTS_BY_SECTION_CODE = _SHOTS_BY_CODE.where(sections.c.code == sa.bindparam("section"))
 
 
-def _log(conn: sa.Connection, event: dict[str, Any]) -> None:
+def _log(conn: sa.Connection, event: NewEvent) -> None:
     """Stamp the event inside the transaction, after the lock: log order is commit order."""
-    conn.execute(sa.insert(events).values(**{**event, "at": now()}))
+    conn.execute(sa.insert(events).values(**{**event.columns(), "at": now()}))
 
 
-def _implied_unstar(event: dict[str, Any], take_id: str, why: str) -> dict[str, Any]:
+def _implied_unstar(event: NewEvent, take_id: str, why: str) -> NewEvent:
     """Deleting a starred take clears the star; the log says so, so star history replays stay true."""
-    details = event.get("details") or {}
-    return {
-        **event,
-        "action": "unstar",
-        "details": {"take_id": take_id, "version": details.get("version"), "ref": details.get("ref"), "reason": why},
-    }
+    details = event.details
+    return dataclasses.replace(
+        event,
+        action="unstar",
+        details={"take_id": take_id, "version": details.get("version"), "ref": details.get("ref"), "reason": why},
+    )
 
 
 def _refuse_ambiguous_code(conn: sa.Connection, project: Project, code: str, section: str | None) -> None:

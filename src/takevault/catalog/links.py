@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from takevault.catalog.catalog import Catalog, now
 from takevault.catalog.records import utc
+from takevault.catalog.rows import NewEvent, NewGuestSession, NewReviewLink
 from takevault.catalog.schema import events, guest_sessions, review_links
 
 
@@ -18,10 +19,10 @@ def _row(r: Any) -> dict[str, Any]:
     return found
 
 
-def add_link(catalog: Catalog, values: dict[str, Any], event: dict) -> None:
+def add_link(catalog: Catalog, link: NewReviewLink, event: NewEvent) -> None:
     with catalog.write() as conn:
-        conn.execute(sa.insert(review_links).values(**values))
-        conn.execute(sa.insert(events).values(**event))
+        conn.execute(sa.insert(review_links).values(**link.columns()))
+        conn.execute(sa.insert(events).values(**event.columns()))
 
 
 def get_link(catalog: Catalog, link_id: str) -> dict[str, Any] | None:
@@ -50,17 +51,17 @@ def list_links(catalog: Catalog, take_ids: list[str]) -> list[dict[str, Any]]:
     return [_row(r) for r in rows]
 
 
-def revoke(catalog: Catalog, link_id: str, event: dict) -> None:
+def revoke(catalog: Catalog, link_id: str, event: NewEvent) -> None:
     with catalog.write() as conn:
         conn.execute(sa.update(review_links).where(review_links.c.id == link_id).values(revoked_at=now()))
         conn.execute(sa.delete(guest_sessions).where(guest_sessions.c.link_id == link_id))
-        conn.execute(sa.insert(events).values(**event))
+        conn.execute(sa.insert(events).values(**event.columns()))
 
 
-def add_guest_session(catalog: Catalog, values: dict[str, Any]) -> None:
+def add_guest_session(catalog: Catalog, session: NewGuestSession) -> None:
     with catalog.write() as conn:
         conn.execute(sa.delete(guest_sessions).where(guest_sessions.c.expires_at < now()))
-        conn.execute(sa.insert(guest_sessions).values(**values))
+        conn.execute(sa.insert(guest_sessions).values(**session.columns()))
 
 
 def guest_session(catalog: Catalog, digest: str) -> tuple[dict[str, Any], dict[str, Any]] | None:

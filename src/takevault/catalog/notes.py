@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from takevault.catalog.catalog import Catalog
 from takevault.catalog.records import RowLike, utc
+from takevault.catalog.rows import NewEvent, NewNote
 from takevault.catalog.schema import events, notes
 
 
@@ -18,20 +20,20 @@ def row_dict(row: RowLike) -> dict[str, Any]:
     return found
 
 
-def add_note(catalog: Catalog, values: dict[str, Any], event: dict | None) -> None:
+def add_note(catalog: Catalog, note: NewNote, event: NewEvent | None) -> None:
     with catalog.write() as conn:
-        conn.execute(sa.insert(notes).values(**values))
+        conn.execute(sa.insert(notes).values(**note.columns()))
         if event is not None:
-            conn.execute(sa.insert(events).values(**event))
+            conn.execute(sa.insert(events).values(**event.columns()))
 
 
-def add_notes(catalog: Catalog, values: list[dict[str, Any]], event: dict | None) -> None:
+def add_notes(catalog: Catalog, new_notes: list[NewNote], event: NewEvent | None) -> None:
     """Several notes at once (a note carried to a new version comes with its replies), one transaction."""
     with catalog.write() as conn:
-        for value in values:
-            conn.execute(sa.insert(notes).values(**value))
+        for note in new_notes:
+            conn.execute(sa.insert(notes).values(**note.columns()))
         if event is not None:
-            conn.execute(sa.insert(events).values(**event))
+            conn.execute(sa.insert(events).values(**event.columns()))
 
 
 def get_note(catalog: Catalog, note_id: str) -> dict[str, Any] | None:
@@ -52,14 +54,16 @@ def list_notes(catalog: Catalog, take_ids: list[str], version: int | None = None
     return [row_dict(r) for r in rows]
 
 
-def set_status(catalog: Catalog, note_id: str, status: str, by: str | None, at: Any, event: dict) -> None:
+def set_status(
+    catalog: Catalog, note_id: str, status: str, by: str | None, at: datetime | None, event: NewEvent
+) -> None:
     with catalog.write() as conn:
         conn.execute(
             sa.update(notes)
             .where(notes.c.id == note_id)
             .values(status=status, resolved_by=by if status == "resolved" else None, resolved_at=at)
         )
-        conn.execute(sa.insert(events).values(**event))
+        conn.execute(sa.insert(events).values(**event.columns()))
 
 
 def carried_ids(catalog: Catalog, take_id: str, version: int) -> set[str]:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from takevault.catalog.catalog import Catalog, now
 from takevault.catalog.records import utc
+from takevault.catalog.rows import NewEvent
 from takevault.catalog.schema import api_tokens, events, memberships, projects, users, web_sessions
 
 
@@ -92,7 +93,7 @@ def find_user(catalog: Catalog, name: str) -> UserRow | None:
 
 
 def add_user(
-    catalog: Catalog, name: str, password_hash: str | None, project_id: int, role: str, by: str, event: dict
+    catalog: Catalog, name: str, password_hash: str | None, project_id: int, role: str, by: str, event: NewEvent
 ) -> None:
     """A new user with `role` in one project (the caller checked that the name is free)."""
     with catalog.write() as conn:
@@ -103,10 +104,10 @@ def add_user(
         assert key is not None  # an INSERT always reports the key it made
         user_id = key[0]
         conn.execute(sa.insert(memberships).values(user_id=user_id, project_id=project_id, role=role))
-        conn.execute(sa.insert(events).values(**event))
+        conn.execute(sa.insert(events).values(**event.columns()))
 
 
-def set_role(catalog: Catalog, user_id: int, project_id: int, role: str | None, event: dict) -> None:
+def set_role(catalog: Catalog, user_id: int, project_id: int, role: str | None, event: NewEvent) -> None:
     """Give the user `role` in the project, or take every role there away with None."""
     with catalog.write() as conn:
         conn.execute(
@@ -114,7 +115,7 @@ def set_role(catalog: Catalog, user_id: int, project_id: int, role: str | None, 
         )
         if role is not None:
             conn.execute(sa.insert(memberships).values(user_id=user_id, project_id=project_id, role=role))
-        conn.execute(sa.insert(events).values(**event))
+        conn.execute(sa.insert(events).values(**event.columns()))
 
 
 def set_password(catalog: Catalog, user_id: int, password_hash: str | None) -> None:
@@ -124,14 +125,14 @@ def set_password(catalog: Catalog, user_id: int, password_hash: str | None) -> N
         conn.execute(sa.delete(web_sessions).where(web_sessions.c.user_id == user_id))
 
 
-def remove_user(catalog: Catalog, user_id: int, event: dict) -> None:
+def remove_user(catalog: Catalog, user_id: int, event: NewEvent) -> None:
     """Delete the user; their memberships, tokens and sessions go with them (ON DELETE CASCADE)."""
     with catalog.write() as conn:
         conn.execute(sa.delete(api_tokens).where(api_tokens.c.user_id == user_id))
         conn.execute(sa.delete(web_sessions).where(web_sessions.c.user_id == user_id))
         conn.execute(sa.delete(memberships).where(memberships.c.user_id == user_id))
         conn.execute(sa.delete(users).where(users.c.id == user_id))
-        conn.execute(sa.insert(events).values(**event))
+        conn.execute(sa.insert(events).values(**event.columns()))
 
 
 def add_token(catalog: Catalog, user_id: int, label: str, digest: str) -> None:

@@ -32,7 +32,7 @@ def validate(
     as_json: JsonOpt = False,
 ) -> None:
     """Check the workflow PNG of every take version; exits 1 when any is invalid, stale, empty or missing."""
-    rows = open_vault(ctx).png_validate(takes or None)
+    rows = open_vault(ctx).pngs.validate(takes or None)
     if as_json:
         ui.print_json(rows)
     else:
@@ -58,7 +58,7 @@ def attach(
     as_json: JsonOpt = False,
 ) -> None:
     """Store a PNG as the workflow PNG of a take version (a new PNG version; the old one is kept)."""
-    result = open_vault(ctx).attach_workflow_png(take, png)
+    result = open_vault(ctx).pngs.attach(take, png)
     if as_json:
         ui.print_json(result)
         return
@@ -69,7 +69,7 @@ def attach(
 @png_app.command("regenerate")
 def regenerate(ctx: typer.Context, take: TakeArg, as_json: JsonOpt = False) -> None:
     """Make a new PNG: first frame plus the container's prompt/workflow, else what the catalog kept."""
-    result = open_vault(ctx).png_regenerate(take)
+    result = open_vault(ctx).pngs.regenerate(take)
     if as_json:
         ui.print_json(result)
         return
@@ -80,7 +80,7 @@ def regenerate(ctx: typer.Context, take: TakeArg, as_json: JsonOpt = False) -> N
 @png_app.command("repair")
 def repair(ctx: typer.Context, take: TakeArg, as_json: JsonOpt = False) -> None:
     """Re-encode a damaged PNG, keeping every chunk whose content parses; says what could not be saved."""
-    result = open_vault(ctx).png_repair(take)
+    result = open_vault(ctx).pngs.repair(take)
     if as_json:
         ui.print_json(result)
         return
@@ -106,7 +106,7 @@ def _loras(loras: list[dict[str, Any]]) -> str:
 @png_app.command("show")
 def show(ctx: typer.Context, take: TakeArg, as_json: JsonOpt = False) -> None:
     """The generation behind a take: prompts, seed, steps, cfg, sampler, scheduler, model, LoRAs, frames, size."""
-    result = open_vault(ctx).png_show(take)
+    result = open_vault(ctx).pngs.show(take)
     if as_json:
         ui.print_json(result)
         return
@@ -142,7 +142,7 @@ def extract(
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write the workflow JSON to.")],
 ) -> None:
     """Write the take's workflow JSON, ready to drop into ComfyUI."""
-    result = open_vault(ctx).png_extract(take, output)
+    result = open_vault(ctx).pngs.extract(take, output)
     ui.info(f"Wrote the {result['kind']} of {result['ref']} to {result['dest']}.")
 
 
@@ -157,7 +157,7 @@ def diff_params(
     as_json: JsonOpt = False,
 ) -> None:
     """What changed between two takes' generations: prompt words, seed, steps, cfg, sampler, model, LoRAs, nodes."""
-    result = open_vault(ctx).diff_params(a, b)
+    result = open_vault(ctx).pngs.diff_params(a, b)
     if as_json:
         ui.print_json(result)
         return

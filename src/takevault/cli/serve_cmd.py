@@ -91,7 +91,7 @@ def serve(
     app = create_app(cli.vault_path, token=token, project=cli.project, job_workers=job_workers)
     web = app.state.web
     # Once the vault has users everyone signs in, which guards the network as well as a token does.
-    if not is_loopback(host) and not web.token and not cli.vault().has_users():
+    if not is_loopback(host) and not web.token and not cli.vault().people.has_users():
         raise InvalidInputError(
             f"Serving on {host} exposes the vault to the network; give a token with --token "
             "(or web.token in takevault.toml), add users with 'takevault user add', "
@@ -100,7 +100,7 @@ def serve(
     _check_port_free(host, port)
     url = server_url(host, port)
     ui.info(f"takevault gallery for {web.root} (project {web.project})")
-    if cli.vault().has_users():
+    if cli.vault().people.has_users():
         ui.info("  the vault has users: everyone signs in (scripts use 'takevault user token NAME')")
     elif web.token:
         ui.info("  every API request needs the access token; the page asks for it once")

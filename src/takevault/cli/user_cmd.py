@@ -56,7 +56,7 @@ def add(
 ) -> None:
     """Add a person with a role in the current project (--project); asks for a password on a terminal."""
     password = _read_password(password_stdin, required=False)
-    user = open_vault(ctx).add_user(name, role=role, password=password)
+    user = open_vault(ctx).people.add(name, role=role, password=password)
     if as_json:
         ui.print_json(user.to_json())
         return
@@ -69,7 +69,7 @@ def add(
 def list_users(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Every person of the vault, with their role in each project."""
     vault = open_vault(ctx)
-    users = vault.users()
+    users = vault.people.users()
     if as_json:
         ui.print_json([u.to_json() for u in users])
         return
@@ -98,7 +98,7 @@ def role(
 ) -> None:
     """Set the person's role in the current project (none: no access to it)."""
     vault = open_vault(ctx)
-    user = vault.set_role(name, new_role)
+    user = vault.people.set_role(name, new_role)
     if as_json:
         ui.print_json(user.to_json())
     else:
@@ -108,7 +108,7 @@ def role(
 @user_app.command("password")
 def password(ctx: typer.Context, name: NameArg, password_stdin: PasswordStdin = False) -> None:
     """Set a new password; every open browser session of the person ends."""
-    user = open_vault(ctx).set_password(name, _read_password(password_stdin, required=True))
+    user = open_vault(ctx).people.set_password(name, _read_password(password_stdin, required=True))
     ui.info(f"New password set for {user.name}; they sign in again in the browser.")
 
 
@@ -119,7 +119,7 @@ def token(
     label: Annotated[str, typer.Option("--label", help="What the token is for, e.g. the script's name.")] = "api",
 ) -> None:
     """Make a personal API token and print it on stdout, once (send it as 'Authorization: Bearer TOKEN')."""
-    value = open_vault(ctx).new_token(name, label=label)
+    value = open_vault(ctx).people.new_token(name, label=label)
     ui.info(f"API token for {name} ({label}); it is not shown again, keep it safe:")
     print(value)
 
@@ -132,10 +132,10 @@ def remove(
 ) -> None:
     """Remove the person: their roles, tokens and sessions stop working at once; the event log keeps their name."""
     vault = open_vault(ctx)
-    vault.find_user(name)
+    vault.people.find(name)
     if not yes and not ui.confirm(f"Remove {name} from the vault?"):
         raise InvalidInputError(f"{name} was not removed; add --yes to remove without asking.")
-    vault.remove_user(name)
+    vault.people.remove(name)
     ui.info(f"Removed {name}.")
 
 

@@ -34,6 +34,7 @@ from takevault.editorial.folder_export import StoredFile, place_file
 from takevault.errors import InvalidInputError, NotFoundError, TakevaultError
 from takevault.store.base import download_to_path
 from takevault.store.fsutil import sha256_file
+from takevault.vault import lookup
 
 if TYPE_CHECKING:
     from takevault.vault import Vault
@@ -166,7 +167,7 @@ def import_project(vault: Vault, root: Path, *, progress: Callable[[int], None] 
             code, path = renamed, f"{section}/{renamed}" if section else renamed
         used_paths.add(path)
         try:
-            existing = vault.catalog.find_shots(vault._project, code, section)
+            existing = vault.catalog.find_shots(lookup.project_row(vault), code, section)
             if existing:
                 target = existing[0]
             else:
@@ -195,7 +196,7 @@ def _import_take(
 ) -> None:
     label = f"{take.video_row.get('file_path')} (take {take.video_row.get('take_id')})"
     sha = sha256_file(take.video)
-    known = vault.catalog.takes_with_sha256(vault._project, sha)
+    known = vault.catalog.takes_with_sha256(lookup.project_row(vault), sha)
     if known:
         existing = vault.take(known[0])
         report.problems.append(f"{label} is already in the vault as {existing.ref}; not added again.")

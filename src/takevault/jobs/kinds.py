@@ -102,7 +102,7 @@ def _plan_png_validate(vault: Vault, args: dict[str, Any]) -> Plan:
 
 
 def _run_png_validate(vault: Vault, args: dict[str, Any], progress: Progress) -> Any:
-    rows = vault.png_validate(args.get("refs"))
+    rows = vault.pngs.validate(args.get("refs"))
     progress(len(rows))
     return [r.to_json() if hasattr(r, "to_json") else r for r in rows]
 

@@ -14,10 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from takevault.catalog import approvals as rows
 from takevault.catalog.catalog import now
+from takevault.catalog.rows import NewApproval
 from takevault.catalog.schema import APPROVAL_STATES
 from takevault.errors import ConflictError, InvalidInputError, NotFoundError
 from takevault.models import Take, TakeVersion
-from takevault.vault.takebase import TakeBase
+from takevault.vault import lookup
+
+if TYPE_CHECKING:
+    from takevault.vault import Vault
 
 if TYPE_CHECKING:
     from takevault.vault.editorial import Selection  # editorial imports this module
@@ -55,95 +59,94 @@ def check_state(state: str) -> str:
     return state
 
 
-class ApprovalsMixin(TakeBase):
-    """Decide on take versions, and read the decisions back."""
+def set_approval(vault: Vault, ref: str, state: str, *, comment: str | None = None) -> Approval:
+    """Record the decision `state` on the version `ref` names (else the take's current version)."""
+    check_state(state)
+    if comment is not None and len(comment) > MAX_COMMENT:
+        raise InvalidInputError(f"The comment is {len(comment)} characters long; keep it under {MAX_COMMENT}.")
+    take, version = vault.resolve_version(ref)
+    if take.deleted:
+        raise ConflictError(f"{take.ref} is deleted; restore it with 'takevault restore {take.ref}' to decide on it.")
+    decision = NewApproval(
+        take_id=take.id,
+        version=version.number,
+        state=state,
+        comment=(comment or "").strip() or None,
+        decided_by=vault.user,
+        decided_at=now(),
+    )
+    rows.decide(vault.catalog, decision, lookup.event(vault, "approval", take, version=version.number, state=state))
+    return vault.approval(f"{take.id}@v{version.number}")
 
-    def set_approval(self, ref: str, state: str, *, comment: str | None = None) -> Approval:
-        """Record the decision `state` on the version `ref` names (else the take's current version)."""
-        check_state(state)
-        if comment is not None and len(comment) > MAX_COMMENT:
-            raise InvalidInputError(f"The comment is {len(comment)} characters long; keep it under {MAX_COMMENT}.")
-        take, version = self.resolve_version(ref)
-        if take.deleted:
-            raise ConflictError(
-                f"{take.ref} is deleted; restore it with 'takevault restore {take.ref}' to decide on it."
-            )
-        values = {
-            "take_id": take.id,
-            "version": version.number,
-            "state": state,
-            "comment": (comment or "").strip() or None,
-            "decided_by": self.user,
-            "decided_at": now(),
-        }
-        rows.decide(self.catalog, values, self._event("approval", take, version=version.number, state=state))
-        return self.approval(f"{take.id}@v{version.number}")
 
-    def approval(self, ref: str) -> Approval:
-        """The state of one take version (its current version without `@vN`)."""
-        take, version = self.resolve_version(ref)
-        return self._approvals_of([take])[take.id].get(version.number) or Approval(
-            take.id, f"{take.ref}@v{version.number}", version.number, "pending"
+def approval(vault: Vault, ref: str) -> Approval:
+    """The state of one take version (its current version without `@vN`)."""
+    take, version = vault.resolve_version(ref)
+    return approvals_of(vault, [take])[take.id].get(version.number) or Approval(
+        take.id, f"{take.ref}@v{version.number}", version.number, "pending"
+    )
+
+
+def approvals(vault: Vault, ref: str) -> list[Approval]:
+    """The state of every version of the take, newest version first."""
+    take = lookup.take_only(vault, ref, "approvals")
+    found = approvals_of(vault, [take])[take.id]
+    return [
+        found.get(v.number) or Approval(take.id, f"{take.ref}@v{v.number}", v.number, "pending")
+        for v in vault.catalog.versions(take.id)
+    ]
+
+
+def current_approvals(vault: Vault, takes: list[Take]) -> dict[str, Approval]:
+    """take id -> the state of its current version, for cards and filters."""
+    found = approvals_of(vault, takes)
+    return {
+        t.id: found[t.id].get(t.current.number)
+        or Approval(t.id, f"{t.ref}@v{t.current.number}", t.current.number, "pending")
+        for t in takes
+    }
+
+
+def takes_by_approval(vault: Vault, state: str, **filters: Any) -> list[Take]:
+    """The takes (matching `filters`, as `takes()`) whose current version is in `state`."""
+    check_state(state)
+    takes = vault.takes(**filters)
+    states = vault.current_approvals(takes)
+    return [t for t in takes if states[t.id].state == state]
+
+
+def approvals_of(vault: Vault, takes: list[Take]) -> dict[str, dict[int, Approval]]:
+    refs = {t.id: t.ref for t in takes}
+    out: dict[str, dict[int, Approval]] = {t.id: {} for t in takes}
+    history: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for row in rows.history(vault.catalog, list(refs)):
+        key = (row["take_id"], row["version"])
+        history.setdefault(key, []).append(
+            {
+                "state": row["state"],
+                "by": row["decided_by"],
+                "at": row["decided_at"].isoformat(),
+                "comment": row["comment"],
+            }
         )
-
-    def approvals(self, ref: str) -> list[Approval]:
-        """The state of every version of the take, newest version first."""
-        take = self._take_only(ref, "approvals")
-        found = self._approvals_of([take])[take.id]
-        return [
-            found.get(v.number) or Approval(take.id, f"{take.ref}@v{v.number}", v.number, "pending")
-            for v in self.catalog.versions(take.id)
-        ]
-
-    def current_approvals(self, takes: list[Take]) -> dict[str, Approval]:
-        """take id -> the state of its current version, for cards and filters."""
-        found = self._approvals_of(takes)
-        return {
-            t.id: found[t.id].get(t.current.number)
-            or Approval(t.id, f"{t.ref}@v{t.current.number}", t.current.number, "pending")
-            for t in takes
-        }
-
-    def takes_by_approval(self, state: str, **filters: Any) -> list[Take]:
-        """The takes (matching `filters`, as `takes()`) whose current version is in `state`."""
-        check_state(state)
-        takes = self.takes(**filters)
-        states = self.current_approvals(takes)
-        return [t for t in takes if states[t.id].state == state]
-
-    def _approvals_of(self, takes: list[Take]) -> dict[str, dict[int, Approval]]:
-        refs = {t.id: t.ref for t in takes}
-        out: dict[str, dict[int, Approval]] = {t.id: {} for t in takes}
-        history: dict[tuple[str, int], list[dict[str, Any]]] = {}
-        for row in rows.history(self.catalog, list(refs)):
-            key = (row["take_id"], row["version"])
-            history.setdefault(key, []).append(
-                {
-                    "state": row["state"],
-                    "by": row["decided_by"],
-                    "at": row["decided_at"].isoformat(),
-                    "comment": row["comment"],
-                }
-            )
-            out[row["take_id"]][row["version"]] = Approval(
-                take_id=row["take_id"],
-                ref=f"{refs[row['take_id']]}@v{row['version']}",
-                version=row["version"],
-                state=row["state"],
-                by=row["decided_by"],
-                at=row["decided_at"],
-                comment=row["comment"],
-                history=tuple(history[key]),
-            )
-        return out
+        out[row["take_id"]][row["version"]] = Approval(
+            take_id=row["take_id"],
+            ref=f"{refs[row['take_id']]}@v{row['version']}",
+            version=row["version"],
+            state=row["state"],
+            by=row["decided_by"],
+            at=row["decided_at"],
+            comment=row["comment"],
+            history=tuple(history[key]),
+        )
+    return out
 
 
-def require_approved(vault: Any, selection: Selection) -> Selection:
-    # `vault` is Any: the export mixin that calls this only has approvals once composed into Vault.
+def require_approved(vault: Vault, selection: Selection) -> Selection:
     """Keep only the picks of an export selection whose exact version is approved; say which were left out."""
     if not selection.picks:
         return selection
-    states = vault._approvals_of([t for t, _v in selection.picks])
+    states = approvals_of(vault, [t for t, _v in selection.picks])
     kept: list[tuple[Take, TakeVersion]] = []
     left: list[tuple[Take, TakeVersion]] = []
     for take, version in selection.picks:

@@ -6,74 +6,82 @@ pointed at the take, and restore does not bring the star back (star it again).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from takevault.catalog.rows import TakeChanges
 from takevault.errors import ConflictError, NotFoundError, StoreError, TakevaultError
 from takevault.models import Take
-from takevault.vault.replace import ReplaceMixin
+from takevault.vault import lookup
+from takevault.vault import replace as _replace
+
+if TYPE_CHECKING:
+    from takevault.vault import Vault
 
 
-class DeleteMixin(ReplaceMixin):
-    """Delete, restore, purge."""
-
-    def delete(self, ref: str) -> Take:
-        """Hide the take behind a delete marker; every version stays restorable."""
-        take = self._take_only(ref, "delete")
-        if take.deleted:
+def delete(vault: Vault, ref: str) -> Take:
+    """Hide the take behind a delete marker; every version stays restorable."""
+    take = lookup.take_only(vault, ref, "delete")
+    if take.deleted:
+        raise ConflictError(f"{take.ref} is already deleted; restore it with 'takevault restore {take.ref}'.")
+    event = lookup.event(vault, "delete", take)
+    # Under the take's lock, so no replace or restore lands a new latest object behind the marker.
+    with vault.catalog.lock_take(take.id) as writer:
+        if writer.deleted:
             raise ConflictError(f"{take.ref} is already deleted; restore it with 'takevault restore {take.ref}'.")
-        event = self._event("delete", take)
-        # Under the take's lock, so no replace or restore lands a new latest object behind the marker.
-        with self.catalog.lock_take(take.id) as writer:
-            if writer.deleted:
-                raise ConflictError(f"{take.ref} is already deleted; restore it with 'takevault restore {take.ref}'.")
-            current = writer.versions()[0]
-            event["details"]["version"] = current.number
-            self.store.delete(take.key)
-            png_key = current.png.key if current.png else None
-            if png_key and self._has_live_version(png_key):
-                self.store.delete(png_key)
-            writer.mark_deleted(event)
-        return self.take(take.id)
+        current = writer.versions()[0]
+        event = event.with_details(version=current.number)
+        vault.store.delete(take.key)
+        png_key = current.png.key if current.png else None
+        if png_key and _has_live_version(vault, png_key):
+            vault.store.delete(png_key)
+        writer.mark_deleted(event)
+    return vault.take(take.id)
 
-    def restore(self, ref: str) -> Take:
-        """Bring a deleted take back: its current version is copied to a new latest version."""
-        take = self._take_only(ref, "restore")
-        if not take.deleted:
-            raise ConflictError(f"{take.ref} is not deleted; there is nothing to restore.")
-        self._copy_version(take, None, source="restore", action="restore", deleted=False, deleted_at=None)
-        return self.take(take.id)
 
-    def purge(self, ref: str) -> None:
-        """Remove every version of the take and its PNG for good; its number stays used."""
-        take = self._take_only(ref, "purge")
-        keys = {take.key}
-        keys.update(v.png.key for v in self.catalog.versions(take.id) if v.png and v.png.key)
-        # Catalog first: if the store fails half-way, what is left is unreferenced bytes (fsck finds
-        # them), never a catalog row pointing at nothing.
-        self.catalog.purge_take(take.id, self._event("purge", take, versions=take.versions_count))
-        failed: list[str] = []
-        for key in sorted(keys):
+def restore(vault: Vault, ref: str) -> Take:
+    """Bring a deleted take back: its current version is copied to a new latest version."""
+    take = lookup.take_only(vault, ref, "restore")
+    if not take.deleted:
+        raise ConflictError(f"{take.ref} is not deleted; there is nothing to restore.")
+    changes = TakeChanges(deleted=False, deleted_at=None)
+    _replace.copy_version(vault, take, None, source="restore", action="restore", changes=changes)
+    return vault.take(take.id)
+
+
+def purge(vault: Vault, ref: str) -> None:
+    """Remove every version of the take and its PNG for good; its number stays used."""
+    take = lookup.take_only(vault, ref, "purge")
+    keys = {take.key}
+    keys.update(v.png.key for v in vault.catalog.versions(take.id) if v.png and v.png.key)
+    # Catalog first: if the store fails half-way, what is left is unreferenced bytes (fsck finds
+    # them), never a catalog row pointing at nothing.
+    vault.catalog.purge_take(take.id, lookup.event(vault, "purge", take, versions=take.versions_count))
+    failed: list[str] = []
+    for key in sorted(keys):
+        try:
+            versions = list(vault.store.list_versions(key))
+        except NotFoundError:
+            continue
+        for version in versions:
             try:
-                versions = list(self.store.list_versions(key))
+                vault.store.delete_version(key, version.version_id)
             except NotFoundError:
                 continue
-            for version in versions:
-                try:
-                    self.store.delete_version(key, version.version_id)
-                except NotFoundError:
-                    continue
-                except TakevaultError:
-                    failed.append(f"{key}@{version.version_id}")
-        if failed:
-            raise StoreError(
-                f"{take.ref} is gone from the catalog but {len(failed)} store version(s) could not be removed; "
-                "run 'takevault fsck' to list them and remove them from the store."
-            )
+            except TakevaultError:
+                failed.append(f"{key}@{version.version_id}")
+    if failed:
+        raise StoreError(
+            f"{take.ref} is gone from the catalog but {len(failed)} store version(s) could not be removed; "
+            "run 'takevault fsck' to list them and remove them from the store."
+        )
 
-    def _has_live_version(self, key: str) -> bool:
-        try:
-            self.store.head(key)
-        except NotFoundError:
-            return False
-        return True
+
+def _has_live_version(vault: Vault, key: str) -> bool:
+    try:
+        vault.store.head(key)
+    except NotFoundError:
+        return False
+    return True
 
 
 def _shot_path(take: Take) -> str:

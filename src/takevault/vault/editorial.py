@@ -1,11 +1,12 @@
 """Export, timelines, watch folders, AIMMS interchange: the editorial edges of a vault.
 
-The work itself lives in `takevault.editorial`; this mixin picks the takes,
-fetches verified bytes and hands plain records over.
+The work itself lives in `takevault.editorial`; these functions pick the takes,
+fetch verified bytes and hand plain records over.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,9 +19,11 @@ from takevault.errors import InvalidInputError, NotFoundError, TakevaultError
 from takevault.lazy import lazy_module
 from takevault.models import Shot, Take, TakeVersion
 from takevault.store.base import download_to_path
+from takevault.vault import lookup
 from takevault.vault.approvals import require_approved
-from takevault.vault.notes import NotesMixin
-from takevault.vault.replace import ReplaceMixin
+
+if TYPE_CHECKING:
+    from takevault.vault import Vault
 
 if TYPE_CHECKING:
     from takevault.editorial.aimms_sync import AimmsExportReport, AimmsImportReport
@@ -67,324 +70,331 @@ class TimelineReport:
         }
 
 
-class EditorialMixin(ReplaceMixin, NotesMixin):
-    """Export, timelines, watch folders, AIMMS interchange."""
+# -- choosing takes -----------------------------------------------------
+def select(vault: Vault, *, starred: bool, as_of: datetime | None, approved: bool = False, **filters: Any) -> Selection:
+    """The takes to export; `approved` keeps only versions a reviewer approved (see vault/approvals.py)."""
+    selection = _select_takes(vault, starred=starred, as_of=as_of, **filters)
+    return require_approved(vault, selection) if approved else selection
 
-    # -- choosing takes -----------------------------------------------------
-    def _select(self, *, starred: bool, as_of: datetime | None, approved: bool = False, **filters: Any) -> Selection:
-        """The takes to export; `approved` keeps only versions a reviewer approved (see vault/approvals.py)."""
-        selection = self._select_takes(starred=starred, as_of=as_of, **filters)
-        return require_approved(self, selection) if approved else selection
 
-    def _select_takes(
-        self,
-        *,
-        starred: bool,
-        as_of: datetime | None,
-        shot: str | None = None,
-        section: str | None = None,
-        kind: str | None = None,
-        status: str | None = None,
-        min_rating: int | None = None,
-        search: str | None = None,
-    ) -> Selection:
-        scope = self._shots_in_scope(shot, section)
-        order = {s.id: i for i, s in enumerate(scope)}
-        if as_of is not None:
-            if any(v is not None for v in (kind, status, min_rating, search)):
-                raise InvalidInputError(
-                    "--as-of picks the takes starred at that moment, so only --shot and --section can narrow it; "
-                    "drop --kind, --status, --min-rating and --search."
-                )
-            return self._select_as_of(scope, aware(as_of, naive_is_local=True))
-        takes = self.takes(
-            shot=shot,
-            section=section,
-            starred=True if starred else None,
-            kind=kind,
-            status=status,
-            min_rating=min_rating,
-            search=search,
-        )
-        by_path = {s.path: s for s in scope}
-        picks = [(t, t.current) for t in takes]
-        picks.sort(key=lambda p: (order.get(_shot_of(p[0], by_path), len(order)), p[0].number))
-        selection = Selection(picks)
-        if starred:
-            covered = {_shot_path(t) for t, _v in picks}
-            narrowed = any(v is not None for v in (kind, status, min_rating, search))
-            # Without take filters every uncovered shot lacks a usable star (none, or a deleted take);
-            # with them, a star filtered out is the user's choice, so only shots with no star are listed.
-            selection.missing = [
-                s for s in scope if s.path not in covered and (not narrowed or s.starred_take_id is None)
-            ]
-        return selection
-
-    def _shots_in_scope(self, shot: str | None, section: str | None) -> list[Shot]:
-        if shot is not None:
-            one = self.shot(shot)
-            if section is not None and one.section != section:
-                raise InvalidInputError(f"Shot {one.path} is not in section {section}; drop --section or fix it.")
-            return [one]
-        return self.list_shots(section=section)
-
-    def _select_as_of(self, scope: list[Shot], as_of: datetime) -> Selection:
-        state = stars_as_of(self.events(until=None), as_of)
-        selection = Selection()
-        for shot in scope:
-            star = state.get(shot.path)
-            if star is None:
-                selection.missing.append(shot)
-                continue
-            try:
-                take = self.take(star.take_id)
-            except NotFoundError:
-                selection.missing.append(shot)
-                selection.warnings.append(
-                    f"{shot.path}: the take starred then ({star.take_id}) was purged since, so it cannot be exported."
-                )
-                continue
-            versions = self.history(take.id)
-            then = [v for v in versions if aware(v.created_at, naive_is_local=False) <= as_of]
-            if then:
-                version = max(then, key=lambda v: v.number)
-            else:
-                version = next((v for v in versions if v.number == star.version), versions[-1])
-            selection.picks.append((take, version))
-        return selection
-
-    def _export_item(self, take: Take, version: TakeVersion) -> ExportItem:
-        png = version.png
-        png_file = None
-        if png is not None and png.key and png.version_id and png.sha256:
-            png_file = _folder_export.StoredFile(png.key, png.version_id, png.sha256, png.size)
-        return _folder_export.ExportItem(
-            section=take.section,
-            shot=take.shot,
-            take=take.name,
-            take_id=take.id,
-            ref=f"{take.ref}@v{version.number}",
-            version=version.number,
-            video=_folder_export.StoredFile(version.key, version.version_id, version.sha256, version.size),
-            png=png_file,
-            fps=version.media.fps_text,
-            frames=version.media.frames,
-            duration=version.media.duration,
-        )
-
-    def _fetch(self, key: str, version_id: str, dest: Path) -> None:
-        download_to_path(self.store, key, dest, version_id)
-
-    # -- export to a folder -------------------------------------------------
-    def export_folder(
-        self,
-        dest: Path | str,
-        *,
-        starred: bool = True,
-        shot: str | None = None,
-        section: str | None = None,
-        kind: str | None = None,
-        status: str | None = None,
-        min_rating: int | None = None,
-        search: str | None = None,
-        as_of: datetime | None = None,
-        approved: bool = False,
-        progress: Callable[[int], None] | None = None,
-    ) -> ExportReport:
-        """Copy the chosen takes into `dest` (`<section>/<shot>_<take>_v<N>.<ext>` + PNG) with manifests.
-
-        `as_of` exports the versions starred at that moment (implies `starred`).
-        """
-        filters = {
-            "shot": shot,
-            "section": section,
-            "kind": kind,
-            "status": status,
-            "min_rating": min_rating,
-            "search": search,
-        }
-        starred = starred or as_of is not None
-        selection = self._select(starred=starred, as_of=as_of, approved=approved, **filters)
-        if not selection.picks and not selection.missing:
-            raise NotFoundError("No take matches those filters; list takes with 'takevault takes' and export again.")
-        if not selection.picks:
-            raise _nothing_starred(selection, as_of)
-        root = _folder_export.prepare_dest(Path(dest))
-        report = _folder_export.ExportReport(dest=root, as_of=as_of, starred=starred, warnings=list(selection.warnings))
-        items = [self._export_item(t, v) for t, v in selection.picks]
-        report.files = _folder_export.export_items(items, root, self._fetch, progress=progress)
-        report.shots_without_star = [(s.section, s.code) for s in selection.missing]
-        if report.shots_without_star:
-            names = ", ".join(s.path for s in selection.missing)
-            report.warnings.append(f"No starred take{' then' if as_of else ''} for: {names}.")
-        _folder_export.write_manifests(report, project=self.project, filters=filters)
-        return report
-
-    # -- timelines ----------------------------------------------------------
-    def export_timeline(
-        self,
-        path: Path | str,
-        *,
-        fmt: str | None = None,
-        as_of: datetime | None = None,
-        presign: bool = False,
-        media_dir: Path | str | None = None,
-        expires: int = DEFAULT_PRESIGN_SECONDS,
-        shot: str | None = None,
-        section: str | None = None,
-        approved: bool = False,
-        progress: Callable[[int], None] | None = None,
-    ) -> TimelineReport:
-        """A timeline (`otio`, `edl`, `fcpxml`) of the starred takes in section and shot order.
-
-        Media references point at files exported to `media_dir` (default: a
-        `<name>_media` folder beside the timeline) or, with `presign`, at
-        time-limited S3 URLs of the exact versions.
-        """
-        # OpenTimelineIO loads only when a timeline is made, not on every vault open.
-        from takevault.editorial.timeline import TimelineClip, build_timeline, format_for_path, write_timeline
-
-        path = Path(path).expanduser()
-        fmt = fmt or format_for_path(path)
-        if presign and media_dir is not None:
-            raise InvalidInputError("Choose either presigned URLs or a media folder for the timeline, not both.")
-        selection = self._select(starred=True, as_of=as_of, approved=approved, shot=shot, section=section)
-        missing = [s.path for s in selection.missing]
-        if not selection.picks:
-            if not missing:
-                raise NotFoundError("The project has no shots; add shots and takes before exporting a timeline.")
-            raise _nothing_starred(selection, as_of)
-        warnings = list(selection.warnings)
-        if missing:
-            warnings.append(f"Left out, no starred take: {', '.join(missing)}.")
-        items = [self._export_item(t, v) for t, v in selection.picks]
-        urls: list[str]
-        folder: Path | None = None
-        if presign:
-            signer = getattr(self.store, "presigned_url", None)
-            if signer is None:
-                raise InvalidInputError(
-                    "Presigned URLs need an S3 store and this vault uses a local folder; export the media instead "
-                    "(drop --presign)."
-                )
-            urls = [signer(i.video.key, i.video.version_id, expires) for i in items]
-        else:
-            folder = _folder_export.prepare_dest(Path(media_dir) if media_dir else path.parent / f"{path.stem}_media")
-            export = _folder_export.ExportReport(dest=folder, as_of=as_of, starred=True)
-            export.files = _folder_export.export_items(items, folder, self._fetch, progress=progress)
-            export.shots_without_star = [(s.section, s.code) for s in selection.missing]
-            _folder_export.write_manifests(export, project=self.project, filters={"shot": shot, "section": section})
-            urls = [(folder / f.file).resolve().as_uri() for f in export.files]
-        clips = []
-        for item, url in zip(items, urls, strict=True):
-            take, version = next((t, v) for t, v in selection.picks if t.id == item.take_id)
-            if version.media.fps is None:
-                raise InvalidInputError(f"{item.ref} has no frame rate in its media info; it cannot go on a timeline.")
-            clips.append(
-                TimelineClip(
-                    name=f"{item.shot}_{item.take}_v{item.version}",
-                    target_url=url,
-                    fps=version.media.fps,
-                    frames=version.media.frames,
-                    # Open review notes of the exact version go along as markers (see vault/notes.py).
-                    markers=tuple(self.note_markers(take, version.number)),
-                    metadata={
-                        "take_id": item.take_id,
-                        "ref": item.ref,
-                        "section": item.section,
-                        "shot": item.shot,
-                        "take": item.take,
-                        "version": item.version,
-                        "store_key": item.video.key,
-                        "store_version_id": item.video.version_id,
-                        "sha256": item.video.sha256,
-                        "size": item.video.size,
-                        "png_sha256": item.png.sha256 if item.png else None,
-                    },
-                )
+def _select_takes(
+    vault: Vault,
+    *,
+    starred: bool,
+    as_of: datetime | None,
+    shot: str | None = None,
+    section: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    min_rating: int | None = None,
+    search: str | None = None,
+) -> Selection:
+    scope = _shots_in_scope(vault, shot, section)
+    order = {s.id: i for i, s in enumerate(scope)}
+    if as_of is not None:
+        if any(v is not None for v in (kind, status, min_rating, search)):
+            raise InvalidInputError(
+                "--as-of picks the takes starred at that moment, so only --shot and --section can narrow it; "
+                "drop --kind, --status, --min-rating and --search."
             )
-        name = f"{self.project} starred takes" + (f" as of {as_of.isoformat()}" if as_of else "")
-        warnings += write_timeline(build_timeline(name, clips), path, fmt)
-        return TimelineReport(
-            path=path,
-            fmt=fmt,
-            clips=[
-                {
-                    "name": c.name,
-                    "fps": f"{c.fps.numerator}/{c.fps.denominator}",
-                    "frames": c.frames,
-                    "url": c.target_url,
-                    **c.metadata,
-                }
-                for c in clips
-            ],
-            shots_without_star=[(s.section, s.code) for s in selection.missing],
-            warnings=warnings,
-            media_dir=folder,
-            as_of=as_of,
+        return _select_as_of(vault, scope, aware(as_of, naive_is_local=True))
+    takes = vault.takes(
+        shot=shot,
+        section=section,
+        starred=True if starred else None,
+        kind=kind,
+        status=status,
+        min_rating=min_rating,
+        search=search,
+    )
+    by_path = {s.path: s for s in scope}
+    picks = [(t, t.current) for t in takes]
+    picks.sort(key=lambda p: (order.get(_shot_of(p[0], by_path), len(order)), p[0].number))
+    selection = Selection(picks)
+    if starred:
+        covered = {_shot_path(t) for t, _v in picks}
+        narrowed = any(v is not None for v in (kind, status, min_rating, search))
+        # Without take filters every uncovered shot lacks a usable star (none, or a deleted take);
+        # with them, a star filtered out is the user's choice, so only shots with no star are listed.
+        selection.missing = [s for s in scope if s.path not in covered and (not narrowed or s.starred_take_id is None)]
+    return selection
+
+
+def _shots_in_scope(vault: Vault, shot: str | None, section: str | None) -> list[Shot]:
+    if shot is not None:
+        one = vault.shot(shot)
+        if section is not None and one.section != section:
+            raise InvalidInputError(f"Shot {one.path} is not in section {section}; drop --section or fix it.")
+        return [one]
+    return vault.list_shots(section=section)
+
+
+def _select_as_of(vault: Vault, scope: list[Shot], as_of: datetime) -> Selection:
+    state = stars_as_of(vault.events(until=None), as_of)
+    selection = Selection()
+    for shot in scope:
+        star = state.get(shot.path)
+        if star is None:
+            selection.missing.append(shot)
+            continue
+        try:
+            take = vault.take(star.take_id)
+        except NotFoundError:
+            selection.missing.append(shot)
+            selection.warnings.append(
+                f"{shot.path}: the take starred then ({star.take_id}) was purged since, so it cannot be exported."
+            )
+            continue
+        versions = vault.history(take.id)
+        then = [v for v in versions if aware(v.created_at, naive_is_local=False) <= as_of]
+        if then:
+            version = max(then, key=lambda v: v.number)
+        else:
+            version = next((v for v in versions if v.number == star.version), versions[-1])
+        selection.picks.append((take, version))
+    return selection
+
+
+def export_item(vault: Vault, take: Take, version: TakeVersion) -> ExportItem:
+    png = version.png
+    png_file = None
+    if png is not None and png.key and png.version_id and png.sha256:
+        png_file = _folder_export.StoredFile(png.key, png.version_id, png.sha256, png.size)
+    return _folder_export.ExportItem(
+        section=take.section,
+        shot=take.shot,
+        take=take.name,
+        take_id=take.id,
+        ref=f"{take.ref}@v{version.number}",
+        version=version.number,
+        video=_folder_export.StoredFile(version.key, version.version_id, version.sha256, version.size),
+        png=png_file,
+        fps=version.media.fps_text,
+        frames=version.media.frames,
+        duration=version.media.duration,
+    )
+
+
+def fetch_blob(vault: Vault, key: str, version_id: str, dest: Path) -> None:
+    download_to_path(vault.store, key, dest, version_id)
+
+
+# -- export to a folder -------------------------------------------------
+def export_folder(
+    vault: Vault,
+    dest: Path | str,
+    *,
+    starred: bool = True,
+    shot: str | None = None,
+    section: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    min_rating: int | None = None,
+    search: str | None = None,
+    as_of: datetime | None = None,
+    approved: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ExportReport:
+    """Copy the chosen takes into `dest` (`<section>/<shot>_<take>_v<N>.<ext>` + PNG) with manifests.
+
+    `as_of` exports the versions starred at that moment (implies `starred`).
+    """
+    filters = {
+        "shot": shot,
+        "section": section,
+        "kind": kind,
+        "status": status,
+        "min_rating": min_rating,
+        "search": search,
+    }
+    starred = starred or as_of is not None
+    selection = select(vault, starred=starred, as_of=as_of, approved=approved, **filters)
+    if not selection.picks and not selection.missing:
+        raise NotFoundError("No take matches those filters; list takes with 'takevault takes' and export again.")
+    if not selection.picks:
+        raise _nothing_starred(selection, as_of)
+    root = _folder_export.prepare_dest(Path(dest))
+    report = _folder_export.ExportReport(dest=root, as_of=as_of, starred=starred, warnings=list(selection.warnings))
+    items = [export_item(vault, t, v) for t, v in selection.picks]
+    report.files = _folder_export.export_items(items, root, functools.partial(fetch_blob, vault), progress=progress)
+    report.shots_without_star = [(s.section, s.code) for s in selection.missing]
+    if report.shots_without_star:
+        names = ", ".join(s.path for s in selection.missing)
+        report.warnings.append(f"No starred take{' then' if as_of else ''} for: {names}.")
+    _folder_export.write_manifests(report, project=vault.project, filters=filters)
+    return report
+
+
+# -- timelines ----------------------------------------------------------
+def export_timeline(
+    vault: Vault,
+    path: Path | str,
+    *,
+    fmt: str | None = None,
+    as_of: datetime | None = None,
+    presign: bool = False,
+    media_dir: Path | str | None = None,
+    expires: int = DEFAULT_PRESIGN_SECONDS,
+    shot: str | None = None,
+    section: str | None = None,
+    approved: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> TimelineReport:
+    """A timeline (`otio`, `edl`, `fcpxml`) of the starred takes in section and shot order.
+
+    Media references point at files exported to `media_dir` (default: a
+    `<name>_media` folder beside the timeline) or, with `presign`, at
+    time-limited S3 URLs of the exact versions.
+    """
+    # OpenTimelineIO loads only when a timeline is made, not on every vault open.
+    from takevault.editorial.timeline import TimelineClip, build_timeline, format_for_path, write_timeline
+
+    path = Path(path).expanduser()
+    fmt = fmt or format_for_path(path)
+    if presign and media_dir is not None:
+        raise InvalidInputError("Choose either presigned URLs or a media folder for the timeline, not both.")
+    selection = select(vault, starred=True, as_of=as_of, approved=approved, shot=shot, section=section)
+    missing = [s.path for s in selection.missing]
+    if not selection.picks:
+        if not missing:
+            raise NotFoundError("The project has no shots; add shots and takes before exporting a timeline.")
+        raise _nothing_starred(selection, as_of)
+    warnings = list(selection.warnings)
+    if missing:
+        warnings.append(f"Left out, no starred take: {', '.join(missing)}.")
+    items = [export_item(vault, t, v) for t, v in selection.picks]
+    urls: list[str]
+    folder: Path | None = None
+    if presign:
+        signer = getattr(vault.store, "presigned_url", None)
+        if signer is None:
+            raise InvalidInputError(
+                "Presigned URLs need an S3 store and this vault uses a local folder; export the media instead "
+                "(drop --presign)."
+            )
+        urls = [signer(i.video.key, i.video.version_id, expires) for i in items]
+    else:
+        folder = _folder_export.prepare_dest(Path(media_dir) if media_dir else path.parent / f"{path.stem}_media")
+        export = _folder_export.ExportReport(dest=folder, as_of=as_of, starred=True)
+        export.files = _folder_export.export_items(
+            items, folder, functools.partial(fetch_blob, vault), progress=progress
         )
-
-    # -- watch folders ------------------------------------------------------
-    def watch(
-        self,
-        folder: Path | str,
-        *,
-        map_pattern: str | None = None,
-        once: bool = False,
-        stop_event: threading.Event | None = None,
-        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
-        poll_seconds: float | None = None,
-        kind: str = "raw",
-        create_shots: bool = False,
-        on_decision: Callable[[Decision], None] | None = None,
-        on_start: Callable[[Path], None] | None = None,
-    ) -> WatchReport:
-        """Turn finished renders in `folder` into takes until `stop_event` is set (or once, with `once`)."""
-
-        def lookup(sha256: str) -> str | None:
-            ids = self.catalog.takes_with_sha256(self._project, sha256)
-            return self.take(ids[0]).ref if ids else None
-
-        def ingest(render: Render) -> str:
-            png = render.png
-            target = render.target
-            shot_path = f"{target.section}/{target.shot}" if target.section else target.shot
-            if target.take is not None:
-                return self.replace(f"{shot_path}/{target.take}", render.video, workflow_png=png).ref
-            if render.replaces is not None:
-                return self.replace(render.replaces, render.video, workflow_png=png).ref
-            try:
-                self.shot(shot_path)
-            except NotFoundError:
-                if not create_shots:
-                    raise
-                self._project_for_write()
-                if target.section is not None and target.section not in {s.code for s in self.list_sections()}:
-                    self.add_section(target.section)
-                self.add_shot(target.shot, section=target.section)
-            return self.add(render.video, shot=shot_path, kind=kind, workflow_png=png).ref
-
-        watcher = _watch.FolderWatcher(
-            folder,
-            ingest,
-            lookup,
-            map_pattern=map_pattern,
-            settle_seconds=settle_seconds,
-            poll_seconds=poll_seconds,
-            on_decision=on_decision,
+        export.shots_without_star = [(s.section, s.code) for s in selection.missing]
+        _folder_export.write_manifests(export, project=vault.project, filters={"shot": shot, "section": section})
+        urls = [(folder / f.file).resolve().as_uri() for f in export.files]
+    clips = []
+    for item, url in zip(items, urls, strict=True):
+        take, version = next((t, v) for t, v in selection.picks if t.id == item.take_id)
+        if version.media.fps is None:
+            raise InvalidInputError(f"{item.ref} has no frame rate in its media info; it cannot go on a timeline.")
+        clips.append(
+            TimelineClip(
+                name=f"{item.shot}_{item.take}_v{item.version}",
+                target_url=url,
+                fps=version.media.fps,
+                frames=version.media.frames,
+                # Open review notes of the exact version go along as markers (see vault/notes.py).
+                markers=tuple(vault.note_markers(take, version.number)),
+                metadata={
+                    "take_id": item.take_id,
+                    "ref": item.ref,
+                    "section": item.section,
+                    "shot": item.shot,
+                    "take": item.take,
+                    "version": item.version,
+                    "store_key": item.video.key,
+                    "store_version_id": item.video.version_id,
+                    "sha256": item.video.sha256,
+                    "size": item.video.size,
+                    "png_sha256": item.png.sha256 if item.png else None,
+                },
+            )
         )
-        return watcher.run(once=once, stop_event=stop_event, on_start=on_start)
+    name = f"{vault.project} starred takes" + (f" as of {as_of.isoformat()}" if as_of else "")
+    warnings += write_timeline(build_timeline(name, clips), path, fmt)
+    return TimelineReport(
+        path=path,
+        fmt=fmt,
+        clips=[
+            {
+                "name": c.name,
+                "fps": f"{c.fps.numerator}/{c.fps.denominator}",
+                "frames": c.frames,
+                "url": c.target_url,
+                **c.metadata,
+            }
+            for c in clips
+        ],
+        shots_without_star=[(s.section, s.code) for s in selection.missing],
+        warnings=warnings,
+        media_dir=folder,
+        as_of=as_of,
+    )
 
-    # -- AIMMS --------------------------------------------------------------
-    def import_aimms(
-        self, project_dir: Path | str, *, progress: Callable[[int], None] | None = None
-    ) -> AimmsImportReport:
-        """Bring an AIMMS project in: sections, shots, takes with workflow PNGs, stars; lists what it skipped."""
-        return aimms_sync.import_project(self, Path(project_dir), progress=progress)
 
-    def export_aimms(self, dest: Path | str, *, progress: Callable[[int], None] | None = None) -> AimmsExportReport:
-        """Write this project as an AIMMS project folder (`data/shots.db`, `media/<shot_id>/video_NN.*`)."""
-        return aimms_sync.export_project(self, Path(dest), progress=progress)
+# -- watch folders ------------------------------------------------------
+def watch(
+    vault: Vault,
+    folder: Path | str,
+    *,
+    map_pattern: str | None = None,
+    once: bool = False,
+    stop_event: threading.Event | None = None,
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+    poll_seconds: float | None = None,
+    kind: str = "raw",
+    create_shots: bool = False,
+    on_decision: Callable[[Decision], None] | None = None,
+    on_start: Callable[[Path], None] | None = None,
+) -> WatchReport:
+    """Turn finished renders in `folder` into takes until `stop_event` is set (or once, with `once`)."""
+
+    def take_with(sha256: str) -> str | None:
+        ids = vault.catalog.takes_with_sha256(lookup.project_row(vault), sha256)
+        return vault.take(ids[0]).ref if ids else None
+
+    def ingest(render: Render) -> str:
+        png = render.png
+        target = render.target
+        shot_path = f"{target.section}/{target.shot}" if target.section else target.shot
+        if target.take is not None:
+            return vault.replace(f"{shot_path}/{target.take}", render.video, workflow_png=png).ref
+        if render.replaces is not None:
+            return vault.replace(render.replaces, render.video, workflow_png=png).ref
+        try:
+            vault.shot(shot_path)
+        except NotFoundError:
+            if not create_shots:
+                raise
+            lookup.project_row_for_write(vault)
+            if target.section is not None and target.section not in {s.code for s in vault.list_sections()}:
+                vault.add_section(target.section)
+            vault.add_shot(target.shot, section=target.section)
+        return vault.add(render.video, shot=shot_path, kind=kind, workflow_png=png).ref
+
+    watcher = _watch.FolderWatcher(
+        folder,
+        ingest,
+        take_with,
+        map_pattern=map_pattern,
+        settle_seconds=settle_seconds,
+        poll_seconds=poll_seconds,
+        on_decision=on_decision,
+    )
+    return watcher.run(once=once, stop_event=stop_event, on_start=on_start)
+
+
+# -- AIMMS --------------------------------------------------------------
+def import_aimms(
+    vault: Vault, project_dir: Path | str, *, progress: Callable[[int], None] | None = None
+) -> AimmsImportReport:
+    """Bring an AIMMS project in: sections, shots, takes with workflow PNGs, stars; lists what it skipped."""
+    return aimms_sync.import_project(vault, Path(project_dir), progress=progress)
+
+
+def export_aimms(vault: Vault, dest: Path | str, *, progress: Callable[[int], None] | None = None) -> AimmsExportReport:
+    """Write this project as an AIMMS project folder (`data/shots.db`, `media/<shot_id>/video_NN.*`)."""
+    return aimms_sync.export_project(vault, Path(dest), progress=progress)
 
 
 def _nothing_starred(selection: Selection, as_of: datetime | None) -> NotFoundError:
@@ -411,4 +421,4 @@ def _shot_of(take: Take, by_path: dict[str, Shot]) -> int:
     return shot.id if shot is not None else -1
 
 
-__all__ = ["EditorialMixin", "Selection", "TakevaultError", "TimelineReport"]
+__all__ = ["Selection", "TakevaultError", "TimelineReport"]

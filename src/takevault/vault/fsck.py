@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -31,46 +32,46 @@ from takevault.catalog.schema import events, journal, store_leftovers
 from takevault.errors import ChecksumMismatchError, NotFoundError, TakevaultError
 from takevault.models import ANY_TAKE, FsckProblem, FsckReport, ObjectVersion, PngRecord, Take, TakeVersion
 from takevault.store.base import CHUNK_SIZE, StagedCleanup, StagedUpload
+from takevault.vault import lookup
 from takevault.vault.journal import stored_seqs, write_entry
-from takevault.vault.takebase import TakeBase
+
+if TYPE_CHECKING:
+    from takevault.vault import Vault
 
 DEFAULT_IDLE_SECONDS = 60.0
 _NEEDS_BYTES = {"missing_version", "checksum_mismatch", "damaged_bytes"}
 
 
-class FsckMixin(TakeBase):
-    """Consistency check of catalog against store, and its safe repairs."""
+def fsck(vault: Vault, *, repair: bool = False, idle_seconds: float = DEFAULT_IDLE_SECONDS) -> FsckReport:
+    """Check catalog against store (changes nothing); with `repair`, fix what is safe and check again.
 
-    def fsck(self, *, repair: bool = False, idle_seconds: float = DEFAULT_IDLE_SECONDS) -> FsckReport:
-        """Check catalog against store (changes nothing); with `repair`, fix what is safe and check again.
-
-        An unfinished S3 upload counts as abandoned once it sent nothing for `idle_seconds`.
-        """
-        check = _Check(self)
-        report = check.run()
-        if not repair:
-            return report
-        done = _repair(self, check, idle_seconds)
-        after = _Check(self).run()
-        needs_bytes = [p for p in after.problems if p.kind in _NEEDS_BYTES]
-        if needs_bytes:
-            done.append(
-                f"Not repaired: {len(needs_bytes)} problem(s) whose fix would delete or replace a version's bytes, "
-                "which fsck --repair never does; each line says what to do."
-            )
-        return FsckReport(
-            checked_versions=after.checked_versions,
-            checked_objects=after.checked_objects,
-            problems=after.problems,
-            notes=after.notes,
-            repaired=tuple(done),
+    An unfinished S3 upload counts as abandoned once it sent nothing for `idle_seconds`.
+    """
+    check = _Check(vault)
+    report = check.run()
+    if not repair:
+        return report
+    done = _repair(vault, check, idle_seconds)
+    after = _Check(vault).run()
+    needs_bytes = [p for p in after.problems if p.kind in _NEEDS_BYTES]
+    if needs_bytes:
+        done.append(
+            f"Not repaired: {len(needs_bytes)} problem(s) whose fix would delete or replace a version's bytes, "
+            "which fsck --repair never does; each line says what to do."
         )
+    return FsckReport(
+        checked_versions=after.checked_versions,
+        checked_objects=after.checked_objects,
+        problems=after.problems,
+        notes=after.notes,
+        repaired=tuple(done),
+    )
 
 
 class _Check:
     """One read-only pass; keeps what the repair needs next to the problems it reports."""
 
-    def __init__(self, vault: FsckMixin) -> None:
+    def __init__(self, vault: Vault) -> None:
         self.vault = vault
         self.problems: list[FsckProblem] = []
         self.notes: list[FsckProblem] = []
@@ -96,9 +97,9 @@ class _Check:
                     "run 'takevault store enable-versioning'.",
                 )
             )
-        takes = vault.catalog.query_takes(vault._project, ANY_TAKE)
+        takes = vault.catalog.query_takes(lookup.project_row(vault), ANY_TAKE)
         by_id = {t.id: t for t in takes}
-        versions = vault.catalog.all_versions(vault._project)
+        versions = vault.catalog.all_versions(lookup.project_row(vault))
         referenced: set[tuple[str, str]] = set()
         by_take: dict[str, list[TakeVersion]] = defaultdict(list)
         for ref, version in versions:
@@ -398,7 +399,7 @@ class _Check:
         return []
 
 
-def _repair(vault: FsckMixin, found: _Check, idle_seconds: float) -> list[str]:
+def _repair(vault: Vault, found: _Check, idle_seconds: float) -> list[str]:
     """The safe repairs for what one check found; one sentence per thing done."""
     done: list[str] = []
     engine = vault.catalog.engine
@@ -414,7 +415,7 @@ def _repair(vault: FsckMixin, found: _Check, idle_seconds: float) -> list[str]:
         done.append(f"Put back the delete marker of {key} (an interrupted restore had uploaded over it).")
     for take, version, png in found.relinks:
         record = _relinked(version.png, png)
-        vault.catalog.update_png(take.id, version.number, record, vault._event("png_relink", take))
+        vault.catalog.update_png(take.id, version.number, record, lookup.event(vault, "png_relink", take))
         done.append(f"Linked {take.ref}@v{version.number} to its workflow PNG version {png.version_id}.")
     if found.orphans:
         _keep_leftovers(vault, found.orphans)
@@ -442,7 +443,7 @@ def _relinked(old: PngRecord | None, png: ObjectVersion) -> PngRecord:
     )
 
 
-def _committed_png_ids(vault: FsckMixin) -> set[str]:
+def _committed_png_ids(vault: Vault) -> set[str]:
     """Every workflow PNG store version a committed catalog change ever recorded: the journal knows."""
     found: set[str] = set()
     with vault.catalog.read() as conn:
@@ -453,13 +454,13 @@ def _committed_png_ids(vault: FsckMixin) -> set[str]:
     return found
 
 
-def _kept_leftovers(vault: FsckMixin) -> dict[tuple[str, str], str]:
+def _kept_leftovers(vault: Vault) -> dict[tuple[str, str], str]:
     with vault.catalog.read() as conn:
         rows = conn.execute(sa.select(store_leftovers)).mappings().all()
     return {(r["key"], r["version_id"]): f"{r['kind'].replace('_', ' ')}, {_day(r['noted_at'])}" for r in rows}
 
 
-def _keep_leftovers(vault: FsckMixin, orphans: list[tuple[ObjectVersion, str, str | None]]) -> None:
+def _keep_leftovers(vault: Vault, orphans: list[tuple[ObjectVersion, str, str | None]]) -> None:
     rows = [
         {
             "key": obj.key,
@@ -478,7 +479,7 @@ def _keep_leftovers(vault: FsckMixin, orphans: list[tuple[ObjectVersion, str, st
             conn.execute(sa.insert(store_leftovers).values(**row))
 
 
-def _purged_takes(vault: FsckMixin) -> dict[str, str]:
+def _purged_takes(vault: Vault) -> dict[str, str]:
     """Take id -> ref of every take the log says was purged."""
     with vault.catalog.read() as conn:
         rows = conn.execute(

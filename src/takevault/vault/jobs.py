@@ -9,92 +9,97 @@ worker processes take it from the table.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from takevault.errors import NotFoundError, TakevaultError
 from takevault.jobs.kinds import kind as job_kind
 from takevault.jobs.model import Job
 from takevault.jobs.table import JobTable
-from takevault.vault.core import VaultCore
+
+if TYPE_CHECKING:
+    from takevault.vault import Vault
 
 
-class JobsMixin(VaultCore):
-    """Ask for, follow, cancel and run jobs (compare, proxy, still, png_validate, fsck, rebuild, import, export)."""
+def job_table(vault: Vault) -> JobTable:
+    return JobTable(vault.catalog)
 
-    @property
-    def job_table(self) -> JobTable:
-        return JobTable(self.catalog)
 
-    def submit_job(self, kind: str, args: dict[str, Any] | None = None) -> Job:
-        """Queue a job of `kind` (or join the same one already queued or running) and return its row.
+def submit_job(vault: Vault, kind: str, args: dict[str, Any] | None = None) -> Job:
+    """Queue a job of `kind` (or join the same one already queued or running) and return its row.
 
-        Its arguments are checked here, so bad input is refused before anything is queued.
-        """
-        spec = job_kind(kind)
-        plan = spec.plan(self, dict(args or {}))  # type: ignore[arg-type]
-        job, created = self.job_table.create(
-            project=self.project,
-            kind=spec.name,
-            args=plan.args,
-            user=self.user,
-            total=plan.total,
-            dedupe=plan.dedupe,
-        )
-        if created and self.catalog.dialect == "postgresql":
-            from takevault.jobs.team import defer
+    Its arguments are checked here, so bad input is refused before anything is queued.
+    """
+    spec = job_kind(kind)
+    plan = spec.plan(vault, dict(args or {}))
+    job, created = vault.job_table.create(
+        project=vault.project,
+        kind=spec.name,
+        args=plan.args,
+        user=vault.user,
+        total=plan.total,
+        dedupe=plan.dedupe,
+    )
+    if created and vault.catalog.dialect == "postgresql":
+        from takevault.jobs.team import defer
 
-            try:
-                defer(self.config.catalog_url, job.id)
-            except TakevaultError as exc:
-                # Not handed to any worker: say so on the row instead of leaving it queued forever.
-                self.job_table.refuse(job.id, exc.message)
-                raise
-        return job
+        try:
+            defer(vault.config.catalog_url, job.id)
+        except TakevaultError as exc:
+            # Not handed to any worker: say so on the row instead of leaving it queued forever.
+            vault.job_table.refuse(job.id, exc.message)
+            raise
+    return job
 
-    def job(self, job_id: str) -> Job:
-        """One job's row: state, progress, result or error."""
-        return self.job_table.get(job_id)
 
-    def list_jobs(self, *, state: str | None = None, limit: int = 100) -> list[Job]:
-        """This project's jobs, newest first."""
-        return self.job_table.list(project=self.project, state=state, limit=limit)
+def job(vault: Vault, job_id: str) -> Job:
+    """One job's row: state, progress, result or error."""
+    return vault.job_table.get(job_id)
 
-    def cancel_job(self, job_id: str) -> Job:
-        """Cancel a queued job, or ask a running one to stop; nothing it was making is kept half-done."""
-        job = self.job_table.get(job_id)
-        if job.project != self.project:
-            raise NotFoundError(f"There is no job {job_id} in project {self.project}; list its jobs first.")
-        return self.job_table.cancel(job_id)
 
-    def run_job(
-        self, kind: str, args: dict[str, Any] | None = None, *, progress: Callable[[int], None] | None = None
-    ) -> Job:
-        """Run a job in this process (the CLI's foreground run), with its row kept like any other."""
-        from takevault.jobs.runner import execute, worker_name
+def list_jobs(vault: Vault, *, state: str | None = None, limit: int = 100) -> list[Job]:
+    """This project's jobs, newest first."""
+    return vault.job_table.list(project=vault.project, state=state, limit=limit)
 
-        spec = job_kind(kind)
-        plan = spec.plan(self, dict(args or {}))  # type: ignore[arg-type]
-        job, _created = self.job_table.create(
-            project=self.project, kind=spec.name, args=plan.args, user=self.user, total=plan.total
-        )
-        done = execute(
-            lambda _project: self,  # type: ignore[arg-type,return-value]
-            self.job_table,
-            job.id,
-            worker=f"foreground:{worker_name()}",
-            stale_seconds=float(self.config.get("jobs.stale_seconds")),
-            also=progress,
-        )
-        return done or self.job_table.get(job.id)
 
-    def compare_or_job(self, a: str, b: str) -> tuple[dict[str, Any] | None, Job | None]:
-        """The comparison report of two versions when it is made; else the job making it (queued now)."""
-        report = self.cached_compare(a, b)  # type: ignore[attr-defined]
-        if report is not None:
-            return report, None
-        return None, self.submit_job("compare", {"a": a, "b": b})
+def cancel_job(vault: Vault, job_id: str) -> Job:
+    """Cancel a queued job, or ask a running one to stop; nothing it was making is kept half-done."""
+    job = vault.job_table.get(job_id)
+    if job.project != vault.project:
+        raise NotFoundError(f"There is no job {job_id} in project {vault.project}; list its jobs first.")
+    return vault.job_table.cancel(job_id)
 
-    def proxy_job(self, ref: str) -> Job | None:
-        """The newest job that made (or makes) the browser proxy of that version, if any."""
-        _take, version = self.resolve_version(ref)  # type: ignore[attr-defined]
-        return self.job_table.latest(f"proxy:{version.sha256}")
+
+def run_job(
+    vault: Vault, kind: str, args: dict[str, Any] | None = None, *, progress: Callable[[int], None] | None = None
+) -> Job:
+    """Run a job in this process (the CLI's foreground run), with its row kept like any other."""
+    from takevault.jobs.runner import execute, worker_name
+
+    spec = job_kind(kind)
+    plan = spec.plan(vault, dict(args or {}))
+    job, _created = vault.job_table.create(
+        project=vault.project, kind=spec.name, args=plan.args, user=vault.user, total=plan.total
+    )
+    done = execute(
+        lambda _project: vault,
+        vault.job_table,
+        job.id,
+        worker=f"foreground:{worker_name()}",
+        stale_seconds=float(vault.config.get("jobs.stale_seconds")),
+        also=progress,
+    )
+    return done or vault.job_table.get(job.id)
+
+
+def compare_or_job(vault: Vault, a: str, b: str) -> tuple[dict[str, Any] | None, Job | None]:
+    """The comparison report of two versions when it is made; else the job making it (queued now)."""
+    report = vault.cached_compare(a, b)
+    if report is not None:
+        return report, None
+    return None, vault.submit_job("compare", {"a": a, "b": b})
+
+
+def proxy_job(vault: Vault, ref: str) -> Job | None:
+    """The newest job that made (or makes) the browser proxy of that version, if any."""
+    _take, version = vault.resolve_version(ref)
+    return vault.job_table.latest(f"proxy:{version.sha256}")

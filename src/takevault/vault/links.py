@@ -12,13 +12,18 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from takevault.catalog import links as rows
 from takevault.catalog.catalog import now
+from takevault.catalog.rows import NewGuestSession, NewReviewLink
 from takevault.errors import InvalidInputError, NotFoundError, SignInError
-from takevault.vault.notes import Note, NotesMixin
+from takevault.vault import lookup
+from takevault.vault.notes import Note
 from takevault.vault.people import SESSION_HOURS, Identity, digest, hash_password, password_matches
+
+if TYPE_CHECKING:
+    from takevault.vault import Vault
 
 LINK_PREFIX = "tvl_"
 VIEWS = ("take", "versions", "compare")
@@ -92,116 +97,112 @@ def check_guest_name(name: Any) -> str:
     return name
 
 
-class LinksMixin(NotesMixin):
-    """Make, list, revoke and open guest review links."""
+def create_link(
+    vault: Vault,
+    ref: str,
+    *,
+    versions: list[int] | None = None,
+    view: str = "take",
+    hours: float = 72,
+    password: str | None = None,
+) -> ReviewLink:
+    """A link for the take (all its versions unless `versions`), valid for `hours`; its secret is in `.token`."""
+    take = lookup.take_only(vault, ref, "link")
+    if view not in VIEWS:
+        raise InvalidInputError(f"{view!r} is not a link view; use one of {', '.join(VIEWS)}.")
+    if not isinstance(hours, int | float) or not 0 < hours <= MAX_HOURS:
+        raise InvalidInputError(f"A link lasts between a minute and {MAX_HOURS // 24} days; give hours in that range.")
+    known = sorted(v.number for v in vault.catalog.versions(take.id))
+    chosen = sorted(set(versions)) if versions else known
+    for number in chosen:
+        lookup.version(vault, take, number)
+    if view == "compare" and len(chosen) != 2:
+        raise InvalidInputError("A compare link shows exactly two versions; give two, e.g. --version 3 --version 4.")
+    token = LINK_PREFIX + secrets.token_urlsafe(32)
+    link = NewReviewLink(
+        id=str(uuid.uuid4()),
+        take_id=take.id,
+        versions=tuple(chosen),
+        view=view,
+        token_sha256=digest(token),
+        password_hash=hash_password(password) if password else None,
+        created_at=now(),
+        created_by=vault.user,
+        expires_at=now() + timedelta(hours=float(hours)),
+    )
+    rows.add_link(vault.catalog, link, lookup.event(vault, "link_add", take, link=link.id, versions=chosen))
+    return _link({**link.columns(), "revoked_at": None}, take.ref, token)
 
-    def create_link(
-        self,
-        ref: str,
-        *,
-        versions: list[int] | None = None,
-        view: str = "take",
-        hours: float = 72,
-        password: str | None = None,
-    ) -> ReviewLink:
-        """A link for the take (all its versions unless `versions`), valid for `hours`; its secret is in `.token`."""
-        take = self._take_only(ref, "link")
-        if view not in VIEWS:
-            raise InvalidInputError(f"{view!r} is not a link view; use one of {', '.join(VIEWS)}.")
-        if not isinstance(hours, int | float) or not 0 < hours <= MAX_HOURS:
-            raise InvalidInputError(
-                f"A link lasts between a minute and {MAX_HOURS // 24} days; give hours in that range."
-            )
-        known = sorted(v.number for v in self.catalog.versions(take.id))
-        chosen = sorted(set(versions)) if versions else known
-        for number in chosen:
-            self._version(take, number)
-        if view == "compare" and len(chosen) != 2:
-            raise InvalidInputError(
-                "A compare link shows exactly two versions; give two, e.g. --version 3 --version 4."
-            )
-        token = LINK_PREFIX + secrets.token_urlsafe(32)
-        values = {
-            "id": str(uuid.uuid4()),
-            "take_id": take.id,
-            "versions": chosen,
-            "view": view,
-            "token_sha256": digest(token),
-            "password_hash": hash_password(password) if password else None,
-            "created_at": now(),
-            "created_by": self.user,
-            "expires_at": now() + timedelta(hours=float(hours)),
-        }
-        rows.add_link(self.catalog, values, self._event("link_add", take, link=values["id"], versions=chosen))
-        return _link({**values, "revoked_at": None}, take.ref, token)
 
-    def links(self, ref: str) -> list[ReviewLink]:
-        take = self._take_only(ref, "links")
-        return [_link(r, take.ref) for r in rows.list_links(self.catalog, [take.id])]
+def links(vault: Vault, ref: str) -> list[ReviewLink]:
+    take = lookup.take_only(vault, ref, "links")
+    return [_link(r, take.ref) for r in rows.list_links(vault.catalog, [take.id])]
 
-    def revoke_link(self, link_id: str) -> ReviewLink:
-        found = rows.get_link(self.catalog, link_id) if isinstance(link_id, str) else None
-        if found is None:
-            raise NotFoundError(f"There is no review link {link_id}; list them with 'takevault review-link list TAKE'.")
-        take = self.take(found["take_id"])
-        if found["revoked_at"] is None:
-            rows.revoke(self.catalog, found["id"], self._event("link_revoke", take, link=found["id"]))
-        return _link(rows.get_link(self.catalog, found["id"]) or found, take.ref)
 
-    def open_link(self, token: str, name: str, password: str | None = None) -> GuestSession:
-        """Check the link (and its password) and open a guest session named `name`."""
-        link = self._live_link(token)
-        guest = check_guest_name(name)
-        if link["password_hash"] is not None and not password_matches(link["password_hash"], password or ""):
-            raise SignInError("The password of this review link is wrong; check it with whoever sent the link.")
-        session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        expires = min(link["expires_at"], now() + timedelta(hours=SESSION_HOURS))
-        rows.add_guest_session(
-            self.catalog,
-            {
-                "link_id": link["id"],
-                "name": guest,
-                "session_sha256": digest(session_id),
-                "csrf_token": csrf,
-                "expires_at": expires,
-            },
-        )
-        take = self.take(link["take_id"])
-        identity = GuestIdentity(guest, "guest", csrf, link["id"], link["take_id"], tuple(link["versions"]))
-        return GuestSession(session_id, csrf, expires, identity, _link(link, take.ref))
+def revoke_link(vault: Vault, link_id: str) -> ReviewLink:
+    found = rows.get_link(vault.catalog, link_id) if isinstance(link_id, str) else None
+    if found is None:
+        raise NotFoundError(f"There is no review link {link_id}; list them with 'takevault review-link list TAKE'.")
+    take = vault.take(found["take_id"])
+    if found["revoked_at"] is None:
+        rows.revoke(vault.catalog, found["id"], lookup.event(vault, "link_revoke", take, link=found["id"]))
+    return _link(rows.get_link(vault.catalog, found["id"]) or found, take.ref)
 
-    def link_info(self, token: str) -> ReviewLink:
-        """What a link shows (without opening it): for the guest page before the name is typed."""
-        link = self._live_link(token)
-        return _link(link, self.take(link["take_id"]).ref)
 
-    def identify_guest(self, session_id: str) -> GuestIdentity | None:
-        found = rows.guest_session(self.catalog, digest(session_id)) if session_id else None
-        if found is None:
-            return None
-        session, link = found
-        if link["revoked_at"] is not None or link["expires_at"] <= now():
-            return None
-        return GuestIdentity(
-            session["name"], "guest", session["csrf_token"], link["id"], link["take_id"], tuple(link["versions"])
-        )
+def open_link(vault: Vault, token: str, name: str, password: str | None = None) -> GuestSession:
+    """Check the link (and its password) and open a guest session named `name`."""
+    link = _live_link(vault, token)
+    guest = check_guest_name(name)
+    if link["password_hash"] is not None and not password_matches(link["password_hash"], password or ""):
+        raise SignInError("The password of this review link is wrong; check it with whoever sent the link.")
+    session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    expires = min(link["expires_at"], now() + timedelta(hours=SESSION_HOURS))
+    rows.add_guest_session(
+        vault.catalog,
+        NewGuestSession(
+            link_id=link["id"], name=guest, session_sha256=digest(session_id), csrf_token=csrf, expires_at=expires
+        ),
+    )
+    take = vault.take(link["take_id"])
+    identity = GuestIdentity(guest, "guest", csrf, link["id"], link["take_id"], tuple(link["versions"]))
+    return GuestSession(session_id, csrf, expires, identity, _link(link, take.ref))
 
-    def add_guest_note(self, guest: GuestIdentity, ref: str, text: str, **where: Any) -> Note:
-        """A note by a guest on one of their link's versions, marked as a guest's."""
-        take, version = self.resolve_version(ref)
-        if take.id != guest.take_id or version.number not in guest.versions:
-            raise NotFoundError("This review link does not show that version; note one of the versions it shows.")
-        return self.add_note(f"{take.id}@v{version.number}", text, guest=True, author=guest.name, **where)
 
-    def _live_link(self, token: str) -> dict[str, Any]:
-        link = rows.link_by_token(self.catalog, digest(token)) if isinstance(token, str) and token else None
-        if link is None:
-            raise NotFoundError("This review link does not exist; check the address, or ask for a new link.")
-        if link["revoked_at"] is not None:
-            raise SignInError("This review link was revoked; ask whoever sent it for a new one.")
-        if link["expires_at"] <= now():
-            raise SignInError("This review link has expired; ask whoever sent it for a new one.")
-        return link
+def link_info(vault: Vault, token: str) -> ReviewLink:
+    """What a link shows (without opening it): for the guest page before the name is typed."""
+    link = _live_link(vault, token)
+    return _link(link, vault.take(link["take_id"]).ref)
+
+
+def identify_guest(vault: Vault, session_id: str) -> GuestIdentity | None:
+    found = rows.guest_session(vault.catalog, digest(session_id)) if session_id else None
+    if found is None:
+        return None
+    session, link = found
+    if link["revoked_at"] is not None or link["expires_at"] <= now():
+        return None
+    return GuestIdentity(
+        session["name"], "guest", session["csrf_token"], link["id"], link["take_id"], tuple(link["versions"])
+    )
+
+
+def add_guest_note(vault: Vault, guest: GuestIdentity, ref: str, text: str, **where: Any) -> Note:
+    """A note by a guest on one of their link's versions, marked as a guest's."""
+    take, version = vault.resolve_version(ref)
+    if take.id != guest.take_id or version.number not in guest.versions:
+        raise NotFoundError("This review link does not show that version; note one of the versions it shows.")
+    return vault.add_note(f"{take.id}@v{version.number}", text, guest=True, author=guest.name, **where)
+
+
+def _live_link(vault: Vault, token: str) -> dict[str, Any]:
+    link = rows.link_by_token(vault.catalog, digest(token)) if isinstance(token, str) and token else None
+    if link is None:
+        raise NotFoundError("This review link does not exist; check the address, or ask for a new link.")
+    if link["revoked_at"] is not None:
+        raise SignInError("This review link was revoked; ask whoever sent it for a new one.")
+    if link["expires_at"] <= now():
+        raise SignInError("This review link has expired; ask whoever sent it for a new one.")
+    return link
 
 
 def _link(row: dict[str, Any], ref: str, token: str | None = None) -> ReviewLink:
@@ -220,4 +221,4 @@ def _link(row: dict[str, Any], ref: str, token: str | None = None) -> ReviewLink
     )
 
 
-__all__ = ["GuestIdentity", "LinksMixin", "ReviewLink"]
+__all__ = ["GuestIdentity", "ReviewLink"]

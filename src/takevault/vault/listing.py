@@ -13,12 +13,15 @@ import binascii
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from takevault.catalog.search import search_words
 from takevault.errors import InvalidInputError
 from takevault.models import ANY_TAKE, Take, TakeFilter
-from takevault.vault.core import VaultCore
+from takevault.vault import lookup
+
+if TYPE_CHECKING:
+    from takevault.vault import Vault
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 200
@@ -72,74 +75,72 @@ def _decode(cursor: str, tag: str) -> tuple[str, int]:
     return after, offset
 
 
-class ListingMixin(VaultCore):
-    """`takes_page`: one page of the take list, as the gallery and API read it."""
+def takes_page(
+    vault: Vault,
+    *,
+    limit: int = DEFAULT_PAGE,
+    cursor: str | None = None,
+    shot: str | None = None,
+    section: str | None = None,
+    starred: bool | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    min_rating: int | None = None,
+    search: str | None = None,
+    deleted: bool | None = False,
+) -> TakePage:
+    """Up to `limit` takes after `cursor` (section, shot, take order), the total, and the next cursor.
 
-    def takes_page(
-        self,
-        *,
-        limit: int = DEFAULT_PAGE,
-        cursor: str | None = None,
-        shot: str | None = None,
-        section: str | None = None,
-        starred: bool | None = None,
-        kind: str | None = None,
-        status: str | None = None,
-        min_rating: int | None = None,
-        search: str | None = None,
-        deleted: bool | None = False,
-    ) -> TakePage:
-        """Up to `limit` takes after `cursor` (section, shot, take order), the total, and the next cursor.
+    `search`: words that must each begin a word of the take's name, shot, note, status, tags or
+    workflow prompt (the catalog's text index).
+    """
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInputError(f"A page holds 1 to {MAX_PAGE} takes; {limit} is out of range.")
+    where = TakeFilter(
+        shot=shot,
+        section=section,
+        starred=starred,
+        kind=kind,
+        status=status,
+        min_rating=min_rating,
+        search=search,
+        deleted=deleted,
+    )
+    tag = _filters_tag(vault.project, asdict(where))
+    after, offset = _decode(cursor, tag) if cursor else (None, 0)
+    if min_rating is not None and not 0 <= min_rating <= 5:
+        raise InvalidInputError(f"The minimum rating {min_rating} is out of range; give a number from 0 to 5.")
+    if search is not None:
+        search_words(search)  # too long or no words: one sentence, before any query
+    shot_ids = _shot_ids(vault, shot, section)
+    page = vault.catalog.take_id_page(
+        lookup.project_row(vault), where, shot_ids, after=after, offset=offset, limit=limit
+    )
+    page_ids, start, total = page
+    items: list[Take] = []
+    if page_ids:
+        # Full records for this page only (the expensive part: versions, media, links).
+        loaded = {t.id: t for t in vault.catalog.query_takes(lookup.project_row(vault), ANY_TAKE, take_ids=page_ids)}
+        items = [loaded[i] for i in page_ids if i in loaded]
+    end = start + len(page_ids)
+    next_cursor = _encode(tag, page_ids[-1], end) if page_ids and end < total else None
+    return TakePage(items=tuple(items), total=total, next_cursor=next_cursor, limit=limit)
 
-        `search`: words that must each begin a word of the take's name, shot, note, status, tags or
-        workflow prompt (the catalog's text index).
-        """
-        if not 1 <= limit <= MAX_PAGE:
-            raise InvalidInputError(f"A page holds 1 to {MAX_PAGE} takes; {limit} is out of range.")
-        where = TakeFilter(
-            shot=shot,
-            section=section,
-            starred=starred,
-            kind=kind,
-            status=status,
-            min_rating=min_rating,
-            search=search,
-            deleted=deleted,
-        )
-        tag = _filters_tag(self.project, asdict(where))
-        after, offset = _decode(cursor, tag) if cursor else (None, 0)
-        if min_rating is not None and not 0 <= min_rating <= 5:
-            raise InvalidInputError(f"The minimum rating {min_rating} is out of range; give a number from 0 to 5.")
-        if search is not None:
-            search_words(search)  # too long or no words: one sentence, before any query
-        shot_ids = self._shot_ids(shot, section)
-        project = self._project  # type: ignore[attr-defined]
-        page_ids, start, total = self.catalog.take_id_page(
-            project, where, shot_ids, after=after, offset=offset, limit=limit
-        )
-        items: list[Take] = []
-        if page_ids:
-            # Full records for this page only (the expensive part: versions, media, links).
-            loaded = {t.id: t for t in self.catalog.query_takes(self._project, ANY_TAKE, take_ids=page_ids)}  # type: ignore[attr-defined]
-            items = [loaded[i] for i in page_ids if i in loaded]
-        end = start + len(page_ids)
-        next_cursor = _encode(tag, page_ids[-1], end) if page_ids and end < total else None
-        return TakePage(items=tuple(items), total=total, next_cursor=next_cursor, limit=limit)
 
-    def _shot_ids(self, shot: str | None, section: str | None) -> list[int] | None:
-        """Check the shot and section filters as `takes()` does; the shot's ids (a code may repeat)."""
-        from takevault.errors import NotFoundError
-        from takevault.vault.refs import parse_shot
+def _shot_ids(vault: Vault, shot: str | None, section: str | None) -> list[int] | None:
+    """Check the shot and section filters as `takes()` does; the shot's ids (a code may repeat)."""
+    from takevault.errors import NotFoundError
+    from takevault.vault.refs import parse_shot
 
-        if section is not None:
-            self.catalog.section(self._project, section)  # type: ignore[attr-defined]
-        if shot is None:
-            return None
-        shot_section, code = parse_shot(shot)
-        found = self._shots_named(shot_section, code)  # type: ignore[attr-defined]
-        if not found:
-            raise NotFoundError(f"Shot {shot} does not exist; list shots with 'takevault shot list'.")
-        return [s.id for s in found]
+    if section is not None:
+        vault.catalog.section(lookup.project_row(vault), section)
+    if shot is None:
+        return None
+    shot_section, code = parse_shot(shot)
+    found = lookup.shots_named(vault, shot_section, code)
+    if not found:
+        raise NotFoundError(f"Shot {shot} does not exist; list shots with 'takevault shot list'.")
+    return [s.id for s in found]
 
 
 __all__ = ["BadCursorError", "TakePage"]

@@ -13,60 +13,64 @@ import io
 from collections import Counter
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from takevault.errors import InvalidInputError, NotFoundError
 from takevault.store.fsutil import atomic_write
 from takevault.timecode import frame_to_timecode
-from takevault.vault.notes import NotesMixin
+from takevault.vault import editorial as _editorial
+
+if TYPE_CHECKING:
+    from takevault.vault import Vault
 
 COLUMNS = ("Name", "Record In", "Record Out", "Duration", "Color", "Notes", "Clip")
 RESOLVE_COLORS = {"RED": "Red", "ORANGE": "Orange", "GREEN": "Green", "PURPLE": "Purple", "BLACK": "Cream"}
 
 
-class NoteMarkersMixin(NotesMixin):
-    def export_note_markers(
-        self, path: Path | str, *, shot: str | None = None, section: str | None = None
-    ) -> dict[str, Any]:
-        """Write the open notes of the starred takes as a marker CSV; returns where and how many."""
-        selection = self._select(starred=True, as_of=None, shot=shot, section=section)  # type: ignore[attr-defined]
-        if not selection.picks:
-            raise NotFoundError(
-                "No shot has a starred take, so there is no timeline to put markers on; star takes first."
+def export_note_markers(
+    vault: Vault, path: Path | str, *, shot: str | None = None, section: str | None = None
+) -> dict[str, Any]:
+    """Write the open notes of the starred takes as a marker CSV; returns where and how many."""
+    selection = _editorial.select(vault, starred=True, as_of=None, shot=shot, section=section)
+    if not selection.picks:
+        raise NotFoundError("No shot has a starred take, so there is no timeline to put markers on; star takes first.")
+    rates: Counter[Fraction] = Counter()
+    for _t, v in selection.picks:
+        if v.media.fps:
+            rates[v.media.fps] += 1
+    if not rates:
+        raise InvalidInputError("The starred takes have no frame rate in their media info; probe them again.")
+    # The most common rate; on a tie, the one the first of those takes has.
+    rate = max(rates, key=rates.__getitem__)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    start = 0
+    count = 0
+    for take, version in selection.picks:
+        own = version.media.fps or rate
+        length = max(1, round(Fraction(version.media.frames) * rate / own))
+        for mark in vault.note_markers(take, version.number):
+            first = start + min(length - 1, round(Fraction(mark["frame_in"]) * rate / own))
+            last = start + min(length - 1, round(Fraction(mark["frame_out"]) * rate / own))
+            writer.writerow(
+                [
+                    mark["name"],
+                    frame_to_timecode(first, rate),
+                    frame_to_timecode(last + 1, rate),
+                    last - first + 1,
+                    RESOLVE_COLORS.get(mark["color"], "Red"),
+                    mark["comment"],
+                    f"{take.shot}_{take.name}_v{version.number}",
+                ]
             )
-        rates = Counter(v.media.fps for _t, v in selection.picks if v.media.fps)
-        if not rates:
-            raise InvalidInputError("The starred takes have no frame rate in their media info; probe them again.")
-        rate: Fraction = next(v.media.fps for _t, v in selection.picks if rates[v.media.fps] == max(rates.values()))
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(COLUMNS)
-        start = 0
-        count = 0
-        for take, version in selection.picks:
-            own = version.media.fps or rate
-            length = max(1, round(Fraction(version.media.frames) * rate / own))
-            for mark in self.note_markers(take, version.number):
-                first = start + min(length - 1, round(Fraction(mark["frame_in"]) * rate / own))
-                last = start + min(length - 1, round(Fraction(mark["frame_out"]) * rate / own))
-                writer.writerow(
-                    [
-                        mark["name"],
-                        frame_to_timecode(first, rate),
-                        frame_to_timecode(last + 1, rate),
-                        last - first + 1,
-                        RESOLVE_COLORS.get(mark["color"], "Red"),
-                        mark["comment"],
-                        f"{take.shot}_{take.name}_v{version.number}",
-                    ]
-                )
-                count += 1
-            start += length
-        target = Path(path).expanduser()
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_write(target) as fh:
-                fh.write(out.getvalue().encode("utf-8"))
-        except OSError as exc:
-            raise InvalidInputError(f"Could not write {target} ({exc.strerror}); pick a writable path.") from None
-        return {"path": str(target), "markers": count, "rate": f"{rate.numerator}/{rate.denominator}"}
+            count += 1
+        start += length
+    target = Path(path).expanduser()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(target) as fh:
+            fh.write(out.getvalue().encode("utf-8"))
+    except OSError as exc:
+        raise InvalidInputError(f"Could not write {target} ({exc.strerror}); pick a writable path.") from None
+    return {"path": str(target), "markers": count, "rate": f"{rate.numerator}/{rate.denominator}"}

@@ -7,19 +7,24 @@ version's exact frame rate. A reply is a note with a parent and no frames.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from takevault.catalog import notes as rows
 from takevault.catalog.catalog import now
+from takevault.catalog.rows import NewNote
 from takevault.errors import BadReferenceError, ConflictError, InvalidInputError, NotFoundError
 from takevault.models import Take, TakeVersion
 from takevault.timecode import frame_to_seconds, frame_to_timecode, timecode_to_frame
+from takevault.vault import lookup
 from takevault.vault.drawing import check_drawing
-from takevault.vault.takebase import TakeBase
+
+if TYPE_CHECKING:
+    from takevault.vault import Vault
 
 MAX_TEXT = 10_000
 FOLLOW_STATES = ("changed", "unchanged", "gone")
@@ -114,182 +119,183 @@ def parse_frame(value: int | str, fps: Fraction | None, what: str) -> int:
     return frame
 
 
-class NotesMixin(TakeBase):
-    """Notes on take versions: add, reply, resolve, reopen, list."""
+def add_note(
+    vault: Vault,
+    ref: str,
+    text: str,
+    *,
+    at: int | str | None = None,
+    start: int | str | None = None,
+    end: int | str | None = None,
+    drawing: Any = None,
+    guest: bool = False,
+    author: str | None = None,
+) -> Note:
+    """A note on frame `at`, or on `start`..`end` (inclusive), of the version `ref` names (else its current)."""
+    take, version = vault.resolve_version(ref)
+    if take.deleted:
+        raise ConflictError(f"{take.ref} is deleted; restore it with 'takevault restore {take.ref}' to note it.")
+    text = check_text(text)
+    first, last = _note_frames(vault, take, version, at, start, end)
+    shapes = check_drawing(drawing)
+    new = _new_note(vault, take, version.number, text, first, last, shapes, guest=guest, author=author)
+    event = lookup.event(vault, "note", take, note=new.id, version=version.number, frame=first, guest=guest)
+    rows.add_note(vault.catalog, new, dataclasses.replace(event, user=new.author))
+    return vault.note(new.id)
 
-    def add_note(
-        self,
-        ref: str,
-        text: str,
-        *,
-        at: int | str | None = None,
-        start: int | str | None = None,
-        end: int | str | None = None,
-        drawing: Any = None,
-        guest: bool = False,
-        author: str | None = None,
-    ) -> Note:
-        """A note on frame `at`, or on `start`..`end` (inclusive), of the version `ref` names (else its current)."""
-        take, version = self.resolve_version(ref)
-        if take.deleted:
-            raise ConflictError(f"{take.ref} is deleted; restore it with 'takevault restore {take.ref}' to note it.")
-        text = check_text(text)
-        first, last = self._note_frames(take, version, at, start, end)
-        shapes = check_drawing(drawing)
-        values = self._note_values(take, version.number, text, first, last, shapes, guest=guest, author=author)
-        event = self._event("note", take, note=values["id"], version=version.number, frame=first, guest=guest)
-        if author:
-            event["user"] = author
-        rows.add_note(self.catalog, values, event)
-        return self.note(values["id"])
 
-    def reply_note(self, note_id: str, text: str, *, guest: bool = False, author: str | None = None) -> Note:
-        """A reply under a note (a reply to a reply goes under the same note)."""
-        parent = self._note_row(note_id)
-        take = self.take(parent["take_id"])
-        if take.deleted:
-            raise ConflictError(f"{take.ref} is deleted; restore it with 'takevault restore {take.ref}' to reply.")
-        root_id = parent["parent_id"] or parent["id"]
-        values = self._note_values(
-            take, parent["version"], check_text(text, "reply"), None, None, None, guest=guest, author=author
+def reply_note(vault: Vault, note_id: str, text: str, *, guest: bool = False, author: str | None = None) -> Note:
+    """A reply under a note (a reply to a reply goes under the same note)."""
+    parent = _note_row(vault, note_id)
+    take = vault.take(parent["take_id"])
+    if take.deleted:
+        raise ConflictError(f"{take.ref} is deleted; restore it with 'takevault restore {take.ref}' to reply.")
+    root_id = parent["parent_id"] or parent["id"]
+    new = _new_note(
+        vault, take, parent["version"], check_text(text, "reply"), None, None, None, guest=guest, author=author
+    )
+    new = dataclasses.replace(new, parent_id=root_id)
+    event = lookup.event(vault, "note_reply", take, note=root_id, reply=new.id, guest=guest)
+    rows.add_note(vault.catalog, new, dataclasses.replace(event, user=new.author))
+    return vault.note(root_id)
+
+
+def resolve_note(vault: Vault, note_id: str, *, resolved: bool = True) -> Note:
+    """Mark a note resolved (or open again); replies follow their note."""
+    row = _note_row(vault, note_id)
+    if row["parent_id"]:
+        raise InvalidInputError("That is a reply; resolve the note it answers instead.")
+    take = vault.take(row["take_id"])
+    status = "resolved" if resolved else "open"
+    event = lookup.event(vault, "note_resolve" if resolved else "note_reopen", take, note=row["id"])
+    rows.set_status(vault.catalog, row["id"], status, vault.user, now() if resolved else None, event)
+    return vault.note(row["id"])
+
+
+def note(vault: Vault, note_id: str) -> Note:
+    row = _note_row(vault, note_id)
+    root = row["parent_id"] or row["id"]
+    take = vault.take(row["take_id"])
+    for found in notes_of(vault, take, row["version"]):
+        if found.id == root:
+            return found
+    raise NotFoundError(f"There is no note {note_id}; list notes with 'takevault note list TAKE'.")
+
+
+def notes(vault: Vault, ref: str, *, status: str | None = None, all_versions: bool = False) -> list[Note]:
+    """Notes (with their replies) of the version `ref` names, else of its current version, by frame."""
+    if status not in (None, "open", "resolved"):
+        raise InvalidInputError(f"{status!r} is not a note state; use open or resolved.")
+    take, version = vault.resolve_version(ref)
+    found = notes_of(vault, take, None if all_versions else version.number)
+    if status:
+        found = [n for n in found if n.status == status]
+    return found
+
+
+def note_markers(vault: Vault, take: Take, version: int) -> list[dict[str, Any]]:
+    """The open notes of a take version as timeline markers (OTIO, EDL, FCP XML, Resolve CSV)."""
+    markers = []
+    for note in notes_of(vault, take, version):
+        if note.status != "open" or note.frame_in is None:
+            continue
+        by = note.author + (" (guest)" if note.guest else "")
+        markers.append(
+            {
+                "name": _one_line(f"{by}: {note.text}", 120),
+                "frame_in": note.frame_in,
+                "frame_out": note.frame_out if note.frame_out is not None else note.frame_in,
+                "comment": note.text,
+                "color": MARKER_COLORS.get(note.follow or ("guest" if note.guest else ""), "RED"),
+                "metadata": {
+                    "note_id": note.id,
+                    "author": note.author,
+                    "guest": note.guest,
+                    "follow": note.follow,
+                    "ref": note.ref,
+                },
+            }
         )
-        values["parent_id"] = root_id
-        event = self._event("note_reply", take, note=root_id, reply=values["id"], guest=guest)
-        if author:
-            event["user"] = author
-        rows.add_note(self.catalog, values, event)
-        return self.note(root_id)
+    return markers
 
-    def resolve_note(self, note_id: str, *, resolved: bool = True) -> Note:
-        """Mark a note resolved (or open again); replies follow their note."""
-        row = self._note_row(note_id)
+
+# -- helpers -----------------------------------------------------------------------
+def notes_of(vault: Vault, take: Take, version: int | None) -> list[Note]:
+    fps = {v.number: v.media.fps for v in vault.catalog.versions(take.id)}
+    all_rows = rows.list_notes(vault.catalog, [take.id], version)
+    replies: dict[str, list[Note]] = {}
+    for row in all_rows:
         if row["parent_id"]:
-            raise InvalidInputError("That is a reply; resolve the note it answers instead.")
-        take = self.take(row["take_id"])
-        status = "resolved" if resolved else "open"
-        event = self._event("note_resolve" if resolved else "note_reopen", take, note=row["id"])
-        rows.set_status(self.catalog, row["id"], status, self.user, now() if resolved else None, event)
-        return self.note(row["id"])
+            replies.setdefault(row["parent_id"], []).append(_note(row, take, fps.get(row["version"])))
+    top = [
+        _note(row, take, fps.get(row["version"]), tuple(replies.get(row["id"], ())))
+        for row in all_rows
+        if not row["parent_id"]
+    ]
+    top.sort(key=lambda n: (n.version, n.frame_in or 0, n.created_at))
+    return top
 
-    def note(self, note_id: str) -> Note:
-        row = self._note_row(note_id)
-        root = row["parent_id"] or row["id"]
-        take = self.take(row["take_id"])
-        for found in self._notes_of(take, row["version"]):
-            if found.id == root:
-                return found
+
+def _note_row(vault: Vault, note_id: str) -> dict[str, Any]:
+    if not isinstance(note_id, str) or not note_id.strip() or len(note_id) > 36:
+        raise BadReferenceError(f"{note_id!r} is not a note id; list notes with 'takevault note list TAKE'.")
+    row = rows.get_note(vault.catalog, note_id.strip())
+    if row is None:
+        matches = rows.find_by_prefix(vault.catalog, note_id.strip()) if len(note_id.strip()) >= 6 else []
+        if len(matches) == 1:
+            row = matches[0]
+    if row is None:
         raise NotFoundError(f"There is no note {note_id}; list notes with 'takevault note list TAKE'.")
+    vault.take(row["take_id"])  # a note of another project's take is not found from this one
+    return row
 
-    def notes(self, ref: str, *, status: str | None = None, all_versions: bool = False) -> list[Note]:
-        """Notes (with their replies) of the version `ref` names, else of its current version, by frame."""
-        if status not in (None, "open", "resolved"):
-            raise InvalidInputError(f"{status!r} is not a note state; use open or resolved.")
-        take, version = self.resolve_version(ref)
-        found = self._notes_of(take, None if all_versions else version.number)
-        if status:
-            found = [n for n in found if n.status == status]
-        return found
 
-    def note_markers(self, take: Take, version: int) -> list[dict[str, Any]]:
-        """The open notes of a take version as timeline markers (OTIO, EDL, FCP XML, Resolve CSV)."""
-        markers = []
-        for note in self._notes_of(take, version):
-            if note.status != "open" or note.frame_in is None:
-                continue
-            by = note.author + (" (guest)" if note.guest else "")
-            markers.append(
-                {
-                    "name": _one_line(f"{by}: {note.text}", 120),
-                    "frame_in": note.frame_in,
-                    "frame_out": note.frame_out if note.frame_out is not None else note.frame_in,
-                    "comment": note.text,
-                    "color": MARKER_COLORS.get(note.follow or ("guest" if note.guest else ""), "RED"),
-                    "metadata": {
-                        "note_id": note.id,
-                        "author": note.author,
-                        "guest": note.guest,
-                        "follow": note.follow,
-                        "ref": note.ref,
-                    },
-                }
-            )
-        return markers
+def _note_frames(vault: Vault, take: Take, version: TakeVersion, at: Any, start: Any, end: Any) -> tuple[int, int]:
+    fps = version.media.fps
+    if at is not None and (start is not None or end is not None):
+        raise InvalidInputError("Give either one frame (--at) or a range (--from and --to), not both.")
+    if at is None and (start is None or end is None):
+        raise InvalidInputError("Say where the note goes: one frame with --at, or a range with --from and --to.")
+    first = parse_frame(at if at is not None else start, fps, "frame" if at is not None else "range start")
+    last = first if at is not None else parse_frame(end, fps, "range end")
+    if last < first:
+        raise InvalidInputError(
+            f"The range ends (frame {last}) before it starts (frame {first}); give the In point first."
+        )
+    frames = version.media.frames
+    if frames and last >= frames:
+        end_tc = f" ({frame_to_timecode(frames - 1, fps)})" if fps else ""
+        raise InvalidInputError(
+            f"Frame {last} is outside {take.ref}@v{version.number}, whose last frame is {frames - 1}{end_tc}; "
+            "pick a frame inside the version."
+        )
+    return first, last
 
-    # -- helpers -----------------------------------------------------------------------
-    def _notes_of(self, take: Take, version: int | None) -> list[Note]:
-        fps = {v.number: v.media.fps for v in self.catalog.versions(take.id)}
-        all_rows = rows.list_notes(self.catalog, [take.id], version)
-        replies: dict[str, list[Note]] = {}
-        for row in all_rows:
-            if row["parent_id"]:
-                replies.setdefault(row["parent_id"], []).append(_note(row, take, fps.get(row["version"])))
-        top = [
-            _note(row, take, fps.get(row["version"]), tuple(replies.get(row["id"], ())))
-            for row in all_rows
-            if not row["parent_id"]
-        ]
-        top.sort(key=lambda n: (n.version, n.frame_in or 0, n.created_at))
-        return top
 
-    def _note_row(self, note_id: str) -> dict[str, Any]:
-        if not isinstance(note_id, str) or not note_id.strip() or len(note_id) > 36:
-            raise BadReferenceError(f"{note_id!r} is not a note id; list notes with 'takevault note list TAKE'.")
-        row = rows.get_note(self.catalog, note_id.strip())
-        if row is None:
-            matches = rows.find_by_prefix(self.catalog, note_id.strip()) if len(note_id.strip()) >= 6 else []
-            if len(matches) == 1:
-                row = matches[0]
-        if row is None:
-            raise NotFoundError(f"There is no note {note_id}; list notes with 'takevault note list TAKE'.")
-        self.take(row["take_id"])  # a note of another project's take is not found from this one
-        return row
-
-    def _note_frames(self, take: Take, version: TakeVersion, at: Any, start: Any, end: Any) -> tuple[int, int]:
-        fps = version.media.fps
-        if at is not None and (start is not None or end is not None):
-            raise InvalidInputError("Give either one frame (--at) or a range (--from and --to), not both.")
-        if at is None and (start is None or end is None):
-            raise InvalidInputError("Say where the note goes: one frame with --at, or a range with --from and --to.")
-        first = parse_frame(at if at is not None else start, fps, "frame" if at is not None else "range start")
-        last = first if at is not None else parse_frame(end, fps, "range end")
-        if last < first:
-            raise InvalidInputError(
-                f"The range ends (frame {last}) before it starts (frame {first}); give the In point first."
-            )
-        frames = version.media.frames
-        if frames and last >= frames:
-            end_tc = f" ({frame_to_timecode(frames - 1, fps)})" if fps else ""
-            raise InvalidInputError(
-                f"Frame {last} is outside {take.ref}@v{version.number}, whose last frame is {frames - 1}{end_tc}; "
-                "pick a frame inside the version."
-            )
-        return first, last
-
-    def _note_values(
-        self,
-        take: Take,
-        version: int,
-        text: str,
-        first: int | None,
-        last: int | None,
-        drawing: dict[str, Any] | None,
-        *,
-        guest: bool,
-        author: str | None,
-    ) -> dict[str, Any]:
-        return {
-            "id": str(uuid.uuid4()),
-            "take_id": take.id,
-            "version": version,
-            "frame_in": first,
-            "frame_out": last,
-            "text": text,
-            "drawing": drawing,
-            "status": "open",
-            "author": author or self.user,
-            "guest": guest,
-            "created_at": now(),
-        }
+def _new_note(
+    vault: Vault,
+    take: Take,
+    version: int,
+    text: str,
+    first: int | None,
+    last: int | None,
+    drawing: dict[str, Any] | None,
+    *,
+    guest: bool,
+    author: str | None,
+) -> NewNote:
+    return NewNote(
+        id=str(uuid.uuid4()),
+        take_id=take.id,
+        version=version,
+        frame_in=first,
+        frame_out=last,
+        text=text,
+        drawing=drawing,
+        author=author or vault.user,
+        guest=guest,
+        created_at=now(),
+    )
 
 
 def _note(row: dict[str, Any], take: Take, fps: Fraction | None, replies: tuple[Note, ...] = ()) -> Note:

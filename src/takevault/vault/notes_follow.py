@@ -1,7 +1,7 @@
 """Notes that follow the next version: each open note of one version is carried to another through
 the frame alignment, marked changed / unchanged / gone (see `compare.follow`).
 
-`follow_notes(vault, take, from_version, to_version)` is the whole use case; a
+`carry_notes(vault, take, from_version, to_version)` is the whole use case; a
 replace runs it in-process for the version it replaced (`after_replace`). It is
 safe to run again: a note already carried to `to_version` is not carried twice.
 """
@@ -10,25 +10,31 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from takevault.catalog import notes as rows
+from takevault.catalog.rows import NewNote
 from takevault.errors import InvalidInputError, TakevaultError
 from takevault.models import Take
+from takevault.vault import lookup
+from takevault.vault import notes as _notes
 from takevault.vault.drawing import drawing_bounds
-from takevault.vault.notes import Note, NotesMixin
+from takevault.vault.notes import Note
+
+if TYPE_CHECKING:
+    from takevault.vault import Vault
 
 log = logging.getLogger("takevault.notes")
 
 
-def follow_notes(vault: Any, take: Take, from_version: int, to_version: int) -> list[Note]:
+def carry_notes(vault: Vault, take: Take, from_version: int, to_version: int) -> list[Note]:
     """Carry every open note of `from_version` of `take` to `to_version`; returns the carried notes."""
     from takevault.compare.follow import Span, follow
 
     if from_version == to_version:
         raise InvalidInputError(f"v{from_version} is the version the notes are on; carry them to another one.")
-    vault._version(take, from_version)
-    vault._version(take, to_version)
+    lookup.version(vault, take, from_version)
+    lookup.version(vault, take, to_version)
     done = rows.carried_ids(vault.catalog, take.id, to_version)
     every = rows.list_notes(vault.catalog, [take.id], from_version)
     todo = [r for r in every if not r["parent_id"] and r["status"] == "open" and r["id"] not in done]
@@ -44,28 +50,29 @@ def follow_notes(vault: Any, take: Take, from_version: int, to_version: int) -> 
     for r in every:
         if r["parent_id"]:
             replies.setdefault(r["parent_id"], []).append(r)
-    values: list[dict[str, Any]] = []
+    new_notes: list[NewNote] = []
     carried: list[str] = []
     for row, found in zip(todo, results, strict=True):
         new_id = str(uuid.uuid4())
         carried.append(new_id)
-        values.append(
-            {
-                **_copy(row),
-                "id": new_id,
-                "version": to_version,
-                "frame_in": found.first,
-                "frame_out": found.last,
-                "carried_from": row["id"],
-                "follow": found.state,
-            }
+        new_notes.append(
+            _copy(
+                row,
+                id=new_id,
+                version=to_version,
+                frame_in=found.first,
+                frame_out=found.last,
+                carried_from=row["id"],
+                follow=found.state,
+            )
         )
-        values += [
-            {**_copy(reply), "id": str(uuid.uuid4()), "version": to_version, "parent_id": new_id}
+        new_notes += [
+            _copy(reply, id=str(uuid.uuid4()), version=to_version, parent_id=new_id)
             for reply in replies.get(row["id"], [])
         ]
     states = [f.state for f in results]
-    event = vault._event(
+    event = lookup.event(
+        vault,
         "notes_follow",
         take,
         from_version=from_version,
@@ -74,42 +81,38 @@ def follow_notes(vault: Any, take: Take, from_version: int, to_version: int) -> 
         unchanged=states.count("unchanged"),
         gone=states.count("gone"),
     )
-    rows.add_notes(vault.catalog, values, event)
-    by_id = {n.id: n for n in vault._notes_of(take, to_version)}
+    rows.add_notes(vault.catalog, new_notes, event)
+    by_id = {n.id: n for n in _notes.notes_of(vault, take, to_version)}
     return [by_id[i] for i in carried if i in by_id]
 
 
-def _copy(row: dict[str, Any]) -> dict[str, Any]:
-    keep = ("take_id", "version", "parent_id", "frame_in", "frame_out", "text", "drawing", "status", "author")
-    return {
-        **{k: row[k] for k in keep},
-        "guest": row["guest"],
-        "created_at": row["created_at"],
-        "resolved_at": row["resolved_at"],
-        "resolved_by": row["resolved_by"],
-    }
+def _copy(row: dict[str, Any], **changes: Any) -> NewNote:
+    """A note row carried over: who wrote it, when and what stay; `changes` say where it lands."""
+    keep = (
+        "take_id", "version", "parent_id", "frame_in", "frame_out", "text", "drawing", "status", "author",
+        "guest", "created_at", "resolved_at", "resolved_by",
+    )  # fmt: skip
+    return NewNote(**{**{k: row[k] for k in keep}, **changes})
 
 
-class NotesFollowMixin(NotesMixin):
-    """Carry open notes to a take's next version."""
+def follow_notes(vault: Vault, ref: str, *, from_version: int, to_version: int | None = None) -> list[Note]:
+    """Carry the open notes of `from_version` to `to_version` (default: the current version)."""
+    take = lookup.take_only(vault, ref, "note follow")
+    return carry_notes(vault, take, from_version, to_version or take.current.number)
 
-    def follow_notes(self, ref: str, *, from_version: int, to_version: int | None = None) -> list[Note]:
-        """Carry the open notes of `from_version` to `to_version` (default: the current version)."""
-        take = self._take_only(ref, "note follow")
-        return follow_notes(self, take, from_version, to_version or take.current.number)
 
-    def after_replace(self, take: Take, previous: int, new: int) -> None:
-        """Run after a replace stored `new`: carry the open notes of `previous` to it.
+def after_replace(vault: Vault, take: Take, previous: int, new: int) -> None:
+    """Run after a replace stored `new`: carry the open notes of `previous` to it.
 
-        The new version is already stored, so a failure here must not undo the replace; it is
-        logged and `takevault note follow` can run it again. Once the job queue exists this is
-        one queued job per replace, with the same arguments.
-        """
-        if not any(
-            not r["parent_id"] and r["status"] == "open" for r in rows.list_notes(self.catalog, [take.id], previous)
-        ):
-            return
-        try:
-            follow_notes(self, take, previous, new)
-        except TakevaultError as exc:
-            log.warning("notes of %s@v%s were not carried to v%s: %s", take.ref, previous, new, exc)
+    The new version is already stored, so a failure here must not undo the replace; it is
+    logged and `takevault note follow` can run it again. Once the job queue exists this is
+    one queued job per replace, with the same arguments.
+    """
+    if not any(
+        not r["parent_id"] and r["status"] == "open" for r in rows.list_notes(vault.catalog, [take.id], previous)
+    ):
+        return
+    try:
+        carry_notes(vault, take, previous, new)
+    except TakevaultError as exc:
+        log.warning("notes of %s@v%s were not carried to v%s: %s", take.ref, previous, new, exc)

@@ -8,24 +8,29 @@ Secrets are kept only as digests: passwords as argon2id hashes, API tokens and
 session ids (random 256-bit values) as sha256, which is enough for values that
 cannot be guessed. While no user exists the vault is single-user: whoever can
 open it acts under the configured user name.
+
+Callers reach these through `vault.people` (`People` below): `vault.people.add(name)`,
+`vault.people.sign_in(name, password)`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from takevault.catalog import people as rows
 from takevault.catalog.catalog import now
+from takevault.catalog.rows import NewEvent
 from takevault.catalog.schema import ROLES
 from takevault.errors import AccessError, ConflictError, InvalidInputError, NotFoundError, SignInError
-from takevault.vault.takebase import TakeBase
+from takevault.vault import lookup
+
+if TYPE_CHECKING:
+    from takevault.vault import Vault
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
 TOKEN_PREFIX = "tvk_"
@@ -139,147 +144,195 @@ def check_role(role: str) -> str:
     return role
 
 
-class PeopleMixin(TakeBase):
-    """Users and their roles, and who the vault is acting for."""
+# -- users -------------------------------------------------------------------
+def has_users(vault: Vault) -> bool:
+    """True once anyone was added: from then on the web server needs everyone to sign in."""
+    return rows.count_users(vault.catalog) > 0
 
-    acting_user: str | None = None
-    """The signed-in person a web request acts for; None means the configured user (CLI, single-user)."""
 
-    @property
-    def user(self) -> str:
-        return self.acting_user or self.config.user
+def users(vault: Vault) -> list[User]:
+    return [_user(vault, r) for r in rows.list_users(vault.catalog)]
 
-    @contextlib.contextmanager
-    def acting_as(self, name: str | None) -> Iterator[None]:
-        """Record every event inside the block under `name` (a signed-in person)."""
-        before, self.acting_user = self.acting_user, name
-        try:
-            yield
-        finally:
-            self.acting_user = before
 
-    # -- users -------------------------------------------------------------------
+def add_user(vault: Vault, name: str, *, role: str = "viewer", password: str | None = None) -> User:
+    """A new user with `role` in this project; without a password they can only use API tokens."""
+    check_user_name(name)
+    check_role(role)
+    hashed = hash_password(password) if password is not None else None
+    if rows.find_user(vault.catalog, name) is not None:
+        raise ConflictError(f"User {name} already exists; change their role with 'takevault user role {name} ROLE'.")
+    project = lookup.project_row_for_write(vault)
+    rows.add_user(
+        vault.catalog, name, hashed, project.id, role, vault.user, _people_event(vault, "user_add", name, role)
+    )
+    return find_user(vault, name)
+
+
+def find_user(vault: Vault, name: str) -> User:
+    return _user(vault, _user_row(vault, name))
+
+
+def set_role(vault: Vault, name: str, role: str) -> User:
+    """Give `name` the role `role` in this project (`none` takes their access to it away)."""
+    found = _user_row(vault, name)
+    if role != "none":
+        check_role(role)
+    project = lookup.project_row_for_write(vault)
+    new = None if role == "none" else role
+    rows.set_role(vault.catalog, found.id, project.id, new, _people_event(vault, "user_role", name, new))
+    return find_user(vault, name)
+
+
+def set_password(vault: Vault, name: str, password: str | None) -> User:
+    """A new password (None: token use only); every open browser session of theirs ends."""
+    found = _user_row(vault, name)
+    rows.set_password(vault.catalog, found.id, hash_password(password) if password is not None else None)
+    return find_user(vault, name)
+
+
+def remove_user(vault: Vault, name: str) -> None:
+    """Remove the person: their roles, tokens and sessions stop working at once; events keep their name."""
+    found = _user_row(vault, name)
+    rows.remove_user(vault.catalog, found.id, _people_event(vault, "user_remove", name, None))
+
+
+def new_token(vault: Vault, name: str, *, label: str = "api") -> str:
+    """A new personal API token for `name`; it is shown once, only its digest is kept."""
+    found = _user_row(vault, name)
+    label = (label or "api").strip()[:200] or "api"
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    rows.add_token(vault.catalog, found.id, label, digest(token))
+    return token
+
+
+# -- signing in ----------------------------------------------------------------
+def identify_token(vault: Vault, token: str) -> Identity:
+    """The person a personal API token belongs to, with their role in this project."""
+    found = rows.user_by_token(vault.catalog, digest(token)) if token else None
+    if found is None:
+        raise SignInError(
+            "This API token is not valid (it was never issued, or its user was removed); ask an admin for a new one."
+        )
+    return Identity(found.name, found.roles.get(vault.project))
+
+
+def sign_in(vault: Vault, name: str, password: str) -> NewSession:
+    """Check the password and open a browser session; one sentence for every way it can fail."""
+    found = rows.find_user(vault.catalog, name) if isinstance(name, str) and NAME_RE.match(name) else None
+    if not isinstance(password, str) or len(password) > MAX_PASSWORD:
+        password = ""
+    if not password_matches(found.password_hash if found else None, password) or found is None:
+        raise SignInError("The name or password is wrong; check both and try again.")
+    session_id = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    expires = now() + timedelta(hours=SESSION_HOURS)
+    rows.add_session(vault.catalog, found.id, digest(session_id), csrf, expires)
+    return NewSession(session_id, csrf, expires, Identity(found.name, found.roles.get(vault.project), csrf))
+
+
+def identify_session(vault: Vault, session_id: str) -> Identity | None:
+    """The person of a live browser session, None when it is unknown or expired."""
+    found = rows.session_user(vault.catalog, digest(session_id)) if session_id else None
+    if found is None:
+        return None
+    user, csrf = found
+    return Identity(user.name, user.roles.get(vault.project), csrf)
+
+
+def sign_out(vault: Vault, session_id: str) -> None:
+    if session_id:
+        rows.end_session(vault.catalog, digest(session_id))
+
+
+def require_role(vault: Vault, identity: Identity, needed: str) -> None:
+    """Refuse unless `identity` has at least `needed` in this project."""
+    if role_rank(identity.role) >= role_rank(needed):
+        return
+    if identity.role is None:
+        raise AccessError(
+            f"{identity.name} has no role in project {vault.project}; ask an admin of the project to give you one."
+        )
+    raise AccessError(
+        f"{identity.name} is a {identity.role} in project {vault.project} and this needs the {needed} role; "
+        "ask an admin of the project."
+    )
+
+
+# -- helpers ---------------------------------------------------------------------
+def _user_row(vault: Vault, name: str) -> rows.UserRow:
+    found = rows.find_user(vault.catalog, name) if isinstance(name, str) else None
+    if found is None:
+        raise NotFoundError(f"There is no user {name}; list users with 'takevault user list'.")
+    return found
+
+
+def _user(vault: Vault, row: rows.UserRow) -> User:
+    return User(
+        name=row.name,
+        role=row.roles.get(vault.project),
+        roles=row.roles,
+        has_password=row.password_hash is not None,
+        tokens=row.tokens,
+        created_at=row.created_at,
+        created_by=row.created_by,
+    )
+
+
+def _people_event(vault: Vault, action: str, name: str, role: str | None) -> NewEvent:
+    return lookup.event(vault, action, None, shot=None, person=name, role=role)
+
+
+class People:
+    """`vault.people`: users, their roles per project, API tokens and browser sessions of one vault."""
+
+    def __init__(self, vault: Vault) -> None:
+        self._vault = vault
+
     def has_users(self) -> bool:
         """True once anyone was added: from then on the web server needs everyone to sign in."""
-        return rows.count_users(self.catalog) > 0
+        return has_users(self._vault)
 
     def users(self) -> list[User]:
-        return [self._user(r) for r in rows.list_users(self.catalog)]
+        return users(self._vault)
 
-    def add_user(self, name: str, *, role: str = "viewer", password: str | None = None) -> User:
+    def add(self, name: str, *, role: str = "viewer", password: str | None = None) -> User:
         """A new user with `role` in this project; without a password they can only use API tokens."""
-        check_user_name(name)
-        check_role(role)
-        hashed = hash_password(password) if password is not None else None
-        if rows.find_user(self.catalog, name) is not None:
-            raise ConflictError(
-                f"User {name} already exists; change their role with 'takevault user role {name} ROLE'."
-            )
-        project = self._project_for_write()
-        rows.add_user(
-            self.catalog, name, hashed, project.id, role, self.user, self._people_event("user_add", name, role)
-        )
-        return self.find_user(name)
+        return add_user(self._vault, name, role=role, password=password)
 
-    def find_user(self, name: str) -> User:
-        return self._user(self._user_row(name))
+    def find(self, name: str) -> User:
+        return find_user(self._vault, name)
 
     def set_role(self, name: str, role: str) -> User:
         """Give `name` the role `role` in this project (`none` takes their access to it away)."""
-        found = self._user_row(name)
-        if role != "none":
-            check_role(role)
-        project = self._project_for_write()
-        new = None if role == "none" else role
-        rows.set_role(self.catalog, found.id, project.id, new, self._people_event("user_role", name, new))
-        return self.find_user(name)
+        return set_role(self._vault, name, role)
 
     def set_password(self, name: str, password: str | None) -> User:
         """A new password (None: token use only); every open browser session of theirs ends."""
-        found = self._user_row(name)
-        rows.set_password(self.catalog, found.id, hash_password(password) if password is not None else None)
-        return self.find_user(name)
+        return set_password(self._vault, name, password)
 
-    def remove_user(self, name: str) -> None:
+    def remove(self, name: str) -> None:
         """Remove the person: their roles, tokens and sessions stop working at once; events keep their name."""
-        found = self._user_row(name)
-        rows.remove_user(self.catalog, found.id, self._people_event("user_remove", name, None))
+        return remove_user(self._vault, name)
 
     def new_token(self, name: str, *, label: str = "api") -> str:
         """A new personal API token for `name`; it is shown once, only its digest is kept."""
-        found = self._user_row(name)
-        label = (label or "api").strip()[:200] or "api"
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        rows.add_token(self.catalog, found.id, label, digest(token))
-        return token
+        return new_token(self._vault, name, label=label)
 
-    # -- signing in ----------------------------------------------------------------
     def identify_token(self, token: str) -> Identity:
         """The person a personal API token belongs to, with their role in this project."""
-        found = rows.user_by_token(self.catalog, digest(token)) if token else None
-        if found is None:
-            raise SignInError(
-                "This API token is not valid (it was never issued, or its user was removed); "
-                "ask an admin for a new one."
-            )
-        return Identity(found.name, found.roles.get(self.project))
+        return identify_token(self._vault, token)
 
     def sign_in(self, name: str, password: str) -> NewSession:
         """Check the password and open a browser session; one sentence for every way it can fail."""
-        found = rows.find_user(self.catalog, name) if isinstance(name, str) and NAME_RE.match(name) else None
-        if not isinstance(password, str) or len(password) > MAX_PASSWORD:
-            password = ""
-        if not password_matches(found.password_hash if found else None, password) or found is None:
-            raise SignInError("The name or password is wrong; check both and try again.")
-        session_id = secrets.token_urlsafe(32)
-        csrf = secrets.token_urlsafe(32)
-        expires = now() + timedelta(hours=SESSION_HOURS)
-        rows.add_session(self.catalog, found.id, digest(session_id), csrf, expires)
-        return NewSession(session_id, csrf, expires, Identity(found.name, found.roles.get(self.project), csrf))
+        return sign_in(self._vault, name, password)
 
     def identify_session(self, session_id: str) -> Identity | None:
         """The person of a live browser session, None when it is unknown or expired."""
-        found = rows.session_user(self.catalog, digest(session_id)) if session_id else None
-        if found is None:
-            return None
-        user, csrf = found
-        return Identity(user.name, user.roles.get(self.project), csrf)
+        return identify_session(self._vault, session_id)
 
     def sign_out(self, session_id: str) -> None:
-        if session_id:
-            rows.end_session(self.catalog, digest(session_id))
+        sign_out(self._vault, session_id)
 
     def require_role(self, identity: Identity, needed: str) -> None:
         """Refuse unless `identity` has at least `needed` in this project."""
-        if role_rank(identity.role) >= role_rank(needed):
-            return
-        if identity.role is None:
-            raise AccessError(
-                f"{identity.name} has no role in project {self.project}; ask an admin of the project to give you one."
-            )
-        raise AccessError(
-            f"{identity.name} is a {identity.role} in project {self.project} and this needs the {needed} role; "
-            "ask an admin of the project."
-        )
-
-    # -- helpers ---------------------------------------------------------------------
-    def _user_row(self, name: str) -> rows.UserRow:
-        found = rows.find_user(self.catalog, name) if isinstance(name, str) else None
-        if found is None:
-            raise NotFoundError(f"There is no user {name}; list users with 'takevault user list'.")
-        return found
-
-    def _user(self, row: rows.UserRow) -> User:
-        return User(
-            name=row.name,
-            role=row.roles.get(self.project),
-            roles=row.roles,
-            has_password=row.password_hash is not None,
-            tokens=row.tokens,
-            created_at=row.created_at,
-            created_by=row.created_by,
-        )
-
-    def _people_event(self, action: str, name: str, role: str | None) -> dict:
-        event = self._event(action, None, shot=None, person=name, role=role)
-        return event
+        return require_role(self._vault, identity, needed)

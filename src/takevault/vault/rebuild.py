@@ -25,219 +25,221 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from takevault.catalog import journal, records
+from takevault.catalog import journal
 from takevault.catalog.catalog import now
-from takevault.catalog.schema import take_versions
+from takevault.catalog.rows import NewEvent, NewTake, NewVersion
 from takevault.errors import ConflictError, TakevaultError
 from takevault.lazy import lazy_module
 from takevault.models import MediaInfo, ObjectVersion, PngRecord, RebuildReport, Shot
 from takevault.store.base import download_to_path
 from takevault.vault.add import NO_SECTION, png_key_for
-from takevault.vault.fetch import FetchMixin
 from takevault.vault.journal import read_entries, stored_seqs, write_entry
 from takevault.vault.refs import take_name
+
+if TYPE_CHECKING:
+    from takevault.vault import Vault
 
 _media_probe = lazy_module("takevault.media.probe")  # PyAV loads when a file is probed
 
 
-class RebuildMixin(FetchMixin):
-    """Catalog recovery from the store."""
+def rebuild_catalog(vault: Vault, *, force: bool = False) -> RebuildReport:
+    """Make the catalog what the store's journal says was committed.
 
-    def rebuild_catalog(self, *, force: bool = False) -> RebuildReport:
-        """Make the catalog what the store's journal says was committed.
+    A lost catalog (a new, empty database) gets its tables first. A catalog holding
+    anything a user made is refused unless `force`, which copies it aside first.
+    """
+    vault.upgrade_catalog()
+    engine = vault.catalog._writer
+    seqs = stored_seqs(vault.store)
+    counts = journal.content_counts(engine)
+    kept_aside = None
+    if any(counts.values()):
+        if not force:
+            raise ConflictError(
+                f"The catalog is not empty ({counts.get('takes', 0)} take(s), {counts.get('events', 0)} "
+                "logged change(s)); run 'takevault catalog rebuild --force' to keep it aside and rebuild."
+            )
+        # Committed changes whose journal object a crash kept out of the store go there first.
+        for seq, payload in journal.catalog_payloads(engine, journal.catalog_seqs(engine) - seqs):
+            write_entry(vault.store, seq, payload)
+            seqs.add(seq)
+        kept_aside = journal.set_aside(engine)
+    if not seqs:
+        report = _rebuild_from_metadata(vault)
+        return RebuildReport(**{**report.__dict__, "kept_aside": kept_aside})
+    folded = journal.Folded()
+    entries: list[tuple[int, str]] = []
+    skipped: list[str] = []
+    for seq, data in read_entries(vault.store, seqs):
+        try:
+            text = data.decode("utf-8")
+            folded.apply(journal.parse(text))
+        except (UnicodeDecodeError, ValueError):
+            skipped.append(f"{journal.journal_key(seq)}: not a journal entry this takevault can read")
+            continue
+        entries.append((seq, text))
+    journal.restore(engine, folded, entries)
+    rows = folded.rows
+    return RebuildReport(
+        takes_added=len(rows.get("takes", {})),
+        versions_added=len(rows.get("take_versions", {})),
+        shots_added=len(rows.get("shots", {})),
+        skipped=tuple(skipped),
+        journal_entries=len(entries),
+        kept_aside=kept_aside,
+    )
 
-        A lost catalog (a new, empty database) gets its tables first. A catalog holding
-        anything a user made is refused unless `force`, which copies it aside first.
-        """
-        self.upgrade_catalog()
-        engine = self.catalog._writer
-        seqs = stored_seqs(self.store)
-        counts = journal.content_counts(engine)
-        kept_aside = None
-        if any(counts.values()):
-            if not force:
-                raise ConflictError(
-                    f"The catalog is not empty ({counts.get('takes', 0)} take(s), {counts.get('events', 0)} "
-                    "logged change(s)); run 'takevault catalog rebuild --force' to keep it aside and rebuild."
-                )
-            # Committed changes whose journal object a crash kept out of the store go there first.
-            for seq, payload in journal.catalog_payloads(engine, journal.catalog_seqs(engine) - seqs):
-                write_entry(self.store, seq, payload)
-                seqs.add(seq)
-            kept_aside = journal.set_aside(engine)
-        if not seqs:
-            report = self._rebuild_from_metadata()
-            return RebuildReport(**{**report.__dict__, "kept_aside": kept_aside})
-        folded = journal.Folded()
-        entries: list[tuple[int, str]] = []
-        skipped: list[str] = []
-        for seq, data in read_entries(self.store, seqs):
-            try:
-                text = data.decode("utf-8")
-                folded.apply(journal.parse(text))
-            except (UnicodeDecodeError, ValueError):
-                skipped.append(f"{journal.journal_key(seq)}: not a journal entry this takevault can read")
-                continue
-            entries.append((seq, text))
-        journal.restore(engine, folded, entries)
-        rows = folded.rows
-        return RebuildReport(
-            takes_added=len(rows.get("takes", {})),
-            versions_added=len(rows.get("take_versions", {})),
-            shots_added=len(rows.get("shots", {})),
-            skipped=tuple(skipped),
-            journal_entries=len(entries),
-            kept_aside=kept_aside,
-        )
 
-    def _rebuild_from_metadata(self) -> RebuildReport:
-        """Recover takes from the object metadata alone (a store written before the journal existed)."""
-        by_key: dict[str, list[ObjectVersion]] = defaultdict(list)
-        for obj in self.store.list_versions("", prefix=True):
-            by_key[obj.key].append(obj)
-        tagged = {k for k, vs in by_key.items() if any(v.metadata.get("take-id") for v in vs)}
-        png_keys = {png_key_for(k) for k in tagged if not k.endswith(".png")}
-        known = self.catalog.take_ids()
-        takes_added = versions_added = shots_added = 0
-        skipped: list[str] = []
-        for key in sorted(tagged - png_keys):
-            # Oldest first in the store's own order: servers that stamp whole seconds tie quick replaces.
-            history = by_key[key][::-1]
-            real = [v for v in history if not v.is_delete_marker]
-            if not real:
-                skipped.append(f"{key}: only delete markers")
-                continue
-            meta = {k: unquote(v) for k, v in real[0].metadata.items()}
-            take_id = meta.get("take-id", "")
-            if take_id in known:
-                try:
-                    versions_added += self._adopt_newer_versions(take_id, meta, real, by_key.get(png_key_for(key), []))
-                except TakevaultError as exc:
-                    skipped.append(f"{key}: {exc.message}")
-                continue
+def _rebuild_from_metadata(vault: Vault) -> RebuildReport:
+    """Recover takes from the object metadata alone (a store written before the journal existed)."""
+    by_key: dict[str, list[ObjectVersion]] = defaultdict(list)
+    for obj in vault.store.list_versions("", prefix=True):
+        by_key[obj.key].append(obj)
+    tagged = {k for k, vs in by_key.items() if any(v.metadata.get("take-id") for v in vs)}
+    png_keys = {png_key_for(k) for k in tagged if not k.endswith(".png")}
+    known = vault.catalog.take_ids()
+    takes_added = versions_added = shots_added = 0
+    skipped: list[str] = []
+    for key in sorted(tagged - png_keys):
+        # Oldest first in the store's own order: servers that stamp whole seconds tie quick replaces.
+        history = by_key[key][::-1]
+        real = [v for v in history if not v.is_delete_marker]
+        if not real:
+            skipped.append(f"{key}: only delete markers")
+            continue
+        meta = {k: unquote(v) for k, v in real[0].metadata.items()}
+        take_id = meta.get("take-id", "")
+        if take_id in known:
             try:
-                number = int(meta.get("take-number", ""))
-                project_name, shot_code = meta["project"], meta["shot"]
-            except (KeyError, ValueError):
-                skipped.append(f"{key}: its metadata lacks project, shot or take-number")
-                continue
-            stored_section = meta.get("section") or NO_SECTION
-            section = None if stored_section == NO_SECTION else stored_section
-            try:
-                shot, new_shot = self._rebuild_shot(project_name, section, shot_code)
-                pngs = _pair_pngs(real, by_key.get(png_key_for(key), [])[::-1])
-                rows = []
-                for index, (version, png) in enumerate(zip(real, pngs, strict=True)):
-                    rows.append({"take_id": take_id, "number": index + 1, **self._stored_version_row(version, png)})
-                take_row = {
-                    "id": take_id,
-                    "shot_id": shot.id,
-                    "number": number,
-                    "name": take_name(number),
-                    "key": key,
-                    "kind": meta.get("kind") or "raw",
-                    "note": None,
-                    "tags": [],
-                    "created_at": real[0].last_modified,
-                    "created_by": meta.get("uploader") or "unknown",
-                    "deleted": history[-1].is_delete_marker,
-                    "deleted_at": history[-1].last_modified if history[-1].is_delete_marker else None,
-                }
-                project = self.catalog.ensure_project(project_name)
-                event = {
-                    "project_id": project.id,
-                    "at": now(),
-                    "user": self.user,
-                    "action": "add",
-                    "take_id": take_id,
-                    "shot": shot.path,
-                    "details": {"ref": f"{shot.path}/{take_name(number)}", "rebuilt": True, "versions": len(rows)},
-                }
-                self.catalog.insert_take(take_row, rows[0], event)
-                self.catalog.insert_rows(take_versions, rows[1:])
-                self.catalog.raise_take_counter(shot.id, number + 1)
+                versions_added += _adopt_newer_versions(vault, take_id, meta, real, by_key.get(png_key_for(key), []))
             except TakevaultError as exc:
                 skipped.append(f"{key}: {exc.message}")
-                continue
-            known.add(take_id)
-            takes_added += 1
-            versions_added += len(rows)
-            shots_added += int(new_shot)
-        return RebuildReport(takes_added, versions_added, shots_added, tuple(skipped))
-
-    def _stored_version_row(self, version: ObjectVersion, png: PngRecord | None) -> dict:
-        meta = {k: unquote(v) for k, v in version.metadata.items()}
-        return {
-            "key": version.key,
-            "version_id": version.version_id,
-            "sha256": version.sha256 or "",
-            "size": version.size,
-            "original_name": meta.get("original-name"),
-            "source": "upload",
-            "source_version": None,
-            "created_at": version.last_modified,
-            "created_by": meta.get("uploader") or "unknown",
-            **records.media_columns(self._rebuild_media(version, meta)),
-            **records.png_columns(png),
-        }
-
-    def _adopt_newer_versions(
-        self, take_id: str, meta: dict[str, str], real: list[ObjectVersion], pngs: list[ObjectVersion]
-    ) -> int:
-        """Catalog the versions stored after a known take's last catalogued one (a replace that
-        crashed before writing its row); returns how many."""
-        catalogued = {v.version_id for v in self.catalog.versions(take_id)}
-        last = max((i for i, v in enumerate(real) if v.version_id in catalogued), default=None)
-        if last is None or last == len(real) - 1:
-            return 0
-        project = self.catalog.ensure_project(meta.get("project", self.project))
-        paired = _pair_pngs(real, pngs[::-1])
-        for version, png in zip(real[last + 1 :], paired[last + 1 :], strict=True):
-            event = {
-                "project_id": project.id,
-                "at": now(),
-                "user": self.user,
-                "action": "replace",
-                "take_id": take_id,
-                "shot": "/".join(p for p in (meta.get("section"), meta.get("shot")) if p and p != NO_SECTION),
-                "details": {"rebuilt": True, "sha256": version.sha256},
-            }
-            self.catalog.add_version(take_id, self._stored_version_row(version, png), event)
-        return len(real) - 1 - last
-
-    def _rebuild_shot(self, project_name: str, section: str | None, code: str) -> tuple[Shot, bool]:
-        project = self.catalog.ensure_project(project_name)
-        found = self.catalog.find_shots(project, code, section)
-        found = [s for s in found if s.section == section]
-        if found:
-            return found[0], False
-        if section is not None and not any(s.code == section for s in self.catalog.list_sections(project)):
-            self.catalog.add_section(project, section, None, None)
-        shot = self.catalog.add_shot(project, code, section=section, name=None, order=None, description=None)
-        return shot, True
-
-    def _rebuild_media(self, version: ObjectVersion, meta: dict[str, str]) -> MediaInfo:
-        summary = meta.get("media")
-        if summary:
-            try:
-                return MediaInfo.from_json(json.loads(summary))
-            except (ValueError, TypeError):
-                pass
-        # No summary in the metadata (an older object): look at the bytes themselves.
-        with self._version_file(version) as path:
-            return _media_probe.probe(path)
-
-    @contextlib.contextmanager
-    def _version_file(self, version: ObjectVersion) -> Iterator[Path]:
-        fd, name = tempfile.mkstemp(prefix="takevault-", suffix=Path(version.key).suffix)
-        os.close(fd)
+            continue
         try:
-            download_to_path(self.store, version.key, Path(name), version.version_id)
-            yield Path(name)
-        finally:
-            Path(name).unlink(missing_ok=True)
+            number = int(meta.get("take-number", ""))
+            project_name, shot_code = meta["project"], meta["shot"]
+        except (KeyError, ValueError):
+            skipped.append(f"{key}: its metadata lacks project, shot or take-number")
+            continue
+        stored_section = meta.get("section") or NO_SECTION
+        section = None if stored_section == NO_SECTION else stored_section
+        try:
+            shot, new_shot = _rebuild_shot(vault, project_name, section, shot_code)
+            pngs = _pair_pngs(real, by_key.get(png_key_for(key), [])[::-1])
+            rows = [_stored_version(vault, version, png) for version, png in zip(real, pngs, strict=True)]
+            new_take = NewTake(
+                id=take_id,
+                shot_id=shot.id,
+                number=number,
+                name=take_name(number),
+                key=key,
+                kind=meta.get("kind") or "raw",
+                note=None,
+                created_at=real[0].last_modified,
+                created_by=meta.get("uploader") or "unknown",
+                deleted=history[-1].is_delete_marker,
+                deleted_at=history[-1].last_modified if history[-1].is_delete_marker else None,
+            )
+            project = vault.catalog.ensure_project(project_name)
+            event = NewEvent(
+                project_id=project.id,
+                at=now(),
+                user=vault.user,
+                action="add",
+                take_id=take_id,
+                shot=shot.path,
+                details={"ref": f"{shot.path}/{take_name(number)}", "rebuilt": True, "versions": len(rows)},
+            )
+            vault.catalog.insert_take(new_take, rows[0], event)
+            vault.catalog.insert_versions(take_id, list(enumerate(rows[1:], start=2)))
+            vault.catalog.raise_take_counter(shot.id, number + 1)
+        except TakevaultError as exc:
+            skipped.append(f"{key}: {exc.message}")
+            continue
+        known.add(take_id)
+        takes_added += 1
+        versions_added += len(rows)
+        shots_added += int(new_shot)
+    return RebuildReport(takes_added, versions_added, shots_added, tuple(skipped))
+
+
+def _stored_version(vault: Vault, version: ObjectVersion, png: PngRecord | None) -> NewVersion:
+    """What the store's object tells of a version: its bytes, who uploaded it and when, its media."""
+    meta = {k: unquote(v) for k, v in version.metadata.items()}
+    return NewVersion(
+        key=version.key,
+        version_id=version.version_id,
+        sha256=version.sha256 or "",
+        size=version.size,
+        original_name=meta.get("original-name"),
+        created_at=version.last_modified,
+        created_by=meta.get("uploader") or "unknown",
+        media=_rebuild_media(vault, version, meta),
+        png=png,
+    )
+
+
+def _adopt_newer_versions(
+    vault: Vault, take_id: str, meta: dict[str, str], real: list[ObjectVersion], pngs: list[ObjectVersion]
+) -> int:
+    """Catalog the versions stored after a known take's last catalogued one (a replace that
+    crashed before writing its row); returns how many."""
+    catalogued = {v.version_id for v in vault.catalog.versions(take_id)}
+    last = max((i for i, v in enumerate(real) if v.version_id in catalogued), default=None)
+    if last is None or last == len(real) - 1:
+        return 0
+    project = vault.catalog.ensure_project(meta.get("project", vault.project))
+    paired = _pair_pngs(real, pngs[::-1])
+    for version, png in zip(real[last + 1 :], paired[last + 1 :], strict=True):
+        event = NewEvent(
+            project_id=project.id,
+            at=now(),
+            user=vault.user,
+            action="replace",
+            take_id=take_id,
+            shot="/".join(p for p in (meta.get("section"), meta.get("shot")) if p and p != NO_SECTION),
+            details={"rebuilt": True, "sha256": version.sha256},
+        )
+        vault.catalog.add_version(take_id, _stored_version(vault, version, png), event)
+    return len(real) - 1 - last
+
+
+def _rebuild_shot(vault: Vault, project_name: str, section: str | None, code: str) -> tuple[Shot, bool]:
+    project = vault.catalog.ensure_project(project_name)
+    found = vault.catalog.find_shots(project, code, section)
+    found = [s for s in found if s.section == section]
+    if found:
+        return found[0], False
+    if section is not None and not any(s.code == section for s in vault.catalog.list_sections(project)):
+        vault.catalog.add_section(project, section, None, None)
+    shot = vault.catalog.add_shot(project, code, section=section, name=None, order=None, description=None)
+    return shot, True
+
+
+def _rebuild_media(vault: Vault, version: ObjectVersion, meta: dict[str, str]) -> MediaInfo:
+    summary = meta.get("media")
+    if summary:
+        try:
+            return MediaInfo.from_json(json.loads(summary))
+        except (ValueError, TypeError):
+            pass
+    # No summary in the metadata (an older object): look at the bytes themselves.
+    with _version_file(vault, version) as path:
+        return _media_probe.probe(path)
+
+
+@contextlib.contextmanager
+def _version_file(vault: Vault, version: ObjectVersion) -> Iterator[Path]:
+    fd, name = tempfile.mkstemp(prefix="takevault-", suffix=Path(version.key).suffix)
+    os.close(fd)
+    try:
+        download_to_path(vault.store, version.key, Path(name), version.version_id)
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
 
 
 def _pair_pngs(videos: list[ObjectVersion], pngs: list[ObjectVersion]) -> list[PngRecord | None]:

@@ -3,124 +3,121 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from takevault.catalog.catalog import TakeWriter
+from takevault.catalog.rows import TakeChanges
 from takevault.errors import ConflictError, InvalidInputError
 from takevault.lazy import lazy_module
 from takevault.models import ObjectVersion, PngRecord, Take, TakeVersion
 from takevault.store.base import ProgressCallback
-from takevault.vault.add import AddMixin, _check_companions
+from takevault.vault import add as _add
+from takevault.vault import lookup
+from takevault.vault import notes_follow as _notes_follow
+from takevault.vault.add import _check_companions
+from takevault.vault.pngs import copy_workflow_png
+
+if TYPE_CHECKING:
+    from takevault.vault import Vault
 
 _media_probe = lazy_module("takevault.media.probe")  # PyAV loads when a file is probed
 
 
-class ReplaceMixin(AddMixin):
-    """New versions of an existing take; number, star, note, rating, tags and links stay."""
-
-    def replace(
-        self,
-        ref: str,
-        path: Path | str,
-        *,
-        workflow_png: Path | str | None = None,
-        prompt: str | None = None,
-        workflow: Path | str | None = None,
-        progress: ProgressCallback | None = None,
-    ) -> Take:
-        """Store `path` as the next version of the take; the old version stays as the backup."""
-        take = self._take_only(ref, "replace")
-        _refuse_deleted(take, "replacing")
-        path = Path(path)
-        media = _media_probe.probe(path)
-        _check_companions(workflow_png, workflow)
-        shot = self.shot(f"{take.section}/{take.shot}" if take.section else take.shot)
-        event = self._event("replace", take, original_name=path.name)
-        puts: list[ObjectVersion | PngRecord | None] = []
-        try:
-            # The number is reserved under the take's lock and the bytes are put while it is held,
-            # so the object metadata, the PNG link and the log line all carry the number the
-            # catalog records, and the store's latest object is the current version.
-            with self.catalog.lock_take(take.id) as writer:
-                _refuse_deleted_now(writer, take, "replacing")
-                number = writer.next_number
-                meta = self._object_metadata(take.id, shot, take.number, take.kind, path.name, media, version=number)
-                stored = self._put_file(take.key, path, meta, progress)
-                puts.append(stored)
-                png = self._png_for(
-                    take.key,
-                    path,
-                    stored,
-                    take.id,
-                    take.ref,
-                    number,
-                    media,
-                    workflow_png=workflow_png,
-                    prompt=prompt,
-                    workflow=workflow,
-                )
-                puts.append(png)
-                event["details"]["sha256"] = stored.sha256
-                writer.add_version(number, self._version_row(stored, path.name, media, png), event)
-        except BaseException:
-            self._undo_puts(puts)
-            raise
-        replaced = self.take(take.id)
-        # Follow-up work on the new version (open review notes move to it); never undoes the replace.
-        after = getattr(self, "after_replace", None)
-        if after is not None:
-            after(replaced, take.current.number, replaced.current.number)
-        return replaced
-
-    def revert(self, ref: str, *, to_version: int | str) -> Take:
-        """Make version `to_version` current again by copying it to a new latest version."""
-        take = self._take_only(ref, "revert")
-        _refuse_deleted(take, "reverting")
-        number = _version_number(to_version)
-        old = self._version(take, number)
-        self._copy_version(take, old, source="revert", action="revert")
-        return self.take(take.id)
-
-    def _copy_version(
-        self, take: Take, old: TakeVersion | None, *, source: str, action: str, **take_values: object
-    ) -> int:
-        """Copy `old` (video and its PNG; None: the current version) to new latest store versions and
-        record them as the next version, all under the take's lock."""
-        event = self._event(action, take)
-        puts: list[ObjectVersion | PngRecord | None] = []
-        try:
-            with self.catalog.lock_take(take.id) as writer:
-                versions = writer.versions()
-                current = versions[0]
-                if action == "restore":
-                    if not writer.deleted:
-                        raise ConflictError(f"{take.ref} is not deleted; there is nothing to restore.")
-                else:
-                    _refuse_deleted_now(writer, take, "reverting")
-                old = current if old is None else next(v for v in versions if v.number == old.number)
-                if action == "revert" and old.number == current.number:
-                    raise ConflictError(
-                        f"v{old.number} is already the current version of {take.ref}; nothing to revert."
-                    )
-                number = writer.next_number
-                event["details"]["from_version"] = old.number
-                stored = self.store.restore(old.key, old.version_id)
-                puts.append(stored)
-                png = _copy_png(self, take, old, number)
-                puts.append(png)
-                row = self._version_row(
-                    stored, old.original_name, old.media, png, source=source, source_version=old.number
-                )
-                return writer.add_version(number, row, event, dict(take_values) or None)
-        except BaseException:
-            self._undo_puts(puts)
-            raise
+def replace(
+    vault: Vault,
+    ref: str,
+    path: Path | str,
+    *,
+    workflow_png: Path | str | None = None,
+    prompt: str | None = None,
+    workflow: Path | str | None = None,
+    progress: ProgressCallback | None = None,
+) -> Take:
+    """Store `path` as the next version of the take; the old version stays as the backup."""
+    take = lookup.take_only(vault, ref, "replace")
+    _refuse_deleted(take, "replacing")
+    path = Path(path)
+    media = _media_probe.probe(path)
+    _check_companions(workflow_png, workflow)
+    shot = vault.shot(f"{take.section}/{take.shot}" if take.section else take.shot)
+    event = lookup.event(vault, "replace", take, original_name=path.name)
+    puts: list[ObjectVersion | PngRecord | None] = []
+    try:
+        # The number is reserved under the take's lock and the bytes are put while it is held,
+        # so the object metadata, the PNG link and the log line all carry the number the
+        # catalog records, and the store's latest object is the current version.
+        with vault.catalog.lock_take(take.id) as writer:
+            _refuse_deleted_now(writer, take, "replacing")
+            number = writer.next_number
+            meta = _add.object_metadata(vault, take.id, shot, take.number, take.kind, path.name, media, version=number)
+            stored = _add.put_file(vault, take.key, path, meta, progress)
+            puts.append(stored)
+            png = _add.png_for(
+                vault,
+                take.key,
+                path,
+                stored,
+                take.id,
+                take.ref,
+                number,
+                media,
+                workflow_png=workflow_png,
+                prompt=prompt,
+                workflow=workflow,
+            )
+            puts.append(png)
+            version = _add.new_version(vault, stored, path.name, media, png)
+            writer.add_version(number, version, event.with_details(sha256=stored.sha256))
+    except BaseException:
+        _add.undo_puts(vault, puts)
+        raise
+    replaced = vault.take(take.id)
+    # Follow-up work on the new version (open review notes move to it); never undoes the replace.
+    _notes_follow.after_replace(vault, replaced, take.current.number, replaced.current.number)
+    return replaced
 
 
-def _copy_png(vault: ReplaceMixin, take: Take, old: TakeVersion, number: int) -> PngRecord | None:
-    hook = getattr(vault, "_copy_workflow_png", None)
-    if hook is None:
-        return old.png
-    return hook(take, old, number)
+def revert(vault: Vault, ref: str, *, to_version: int | str) -> Take:
+    """Make version `to_version` current again by copying it to a new latest version."""
+    take = lookup.take_only(vault, ref, "revert")
+    _refuse_deleted(take, "reverting")
+    number = _version_number(to_version)
+    old = lookup.version(vault, take, number)
+    copy_version(vault, take, old, source="revert", action="revert")
+    return vault.take(take.id)
+
+
+def copy_version(
+    vault: Vault, take: Take, old: TakeVersion | None, *, source: str, action: str, changes: TakeChanges | None = None
+) -> int:
+    """Copy `old` (video and its PNG; None: the current version) to new latest store versions and
+    record them as the next version, all under the take's lock."""
+    event = lookup.event(vault, action, take)
+    puts: list[ObjectVersion | PngRecord | None] = []
+    try:
+        with vault.catalog.lock_take(take.id) as writer:
+            versions = writer.versions()
+            current = versions[0]
+            if action == "restore":
+                if not writer.deleted:
+                    raise ConflictError(f"{take.ref} is not deleted; there is nothing to restore.")
+            else:
+                _refuse_deleted_now(writer, take, "reverting")
+            old = current if old is None else next(v for v in versions if v.number == old.number)
+            if action == "revert" and old.number == current.number:
+                raise ConflictError(f"v{old.number} is already the current version of {take.ref}; nothing to revert.")
+            number = writer.next_number
+            stored = vault.store.restore(old.key, old.version_id)
+            puts.append(stored)
+            png = copy_workflow_png(vault, take, old, number)
+            puts.append(png)
+            version = _add.new_version(
+                vault, stored, old.original_name, old.media, png, source=source, source_version=old.number
+            )
+            return writer.add_version(number, version, event.with_details(from_version=old.number), changes)
+    except BaseException:
+        _add.undo_puts(vault, puts)
+        raise
 
 
 def _refuse_deleted(take: Take, doing: str) -> None:

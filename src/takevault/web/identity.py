@@ -18,7 +18,7 @@ import json
 import threading
 import time
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from anyio.to_thread import run_sync
@@ -27,6 +27,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from takevault.errors import AccessError, SignInError, TakevaultError, TooManyAttemptsError
 from takevault.vault.people import TOKEN_PREFIX, Identity
+
+if TYPE_CHECKING:
+    from takevault.vault import Vault
 
 SESSION_COOKIE = "takevault_session"
 GUEST_COOKIE = "takevault_guest"
@@ -145,7 +148,7 @@ def request_project(scope: Scope) -> str | None:
     return values[0] if values else None
 
 
-def identify(vault: Any, headers: Headers) -> tuple[Identity | None, bool]:
+def identify(vault: Vault, headers: Headers) -> tuple[Identity | None, bool]:
     """(the person, whether they came by cookie); a bearer token that is not a personal token is refused."""
     token = bearer(headers)
     if token is not None:
@@ -154,14 +157,14 @@ def identify(vault: Any, headers: Headers) -> tuple[Identity | None, bool]:
                 "This server has users, so a request needs a personal API token or a signed-in page; "
                 "ask an admin for a token."
             )
-        return vault.identify_token(token), False
+        return vault.people.identify_token(token), False
     session = cookie(headers, SESSION_COOKIE)
     if session:
-        return vault.identify_session(session), True
+        return vault.people.identify_session(session), True
     return None, False
 
 
-def check_guest(vault: Any, scope: Scope) -> Identity | None:
+def check_guest(vault: Vault, scope: Scope) -> Identity | None:
     """A guest's request: only `GUEST_ROUTES`, only the take and versions of their link."""
     headers = Headers(scope=scope)
     method = scope["method"]
@@ -197,7 +200,7 @@ def check_guest(vault: Any, scope: Scope) -> Identity | None:
     return guest
 
 
-def check_request(vault: Any, scope: Scope) -> Identity | None:
+def check_request(vault: Vault, scope: Scope) -> Identity | None:
     """The person making this request once they may make it; raises a sentence when they may not."""
     headers = Headers(scope=scope)
     path, method = scope["path"], scope["method"]
@@ -213,7 +216,7 @@ def check_request(vault: Any, scope: Scope) -> Identity | None:
                 "This change did not come from a takevault page of this server (its CSRF token is missing or "
                 "wrong), so it was refused; reload the page and try again."
             )
-    vault.require_role(identity, required_role(method, route_template(scope)))
+    vault.people.require_role(identity, required_role(method, route_template(scope)))
     return identity
 
 
@@ -273,7 +276,7 @@ class IdentityMiddleware:
                 )
                 if is_guest:
                     return True, check_guest(vault, scope)
-                if not vault.has_users():
+                if not vault.people.has_users():
                     return False, None
                 return True, check_request(vault, scope)
 

@@ -61,4 +61,4 @@ def compare_picture(
 
 @router.get("/diff-params", summary="How the generation parameters of two takes differ (from their workflow PNGs)")
 def diff_params(a: Ref, b: Ref, vault: Vault = Depends(get_vault)) -> Any:
-    return render(vault.diff_params(a, b))
+    return render(vault.pngs.diff_params(a, b))

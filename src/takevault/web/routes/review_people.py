@@ -42,7 +42,7 @@ def _me(vault: Vault, identity: Any) -> dict[str, Any]:
 
 @router.get("/me", summary="Who this page is signed in as, their role here, and the CSRF token for changes")
 def me(request: Request, vault: Vault = Depends(get_vault)) -> dict[str, Any]:
-    if not vault.has_users() and getattr(request.state, "identity", None) is None:
+    if not vault.people.has_users() and getattr(request.state, "identity", None) is None:
         return {
             "sign_in_required": False,
             "signed_in": False,
@@ -61,7 +61,7 @@ def me(request: Request, vault: Vault = Depends(get_vault)) -> dict[str, Any]:
 async def sign_in(
     body: SignInBody, request: Request, response: Response, vault: Vault = Depends(get_vault)
 ) -> dict[str, Any]:
-    if not await run_in_threadpool(vault.has_users):
+    if not await run_in_threadpool(vault.people.has_users):
         raise SignInError(
             "This server has no users to sign in as; it is open to whoever can reach it on this computer."
         )
@@ -69,7 +69,7 @@ async def sign_in(
     keys = (f"name:{body.name.lower()}", f"addr:{request.client.host if request.client else '-'}")
     limiter.check(*keys)
     try:
-        session = await run_in_threadpool(vault.sign_in, body.name, body.password)
+        session = await run_in_threadpool(vault.people.sign_in, body.name, body.password)
     except SignInError:
         limiter.failed(*keys)
         raise
@@ -89,7 +89,7 @@ async def sign_in(
 def sign_out(request: Request, response: Response, vault: Vault = Depends(get_vault)) -> dict[str, Any]:
     session = cookie(request.headers, SESSION_COOKIE)
     if session:
-        vault.sign_out(session)
+        vault.people.sign_out(session)
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(GUEST_COOKIE, path="/")
     return {"signed_in": False}

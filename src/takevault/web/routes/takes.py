@@ -202,4 +202,4 @@ async def attach_png(
 ) -> dict[str, Any]:
     uploads = web.root / "cache" / "uploads"
     async with received_file(request, filename, web.max_upload_bytes, uploads, "the workflow PNG") as path:
-        return await run_in_threadpool(vault.attach_workflow_png, f"{ref}@v{number}", path)
+        return await run_in_threadpool(vault.pngs.attach, f"{ref}@v{number}", path)
