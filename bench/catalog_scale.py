@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import statistics
@@ -309,6 +310,13 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=50)
     parser.add_argument("--dir", default=None, help="where the SQLite vault is built (default: a temp folder)")
     parser.add_argument("--small", action="store_true", help="2,000 takes, 10 samples: a run of seconds")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="build the vaults in this folder and leave them there (e.g. for bench/gallery_first_page.py --vault "
+        "KEEP/vault-SQLite)",
+    )
     args = parser.parse_args()
     if args.small:
         args.takes, args.samples = min(args.takes, 2000), min(args.samples, 10)
@@ -320,7 +328,14 @@ def main() -> int:
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
     )
     failures: list[str] = []
-    with tempfile.TemporaryDirectory(dir=args.dir, prefix="takevault-scale-") as tmp:
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    place: Any = (
+        contextlib.nullcontext(str(args.keep))
+        if args.keep
+        else tempfile.TemporaryDirectory(dir=args.dir, prefix="takevault-scale-")
+    )
+    with place as tmp:
         for backend in args.backends.split(","):
             if backend == "sqlite":
                 failures += bench_backend("SQLite", None, args, Path(tmp))
