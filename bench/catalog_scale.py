@@ -5,7 +5,7 @@
 
 Builds the vault through the project's own API: `Vault.init`, sections and shots with
 `add_section` / `add_shot`, then takes and versions with `Catalog.bulk_insert_takes` (2,000 per
-transaction, executemany; the text index triggers fill in as rows land), stars through
+transaction, executemany; the text index fills in per row on SQLite, per batch on PostgreSQL), stars through
 `Vault.star`. Then it times, in process, p50/p95 over `--samples` calls of each lookup the
 CLI and the web make, and runs `takevault takes --jsonl | (reader)` as a child process for
 the whole listing's first row, total time and peak RSS. Targets are printed beside each
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import statistics
@@ -35,8 +36,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from takevault.catalog import records  # noqa: E402
-from takevault.models import MediaInfo  # noqa: E402
+from takevault.catalog.rows import NewTake, NewVersion  # noqa: E402
+from takevault.models import MediaInfo, PngRecord  # noqa: E402
 from takevault.vault import Vault  # noqa: E402
 
 PG_URL = os.environ.get("TAKEVAULT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -101,21 +102,19 @@ def build(root: Path, catalog_url: str | None, n_takes: int, n_versions: int) ->
         vault.add_section(f"SEQ{s + 1:02d}")
     for i in range(n_shots):
         shots.append(vault.add_shot(f"SH{(i + 1) * 10:05d}", section=f"SEQ{i % SECTIONS + 1:02d}"))
-    media = records.media_columns(
-        MediaInfo.from_json(
-            {
-                "container": "mp4",
-                "codec": "h264",
-                "width": 1920,
-                "height": 1080,
-                "fps": "24000/1001",
-                "frames": 120,
-                "duration": 5.005,
-                "bit_rate": 8_000_000,
-                "pix_fmt": "yuv420p",
-                "audio": [],
-            }
-        )
+    media = MediaInfo.from_json(
+        {
+            "container": "mp4",
+            "codec": "h264",
+            "width": 1920,
+            "height": 1080,
+            "fps": "24000/1001",
+            "frames": 120,
+            "duration": 5.005,
+            "bit_rate": 8_000_000,
+            "pix_fmt": "yuv420p",
+            "audio": [],
+        }
     )
     rng = random.Random(7)
     when = datetime.now(UTC)
@@ -136,8 +135,6 @@ def build(root: Path, catalog_url: str | None, n_takes: int, n_versions: int) ->
                 "kind": ("raw", "edit", "final")[t % 3],
                 "tags": ["hero"] if t % 50 == 0 else [],
                 "note": f"{WORDS[t % len(WORDS)]} pass {t}" + (f" zebracorn{t}" if t % 1000 == 1 else ""),
-                "rating": t % 6,
-                "status": ("review", "approved", None)[t % 3],
                 "created_at": when,
                 "created_by": "bench",
                 "deleted": t % 97 == 0,
@@ -149,23 +146,13 @@ def build(root: Path, catalog_url: str | None, n_takes: int, n_versions: int) ->
             if v == count and t % 10 == 0:
                 prompt = f"a {WORDS[(t // 10) % len(WORDS)]} at dawn, {'kestrelwing ' if t % 500 == 0 else ''}35mm"
                 params = {"generation": {"positive": prompt, "seed": t}, "chunks": {}}
-            version_rows.append(
-                {
-                    "take_id": take_id,
-                    "number": v,
-                    "key": key,
-                    "version_id": f"{t:08d}.{v}",
-                    "sha256": f"{t:056x}{v:08x}",
-                    "size": 10_000_000 + v,
-                    "original_name": f"render_{t}.mp4",
-                    "source": "upload",
-                    "created_at": when,
-                    "created_by": "bench",
-                    **media,
-                    **({"png_status": "present", "png_key": key[:-4] + ".png", "params": params} if params else {}),
-                }
+            png = PngRecord(key[:-4] + ".png", None, None, 0, "present", None, params) if params else None
+            version = NewVersion(
+                key, f"{t:08d}.{v}", f"{t:056x}{v:08x}", 10_000_000 + v, f"render_{t}.mp4", when, "bench", media, png
             )
-    vault.catalog.bulk_insert_takes(take_rows, version_rows)
+            version_rows.append((take_id, v, version))
+    new_takes = [NewTake(**{**row, "tags": tuple(row["tags"])}) for row in take_rows]
+    vault.catalog.bulk_insert_takes(new_takes, version_rows)
     return vault, take_rows
 
 
@@ -323,6 +310,13 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=50)
     parser.add_argument("--dir", default=None, help="where the SQLite vault is built (default: a temp folder)")
     parser.add_argument("--small", action="store_true", help="2,000 takes, 10 samples: a run of seconds")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="build the vaults in this folder and leave them there (e.g. for bench/gallery_first_page.py --vault "
+        "KEEP/vault-SQLite)",
+    )
     args = parser.parse_args()
     if args.small:
         args.takes, args.samples = min(args.takes, 2000), min(args.samples, 10)
@@ -334,7 +328,14 @@ def main() -> int:
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
     )
     failures: list[str] = []
-    with tempfile.TemporaryDirectory(dir=args.dir, prefix="takevault-scale-") as tmp:
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    place: Any = (
+        contextlib.nullcontext(str(args.keep))
+        if args.keep
+        else tempfile.TemporaryDirectory(dir=args.dir, prefix="takevault-scale-")
+    )
+    with place as tmp:
         for backend in args.backends.split(","):
             if backend == "sqlite":
                 failures += bench_backend("SQLite", None, args, Path(tmp))

@@ -74,6 +74,8 @@ class MediaInfo:
     color_trc: str | None = None
     audio: tuple[AudioStreamInfo, ...] = ()
     tags: dict[str, str] = field(default_factory=dict)
+    start_timecode: str | None = None
+    """The source timecode of the first frame (`01:00:00:00`) when the file carries one."""
 
     @property
     def fps_text(self) -> str | None:
@@ -111,6 +113,7 @@ class MediaInfo:
             color_primaries=data.get("color_primaries"),
             color_trc=data.get("color_trc"),
             audio=tuple(AudioStreamInfo(**a) for a in data.get("audio") or ()),
+            start_timecode=data.get("start_timecode"),
         )
 
 

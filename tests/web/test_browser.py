@@ -399,7 +399,8 @@ def test_compare_room_seeks_in_sync(page, room: Room):
     screenshot(page, "compare-wipe.png")
     page.click("button[data-mode=diff]")
     wait_js(page, "document.querySelector('[data-testid=diff-canvas]').width > 0")
-    # Clicking the plot jumps there.
+    # Clicking the plot jumps there (scrolled to: the sound strip sits between the players and the plot).
+    page.locator("[data-testid=diff-plot]").scroll_into_view_if_needed()
     plot = page.locator("[data-testid=diff-plot]").bounding_box()
     page.mouse.click(plot["x"] + plot["width"] * 0.75, plot["y"] + plot["height"] / 2)
     wait_js(page, "document.querySelector('video[data-item=A]').currentTime > 1.2")

@@ -66,6 +66,17 @@ def page(browser):
     assert not errors, f"JavaScript errors: {errors}"
 
 
+def wait_follow(vault, timeout: float = 60) -> None:
+    """The web's replace answers at once; its notes follow as a job run by the server's workers."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while any(j.state in ("queued", "running") for j in vault.list_jobs() if j.kind == "notes_follow"):
+        assert time.monotonic() < deadline, "the notes_follow job did not finish"
+        time.sleep(0.1)
+    assert [j.state for j in vault.list_jobs() if j.kind == "notes_follow"][:1] == ["done"]
+
+
 def sign_in(page, studio: Studio, name: str, password: str = PASSWORD) -> None:
     page.goto(studio.url)
     page.wait_for_selector("#signin-form")
@@ -168,6 +179,7 @@ def test_note_with_a_drawing_follows_the_replace_to_the_aligned_frame(browser, s
             assert [e.user for e in vault.events(take=take) if e.action == "replace"][-1] == "ed"
 
         with Vault.open(studio.root) as vault:
+            wait_follow(vault)
             (carried_note,) = vault.notes(f"{take}@v4")
             vault.reply_note(carried_note.id, "<img src=x onerror=window.__pwned=2>")
             vault.set_approval(f"{take}@v3", "changes_requested", comment="<script>window.__pwned=3</script>")

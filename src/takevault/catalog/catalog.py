@@ -7,6 +7,7 @@ PostgreSQL) so concurrent processes see consistent counters and stars.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import functools
@@ -18,11 +19,11 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from takevault.catalog import journal, records
+from takevault.catalog import journal, records, search
 from takevault.catalog.engine import WRITE_OPTION, create_catalog_engine
 from takevault.catalog.rows import NewEvent, NewTake, NewVersion, TakeChanges
 from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
@@ -35,6 +36,14 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+class TakeIdPage(NamedTuple):
+    """One page of a take list as ids: `ids` start at position `start` of the `total` that match."""
+
+    ids: list[str]
+    start: int
+    total: int
 
 
 class Catalog:
@@ -352,9 +361,7 @@ class Catalog:
             # no-op update locks the row first, so the image journaled is the latest counter and a
             # later change to the shot gets a later entry.
             conn.execute(
-                sa.update(shots)
-                .where(shots.c.id == take.shot_id)
-                .values(next_take_number=shots.c.next_take_number)
+                sa.update(shots).where(shots.c.id == take.shot_id).values(next_take_number=shots.c.next_take_number)
             )
             conn.execute(sa.insert(takes).values(**take.columns()))
             conn.execute(sa.insert(take_versions).values(**first.columns(take.id, 1)))
@@ -505,10 +512,11 @@ class Catalog:
         (`base` swaps in another select over the same tables, e.g. the full rows.)"""
         base = _TAKE_ORDER if base is None else base
         selective = take_ids is not None or where.starred is True or where.search is not None
-        if selective:
+        if selective and self.dialect == "sqlite":
             # `+ 0` keeps SQLite's planner (which has no statistics) off the shots' project index, so a
             # selective lookup starts from its few candidate takes by primary key instead of walking
             # every take of every shot of the project and testing each against the candidates.
+            # Not on PostgreSQL: there it makes the planner guess one shot, so it walks every take.
             query = base.where(shots.c.project_id + 0 == project.id)
         else:
             query = base.where(shots.c.project_id == project.id)
@@ -570,27 +578,124 @@ class Catalog:
             lookup: sa.Executable
             params: dict[str, Any] = {"project_id": project.id}
             if where == ANY_TAKE and name is None and shot_ids is None and number is None and take_ids is not None:
-                lookup, params = _TAKES_BY_ID, {**params, "ids": list(take_ids)}
+                by_id = _TAKES_BY_ID if self.dialect == "sqlite" else _TAKES_BY_ID_PG
+                lookup, params = by_id, {**params, "ids": list(take_ids)}
             elif where == ANY_TAKE and name is None and take_ids is None and shot_ids is not None:
                 lookup, params = _TAKES_BY_SHOT_NUMBER, {**params, "shot_ids": list(shot_ids), "number": number}
             else:
                 lookup = self._matching_ids(project, where, shot_ids, take_ids, number, name, base=_TAKE_ROWS_ORDERED)
             with self.read() as conn:
                 found = conn.execute(lookup, params).all()
-                links = self._links(conn, [r[0] for r in found]) if found else {}
+                links = self._links(conn, [r[0] for r in found]) if found and self._has_links(conn) else {}
             for row in found:
                 yield _take_record(row, project.name, links.get(row[0], ()))
             return
-        ids_query = self._matching_ids(project, where, shot_ids, take_ids, number, name)
         with self.read() as conn:
             has_links = self._has_links(conn)
-            for ids in self._ordered_id_batches(conn, project, where, shot_ids, take_ids, ids_query, batch):
+            for ids in self._ordered_id_batches(conn, project, where, shot_ids, take_ids, name, batch):
                 rows = {r[0]: r for r in conn.execute(_TAKES_ROWS_BY_ID, {"ids": ids}).all()}
                 links = self._links(conn, ids) if has_links else {}
                 for take_id in ids:
                     hit = rows.get(take_id)
                     if hit is not None:
                         yield _take_record(hit, project.name, links.get(take_id, ()))
+
+    def ordered_take_ids(self, project: Project, where: TakeFilter, shot_ids: Sequence[int] | None = None) -> list[str]:
+        """The ids of every take matching `where` (its `shot` given as `shot_ids`), in edit order.
+
+        Short keys only, read through the same indexes as the listings, so a caller can count,
+        page and find a take's position without loading a single take record."""
+        with self.read() as conn:
+            return self._all_ids(conn, project, where, shot_ids)
+
+    def _all_ids(
+        self, conn: sa.Connection, project: Project, where: TakeFilter, shot_ids: Sequence[int] | None
+    ) -> list[str]:
+        batches = self._ordered_id_batches(conn, project, where, shot_ids, None, None, 5000)
+        return [take_id for batch in batches for take_id in batch]
+
+    def take_id_page(
+        self,
+        project: Project,
+        where: TakeFilter,
+        shot_ids: Sequence[int] | None,
+        *,
+        after: str | None,
+        offset: int,
+        limit: int,
+    ) -> TakeIdPage:
+        """Up to `limit` matching take ids in edit order after take `after`, with where they start and
+        how many match in all: what a paged list needs, read without listing every matching id.
+
+        A take's place in edit order is its shot's place, then its number, so the page starts right
+        after `after`'s place even when `after` no longer matches (deleted, re-rated); a take purged
+        meanwhile has no place left, so its page starts at `offset`, the position the cursor noted."""
+        with self.read() as conn:
+            shot_order = self._shot_order(conn, project, where, shot_ids)
+            position = {shot_id: i for i, shot_id in enumerate(shot_order)}
+            mark = None
+            if after is not None:
+                found = conn.execute(_TAKE_PLACE, {"id": after}).first()
+                if found is not None and found[0] in position:
+                    mark = (position[found[0]], found[1])
+            if _few_matches(where):
+                # A few matches (stars, a search): all of them, placed in Python.
+                query = self._matching_ids(project, where, shot_ids, None, None, None, base=_TAKE_PLACES_ORDERED)
+                rows = conn.execute(query).all()
+                places = [(position.get(shot_id, -1), number) for _id, shot_id, number in rows]
+                start = 0 if after is None else bisect.bisect_right(places, mark) if mark else min(offset, len(rows))
+                return TakeIdPage([r[0] for r in rows[start : start + limit]], start, len(rows))
+            count = self._matching_ids(project, where, shot_ids, None, None, None, base=_TAKE_COUNT)
+            total = conn.execute(count).scalar_one()
+            if after is None:
+                return TakeIdPage(self._ids_from(conn, project, where, shot_order, 0, limit), 0, total)
+            if mark is None:  # purged: only the position the cursor noted is left
+                start = min(offset, total)
+                return TakeIdPage(self._all_ids(conn, project, where, shot_ids)[start : start + limit], start, total)
+            at_or_before = sa.or_(
+                takes.c.shot_id.in_(shot_order[: mark[0]]),
+                sa.and_(takes.c.shot_id == shot_order[mark[0]], takes.c.number <= mark[1]),
+            )
+            start = conn.execute(count.where(at_or_before)).scalar_one()
+            return TakeIdPage(self._ids_from(conn, project, where, shot_order[mark[0] :], mark[1], limit), start, total)
+
+    def _shot_order(
+        self, conn: sa.Connection, project: Project, where: TakeFilter, shot_ids: Sequence[int] | None
+    ) -> list[int]:
+        """The ids of the shots a listing walks, in edit order."""
+        shots_query = _SHOT_ORDER.where(shots.c.project_id == project.id)
+        if shot_ids is not None:
+            shots_query = shots_query.where(shots.c.id.in_(list(shot_ids)))
+        if where.section is not None:
+            shots_query = shots_query.where(sections.c.code == where.section)
+        return list(conn.execute(shots_query).scalars().all())
+
+    def _ids_from(
+        self,
+        conn: sa.Connection,
+        project: Project,
+        where: TakeFilter,
+        shot_order: list[int],
+        after_number: int,
+        limit: int,
+    ) -> list[str]:
+        """Up to `limit` matching ids from the shots of `shot_order` on (the first after `after_number`),
+        reading one shot, then two, four… at a time, so a page reads about as many rows as it shows."""
+        query = self._matching_ids(project, where, None, None, None, None, base=_TAKE_IDS_BY_NUMBER)
+        found: list[str] = []
+        group, at = 1, 0
+        while at < len(shot_order) and len(found) < limit:
+            shot_group = shot_order[at : at + group]
+            of_shot: dict[int, list[str]] = {shot_id: [] for shot_id in shot_group}
+            step = query.where(takes.c.shot_id.in_(shot_group))
+            if at == 0 and after_number:
+                step = step.where(sa.or_(takes.c.shot_id != shot_group[0], takes.c.number > after_number))
+            for take_id, shot_id in conn.execute(step).all():
+                of_shot[shot_id].append(take_id)
+            for shot_id in shot_group:
+                found += of_shot[shot_id]
+            at, group = at + group, min(group * 2, SHOTS_PER_READ * 4)
+        return found[:limit]
 
     def _ordered_id_batches(
         self,
@@ -599,15 +704,19 @@ class Catalog:
         where: TakeFilter,
         shot_ids: Sequence[int] | None,
         take_ids: Sequence[str] | None,
-        ids_query: sa.Select,
+        name: str | None,
         batch: int,
     ) -> Iterator[list[str]]:
         """Matching take ids in edit order, `batch` at a time.
 
         A selective filter (ids, star, search) sorts its few matches at once. Anything else walks
         the shots in edit order and reads their takes through the (shot_id, number) index a few
-        shots at a time, so the first rows come at once and nothing sorts the whole project."""
+        shots at a time, so the first rows come at once and nothing sorts the whole project. The
+        database orders each shot's takes by number only: the shots' order is already known here,
+        and sorting many rows on the section and shot codes (text, under a collation) is what
+        made whole listings slow on PostgreSQL."""
         if take_ids is not None or where.starred is True or where.search is not None:
+            ids_query = self._matching_ids(project, where, shot_ids, take_ids, None, name)
             yield from (list(c) for c in _chunks(conn.execute(ids_query).scalars().all(), batch))
             return
         shots_query = _SHOT_ORDER.where(shots.c.project_id == project.id)
@@ -615,9 +724,14 @@ class Catalog:
             shots_query = shots_query.where(shots.c.id.in_(list(shot_ids)))
         if where.section is not None:
             shots_query = shots_query.where(sections.c.code == where.section)
+        by_shot_query = self._matching_ids(project, where, None, None, None, name, base=_TAKE_IDS_BY_NUMBER)
         pending: list[str] = []
         for shot_group in _chunks(conn.execute(shots_query).scalars().all(), SHOTS_PER_READ):
-            pending += conn.execute(ids_query.where(takes.c.shot_id.in_(list(shot_group)))).scalars().all()
+            of_shot: dict[int, list[str]] = {shot_id: [] for shot_id in shot_group}
+            for take_id, shot_id in conn.execute(by_shot_query.where(takes.c.shot_id.in_(list(shot_group)))):
+                of_shot[shot_id].append(take_id)
+            for shot_id in shot_group:
+                pending += of_shot[shot_id]
             while len(pending) >= batch:
                 yield pending[:batch]
                 pending = pending[batch:]
@@ -769,6 +883,7 @@ class Catalog:
         # executemany takes its columns from the first row: give every row the same keys.
         take_rows = _same_keys([t.columns() for t in new_takes])
         version_rows = _same_keys([v.columns(take_id, number) for take_id, number, v in versions])
+        postgres = self.dialect == "postgresql"
         versions_of: dict[str, list[dict[str, Any]]] = {}
         for row in version_rows:
             versions_of.setdefault(row["take_id"], []).append(row)
@@ -776,6 +891,8 @@ class Catalog:
             chunk = list(take_rows[start : start + batch])
             rows = [v for t in chunk for v in versions_of.get(t["id"], ())]
             with self.write() as conn:
+                if postgres:
+                    conn.execute(sa.text(search.PG_DEFER_ON))
                 conn.execute(sa.insert(takes), chunk)
                 if rows:
                     # Ids given up front: the journal must learn the key of every inserted row, and
@@ -791,6 +908,16 @@ class Catalog:
                         .where(shots.c.id == shot_id, shots.c.next_take_number <= number)
                         .values(next_take_number=number + 1)
                     )
+                if postgres:
+                    # The batch's documents at once (the row triggers stood aside, see catalog/search.py).
+                    conn.execute(sa.text(search.PG_DEFER_OFF))
+                    conn.execute(sa.text(search.PG_REFRESH_MANY), {"ids": [row["id"] for row in chunk]})
+        if postgres and take_rows:
+            # Fresh statistics, so the planner does not plan for the empty tables it saw before the load
+            # (a server without autovacuum would keep those guesses for good).
+            with self._translate(), self._writer.connect() as conn:
+                conn.execute(sa.text("ANALYZE takes, take_versions, shots, take_search"))
+                conn.commit()
 
     def raise_take_counter(self, shot_id: int, at_least: int) -> None:
         with self.write() as conn:
@@ -852,9 +979,7 @@ class TakeWriter:
             ).scalar_one()
         return int(top) + 1
 
-    def add_version(
-        self, number: int, version: NewVersion, event: NewEvent, changes: TakeChanges | None = None
-    ) -> int:
+    def add_version(self, number: int, version: NewVersion, event: NewEvent, changes: TakeChanges | None = None) -> int:
         """Append version `number` (the reserved one) and its log line."""
         with self._writes() as conn:
             conn.execute(sa.insert(take_versions).values(**version.columns(self.take_id, number)))
@@ -934,6 +1059,11 @@ def _mark_deleted(conn: sa.Connection, take_id: str, shot_id: int, event: NewEve
     return bool(was_starred)
 
 
+def _few_matches(where: TakeFilter) -> bool:
+    """Whether a filter matches few takes whatever the vault's size (stars, a text search)."""
+    return where.starred is True or where.search is not None
+
+
 _REVISION_LINE = re.compile(r"^revision\s*(?::[^=]*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
 _DOWN_LINE = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
 
@@ -978,7 +1108,7 @@ def _build_take_select() -> sa.Select:
         shots.c.starred_take_id,
         sections.c.code.label("section_code"),
         count.label("versions_count"),
-        *(c.label(f"v_{c.name}") for c in current.c),
+        *(_fast(c).label(f"v_{c.name}") for c in current.c),
     ).select_from(
         takes.join(shots, takes.c.shot_id == shots.c.id)
         .outerjoin(sections, shots.c.section_id == sections.c.id)
@@ -1103,6 +1233,9 @@ _TAKE_ROWS_ORDERED = _TAKE_ROWS.order_by(*_build_take_order()._order_by_clauses)
 _TAKES_BY_ID = _TAKE_ROWS_ORDERED.where(
     shots.c.project_id + 0 == sa.bindparam("project_id"), takes.c.id.in_(sa.bindparam("ids", expanding=True))
 )
+_TAKES_BY_ID_PG = _TAKE_ROWS_ORDERED.where(
+    shots.c.project_id == sa.bindparam("project_id"), takes.c.id.in_(sa.bindparam("ids", expanding=True))
+)
 _TAKES_BY_SHOT_NUMBER = _TAKE_ROWS_ORDERED.where(
     shots.c.project_id == sa.bindparam("project_id"),
     takes.c.shot_id.in_(sa.bindparam("shot_ids", expanding=True)),
@@ -1112,14 +1245,32 @@ _TAKES_ROWS_BY_ID = _TAKE_ROWS.where(takes.c.id.in_(sa.bindparam("ids", expandin
 _SHOT_ORDER = _build_shot_order()
 SHOTS_PER_READ = 20
 _TAKE_ORDER = _build_take_order()
+_TAKE_PLACE = sa.select(takes.c.shot_id, takes.c.number).where(takes.c.id == sa.bindparam("id"))
+_TAKE_PLACES_ORDERED = (
+    sa.select(takes.c.id, takes.c.shot_id, takes.c.number)
+    .select_from(
+        takes.join(shots, takes.c.shot_id == shots.c.id).outerjoin(sections, shots.c.section_id == sections.c.id)
+    )
+    .order_by(*_TAKE_ORDER._order_by_clauses)
+)
+_TAKE_COUNT = sa.select(sa.func.count()).select_from(
+    takes.join(shots, takes.c.shot_id == shots.c.id).outerjoin(sections, shots.c.section_id == sections.c.id)
+)
+# A few shots' matching takes, each shot's in number order (the caller knows the shots' order).
+_TAKE_IDS_BY_NUMBER = (
+    sa.select(takes.c.id, takes.c.shot_id)
+    .select_from(
+        takes.join(shots, takes.c.shot_id == shots.c.id).outerjoin(sections, shots.c.section_id == sections.c.id)
+    )
+    .order_by(takes.c.number)
+)
 _TAKE_KEYS = _column_keys(_TAKE_ROWS)
-_VERSION_KEYS = tuple((i, k[2:]) for i, k in enumerate(_TAKE_KEYS) if k.startswith("v_"))
+_TAKE_READER = records.TakeRowReader(_TAKE_KEYS)
 
 
 def _take_record(row: sa.Row, project: str, links: Sequence[Any]) -> Take:
     """One row of `_TAKE_ROWS` (take, shot, section, current version) as a `Take`."""
-    version = records.version({k: row[i] for i, k in _VERSION_KEYS}, is_current=True)
-    return records.take(dict(zip(_TAKE_KEYS, row, strict=True)), project, version, links)
+    return _TAKE_READER.take(row, project, links)
 
 
 _LINKS_FROM_TAKE = _build_links_select(incoming=False)

@@ -185,3 +185,47 @@ PG_DROP = [
     "DROP TABLE IF EXISTS take_search",
     "DROP FUNCTION IF EXISTS take_search_refresh(VARCHAR)",
 ]
+
+# -- bulk loads on PostgreSQL (migration 0007) --------------------------------------------
+# A bulk insert fills the index once per take, set-wise, instead of once per inserted row from the
+# triggers (a take and its versions refreshed its document three or four times): inside such a
+# transaction the setting below is on, the row triggers return at once, and `PG_REFRESH_MANY`
+# writes the documents of the batch's takes before the commit. The setting is local to the
+# transaction, so every other writer keeps the triggers.
+
+PG_DEFER_SETTING = "takevault.defer_take_search"
+
+
+def _pg_deferrable(body: str) -> str:
+    return f"IF current_setting('{PG_DEFER_SETTING}', true) = 'on' THEN RETURN NULL; END IF; {body}"
+
+
+PG_DEFERRABLE_FUNCTIONS = [
+    "CREATE OR REPLACE FUNCTION take_search_takes_trg() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN " + _pg_deferrable("PERFORM take_search_refresh(NEW.id); RETURN NULL;") + " END $$",
+    "CREATE OR REPLACE FUNCTION take_search_versions_trg() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN "
+    + _pg_deferrable(
+        "IF TG_OP = 'DELETE' THEN PERFORM take_search_refresh(OLD.take_id); "
+        "ELSE PERFORM take_search_refresh(NEW.take_id); END IF; RETURN NULL;"
+    )
+    + " END $$",
+]
+
+PG_PLAIN_FUNCTIONS = [
+    "CREATE OR REPLACE FUNCTION take_search_takes_trg() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN PERFORM take_search_refresh(NEW.id); RETURN NULL; END $$",
+    "CREATE OR REPLACE FUNCTION take_search_versions_trg() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN IF TG_OP = 'DELETE' THEN PERFORM take_search_refresh(OLD.take_id); "
+    "ELSE PERFORM take_search_refresh(NEW.take_id); END IF; RETURN NULL; END $$",
+]
+"""What migration 0004 made; 0007's downgrade puts it back."""
+
+PG_DEFER_ON = f"SELECT set_config('{PG_DEFER_SETTING}', 'on', true)"
+PG_DEFER_OFF = f"SELECT set_config('{PG_DEFER_SETTING}', 'off', true)"
+
+PG_REFRESH_MANY = (
+    f"INSERT INTO take_search (take_id, document) SELECT t.id, {PG_DOCUMENT} "
+    "FROM takes t JOIN shots s ON s.id = t.shot_id WHERE t.id = ANY(:ids) "
+    "ON CONFLICT (take_id) DO UPDATE SET document = EXCLUDED.document"
+)

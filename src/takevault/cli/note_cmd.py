@@ -126,15 +126,27 @@ def follow(
 @note_app.command("markers")
 def markers(
     ctx: typer.Context,
-    resolve_csv: Annotated[Path, typer.Option("--resolve-csv", help="CSV marker list to write.")],
+    resolve_csv: Annotated[Path | None, typer.Option("--resolve-csv", help="CSV marker list to write.")] = None,
+    resolve_edl: Annotated[
+        Path | None,
+        typer.Option("--resolve-edl", help="Resolve's marker EDL to write (Timelines > Import > Timeline Markers)."),
+    ] = None,
     shot: Annotated[str | None, typer.Option("--shot", help="Only this shot.")] = None,
     section: Annotated[str | None, typer.Option("--section", help="Only this section.")] = None,
 ) -> None:
-    """Open notes of the starred takes as a marker list in the timeline's record timecode (for Resolve).
+    """Open notes of the starred takes as markers in the timeline's record timecode (for Resolve).
 
     The OTIO, EDL and FCP XML exports ('takevault export --otio/--edl/--fcpxml') carry them as markers too.
     """
-    found = open_vault(ctx).export_note_markers(resolve_csv, shot=shot, section=section)
+    if (resolve_csv is None) == (resolve_edl is None):
+        raise InvalidInputError("Give one of --resolve-csv FILE.csv or --resolve-edl FILE.edl.")
+    if resolve_edl is not None and resolve_edl.suffix.lower() != ".edl":
+        raise InvalidInputError(f"{resolve_edl.name} does not end in .edl; Resolve imports marker EDLs by that name.")
+    target = resolve_edl if resolve_edl is not None else resolve_csv
+    assert target is not None
+    if resolve_csv is not None and resolve_csv.suffix.lower() == ".edl":
+        raise InvalidInputError("For Resolve's marker EDL use --resolve-edl; --resolve-csv writes a CSV.")
+    found = open_vault(ctx).export_note_markers(target, shot=shot, section=section)
     ui.info(f"Wrote {found['markers']} markers at {found['rate']} fps to {found['path']}.")
 
 

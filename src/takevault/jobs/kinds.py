@@ -244,6 +244,36 @@ def _run_export(vault: Vault, args: dict[str, Any], progress: Progress) -> Any:
     return vault.export_folder(args["dest"], progress=progress, **options)
 
 
+# -- review notes that follow the next version --------------------------------------
+def _plan_notes_follow(vault: Vault, args: dict[str, Any]) -> Plan:
+    ref = args.get("take")
+    if not isinstance(ref, str) or not ref.strip():
+        raise InvalidInputError("A notes_follow job needs 'take': the take whose notes move, like SH010/video_02.")
+    take = vault.take(ref.strip())
+    numbers = []
+    for key in ("from_version", "to_version"):
+        value = args.get(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidInputError(f"A notes_follow job needs '{key}': a version number of {take.ref}, like 3.")
+        vault.resolve_version(f"{take.id}@v{value}")
+        numbers.append(value)
+    if numbers[0] == numbers[1]:
+        raise InvalidInputError(f"v{numbers[0]} is the version the notes are on; carry them to another one.")
+    # The person who asked is named in the event, not the worker that runs it.
+    by = vault.user
+    return Plan({"take": take.id, "from_version": numbers[0], "to_version": numbers[1], "by": by}, total=2)
+
+
+def _run_notes_follow(vault: Vault, args: dict[str, Any], progress: Progress) -> Any:
+    from takevault.vault.notes_follow import carry_notes
+
+    _alive(vault, args["take"])
+    take = vault.take(args["take"])
+    with vault.acting_as(args.get("by")):
+        carried = carry_notes(vault, take, args["from_version"], args["to_version"], progress=progress)
+    return {"take": take.id, "to_version": args["to_version"], "carried": len(carried)}
+
+
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
@@ -255,6 +285,7 @@ KINDS: dict[str, Kind] = {
         Kind("rebuild", "rebuilding the catalog", _plan_rebuild, _run_rebuild),
         Kind("import", "importing", _plan_import, _run_import),
         Kind("export", "exporting", _plan_export, _run_export),
+        Kind("notes_follow", "following notes", _plan_notes_follow, _run_notes_follow),
     )
 }
 

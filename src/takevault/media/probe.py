@@ -5,6 +5,7 @@ Wraps PyAV errors into `MediaError` sentences that say which formats we take.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
@@ -158,7 +159,23 @@ def header_info(container: av.container.InputContainer, path: Path) -> MediaInfo
             for a in container.streams.audio
         ),
         tags={str(k): str(v) for k, v in (container.metadata or {}).items()},
+        start_timecode=start_timecode(container),
     )
+
+
+_SMPTE = re.compile(r"^\d{2}:\d{2}:\d{2}[:;.]\d{2,3}$")
+
+
+def start_timecode(container: av.container.InputContainer) -> str | None:
+    """The `timecode` tag of the video stream, else of the container, else of a timecode (tmcd) track,
+    as written by `ffmpeg -timecode 01:00:00:00`; None when there is none (or it is not SMPTE)."""
+    sources = [container.streams.video[0].metadata, container.metadata]
+    sources += [s.metadata for s in container.streams if s.type == "data"]
+    for tags in sources:
+        for key, value in (tags or {}).items():
+            if str(key).lower() == "timecode" and _SMPTE.match(str(value).strip()):
+                return str(value).strip()
+    return None
 
 
 def _decode_first_frame(path: Path) -> None:

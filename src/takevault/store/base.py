@@ -56,6 +56,20 @@ MAX_METADATA_BYTES = 2048
 """S3 caps user metadata at 2 KiB; both backends hold the same limit so they behave alike."""
 
 
+MAX_PRESIGN_SECONDS = 7 * 24 * 3600
+"""S3 signatures (SigV4) are valid for at most seven days."""
+
+
+def validate_expires(expires: int) -> int:
+    """Return `expires` as whole seconds if a presigned URL can last that long, else raise InvalidInputError."""
+    if isinstance(expires, bool) or not isinstance(expires, int | float) or not 1 <= expires <= MAX_PRESIGN_SECONDS:
+        raise InvalidInputError(
+            f"A link cannot stay valid for {expires!r} seconds; give a number of seconds from 1 to "
+            f"{MAX_PRESIGN_SECONDS} (seven days)."
+        )
+    return int(expires)
+
+
 def validate_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
     """Return metadata both backends can carry unchanged, else raise InvalidInputError.
 
@@ -325,6 +339,19 @@ class VersionedStore(Protocol):
 
     def restore(self, key: str, version_id: str) -> ObjectVersion:
         """Copy an old version to a new latest version; history only grows."""
+        ...
+
+    def blob_path(self, key: str, version_id: str | None = None) -> Path | None:
+        """The file on this machine that holds one version's bytes (latest when None), for readers
+        that need a real path (PyAV); read it, never write to it. None when the bytes do not sit on
+        this machine (S3): fetch them with `download_to_path` instead. None says nothing about
+        whether the version exists; a local store raises as `head` does."""
+        ...
+
+    def presigned_url(self, key: str, version_id: str | None = None, expires: int = 3600) -> str | None:
+        """A URL anyone holding it can GET one version (latest when None) from, for `expires` seconds
+        (1 s to 7 days). None when the store has no such URLs (a local folder): hand over the bytes
+        instead. Signing makes no request, so an existing version is not checked."""
         ...
 
     def versioning_status(self) -> str:

@@ -46,6 +46,7 @@ from takevault.store.base import (
     SourceStream,
     StagedUpload,
     pipelined_copy,
+    validate_expires,
     validate_key,
     validate_metadata,
 )
@@ -343,9 +344,24 @@ class LocalStore:
         return self._record_to_version(key, record, is_latest=True)
 
     def blob_path(self, key: str, version_id: str | None = None) -> Path:
-        """The file holding a version's bytes, for readers that need a real path (PyAV)."""
+        """The blob holding a version's bytes (shared by every version with the same bytes: never write to it)."""
         info = self.head(key, version_id)
-        return self._blob_path(info.sha256 or "")
+        if info.is_delete_marker or not info.sha256:
+            raise DeleteMarkerError(
+                f"Version {info.version_id!r} of {key!r} is a delete marker and has no bytes; pick another version."
+            )
+        path = self._blob_path(info.sha256)
+        if not path.is_file():
+            raise NotFoundError(
+                f"The bytes of version {info.version_id!r} of {key!r} are missing from the store; run 'takevault fsck'."
+            )
+        return path
+
+    def presigned_url(self, key: str, version_id: str | None = None, expires: int = 3600) -> None:
+        """A folder has no signed links: None, after the same checks of the arguments S3 makes."""
+        validate_key(key)
+        validate_expires(expires)
+        return None
 
     def close(self) -> None:
         pass

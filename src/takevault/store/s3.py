@@ -22,8 +22,9 @@ import queue
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -53,15 +54,19 @@ from takevault.store.base import (
     ProgressCallback,
     SourceStream,
     StagedUpload,
+    validate_expires,
     validate_key,
     validate_metadata,
 )
+from takevault.store.ranged import RangedReader
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import HeadObjectOutputTypeDef
 
 SHA256_TAG = "sha256"
+READ_STEP = 1024 * 1024
+"""Bytes asked of a response body at a time while a part is read into its buffer."""
 MAX_PARTS = 10_000
 _ENCODED = re.compile(r"^=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=$")
 _ACCESS_CODES = {
@@ -139,6 +144,77 @@ class _BodyReader:
         self._body.close()
 
 
+@dataclass(frozen=True)
+class _Known:
+    """What a lookup learnt of one version; versions never change, so it stays true."""
+
+    sha256: str | None
+    metadata: dict[str, str]
+    size: int | None
+
+
+class _RangeFetcher:
+    """Fills one byte range of a version for `RangedReader`: a ranged GET read straight into the
+    part's buffer, retried when the connection breaks mid-part (as s3transfer does)."""
+
+    ATTEMPTS = 3
+
+    def __init__(self, store: S3Store, params: dict[str, Any], first: Any, what: str) -> None:
+        self._store = store
+        self._params = {k: v for k, v in params.items() if k != "Range"}
+        self._first: Any = first  # the answer to the request `get` already made for part one
+        self._what = what
+
+    def fill(self, offset: int, view: memoryview) -> None:
+        for attempt in range(self.ATTEMPTS):
+            last = attempt + 1 == self.ATTEMPTS
+            try:
+                self._fill_once(offset, view)
+                return
+            except bce.ClientError as exc:
+                raise self._store._translate(exc, f"reading {self._what}") from exc
+            except (bce.BotoCoreError, OSError, _ShortPart) as exc:
+                if last:
+                    raise self._store._translate(exc, f"reading {self._what}") from exc
+            except Exception as exc:  # urllib3 protocol errors are not OSErrors
+                if not type(exc).__module__.startswith("urllib3"):
+                    raise
+                if last:
+                    raise StoreUnreachableError(
+                        f"The connection to {self._store.endpoint_label} broke while reading {self._what}; "
+                        "check the endpoint and try again."
+                    ) from exc
+
+    def _fill_once(self, offset: int, view: memoryview) -> None:
+        first = None
+        if offset == 0:  # only the first part's thread touches it
+            first, self._first = self._first, None
+        end = offset + len(view) - 1
+        resp = first or self._store._client.get_object(**self._params, Range=f"bytes={offset}-{end}")
+        body: Any = resp["Body"]
+        try:
+            if not str(resp.get("ContentRange") or "").startswith(f"bytes {offset}-{end}/"):
+                raise StoreError(
+                    f"The S3 server answered a ranged read of {self._what} with other bytes "
+                    f"({resp.get('ContentRange') or 'the whole object'}); check the server."
+                )
+            got = 0
+            while got < len(view):
+                # urllib3 reads a whole request into a new bytes first: small steps keep that copy small.
+                count = body.readinto(view[got : got + READ_STEP])
+                if not count:
+                    break
+                got += count
+        finally:
+            body.close()
+        if got != len(view):
+            raise _ShortPart(f"The S3 server sent {got} of {len(view)} bytes of a part of {self._what}; try again.")
+
+
+class _ShortPart(StoreError):
+    """A part's answer ended early; worth another try."""
+
+
 class S3Store:
     """`VersionedStore` on one bucket (and optional key prefix) of an S3-compatible endpoint."""
 
@@ -200,15 +276,36 @@ class S3Store:
             ) from None
         self._upload_clients: queue.SimpleQueue[_UploadClient] = queue.SimpleQueue()
         self._versioning_ok = False
-        self._describe_cache: OrderedDict[tuple[str, str], tuple[str | None, dict[str, str]]] = OrderedDict()
+        # Versions never change, so what one lookup learnt of a version (sha256, metadata, size) is kept.
+        self._describe_cache: OrderedDict[tuple[str, str], _Known] = OrderedDict()
+        self._observers: list[Callable[..., None]] = []
         self._cache_lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
 
     # -- plumbing ---------------------------------------------------------
     def _new_client(self) -> S3Client:
-        return self._session.client(
+        client = self._session.client(
             "s3", endpoint_url=self.endpoint_url, region_name=self.region or "us-east-1", config=self._config
         )
+        for handler in getattr(self, "_observers", ()):
+            client.meta.events.register("before-send.s3", handler)
+        return client
+
+    def observe_requests(self, handler: Callable[..., None]) -> None:
+        """Call `handler(request=…)` before every HTTP request this store sends, on every client it
+        holds or makes (botocore's `before-send` event; the handler must return None). For diagnostics
+        and tests that count requests; it observes, it changes nothing."""
+        self._observers.append(handler)
+        self._client.meta.events.register("before-send.s3", handler)
+        pending: list[_UploadClient] = []
+        while True:
+            try:
+                pending.append(self._upload_clients.get_nowait())
+            except queue.Empty:
+                break
+        for uploader in pending:
+            uploader.client.meta.events.register("before-send.s3", handler)
+            self._upload_clients.put(uploader)
 
     def _full(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
@@ -346,9 +443,11 @@ class S3Store:
         )
 
     # -- describing versions ------------------------------------------------
-    def _remember(self, full_key: str, version_id: str, sha256: str | None, metadata: dict[str, str]) -> None:
+    def _remember(
+        self, full_key: str, version_id: str, sha256: str | None, metadata: dict[str, str], size: int | None = None
+    ) -> None:
         with self._cache_lock:
-            self._describe_cache[(full_key, version_id)] = (sha256, metadata)
+            self._describe_cache[(full_key, version_id)] = _Known(sha256, metadata, size)
             while len(self._describe_cache) > 20_000:
                 self._describe_cache.popitem(last=False)
 
@@ -378,7 +477,7 @@ class S3Store:
         with self._cache_lock:
             cached = self._describe_cache.get((full_key, version_id))
         if cached is not None:
-            return cached
+            return cached.sha256, cached.metadata
         if head is None:
             head = self._head_raw(full_key, version_id)
         metadata = {k.lower(): _decode_value(v) for k, v in (head.get("Metadata") or {}).items()}
@@ -387,7 +486,7 @@ class S3Store:
             sha = self._tagged_sha256(full_key, version_id)
             if sha:
                 metadata[SHA256_META] = sha
-        self._remember(full_key, version_id, sha, metadata)
+        self._remember(full_key, version_id, sha, metadata, int(head.get("ContentLength") or 0))
         return sha, metadata
 
     def _head_raw(self, full_key: str, version_id: str | None) -> HeadObjectOutputTypeDef:
@@ -425,6 +524,10 @@ class S3Store:
         )
 
     def head(self, key: str, version_id: str | None = None) -> ObjectVersion:
+        return self._lookup(key, version_id, check_latest=True)
+
+    def _lookup(self, key: str, version_id: str | None, *, check_latest: bool) -> ObjectVersion:
+        """One HEAD, and a second of the latest when asked whether a given version is the latest."""
         key = validate_key(key)
         full = self._full(key)
         action = f"looking up {key!r}"
@@ -437,6 +540,8 @@ class S3Store:
         vid = resp.get("VersionId") or "null"
         if version_id is None:
             is_latest = True
+        elif not check_latest:
+            is_latest = False  # not asked, so not looked up
         else:
             try:
                 latest = self._head_raw(full, None).get("VersionId") or "null"
@@ -487,20 +592,42 @@ class S3Store:
 
     # -- reading ----------------------------------------------------------
     def get(self, key: str, version_id: str | None = None) -> HashingReader:
-        info = self.head(key, version_id)
-        if info.is_delete_marker:
-            raise DeleteMarkerError(
-                f"Version {info.version_id!r} of {key!r} is a delete marker and has no bytes; pick another version."
-            )
+        """One HEAD at most (none for a version this store already described), then the bytes: one GET,
+        or parallel ranged GETs above the part size (the way s3transfer downloads), handed out in order."""
+        key = validate_key(key)
+        full = self._full(key)
+        with self._cache_lock:
+            known = self._describe_cache.get((full, version_id)) if version_id is not None else None
+        if version_id is not None and known is not None and known.size is not None:
+            vid, sha, size = version_id, known.sha256, known.size
+        else:
+            info = self._lookup(key, version_id, check_latest=False)
+            if info.is_delete_marker:
+                raise DeleteMarkerError(
+                    f"Version {info.version_id!r} of {key!r} is a delete marker and has no bytes; pick another version."
+                )
+            vid, sha, size = info.version_id, info.sha256, info.size
+        what = f"Version {vid} of {key!r}"
+        part = self.multipart_chunksize
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": full, "VersionId": vid}
+        if size > part:
+            params["Range"] = f"bytes=0-{part - 1}"
         try:
-            resp = self._client.get_object(Bucket=self.bucket, Key=self._full(key), VersionId=info.version_id)
+            # The first request is made here, so a version gone meanwhile fails now, not at the first read.
+            resp = self._client.get_object(**params)
         except bce.ClientError as exc:
-            self._head_failed(key, info.version_id, exc)
+            self._forget(full, vid)
+            self._head_failed(key, vid, exc)
             raise self._translate(exc, f"reading {key!r}") from exc
         except bce.BotoCoreError as exc:
             raise self._translate(exc, f"reading {key!r}") from exc
-        what = f"Version {info.version_id} of {key!r}"
-        return HashingReader(_BodyReader(resp["Body"], self, what), expected_sha256=info.sha256, what=what)
+        if size <= part or not resp.get("ContentRange"):
+            # Small, or a server that ignores Range on a versioned GET (ministack) and sent it all.
+            return HashingReader(_BodyReader(resp["Body"], self, what), expected_sha256=sha, what=what)
+        ranged = RangedReader(
+            _RangeFetcher(self, params, resp, what).fill, size, part_size=part, concurrency=self._max_concurrency
+        )
+        return HashingReader(ranged, expected_sha256=sha, what=what)
 
     def _list_raw(self, full_prefix: str) -> Iterator[dict]:
         """Versions and delete markers under a prefix, in S3 order (key, then newest first), page by page."""
@@ -632,7 +759,7 @@ class S3Store:
                 self._discard(full, version_id)  # a version without its checksum would fail every later read
                 raise
         meta[SHA256_META] = sha
-        self._remember(full, version_id, sha, dict(meta))
+        self._remember(full, version_id, sha, dict(meta), reader.bytes_read)
         return ObjectVersion(
             key=key,
             version_id=version_id,
@@ -725,7 +852,7 @@ class S3Store:
                 VersionId=new_id,
                 Tagging={"TagSet": [{"Key": SHA256_TAG, "Value": old.sha256}]},
             )
-        self._remember(full, new_id, old.sha256, dict(old.metadata))
+        self._remember(full, new_id, old.sha256, dict(old.metadata), old.size)
         return ObjectVersion(
             key=key,
             version_id=new_id,
@@ -736,15 +863,21 @@ class S3Store:
             is_latest=True,
         )
 
-    # -- extras -----------------------------------------------------------
+    # -- capabilities -------------------------------------------------------
+    def blob_path(self, key: str, version_id: str | None = None) -> None:
+        """The bytes live on the server, never in a file here: None (no request is made)."""
+        validate_key(key)
+        return None
+
     def presigned_url(self, key: str, version_id: str | None = None, expires: int = 3600) -> str:
         """A time-limited GET URL for one version, for exports and the browser."""
         key = validate_key(key)
+        seconds = validate_expires(expires)
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": self._full(key)}
         if version_id is not None:
             params["VersionId"] = version_id
         try:
-            return self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=int(expires))
+            return self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
         except bce.BotoCoreError as exc:
             raise self._translate(exc, f"signing a URL for {key!r}") from exc
 

@@ -300,6 +300,7 @@ class Vault:
     # notes_follow
     follow_notes = _notes_follow.follow_notes
     after_replace = _notes_follow.after_replace
+    queue_notes_follow = _notes_follow.queue_notes_follow
     # approvals
     set_approval = _approvals.set_approval
     approval = _approvals.approval

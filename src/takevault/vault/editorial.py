@@ -266,13 +266,13 @@ def export_timeline(
     urls: list[str]
     folder: Path | None = None
     if presign:
-        signer = getattr(vault.store, "presigned_url", None)
-        if signer is None:
+        signed = [vault.store.presigned_url(i.video.key, i.video.version_id, expires) for i in items]
+        if any(url is None for url in signed):
             raise InvalidInputError(
                 "Presigned URLs need an S3 store and this vault uses a local folder; export the media instead "
                 "(drop --presign)."
             )
-        urls = [signer(i.video.key, i.video.version_id, expires) for i in items]
+        urls = [url for url in signed if url is not None]
     else:
         folder = _folder_export.prepare_dest(Path(media_dir) if media_dir else path.parent / f"{path.stem}_media")
         export = _folder_export.ExportReport(dest=folder, as_of=as_of, starred=True)

@@ -80,9 +80,9 @@ def open_version(vault: Vault, ref: str) -> Iterator[Path]:
     """A local path to the bytes of a version: the blob itself on a local store (do not write to it),
     else a verified temporary download removed when the block ends."""
     take, version = vault.resolve_version(ref)
-    blob_path = getattr(vault.store, "blob_path", None)
-    if blob_path is not None:
-        yield vault.verified_local(take, version, Path(blob_path(version.key, version.version_id)))
+    blob = vault.store.blob_path(version.key, version.version_id)
+    if blob is not None:
+        yield vault.verified_local(take, version, blob)
         return
     _check_store_checksum(vault, take, version)
     suffix = Path(version.key).suffix

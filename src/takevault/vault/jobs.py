@@ -8,6 +8,7 @@ worker processes take it from the table.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -72,23 +73,33 @@ def cancel_job(vault: Vault, job_id: str) -> Job:
 def run_job(
     vault: Vault, kind: str, args: dict[str, Any] | None = None, *, progress: Callable[[int], None] | None = None
 ) -> Job:
-    """Run a job in this process (the CLI's foreground run), with its row kept like any other."""
-    from takevault.jobs.runner import execute, worker_name
+    """Run a job in this process, with its row kept like any other; returns the finished row.
+
+    The row is made already claimed by this process, so a server's workers on the same vault
+    never take it; how the work ended (done, failed, cancelled) is on the row, not raised."""
+    from takevault.jobs.foreground import FOREGROUND
+    from takevault.jobs.runner import run_claimed, worker_name
 
     spec = job_kind(kind)
     plan = spec.plan(vault, dict(args or {}))
-    job, _created = vault.job_table.create(
-        project=vault.project, kind=spec.name, args=plan.args, user=vault.user, total=plan.total
+    job = vault.job_table.start(
+        project=vault.project,
+        kind=spec.name,
+        args=plan.args,
+        user=vault.user,
+        worker=f"{FOREGROUND}:{worker_name()}",
+        total=plan.total,
     )
-    done = execute(
-        lambda _project: vault,
-        vault.job_table,
-        job.id,
-        worker=f"foreground:{worker_name()}",
-        stale_seconds=float(vault.config.get("jobs.stale_seconds")),
-        also=progress,
-    )
-    return done or vault.job_table.get(job.id)
+    with contextlib.suppress(Exception):
+        run_claimed(
+            lambda _project: vault,
+            vault.job_table,
+            job,
+            stale_seconds=float(vault.config.get("jobs.stale_seconds")),
+            also=progress,
+            foreground=True,
+        )
+    return vault.job_table.get(job.id)
 
 
 def compare_or_job(vault: Vault, a: str, b: str) -> tuple[dict[str, Any] | None, Job | None]:

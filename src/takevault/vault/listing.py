@@ -75,16 +75,6 @@ def _decode(cursor: str, tag: str) -> tuple[str, int]:
     return after, offset
 
 
-def _after_gone(vault: Vault, ids: list[str], after: str, offset: int) -> int:
-    """Where the next page starts when the take the last page ended with left the list (deleted,
-    re-rated…): right after where it sits in the order of every take of the project."""
-    order = {take_id: i for i, take_id in enumerate(_ordered_ids(vault, ANY_TAKE, None))}
-    mark = order.get(after)
-    if mark is None:  # purged: only its position is left
-        return min(offset, len(ids))
-    return next((i for i, take_id in enumerate(ids) if order.get(take_id, -1) > mark), len(ids))
-
-
 def takes_page(
     vault: Vault,
     *,
@@ -122,27 +112,19 @@ def takes_page(
         raise InvalidInputError(f"The minimum rating {min_rating} is out of range; give a number from 0 to 5.")
     if search is not None:
         search_words(search)  # too long or no words: one sentence, before any query
-    ids = _ordered_ids(vault, where, _shot_ids(vault, shot, section))
-    start = 0
-    if after is not None:
-        index = next((i for i, take_id in enumerate(ids) if take_id == after), None)
-        start = index + 1 if index is not None else _after_gone(vault, ids, after, offset)
-    page_ids = ids[start : start + limit]
+    shot_ids = _shot_ids(vault, shot, section)
+    page = vault.catalog.take_id_page(
+        lookup.project_row(vault), where, shot_ids, after=after, offset=offset, limit=limit
+    )
+    page_ids, start, total = page
     items: list[Take] = []
     if page_ids:
         # Full records for this page only (the expensive part: versions, media, links).
         loaded = {t.id: t for t in vault.catalog.query_takes(lookup.project_row(vault), ANY_TAKE, take_ids=page_ids)}
         items = [loaded[i] for i in page_ids if i in loaded]
     end = start + len(page_ids)
-    next_cursor = _encode(tag, page_ids[-1], end) if page_ids and end < len(ids) else None
-    return TakePage(items=tuple(items), total=len(ids), next_cursor=next_cursor, limit=limit)
-
-
-def _ordered_ids(vault: Vault, where: TakeFilter, shot_ids: list[int] | None) -> list[str]:
-    """Every matching take id in edit order: short keys, the same query the catalog's listings use."""
-    query = vault.catalog._matching_ids(lookup.project_row(vault), where, shot_ids, None, None, None)
-    with vault.catalog.read() as conn:
-        return list(conn.execute(query).scalars())
+    next_cursor = _encode(tag, page_ids[-1], end) if page_ids and end < total else None
+    return TakePage(items=tuple(items), total=total, next_cursor=next_cursor, limit=limit)
 
 
 def _shot_ids(vault: Vault, shot: str | None, section: str | None) -> list[int] | None:

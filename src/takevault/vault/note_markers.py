@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from takevault.editorial.resolve_markers import Marker, marker_edl
 from takevault.errors import InvalidInputError, NotFoundError
 from takevault.store.fsutil import atomic_write
 from takevault.timecode import frame_to_timecode
@@ -24,13 +25,15 @@ if TYPE_CHECKING:
     from takevault.vault import Vault
 
 COLUMNS = ("Name", "Record In", "Record Out", "Duration", "Color", "Notes", "Clip")
-RESOLVE_COLORS = {"RED": "Red", "ORANGE": "Orange", "GREEN": "Green", "PURPLE": "Purple", "BLACK": "Cream"}
+# Resolve's marker colours have no orange (its API names Blue, Cyan, Green, Yellow, Red, Pink, Purple, …, Cream).
+RESOLVE_COLORS = {"RED": "Red", "ORANGE": "Yellow", "GREEN": "Green", "PURPLE": "Purple", "BLACK": "Cream"}
 
 
 def export_note_markers(
     vault: Vault, path: Path | str, *, shot: str | None = None, section: str | None = None
 ) -> dict[str, Any]:
-    """Write the open notes of the starred takes as a marker CSV; returns where and how many."""
+    """Write the open notes of the starred takes as a marker CSV, or as Resolve's marker EDL when
+    `path` ends in .edl (what Resolve imports); returns where and how many."""
     selection = _editorial.select(vault, starred=True, as_of=None, shot=shot, section=section)
     if not selection.picks:
         raise NotFoundError("No shot has a starred take, so there is no timeline to put markers on; star takes first.")
@@ -45,6 +48,7 @@ def export_note_markers(
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
+    marks: list[Marker] = []  # the same markers for Resolve's marker EDL (a path ending in .edl)
     start = 0
     count = 0
     for take, version in selection.picks:
@@ -64,13 +68,16 @@ def export_note_markers(
                     f"{take.shot}_{take.name}_v{version.number}",
                 ]
             )
+            color = RESOLVE_COLORS.get(mark["color"], "Red")
+            marks.append(Marker(first, last - first + 1, mark["name"], mark["comment"], color))
             count += 1
         start += length
     target = Path(path).expanduser()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_write(target) as fh:
-            fh.write(out.getvalue().encode("utf-8"))
+            text = marker_edl(target.stem, rate, marks) if target.suffix.lower() == ".edl" else out.getvalue()
+            fh.write(text.encode("utf-8"))
     except OSError as exc:
         raise InvalidInputError(f"Could not write {target} ({exc.strerror}); pick a writable path.") from None
     return {"path": str(target), "markers": count, "rate": f"{rate.numerator}/{rate.denominator}"}

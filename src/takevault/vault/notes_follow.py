@@ -1,15 +1,17 @@
 """Notes that follow the next version: each open note of one version is carried to another through
 the frame alignment, marked changed / unchanged / gone (see `compare.follow`).
 
-`carry_notes(vault, take, from_version, to_version)` is the whole use case; a
-replace runs it in-process for the version it replaced (`after_replace`). It is
-safe to run again: a note already carried to `to_version` is not carried twice.
+`carry_notes(vault, take, from_version, to_version)` is the whole use case, run as
+the `notes_follow` job (jobs/kinds.py): a library or CLI replace runs that job in the
+foreground (`after_replace`), the web queues it (`queue_notes_follow`). It is safe
+to run again: a note already carried to `to_version` is not carried twice.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from takevault.catalog import notes as rows
@@ -22,13 +24,23 @@ from takevault.vault.drawing import drawing_bounds
 from takevault.vault.notes import Note
 
 if TYPE_CHECKING:
+    from takevault.jobs.model import Job
     from takevault.vault import Vault
 
 log = logging.getLogger("takevault.notes")
 
 
-def carry_notes(vault: Vault, take: Take, from_version: int, to_version: int) -> list[Note]:
-    """Carry every open note of `from_version` of `take` to `to_version`; returns the carried notes."""
+def carry_notes(
+    vault: Vault,
+    take: Take,
+    from_version: int,
+    to_version: int,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> list[Note]:
+    """Carry every open note of `from_version` of `take` to `to_version`; returns the carried notes.
+
+    `progress` gets 1 when the versions are aligned and 1 when the notes are stored."""
     from takevault.compare.follow import Span, follow
 
     if from_version == to_version:
@@ -46,6 +58,8 @@ def carry_notes(vault: Vault, take: Take, from_version: int, to_version: int) ->
         vault.open_version(f"{take.id}@v{to_version}") as path_b,
     ):
         results = follow(path_a, path_b, spans)
+    if progress is not None:
+        progress(1)
     replies: dict[str, list[dict[str, Any]]] = {}
     for r in every:
         if r["parent_id"]:
@@ -82,6 +96,8 @@ def carry_notes(vault: Vault, take: Take, from_version: int, to_version: int) ->
         gone=states.count("gone"),
     )
     rows.add_notes(vault.catalog, new_notes, event)
+    if progress is not None:
+        progress(1)
     by_id = {n.id: n for n in _notes.notes_of(vault, take, to_version)}
     return [by_id[i] for i in carried if i in by_id]
 
@@ -102,17 +118,34 @@ def follow_notes(vault: Vault, ref: str, *, from_version: int, to_version: int |
 
 
 def after_replace(vault: Vault, take: Take, previous: int, new: int) -> None:
-    """Run after a replace stored `new`: carry the open notes of `previous` to it.
+    """Run after a replace stored `new`: carry the open notes of `previous` to it, as a
+    `notes_follow` job run here in the foreground (its row is kept like any job's).
 
     The new version is already stored, so a failure here must not undo the replace; it is
-    logged and `takevault note follow` can run it again. Once the job queue exists this is
-    one queued job per replace, with the same arguments.
+    on the job's row and logged, and `takevault note follow` can run it again.
     """
-    if not any(
-        not r["parent_id"] and r["status"] == "open" for r in rows.list_notes(vault.catalog, [take.id], previous)
-    ):
+    if not _has_open_notes(vault, take, previous):
         return
     try:
-        carry_notes(vault, take, previous, new)
+        job = vault.run_job("notes_follow", _follow_args(take, previous, new))
     except TakevaultError as exc:
         log.warning("notes of %s@v%s were not carried to v%s: %s", take.ref, previous, new, exc)
+        return
+    if job.error:
+        log.warning("notes of %s@v%s were not carried to v%s: %s", take.ref, previous, new, job.error)
+
+
+def queue_notes_follow(vault: Vault, take: Take, previous: int, new: int) -> Job | None:
+    """Queue the `notes_follow` job of a replace that did not carry its notes itself (the web's):
+    None when `previous` has no open note to carry."""
+    if not _has_open_notes(vault, take, previous):
+        return None
+    return vault.submit_job("notes_follow", _follow_args(take, previous, new))
+
+
+def _has_open_notes(vault: Vault, take: Take, version: int) -> bool:
+    return any(not r["parent_id"] and r["status"] == "open" for r in rows.list_notes(vault.catalog, [take.id], version))
+
+
+def _follow_args(take: Take, previous: int, new: int) -> dict[str, Any]:
+    return {"take": take.id, "from_version": previous, "to_version": new}

@@ -104,9 +104,9 @@ def _local_bytes(vault: Vault, version: TakeVersion) -> Path:
     # Only verified bytes leave the vault: the blob (which nothing else checks on read) and the
     # cached download are both compared with the catalog's sha256 (once per unchanged file).
     what = f"{version.key} v{version.number}"
-    blob_path = getattr(vault.store, "blob_path", None)
-    if blob_path is not None:
-        return verify_file(Path(blob_path(version.key, version.version_id)), version.sha256, what)
+    blob = vault.store.blob_path(version.key, version.version_id)
+    if blob is not None:
+        return verify_file(blob, version.sha256, what)
     suffix = PurePosixPath(version.key).suffix
     dest = vault.cache_dir / "media" / f"{version.sha256}{suffix}"
     with _lock_for(dest):

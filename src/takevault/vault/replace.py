@@ -32,8 +32,11 @@ def replace(
     prompt: str | None = None,
     workflow: Path | str | None = None,
     progress: ProgressCallback | None = None,
+    carry_notes: bool = True,
 ) -> Take:
-    """Store `path` as the next version of the take; the old version stays as the backup."""
+    """Store `path` as the next version of the take; the old version stays as the backup.
+
+    `carry_notes=False`: the caller carries the open review notes itself (the web queues a job)."""
     take = lookup.take_only(vault, ref, "replace")
     _refuse_deleted(take, "replacing")
     path = Path(path)
@@ -73,7 +76,8 @@ def replace(
         raise
     replaced = vault.take(take.id)
     # Follow-up work on the new version (open review notes move to it); never undoes the replace.
-    _notes_follow.after_replace(vault, replaced, take.current.number, replaced.current.number)
+    if carry_notes:
+        _notes_follow.after_replace(vault, replaced, take.current.number, replaced.current.number)
     return replaced
 
 

@@ -60,6 +60,7 @@ GUEST_ROUTES = {
     ("GET", "/api/media/{take_id}/{version}/playback"),
     ("GET", "/api/media/{take_id}/{version}/play"),
     ("GET", "/api/media/{take_id}/{version}/still"),
+    ("GET", "/api/media/{take_id}/{version}/waveform"),
     ("POST", "/api/media/{take_id}/{version}/proxy"),
     ("GET", "/api/compare"),
     ("GET", "/api/compare/pictures/{name}"),

@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse
 
 from takevault.models import TakeVersion
 from takevault.vault import Vault
+from takevault.vault.waveform import waveform as waveform_of
 from takevault.web.jobs import proxy_state
 from takevault.web.state import get_vault
 
@@ -78,6 +79,8 @@ def playback(take_id: TakeId, version: VersionNo, vault: Vault = Depends(get_vau
     info = vault.playback(_ref(take_id, version))
     data = info.to_json()
     data["job"] = None
+    # The start timecode the file carries (None without one), for the player's source-timecode display.
+    data["start_timecode"] = info.version.media.start_timecode
     if info.needs_proxy and not info.ready:
         job = vault.proxy_job(_ref(take_id, version))
         data["job"] = proxy_state(job, ready=False, frames=info.frames) if job is not None else None
@@ -101,6 +104,14 @@ def make_proxy(
     job = vault.submit_job("proxy", {"ref": ref})
     request.app.state.jobs.wake()
     return proxy_state(job, ready=False, frames=info.frames)
+
+
+@router.get(
+    "/{take_id}/{version}/waveform",
+    summary="Min/max peaks of the version's sound per column (404 when it has no sound)",
+)
+def waveform(take_id: TakeId, version: VersionNo, vault: Vault = Depends(get_vault)) -> dict[str, Any]:
+    return waveform_of(vault, _ref(take_id, version))
 
 
 @router.get("/{take_id}/{version}/still", summary="A small JPEG for the take's card")

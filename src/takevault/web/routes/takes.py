@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict
+from functools import partial
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -183,8 +184,12 @@ async def replace_take(
     vault: Vault = Depends(get_vault),
 ) -> dict[str, Any]:
     async with received_file(request, filename, web.max_upload_bytes, web.root / "cache" / "uploads") as path:
-        take = await run_in_threadpool(vault.replace, ref, path)
-    return render(take)
+        take = await run_in_threadpool(partial(vault.replace, ref, path, carry_notes=False))
+    # The open notes of the replaced version follow as a job, so the answer does not wait for the alignment.
+    job = await run_in_threadpool(vault.queue_notes_follow, take, take.current.number - 1, take.current.number)
+    if job is not None:
+        request.app.state.jobs.wake()
+    return {**render(take), "notes_job": job.to_json() if job is not None else None}
 
 
 @router.post(

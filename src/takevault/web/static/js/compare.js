@@ -6,6 +6,7 @@ import { get, waitForJob } from "./api.js";
 import { playableSource } from "./player.js";
 import { attachNotes } from "./notes.js";
 import { attachEditor } from "./editor.js";
+import { attachSound } from "./sound.js";
 import * as selection from "./selection.js";
 import { renderLanes, renderWaveforms, SEGMENT_COLORS } from "./lanes.js";
 
@@ -89,6 +90,7 @@ class Room {
 
   destroy() {
     this.notes?.destroy();
+    this.sound?.destroy();
     this.editor?.stop();
     cancelAnimationFrame(this.raf);
     document.removeEventListener("keydown", this.keyHandler);
@@ -124,11 +126,17 @@ class Room {
       it.video.addEventListener("seeked", () => { this.updateUi(); this.drawDiff(true); });
       it.video.addEventListener("ended", () => { if (it.index === 0) this.onEnded(); });
     }
+    this.sound = attachSound(this);
+    const help = h("button", { type: "button", class: "icon", title: "Keys (?)", "aria-label": "Keys", "data-testid": "key-help-button" }, "?");
+    help.addEventListener("click", () => this.editor.toggleHelp());
+    this.modeBar.before(this.sound.control, help);
+    this.stage.after(this.sound.strip);
     this.renderModes();
     this.layout();
     await Promise.all(this.items.map((it) => this.load(it)));
     this.renderChips();
     this.updateUi();
+    this.sound.load();
     this.loadAnalysis();
     this.notes = attachNotes(this);
   }
@@ -181,6 +189,7 @@ class Room {
       this.report = null;
       this.reportSpan = 0;
       this.layout();
+      this.sound?.load();
       this.loadAnalysis();
     });
     return select;
@@ -396,6 +405,7 @@ class Room {
     if (this.playhead && this.report) this.drawPlot();
     this.notes?.update();
     this.editor?.update(t);
+    this.sound?.update(t);
     this.drawBoxes();
   }
 
@@ -539,6 +549,7 @@ class Room {
     clear(this.plotBox).append(...[h("h3", {}, `Difference per frame · ${this.pairTitle}`), told, summary, this.plot, segs, legend, waves]
       .filter(Boolean));
     this.frames = frames;
+    this.sound?.draw();  // the report may have widened the time base
     this.updateLoop();
     this.updateUi();
     requestAnimationFrame(() => this.drawPlot());

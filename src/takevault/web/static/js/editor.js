@@ -7,8 +7,27 @@
 //   1 / 0       zoom to 1:1 (one video pixel per screen pixel) / fit; + and - zoom, wheel zooms at the
 //               cursor, drag pans; the values of the pixel under the cursor are shown for every player
 //   G           safe-area (action 93%, title 90%) and 2.39:1 / 1.85:1 aspect guides
+//   S           sound: A, then B (then C…), then none; the waveform strip follows (sound.js)
+//   ?           this list of keys, in the room
 // ",", "." (previous/next note) live in notes.js. Timecode is HH:MM:SS:FF, or HH:MM:SS;FF drop-frame
-// at 29.97 and 59.94 fps, counted as takevault/timecode.py counts it.
+// at 29.97 and 59.94 fps, counted as takevault/timecode.py counts it (timecode.js); beside it the
+// source timecode of A when its file carries a start timecode.
+import { timecode, sourceTimecode } from "./timecode.js";
+
+export const KEYS = [
+  ["Space", "play / pause"],
+  ["J / K / L", "shuttle back / stop / forward (again: faster)"],
+  ["← / →", "one frame (Shift: ten)"],
+  ["Home / End", "first / last frame"],
+  [", / .", "previous / next note"],
+  ["I / O", "In / Out"],
+  ["F", "flip A / B full frame"],
+  ["X", "swap A and B"],
+  ["S", "sound: A, B, …, none"],
+  ["1 / 0", "zoom 1:1 / fit (+ and - zoom)"],
+  ["G", "safe-area and aspect guides"],
+  ["?", "show or hide these keys"],
+];
 
 const SPEEDS = [1, 2, 4, 8];
 
@@ -27,6 +46,12 @@ class Editor {
     this.smpte.dataset.testid = "smpte";
     this.smpte.title = "SMPTE timecode of A (drop-frame at 29.97/59.94)";
     room.timeLabel?.after(this.smpte);
+    this.source = document.createElement("span");
+    this.source.className = "mono timecode source-tc";
+    this.source.dataset.testid = "source-tc";
+    this.source.title = "Source timecode of A (the start timecode its file carries)";
+    this.source.hidden = true;
+    this.smpte.after(this.source);
     this.zoom = 1;
     this.pan = [0, 0];
     this.guides = false;
@@ -196,6 +221,8 @@ class Editor {
     if (key === "=" || key === "+") { this.setZoom(this.zoom * 2); return true; }
     if (key === "-") { this.setZoom(this.zoom / 2); return true; }
     if (key === "g") { this.toggleGuides(); return true; }
+    if (key === "s" && !e.ctrlKey && !e.metaKey) { room.sound?.next(); return true; }
+    if (key === "?") { this.toggleHelp(); return true; }
     return false;
   }
 
@@ -254,7 +281,33 @@ class Editor {
 
   update(t) {
     const fps = this.room.fps;
-    this.smpte.textContent = timecode(this.room.frameOf(t), fps);
+    const frame = this.room.frameOf(t);
+    this.smpte.textContent = timecode(frame, fps);
+    const src = sourceTimecode(this.room.items[0]?.info?.start_timecode, frame, fps);
+    this.source.hidden = src === null;
+    this.source.textContent = src === null ? "" : `src ${src}`;
+  }
+
+  // The keys of the room, in a small panel over it (the ? button or the ? key).
+  toggleHelp() {
+    if (this.help?.isConnected) { this.help.remove(); this.help = null; return; }
+    const table = document.createElement("table");
+    table.className = "kv";
+    for (const [k, what] of KEYS) {
+      const tr = table.insertRow();
+      const th = document.createElement("th");
+      th.textContent = k;
+      tr.append(th);
+      tr.insertCell().textContent = what;
+    }
+    this.help = document.createElement("div");
+    this.help.className = "card-panel key-help";
+    this.help.dataset.testid = "key-help";
+    const title = document.createElement("h3");
+    title.textContent = "Keys";
+    this.help.append(title, table);
+    this.help.addEventListener("click", () => this.toggleHelp());
+    this.room.root.querySelector("[data-testid=compare-room]")?.append(this.help);
   }
 }
 
@@ -266,19 +319,4 @@ function contentRect(video) {
   return { x: (W - vw * s) / 2, y: (H - vh * s) / 2, w: vw * s, h: vh * s };
 }
 
-// Frame number -> SMPTE timecode; the same arithmetic as takevault/timecode.py.
-export function timecode(frame, fps) {
-  const base = Math.max(1, Math.round(fps));
-  const drop = Math.abs(fps - 30000 / 1001) < 1e-3 || Math.abs(fps - 60000 / 1001) < 1e-3;
-  let f = Math.max(0, frame);
-  if (drop) {
-    const dropped = 2 * Math.floor(base / 30);
-    const perTen = base * 600 - dropped * 9;
-    const perMinute = base * 60 - dropped;
-    const tens = Math.floor(f / perTen), rest = f % perTen;
-    f += rest > dropped ? dropped * 9 * tens + dropped * Math.floor((rest - dropped) / perMinute) : dropped * 9 * tens;
-  }
-  const ff = f % base, s = Math.floor(f / base);
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}${drop ? ";" : ":"}${pad(ff)}`;
-}
+export { timecode };

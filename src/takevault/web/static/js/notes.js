@@ -3,7 +3,7 @@
 // Clicking a note or its mark seeks every player there; "," and "." jump to the previous/next note.
 // Note text and names only ever reach the page as text (dom.js h() sets textContent).
 import { h, clear, toast } from "./dom.js";
-import { get, post } from "./api.js";
+import { get, post, waitForJob } from "./api.js";
 
 const TOOLS = [["box", "Box"], ["arrow", "Arrow"], ["stroke", "Pen"]];
 const COLOR = "#ff3b30";
@@ -57,7 +57,32 @@ class RoomNotes {
         toast(err.message, "error");
       }
     }));
+    this.following = await this.pendingFollows();
     this.render();
+    this.awaitFollows();
+  }
+
+  // A replace carries the open notes of the old version to the new one as a job: while one for a
+  // version shown here is queued or running, the panel says so, and reloads when it is done.
+  async pendingFollows() {
+    try {
+      const [queued, running] = await Promise.all([get("/api/jobs?state=queued"), get("/api/jobs?state=running")]);
+      return [...queued, ...running].filter((j) => j.kind === "notes_follow"
+        && this.room.items.some((it) => it.id === j.args?.take && it.version === j.args?.to_version));
+    } catch {
+      return [];  // guests and viewers without the job list see the notes once they are there
+    }
+  }
+
+  async awaitFollows() {
+    if (!this.following?.length || this.waiting) return;
+    this.waiting = true;
+    try {
+      await Promise.all(this.following.map((j) => waitForJob(j.id).catch((err) => toast(err.message, "error"))));
+    } finally {
+      this.waiting = false;
+    }
+    await this.reload();
   }
 
   all() {
@@ -75,7 +100,10 @@ class RoomNotes {
     const list = h("ol", { class: "notes-list", "data-testid": "notes-list" });
     for (const { it, n } of this.all()) list.append(this.noteItem(it, n));
     const empty = list.childElementCount ? null : h("p", { class: "muted" }, "No notes on these versions yet.");
-    clear(this.panel).append(...[h("h3", {}, "Notes"), empty, list, this.canWrite ? this.form() : null].filter(Boolean));
+    const following = (this.following || []).map((j) => h("p", { class: "muted following", "data-testid": "notes-following" },
+      `Following notes from v${j.args.from_version} to v${j.args.to_version}…`));
+    clear(this.panel).append(...[h("h3", {}, "Notes"), ...following, following.length ? null : empty, list,
+      this.canWrite ? this.form() : null].filter(Boolean));
     this.renderMarks();
     this.update();
   }

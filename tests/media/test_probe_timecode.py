@@ -1,0 +1,31 @@
+"""The source timecode a file carries (`ffmpeg -timecode …`) reaches the version's media info."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from takevault.media.probe import probe
+from takevault.models import MediaInfo
+from tests.clips import make_clip
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".mov", ".mkv"])
+def test_the_start_timecode_tag_is_read(tmp_path: Path, suffix: str):
+    clip = make_clip(tmp_path / f"tc{suffix}", frames=6, metadata=(("timecode", "01:00:00:00"),))
+    info = probe(clip)
+    assert info.start_timecode == "01:00:00:00"
+    # Kept in the catalog's media JSON and read back.
+    assert MediaInfo.from_json(info.to_json()).start_timecode == "01:00:00:00"
+
+
+def test_drop_frame_and_none(tmp_path: Path):
+    tags = (("timecode", "00:59:59;28"),)
+    ntsc = make_clip(tmp_path / "ntsc.mp4", frames=6, fps=Fraction(30000, 1001), metadata=tags)
+    assert probe(ntsc).start_timecode == "00:59:59;28"
+    assert probe(make_clip(tmp_path / "plain.mp4", frames=6)).start_timecode is None
+    # A tag that is not SMPTE is not shown as a timecode.
+    odd = make_clip(tmp_path / "odd.mkv", frames=6, metadata=(("timecode", "soon"),))
+    assert probe(odd).start_timecode is None
