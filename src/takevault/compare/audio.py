@@ -4,7 +4,7 @@ One decode of each file's first audio stream feeds two things at once:
 
 - FFmpeg's `ebur128` filter (a libavfilter graph, as the picture metrics use), whose running
   integrated loudness and loudness range at the end are EBU R128's `I` (LUFS) and `LRA` (LU);
-- a mono copy at ANALYSIS_RATE (4 kHz float32: 58 MB for an hour), for the cross-correlation
+- a mono copy at ANALYSIS_RATE (4 kHz, kept as float16: 29 MB for an hour), for the cross-correlation
   that measures offset and drift and tells changed, replaced and silent sound apart, and a
   per-frame level envelope for the waveform strips.
 
@@ -40,6 +40,10 @@ CURVE_REPLACED = 0.6
 LEVEL_DB = 3.0  # level change in dB that is a change of the sound
 SPLICE = 0.05  # seconds at each end of a picture segment left out of the sound comparison
 ENVELOPE_RATE = 50  # level points per second for the waveform strips
+# Stored samples: 11 bits of mantissa keep any level's waveform to about -66 dB of its own size, far
+# below what the correlations and the -60 dBFS silence threshold notice; spans are read back as float32.
+STORE = np.float16
+PIECE = 1 << 18  # samples turned into float32 at once when the whole sound is walked
 
 
 @dataclass
@@ -63,15 +67,24 @@ class Sound:
 
     def span(self, t0: float, t1: float) -> np.ndarray:
         lo, hi = max(0, round(t0 * self.rate)), max(0, round(t1 * self.rate))
-        return self.samples[lo:hi]
+        return self.samples[lo:hi].astype(np.float32)
+
+    def _per_block(self, step: int, reduce: str) -> np.ndarray:
+        """|sound| reduced ("mean" or "max") over blocks of `step` samples, a piece at a time in float32."""
+        n = len(self.samples) // step
+        out = np.empty(n, dtype=np.float32)
+        per = max(1, PIECE // step)
+        for lo in range(0, n, per):
+            hi = min(n, lo + per)
+            mag = np.abs(self.samples[lo * step : hi * step].astype(np.float32)).reshape(hi - lo, step)
+            out[lo:hi] = mag.mean(axis=1) if reduce == "mean" else mag.max(axis=1)
+        return out
 
     def loudness_curve(self) -> np.ndarray:
         """|sound| smoothed over 10 ms at CURVE_RATE: what sync is measured on, because it survives a
         drift of a few ms across a window (the waveform itself decorrelates within a fraction of a ms)."""
         if "curve" not in self._cache:
-            step = self.rate // CURVE_RATE
-            n = len(self.samples) // step
-            mag = np.abs(self.samples[: n * step]).reshape(n, step).mean(axis=1) if n else np.zeros(0)
+            mag = self._per_block(self.rate // CURVE_RATE, "mean")
             k = max(1, CURVE_RATE // 100)
             self._cache["curve"] = np.convolve(mag, np.ones(k) / k, mode="same").astype(np.float32)
         return self._cache["curve"]
@@ -82,11 +95,7 @@ class Sound:
 
     def envelope(self) -> np.ndarray:
         """Peak level per 1/ENVELOPE_RATE s, 0..1, for drawing."""
-        step = self.rate // ENVELOPE_RATE
-        n = len(self.samples) // step
-        if n == 0:
-            return np.zeros(0, dtype=np.float32)
-        return np.abs(self.samples[: n * step]).reshape(n, step).max(axis=1)
+        return self._per_block(self.rate // ENVELOPE_RATE, "max")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -116,14 +125,14 @@ def read_sound(path: Path) -> Sound | None:
         stream = container.streams.audio[0]
         ctx = stream.codec_context
         sound = Sound(
-            samples=np.zeros(0, dtype=np.float32),
+            samples=np.zeros(0, dtype=STORE),
             codec=ctx.name or "",
             channels=ctx.channels or 0,
             sample_rate=ctx.sample_rate or 0,
         )
         resampler = av.AudioResampler(format="flt", layout="mono", rate=ANALYSIS_RATE)
         graph, src, sink = _loudness_graph(stream)
-        chunks: list[np.ndarray] = []
+        store = _Store(_expected_samples(container, stream))
         last_meta: dict[str, str] = {}
 
         def drain() -> None:
@@ -140,13 +149,13 @@ def read_sound(path: Path) -> Sound | None:
         try:
             for frame in container.decode(stream):
                 for mono in resampler.resample(frame):
-                    chunks.append(mono.to_ndarray().reshape(-1).copy())
+                    store.add(mono.to_ndarray().reshape(-1))
                 if graph is not None:
                     frame.pts = None  # the filter counts samples itself; gaps in pts would be silence
                     src.push(frame)
                     drain()
             for mono in resampler.resample(None):
-                chunks.append(mono.to_ndarray().reshape(-1).copy())
+                store.add(mono.to_ndarray().reshape(-1))
         except (av.error.FFmpegError, ValueError) as exc:
             sound.error = str(exc) or type(exc).__name__
         if graph is not None:
@@ -155,13 +164,48 @@ def read_sound(path: Path) -> Sound | None:
                 drain()
             except (av.error.FFmpegError, ValueError):
                 pass
-        sound.samples = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, dtype=np.float32)
+        sound.samples = store.samples
         if last_meta:
             sound.integrated = float(last_meta["lavfi.r128.I"])
             sound.loudness_range = float(last_meta.get("lavfi.r128.LRA", "nan"))
             if sound.integrated <= -70.0:
                 sound.integrated = None  # R128 gates out everything below -70 LUFS: silence has no loudness
         return sound
+
+
+class _Store:
+    """The analysis samples in one block sized from the stream's duration, doubled (one copy) when the
+    header is short or missing: decoded frames are a few hundred samples each, and gathering them as
+    separate arrays to join at the end would hold the sound about twice over."""
+
+    def __init__(self, expected: int) -> None:
+        self._block = np.empty(max(expected, ANALYSIS_RATE), dtype=STORE)
+        self._n = 0
+
+    def add(self, chunk: np.ndarray) -> None:
+        end = self._n + len(chunk)
+        if end > len(self._block):
+            block = np.empty(max(end, 2 * len(self._block)), dtype=STORE)
+            block[: self._n] = self._block[: self._n]
+            self._block = block
+        self._block[self._n : end] = chunk
+        self._n = end
+
+    @property
+    def samples(self) -> np.ndarray:
+        # A view: the block's unwritten tail was never touched, so its pages were never resident.
+        return self._block[: self._n]
+
+
+def _expected_samples(container: av.container.InputContainer, stream: av.audio.stream.AudioStream) -> int:
+    """Samples at ANALYSIS_RATE the header promises (a little over, for the resampler's tail), 0 when it is silent."""
+    if stream.duration is not None and stream.time_base is not None:
+        seconds = float(stream.duration * stream.time_base)
+    elif container.duration is not None:
+        seconds = container.duration / av.time_base
+    else:
+        return 0
+    return int(seconds * ANALYSIS_RATE) + ANALYSIS_RATE // 10
 
 
 def _loudness_graph(stream: av.audio.stream.AudioStream) -> tuple[Any, Any, Any]:

@@ -274,7 +274,8 @@ def compare_files(
     steps.start("Decoding frames")
 
     # Pass 1: both files once, fingerprints always, metrics when the pairs are likely the final ones.
-    track_a, track_b = Track(), Track()
+    # Sized from the headers' frame counts, so the fingerprint blocks are allocated once.
+    track_a, track_b = Track(capacity=info_a.frames), Track(capacity=info_b.frames)
     sa, sb = DecodeStatus(), DecodeStatus()
     same_edit = metrics and info_a.fps == info_b.fps and abs(info_a.frames - info_b.frames) <= 1
     thumb = _thumb_size(min(info_a.width, info_b.width), min(info_a.height, info_b.height), info_a.sample_aspect_ratio)

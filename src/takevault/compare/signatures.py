@@ -14,7 +14,6 @@ Each frame becomes a 32x18 YUV thumbnail (area-averaged by swscale, about
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 
 import av
 import numpy as np
@@ -24,42 +23,61 @@ TINY_W, TINY_H = 32, 18
 SIG_W, SIG_H = 16, 9
 
 
-def tiny_yuv(frame: av.VideoFrame, reformatter: VideoReformatter | None = None) -> np.ndarray:
-    """The frame as a (3, 18, 32) uint8 array of Y, U, V planes, area-averaged.
+def tiny_yuv(
+    frame: av.VideoFrame, reformatter: VideoReformatter | None = None, out: np.ndarray | None = None
+) -> np.ndarray:
+    """The frame as a (3, 18, 32) uint8 array of Y, U, V planes, area-averaged, written into `out` if given.
 
     Pass one `reformatter` for a whole video: it keeps swscale's context, whose set-up
     for a 1080p-to-32x18 area filter costs more than the scaling itself.
     """
     reformatter = reformatter or VideoReformatter()
     small = reformatter.reformat(frame, TINY_W, TINY_H, format="yuv444p", interpolation="AREA")
-    planes = []
-    for plane in small.planes:
+    out = out if out is not None else np.empty((3, TINY_H, TINY_W), dtype=np.uint8)
+    for k, plane in enumerate(small.planes):
         # memoryview: the plane is a buffer, but the av stubs do not declare it as one.
         raw = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(plane.height, plane.line_size)
-        planes.append(raw[:TINY_H, :TINY_W])
-    return np.stack(planes)
+        out[k] = raw[:TINY_H, :TINY_W]
+    return out
+
+
+def signatures(tiny: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Zero-mean unit-norm 16x9 luma of each (3, 18, 32) thumbnail, (n, 144) float32; zeros for a flat frame."""
+    n = len(tiny)
+    out = out if out is not None else np.empty((n, SIG_W * SIG_H), dtype=np.float32)
+    y = tiny[:, 0].astype(np.float32)
+    small = y.reshape(n, SIG_H, 2, SIG_W, 2).mean(axis=(2, 4)).reshape(n, SIG_W * SIG_H)
+    small -= small.mean(axis=1, keepdims=True)
+    norm = np.sqrt(np.einsum("ij,ij->i", small, small))
+    flat = norm < 1e-3 * small.shape[1]
+    small /= np.where(flat, 1.0, norm)[:, None]
+    small[flat] = 0.0
+    out[:] = small
+    return out
 
 
 def signature(tiny: np.ndarray) -> np.ndarray:
-    """Zero-mean unit-norm 16x9 luma (flattened, float32); all zeros for a flat frame."""
-    y = tiny[0].astype(np.float32)
-    small = y.reshape(SIG_H, 2, SIG_W, 2).mean(axis=(1, 3)).ravel()
-    small -= small.mean()
-    norm = float(np.linalg.norm(small))
-    if norm < 1e-3 * small.size:
-        return np.zeros_like(small)
-    return small / norm
+    """Zero-mean unit-norm 16x9 luma of one thumbnail (flattened, float32); all zeros for a flat frame."""
+    return signatures(tiny[None])[0]
+
+
+def dhashes(tiny: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """64-bit difference hash of the luma of each (3, 18, 32) thumbnail, (n,) uint64."""
+    n = len(tiny)
+    out = out if out is not None else np.empty(n, dtype=np.uint64)
+    y = tiny[:, 0].astype(np.float32)
+    cols = np.linspace(0, TINY_W, 10).astype(int)
+    rows = np.linspace(0, TINY_H, 9).astype(int)
+    grid = np.add.reduceat(np.add.reduceat(y, rows[:-1], axis=1), cols[:-1], axis=2)
+    grid /= np.outer(np.diff(rows), np.diff(cols))
+    bits = (grid[:, :, 1:] > grid[:, :, :-1]).reshape(n, 64)
+    out[:] = np.packbits(bits, axis=1).view(">u8").reshape(n)
+    return out
 
 
 def dhash(tiny: np.ndarray) -> np.uint64:
-    """64-bit difference hash of the luma."""
-    y = tiny[0].astype(np.float32)
-    cols = np.linspace(0, TINY_W, 10).astype(int)
-    rows = np.linspace(0, TINY_H, 9).astype(int)
-    grid = np.add.reduceat(np.add.reduceat(y, rows[:-1], axis=0), cols[:-1], axis=1)
-    grid /= np.outer(np.diff(rows), np.diff(cols))
-    bits = (grid[:, 1:] > grid[:, :-1]).ravel()
-    return np.uint64(int(np.packbits(bits).view(">u8")[0]))
+    """64-bit difference hash of the luma of one thumbnail."""
+    return np.uint64(dhashes(tiny[None])[0])
 
 
 def hamming(a: np.ndarray, b: np.ndarray | np.uint64) -> np.ndarray:
@@ -68,65 +86,101 @@ def hamming(a: np.ndarray, b: np.ndarray | np.uint64) -> np.ndarray:
     return np.unpackbits(x.view(np.uint8).reshape(*x.shape, 8), axis=-1).sum(axis=-1)
 
 
-@dataclass
-class Track:
-    """Fingerprints of every frame of one video, in decode order, grown chunk by chunk."""
+CHUNK = 4096  # frames whose signatures are derived at once: the float temporaries stay a few MB
 
-    times: list[float] = field(default_factory=list)
-    keys: list[int] = field(default_factory=list)  # indices of key frames: where a seek lands without decoding a GOP
-    _tiny: list[np.ndarray] = field(default_factory=list)
-    _cache: dict[str, np.ndarray] = field(default_factory=dict)
-    _reformatter: VideoReformatter = field(default_factory=VideoReformatter)
+
+class Track:
+    """Fingerprints of every frame of one video, in decode order.
+
+    Thumbnails, times, signatures and hashes live in one preallocated block each, sized from
+    the frame count the container announces: nothing is allocated per frame, so a long video
+    leaves no freed small arrays behind in the heap. A missing or low count is met by doubling
+    (one copy); the unused tail of a block is never written, so its pages are never resident,
+    and the properties hand out views of the filled part.
+    """
+
+    def __init__(self, capacity: int | None = None) -> None:
+        self.keys: list[int] = []  # indices of key frames: where a seek lands without decoding a GOP
+        self._n = 0
+        size = capacity if capacity and capacity > 0 else 1024  # a guess when the container does not say
+        self._tiny = np.empty((size, 3, TINY_H, TINY_W), dtype=np.uint8)
+        self._times = np.empty(len(self._tiny), dtype=np.float64)
+        self._sig = np.empty((0, SIG_W * SIG_H), dtype=np.float32)
+        self._hash = np.empty(0, dtype=np.uint64)
+        self._derived = 0  # frames whose signature and hash are in their blocks
+        self._reformatter = VideoReformatter()
+
+    @classmethod
+    def from_arrays(cls, times: np.ndarray, tiny: np.ndarray) -> Track:
+        """A track of fingerprints kept earlier: `times` (n,) seconds and `tiny` (n, 3, 18, 32) uint8."""
+        if tiny.shape[1:] != (3, TINY_H, TINY_W) or len(times) != len(tiny):
+            raise ValueError(f"thumbnails of shape {tiny.shape} do not fit {len(times)} times")
+        track = cls(capacity=len(tiny))
+        track._tiny[: len(tiny)] = tiny
+        track._times[: len(tiny)] = times
+        track._n = len(tiny)
+        return track
+
+    def _grow(self) -> None:
+        size = 2 * len(self._tiny)
+        tiny = np.empty((size, *self._tiny.shape[1:]), dtype=np.uint8)
+        tiny[: self._n] = self._tiny[: self._n]
+        times = np.empty(size, dtype=np.float64)
+        times[: self._n] = self._times[: self._n]
+        self._tiny, self._times = tiny, times
 
     def add(self, t: float, frame: av.VideoFrame) -> np.ndarray:
-        tiny = tiny_yuv(frame, self._reformatter)
+        if self._n == len(self._tiny):
+            self._grow()
+        i = self._n
+        tiny = tiny_yuv(frame, self._reformatter, out=self._tiny[i])
         if frame.key_frame:
-            self.keys.append(len(self.times))
-        self.times.append(t)
-        self._tiny.append(tiny)
-        self._cache.clear()
+            self.keys.append(i)
+        self._times[i] = t
+        self._n += 1
         return tiny
 
     def __len__(self) -> int:
-        return len(self.times)
+        return self._n
 
-    def _get(self, name: str) -> np.ndarray:
-        if name not in self._cache:
-            tiny = self.tiny
-            if name == "sig":
-                value = np.stack([signature(t) for t in tiny]) if len(tiny) else np.zeros((0, SIG_W * SIG_H))
-            elif name == "dhash":
-                value = np.array([dhash(t) for t in tiny], dtype=np.uint64)
-            elif name == "time":
-                value = np.asarray(self.times, dtype=np.float64)
-            else:
-                raise KeyError(name)
-            self._cache[name] = value
-        return self._cache[name]
+    def _derive(self) -> None:
+        """Signatures and hashes of the frames added since the last call, into their blocks."""
+        n = self._n
+        if self._derived == n:
+            return
+        if len(self._sig) < n:
+            sig = np.empty((len(self._tiny), SIG_W * SIG_H), dtype=np.float32)
+            sig[: self._derived] = self._sig[: self._derived]
+            hashes = np.empty(len(self._tiny), dtype=np.uint64)
+            hashes[: self._derived] = self._hash[: self._derived]
+            self._sig, self._hash = sig, hashes
+        for lo in range(self._derived, n, CHUNK):
+            hi = min(n, lo + CHUNK)
+            signatures(self._tiny[lo:hi], out=self._sig[lo:hi])
+            dhashes(self._tiny[lo:hi], out=self._hash[lo:hi])
+        self._derived = n
 
     @property
     def tiny(self) -> np.ndarray:
-        if "tiny" not in self._cache:
-            if self._tiny:
-                stacked = np.stack(self._tiny)
-                # The list becomes views of the stacked block, so the thumbnails are not held twice.
-                self._tiny = list(stacked)
-            else:
-                stacked = np.zeros((0, 3, TINY_H, TINY_W), dtype=np.uint8)
-            self._cache["tiny"] = stacked
-        return self._cache["tiny"]
+        return self._tiny[: self._n]
+
+    @property
+    def times(self) -> np.ndarray:
+        return self._times[: self._n]
 
     @property
     def sig(self) -> np.ndarray:
-        return self._get("sig")
+        self._derive()
+        return self._sig[: self._n]
 
     @property
     def hashes(self) -> np.ndarray:
-        return self._get("dhash")
+        self._derive()
+        return self._hash[: self._n]
 
     @property
     def time(self) -> np.ndarray:
-        return self._get("time")
+        return self.times
 
     def frame_duration(self) -> float:
         """The typical distance between frames (median), for boundaries and tolerances."""

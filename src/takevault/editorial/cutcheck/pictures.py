@@ -46,7 +46,7 @@ def save_track(track: Track, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{id(track)}.tmp")
     with open(tmp, "wb") as fh:
-        np.savez(fh, times=np.asarray(track.times, dtype=np.float64), tiny=track.tiny)
+        np.savez(fh, times=track.times, tiny=track.tiny)
     tmp.replace(path)
 
 
@@ -55,12 +55,9 @@ def load_track(path: Path) -> Track | None:
     try:
         with np.load(path) as data:
             times, tiny = data["times"], data["tiny"]
+        return Track.from_arrays(times, tiny)
     except (OSError, ValueError, KeyError):
         return None
-    track = Track()
-    track.times = times.tolist()
-    track._tiny = list(tiny)
-    return track
 
 
 @dataclass(frozen=True)
