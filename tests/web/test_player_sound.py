@@ -134,14 +134,19 @@ def page(browser):
 
 
 MUTED = "[...document.querySelectorAll('video')].map(v => v.muted ? 'm' : 's').join('')"
-LANES = "document.querySelector('[data-testid=sound-strip]').dataset.lanes"
+LANES = "document.querySelector('[data-testid=sound-strip]')?.dataset.lanes"
+# Both players in the page and loaded (an empty page would pass a bare `every`).
+VIDEOS_READY = (
+    "document.querySelectorAll('video').length >= 2"
+    " && [...document.querySelectorAll('video')].every(v => v.dataset.ready === '1')"
+)
 
 
 @pytest.mark.browser
 def test_choose_the_sound_with_buttons_and_the_s_key_and_seek_on_the_strip(page, room: Room, served: str):
     page.goto(f"{served}/compare?items={room.loud}@v1,{room.other}@v1")
-    wait_js(page, "[...document.querySelectorAll('video')].every(v => v.dataset.ready === '1')")
-    wait_js(page, "document.querySelector('[data-testid=sound-strip]').dataset.ready === '1'")
+    wait_js(page, VIDEOS_READY)
+    wait_js(page, "document.querySelector('[data-testid=sound-strip]')?.dataset.ready === '1'")
     assert page.evaluate(MUTED) == "sm" and page.evaluate(LANES) == "A"
     page.locator("[data-testid=compare-stage]").click(position={"x": 5, "y": 5})
     page.keyboard.press("k")
@@ -156,7 +161,7 @@ def test_choose_the_sound_with_buttons_and_the_s_key_and_seek_on_the_strip(page,
     page.click("[data-testid=sound-B]")
     wait_js(page, f"{MUTED} === 'ms'")
     page.click("[data-testid=sound-both]")
-    wait_js(page, f"{LANES} === 'A,B' && document.querySelector('[data-testid=sound-strip]').dataset.ready === '1'")
+    wait_js(page, f"{LANES} === 'A,B' && document.querySelector('[data-testid=sound-strip]')?.dataset.ready === '1'")
     # A click on the strip seeks every player there: the middle of 48 frames is frame 24.
     strip = page.locator("[data-testid=sound-strip]").bounding_box()
     page.mouse.click(strip["x"] + strip["width"] * 0.51, strip["y"] + 10)
@@ -176,8 +181,8 @@ def test_choose_the_sound_with_buttons_and_the_s_key_and_seek_on_the_strip(page,
 @pytest.mark.browser
 def test_a_side_without_sound_says_so_and_the_source_timecode_is_shown(page, room: Room, served: str):
     page.goto(f"{served}/compare?items={room.loud}@v1,{room.silent}@v1&waves=both")
-    wait_js(page, "[...document.querySelectorAll('video')].every(v => v.dataset.ready === '1')")
-    wait_js(page, "document.querySelector('[data-testid=sound-strip]').dataset.ready === '1'")
+    wait_js(page, VIDEOS_READY)
+    wait_js(page, "document.querySelector('[data-testid=sound-strip]')?.dataset.ready === '1'")
     assert page.locator("[data-testid=sound-message]").inner_text() == (
         "B: SH010/video_03@v1 has no sound, so it has no waveform."
     )
