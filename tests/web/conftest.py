@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import threading
@@ -180,3 +181,16 @@ def browser():
         b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@contextlib.contextmanager
+def checked_page(browser, width: int = 1280, height: int = 720, timeout_ms: int = 20000):
+    """A page in its own browser context that fails the test if any script on it raised."""
+    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+    pg = context.new_page()
+    pg.set_default_timeout(timeout_ms)
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield pg
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"

@@ -10,7 +10,7 @@ import pytest
 
 from takevault.vault import Vault
 from tests.clips import make_clip
-from tests.web.conftest import ServerThread, free_port
+from tests.web.conftest import ServerThread, checked_page, free_port
 from tests.web.test_browser import wait_js
 
 pytestmark = pytest.mark.browser
@@ -35,14 +35,8 @@ def served(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, device_scale_factor=1)
-    pg = context.new_page()
-    pg.set_default_timeout(20000)
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield pg
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    with checked_page(browser, timeout_ms=20000) as pg:
+        yield pg
 
 
 WINDOWS = "document.querySelectorAll('[data-testid=player-window]')"

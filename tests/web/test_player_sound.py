@@ -12,7 +12,7 @@ import pytest
 
 from takevault.vault import Vault
 from tests.clips import make_clip
-from tests.web.conftest import ServerThread, TestClient, free_port
+from tests.web.conftest import ServerThread, TestClient, checked_page, free_port
 from tests.web.test_browser import wait_js
 
 DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -123,14 +123,8 @@ def served(room: Room) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, device_scale_factor=1)
-    pg = context.new_page()
-    pg.set_default_timeout(20000)
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield pg
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    with checked_page(browser, timeout_ms=20000) as pg:
+        yield pg
 
 
 MUTED = "[...document.querySelectorAll('video')].map(v => v.muted ? 'm' : 's').join('')"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.clips import make_clip
-from tests.web.conftest import ServerThread, free_port
+from tests.web.conftest import ServerThread, checked_page, free_port
 from tests.web.scenic import scenic_clip
 from tests.web.test_browser import ARTIFACTS, wait_js
 
@@ -56,14 +56,8 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, device_scale_factor=1)
-    pg = context.new_page()
-    pg.set_default_timeout(15000)
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield pg
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    with checked_page(browser, timeout_ms=15000) as pg:
+        yield pg
 
 
 def wait_follow(vault, timeout: float = 60) -> None:
