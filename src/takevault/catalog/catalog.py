@@ -13,7 +13,6 @@ import dataclasses
 import functools
 import json
 import os
-import re
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,6 +24,7 @@ import sqlalchemy as sa
 
 from takevault.catalog import journal, records, search
 from takevault.catalog.engine import WRITE_OPTION, create_catalog_engine
+from takevault.catalog.revision import head_from_files as _head_from_files
 from takevault.catalog.rows import NewEvent, NewTake, NewVersion, TakeChanges
 from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
 from takevault.catalog.search import matching_take_ids, search_words
@@ -173,7 +173,7 @@ class Catalog:
         with self._translate(), self.engine.connect() as conn:
             if not sa.inspect(conn).has_table("alembic_version"):
                 return None
-            found = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+            found = conn.execute(_SCHEMA_REVISION).scalars().all()
         if len(found) > 1:
             raise CatalogError(
                 f"The catalog {self._where()} records several schema revisions ({', '.join(found)}); "
@@ -187,7 +187,7 @@ class Catalog:
     # -- projects -------------------------------------------------------------
     def find_project(self, name: str) -> Project | None:
         with self.read() as conn:
-            row = conn.execute(sa.select(projects).where(projects.c.name == name)).mappings().first()
+            row = conn.execute(_PROJECT_BY_NAME, {"name": name}).mappings().first()
         return Project(id=row["id"], name=row["name"]) if row is not None else None
 
     def ensure_project(self, name: str) -> Project:
@@ -739,7 +739,7 @@ class Catalog:
             yield pending
 
     def _has_links(self, conn: sa.Connection) -> bool:
-        return conn.execute(sa.select(take_links.c.id).limit(1)).first() is not None
+        return conn.execute(_ANY_LINK).first() is not None
 
     def query_takes(
         self,
@@ -755,26 +755,18 @@ class Catalog:
 
     def _links(self, conn: sa.Connection, take_ids: Sequence[str]) -> dict[str, tuple]:
         """Links of each take, both the ones made from it and the ones made to it, so a link shows on both."""
-        out: dict[str, list] = {}
-        for incoming, statement in ((False, _LINKS_FROM_TAKE), (True, _LINKS_TO_TAKE)):
-            for chunk in _chunks(list(take_ids), 500):
-                for row in conn.execute(statement, {"ids": list(chunk)}).mappings():
-                    key = row["other_id"] if incoming else row["take_id"]
-                    out.setdefault(key, []).append((row["id"], records.link(row, incoming=incoming)))
-        return {k: tuple(link for _id, link in sorted(v, key=lambda p: p[0])) for k, v in out.items()}
+        found = (
+            (incoming, row)
+            for incoming, statement in ((False, _LINKS_FROM_TAKE), (True, _LINKS_TO_TAKE))
+            for chunk in _chunks(list(take_ids), 500)
+            for row in conn.execute(statement, {"ids": list(chunk)}).mappings()
+        )
+        return records.links_by_take(found)
 
     def versions(self, take_id: str) -> list[TakeVersion]:
         """Every version of a take, newest first."""
         with self.read() as conn:
-            rows = (
-                conn.execute(
-                    sa.select(take_versions)
-                    .where(take_versions.c.take_id == take_id)
-                    .order_by(take_versions.c.number.desc())
-                )
-                .mappings()
-                .all()
-            )
+            rows = conn.execute(_VERSIONS_OF_TAKE, {"take_id": take_id}).mappings().all()
         return [records.version(r, is_current=i == 0) for i, r in enumerate(rows)]
 
     def all_versions(self, project: Project) -> list[tuple[str, TakeVersion]]:
@@ -846,15 +838,7 @@ class Catalog:
         actions: Iterable[str] | None = None,
     ) -> Iterator[Event]:
         """The project's log lines, oldest first, streamed 1,000 at a time."""
-        query = sa.select(events).where(events.c.project_id == project.id).order_by(events.c.at, events.c.id)
-        if take_id is not None:
-            query = query.where(events.c.take_id == take_id)
-        if since is not None:
-            query = query.where(events.c.at >= since)
-        if until is not None:
-            query = query.where(events.c.at <= until)
-        if actions is not None:
-            query = query.where(events.c.action.in_(list(actions)))
+        query = events_select(project.id, take_id=take_id, since=since, until=until, actions=actions)
         with self.read() as conn:
             for r in conn.execution_options(yield_per=1000).execute(query).mappings():
                 yield records.event(r)
@@ -1064,28 +1048,6 @@ def _few_matches(where: TakeFilter) -> bool:
     return where.starred is True or where.search is not None
 
 
-_REVISION_LINE = re.compile(r"^revision\s*(?::[^=]*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
-_DOWN_LINE = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
-
-
-def _head_from_files(folder: Path) -> str | None:
-    """The one revision no migration revises, read from the files' `revision =` and `down_revision =`
-    lines; None when that is not clear-cut (then Alembic decides)."""
-    revisions: set[str] = set()
-    revised: set[str] = set()
-    for path in folder.glob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        rev, down = _REVISION_LINE.search(text), _DOWN_LINE.search(text)
-        if rev is None:
-            continue
-        if down is None:
-            return None
-        revisions.add(rev.group(1))
-        revised.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
-    heads = revisions - revised
-    return next(iter(heads)) if len(heads) == 1 else None
-
-
 # Statements built once: SQLAlchemy's construction of a select with aliases costs more than
 # running it on an indexed lookup, so per-call code only adds its WHERE clauses.
 def _build_take_select() -> sa.Select:
@@ -1280,6 +1242,37 @@ _SHOTS_BY_CODE = _SHOT_SELECT.where(
     shots.c.project_id == sa.bindparam("project_id"), shots.c.code == sa.bindparam("code")
 )
 _SHOTS_BY_SECTION_CODE = _SHOTS_BY_CODE.where(sections.c.code == sa.bindparam("section"))
+
+
+_SCHEMA_REVISION = sa.text("SELECT version_num FROM alembic_version")
+_PROJECT_BY_NAME = sa.select(projects).where(projects.c.name == sa.bindparam("name"))
+_ANY_LINK = sa.select(take_links.c.id).limit(1)
+_VERSIONS_OF_TAKE = (
+    sa.select(take_versions)
+    .where(take_versions.c.take_id == sa.bindparam("take_id"))
+    .order_by(take_versions.c.number.desc())
+)
+
+
+def events_select(
+    project_id: Any,
+    *,
+    take_id: Any = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    actions: Iterable[str] | None = None,
+) -> sa.Select:
+    """The project's log lines, oldest first, narrowed by the filters given (values or bind parameters)."""
+    query = sa.select(events).where(events.c.project_id == project_id).order_by(events.c.at, events.c.id)
+    if take_id is not None:
+        query = query.where(events.c.take_id == take_id)
+    if since is not None:
+        query = query.where(events.c.at >= since)
+    if until is not None:
+        query = query.where(events.c.at <= until)
+    if actions is not None:
+        query = query.where(events.c.action.in_(list(actions)))
+    return query
 
 
 def _log(conn: sa.Connection, event: NewEvent) -> None:

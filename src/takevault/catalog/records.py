@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from fractions import Fraction
 from operator import itemgetter
@@ -307,3 +307,13 @@ class TakeRowReader:
 
 
 _NO_MEDIA: dict[str, Any] = {}
+
+
+def links_by_take(found: Iterable[tuple[bool, RowLike]]) -> dict[str, tuple[TakeLink, ...]]:
+    """Link rows, each with whether it was read as made to the take (`incoming`), as the links of
+    each take in the order they were made: a link shows on both of its takes."""
+    out: dict[str, list[tuple[int, TakeLink]]] = {}
+    for incoming, row in found:
+        key = row["other_id"] if incoming else row["take_id"]
+        out.setdefault(key, []).append((row["id"], link(row, incoming=incoming)))
+    return {k: tuple(made for _id, made in sorted(v, key=lambda p: p[0])) for k, v in out.items()}
