@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
 if TYPE_CHECKING:
+    from takevault.cli.fast import FastListings
     from takevault.vault import Vault
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -17,6 +21,7 @@ class CliState:
     vault_path: Path | None = None
     project: str = "main"
     _vault: Vault | None = field(default=None, repr=False)
+    _fast: FastListings | None = field(default=None, repr=False)
 
     def vault(self) -> Vault:
         if self._vault is None:
@@ -25,7 +30,26 @@ class CliState:
             self._vault = Vault.open(self.vault_path, project=self.project, known_project=True)
         return self._vault
 
+    def listing(self, read: Callable[[Any], T]) -> T:
+        """`read(vault)` for a listing: on the fast path when it answers (see cli/fast.py), else on the vault.
+
+        `read` gets either object; both answer `iter_takes`, `take`, `history` and `iter_events` alike.
+        The fast path refuses before `read` returns anything, so nothing is printed twice."""
+        from takevault.cli.fast import FastListings, NotCovered
+
+        if self._vault is None:
+            try:
+                if self._fast is None:
+                    self._fast = FastListings.open(self.vault_path, self.project)
+                return read(self._fast)
+            except NotCovered:
+                pass
+        return read(self.vault())
+
     def close(self) -> None:
+        if self._fast is not None:
+            self._fast.close()
+            self._fast = None
         if self._vault is not None:
             self._vault.close()
             self._vault = None
@@ -42,3 +66,8 @@ def state(ctx: typer.Context) -> CliState:
 def vault(ctx: typer.Context) -> Vault:
     """The vault this command works on (from --vault, TAKEVAULT_VAULT or the nearest takevault.toml)."""
     return state(ctx).vault()
+
+
+def listing(ctx: typer.Context, read: Callable[[Any], T]) -> T:
+    """What `read` gets from this command's vault, through the listings' fast path when it can answer."""
+    return state(ctx).listing(read)

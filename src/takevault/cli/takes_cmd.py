@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from takevault.cli import ui
+from takevault.cli.context import listing
 from takevault.cli.context import vault as open_vault
 from takevault.errors import DuplicateBytesError, InvalidInputError, TakevaultError
 from takevault.models import Section, Shot, Take, TakeFilter, TakeLink, TakeVersion
@@ -394,18 +395,17 @@ def takes(
     as_jsonl: JsonlOpt = False,
 ) -> None:
     """List takes in edit order (section, shot, take number), streamed as they are read."""
-    found = open_vault(ctx).iter_takes(
-        TakeFilter(
-            shot=shot,
-            section=section,
-            starred=True if starred else None,
-            kind=kind,
-            status=status,
-            min_rating=min_rating,
-            search=search,
-            deleted=deleted,
-        )
+    where = TakeFilter(
+        shot=shot,
+        section=section,
+        starred=True if starred else None,
+        kind=kind,
+        status=status,
+        min_rating=min_rating,
+        search=search,
+        deleted=deleted,
     )
+    found = listing(ctx, lambda reads: reads.iter_takes(where))
     if as_json or as_jsonl:
         ui.stream_json((t.to_json() for t in found), lines=as_jsonl)
         return
@@ -414,7 +414,7 @@ def takes(
 
 def show(ctx: typer.Context, take: TakeArg, as_json: JsonOpt = False) -> None:
     """Everything about one take."""
-    t = open_vault(ctx).take(take)
+    t = listing(ctx, lambda reads: reads.take(take))
     if as_json:
         ui.print_json(t.to_json())
         return
@@ -445,7 +445,7 @@ def show(ctx: typer.Context, take: TakeArg, as_json: JsonOpt = False) -> None:
 
 def history(ctx: typer.Context, take: TakeArg, as_json: JsonOpt = False, as_jsonl: JsonlOpt = False) -> None:
     """Every version of a take, newest first."""
-    versions = open_vault(ctx).history(take)
+    versions = listing(ctx, lambda reads: reads.history(take))
     if as_json or as_jsonl:
         ui.stream_json((v.to_json() for v in versions), lines=as_jsonl)
         return
@@ -487,7 +487,7 @@ def log(
     as_jsonl: JsonlOpt = False,
 ) -> None:
     """The event log: who did what to which take, when (streamed, oldest first)."""
-    found = open_vault(ctx).iter_events(take=take)
+    found = listing(ctx, lambda reads: reads.iter_events(take=take))
     if as_json or as_jsonl:
         ui.stream_json((e.to_json() for e in found), lines=as_jsonl)
         return

@@ -1,0 +1,106 @@
+"""The listings' fast path: `takes`, `show`, `history` and `log` on a local SQLite vault without SQLAlchemy.
+
+`FastListings` answers the same calls as `Vault` (`iter_takes`, `take`, `history`,
+`iter_events`) for the plain case only: no filter on `takes`, a reference without `@vN`, a
+vault with a `sqlite:///` catalog and a local store, a schema at this takevault's head.
+Anything else, and every error (an unknown take or shot, an ambiguous code, a missing
+project, a busy or damaged catalog), raises `NotCovered` before a line is printed, and the
+command asks the `Vault` instead: one answer, one set of error sentences. The command's options
+are parsed by Typer either way; only where the rows come from differs. Set
+TAKEVAULT_NO_FAST_PATH=1 to always use the normal path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from takevault.catalog.sqlite_reader import NotCovered, SqliteReader
+from takevault.config import find_vault_root, load_config
+from takevault.errors import TakevaultError
+from takevault.models import Event, Take, TakeFilter, TakeVersion
+from takevault.refs import check_code, parse_ref
+
+NO_FAST_PATH = "TAKEVAULT_NO_FAST_PATH"
+_SQLITE = "sqlite:///"
+_PLAIN_LISTING = TakeFilter()
+
+
+class FastListings:
+    """Listing reads of one vault's project straight from its SQLite file."""
+
+    def __init__(self, reader: SqliteReader, project: str) -> None:
+        self._reader = reader
+        self._project = reader.project(project)
+
+    @classmethod
+    def open(cls, vault_path: Path | None, project: str) -> FastListings:
+        """The fast reads of the vault `Vault.open(vault_path, project=project)` would open; NotCovered if none."""
+        if os.environ.get(NO_FAST_PATH):
+            raise NotCovered(f"{NO_FAST_PATH} is set")
+        try:
+            check_code(project, "project")
+            config = load_config(find_vault_root(vault_path))
+            url, store = config.catalog_url, config.store_url
+        except TakevaultError as exc:
+            raise NotCovered(exc.message) from exc
+        path = url[len(_SQLITE) :]
+        if not url.startswith(_SQLITE) or "?" in path or not store.startswith("file:") or not Path(path).is_file():
+            raise NotCovered("not a local SQLite vault")
+        reader = SqliteReader(path)
+        try:
+            reader.check_schema()
+            return cls(reader, project)
+        except BaseException:
+            reader.close()
+            raise
+
+    def close(self) -> None:
+        self._reader.close()
+
+    # -- the calls of `Vault` the listings make ---------------------------------------------
+    def iter_takes(self, where: TakeFilter | None = None) -> Iterator[Take]:
+        if where is not None and where != _PLAIN_LISTING:
+            raise NotCovered("a filtered listing")
+        return iter(self._reader.live_takes(self._project))
+
+    def take(self, ref: str) -> Take:
+        """As `Vault.take` (see `vault/lookup.py`'s `resolve`), for a reference that names one take."""
+        try:
+            parsed = parse_ref(ref)
+        except TakevaultError as exc:
+            raise NotCovered(exc.message) from exc
+        if parsed.version is not None:
+            raise NotCovered("a version of a take")
+        if parsed.take_id is not None:
+            found = self._reader.take_by_id(self._project, parsed.take_id)
+        else:
+            assert parsed.shot is not None and parsed.number is not None
+            shots = self._reader.find_shots(self._project, parsed.shot, parsed.section)
+            if parsed.section is None and len(shots) > 1:
+                # A bare code names the shot outside any section when there is one (as `lookup.shots_named`).
+                shots = [s for s in shots if s.section is None] or shots
+            if len(shots) != 1:
+                raise NotCovered("no such shot, or an ambiguous code")
+            found = self._reader.take_by_shot_number(self._project, shots[0].id, parsed.number)
+        if not found:
+            raise NotCovered("no such take")
+        return found[0]
+
+    def history(self, ref: str) -> list[TakeVersion]:
+        return self._reader.versions(self.take(ref).id)
+
+    def iter_events(self, *, take: str | None = None) -> Iterator[Event]:
+        take_id = None
+        if take is not None:
+            try:
+                parsed = parse_ref(take)
+            except TakevaultError as exc:
+                raise NotCovered(exc.message) from exc
+            # As `Vault.iter_events`: a take's id finds its log lines even after the take was purged.
+            take_id = parsed.take_id or self.take(take).id
+        return iter(self._reader.events(self._project, take_id))
+
+
+__all__ = ["FastListings", "NotCovered"]
