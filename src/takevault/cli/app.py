@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import typer.main
 from typer.exceptions import TyperException
 
 from takevault.cli import ui
+from takevault.cli.coercion import plain_coercion
 from takevault.cli.context import CliState
 from takevault.errors import TakevaultError
 
@@ -159,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # Without standalone mode, click returns (not raises) the code of a `typer.Exit(code)`.
         args = sys.argv[1:] if argv is None else argv
-        code = app_for(args)(args=args, prog_name="takevault", standalone_mode=False)
+        command = plain_coercion(typer.main.get_command(app_for(args)))
+        code = command(args=args, prog_name="takevault", standalone_mode=False)
         if isinstance(code, int) and code:
             return code
     except TakevaultError as exc:
