@@ -14,7 +14,7 @@ import pytest
 from takevault.catalog.sqlite_reader import NotCovered, SqliteReader
 from takevault.cli import context
 from takevault.cli.app import main
-from takevault.cli.fast import NO_FAST_PATH
+from takevault.cli.context import NO_FAST_PATH
 from takevault.vault import Vault
 from tests.clips import make_clip
 

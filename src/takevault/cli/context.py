@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from takevault.vault import Vault
 
 T = TypeVar("T")
+NO_FAST_PATH = "TAKEVAULT_NO_FAST_PATH"
+"""Set (to anything) to send every listing through the vault, never the fast path (cli/fast.py)."""
 
 
 @dataclass
@@ -35,9 +38,9 @@ class CliState:
 
         `read` gets either object; both answer `iter_takes`, `take`, `history` and `iter_events` alike.
         The fast path refuses before `read` returns anything, so nothing is printed twice."""
-        from takevault.cli.fast import FastListings, NotCovered
+        if self._vault is None and not os.environ.get(NO_FAST_PATH):
+            from takevault.cli.fast import FastListings, NotCovered
 
-        if self._vault is None:
             try:
                 if self._fast is None:
                     self._fast = FastListings.open(self.vault_path, self.project)

@@ -12,7 +12,6 @@ TAKEVAULT_NO_FAST_PATH=1 to always use the normal path.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from takevault.errors import TakevaultError
 from takevault.models import Event, Take, TakeFilter, TakeVersion
 from takevault.refs import check_code, parse_ref
 
-NO_FAST_PATH = "TAKEVAULT_NO_FAST_PATH"
 _SQLITE = "sqlite:///"
 _PLAIN_LISTING = TakeFilter()
 
@@ -37,8 +35,6 @@ class FastListings:
     @classmethod
     def open(cls, vault_path: Path | None, project: str) -> FastListings:
         """The fast reads of the vault `Vault.open(vault_path, project=project)` would open; NotCovered if none."""
-        if os.environ.get(NO_FAST_PATH):
-            raise NotCovered(f"{NO_FAST_PATH} is set")
         try:
             check_code(project, "project")
             config = load_config(find_vault_root(vault_path))
