@@ -41,7 +41,14 @@ def small_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "vault"
 
 
-FAST = (["takes"], ["takes", "--json"], ["show", "SH010/video_01"], ["history", "SH010/video_01"], ["log"])
+FAST = (
+    ["takes"],
+    ["takes", "--json"],
+    ["takes", "--shot", "SH010"],
+    ["show", "SH010/video_01"],
+    ["history", "SH010/video_01"],
+    ["log"],
+)
 
 
 OTHERS = (["log", "SH010/video_01", "--jsonl"], ["shot", "list"], ["takes", "--starred"])

@@ -48,6 +48,10 @@ def statements() -> dict[str, sa.ClauseElement]:
     try:
         listing = scratch._matching_ids(project, TakeFilter(), None, None, None, None, base=cat._TAKE_ROWS_ORDERED)
         count = scratch._matching_ids(project, TakeFilter(), None, None, None, None, base=cat._TAKE_COUNT)
+        # `takes --shot`: the shot's id where the catalog puts the ids of the shots the code names.
+        one_shot = [cast(int, sa.bindparam("shot_id"))]
+        of_shot = scratch._matching_ids(project, TakeFilter(), one_shot, None, None, None, base=cat._TAKE_ROWS_ORDERED)
+        shot_count = scratch._matching_ids(project, TakeFilter(), one_shot, None, None, None, base=cat._TAKE_COUNT)
     finally:
         scratch.close()
     return {
@@ -59,6 +63,8 @@ def statements() -> dict[str, sa.ClauseElement]:
         "takes_by_shot_number": cat._TAKES_BY_SHOT_NUMBER,
         "live_takes_count": count,
         "live_takes": listing,
+        "live_takes_of_shot_count": shot_count,
+        "live_takes_of_shot": of_shot,
         "any_link": cat._ANY_LINK,
         "links_from_take": cat._LINKS_FROM_TAKE,
         "links_to_take": cat._LINKS_TO_TAKE,

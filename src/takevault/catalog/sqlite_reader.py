@@ -150,14 +150,18 @@ class SqliteReader:
         params = {"project_id": project.id, "number": number}
         return self._takes("takes_by_shot_number", params, {"shot_ids": [shot_id]}, project)
 
-    def live_takes(self, project: Project) -> list[Take]:
-        """Every live take of the project in edit order, as `Catalog.iter_takes` with no filter lists them."""
+    def live_takes(self, project: Project, shot_id: int | None = None) -> list[Take]:
+        """Every live take of the project (or of one shot) in edit order, as `Catalog.iter_takes` lists
+        them with no filter (or with that shot's id as `shot_ids`)."""
+        name, params = "live_takes", {"project_id": project.id}
+        if shot_id is not None:
+            name, params = "live_takes_of_shot", {**params, "shot_id": shot_id}
         self._begin()
         try:
-            ((count,),) = list(self._rows("live_takes_count", {"project_id": project.id}))
+            ((count,),) = list(self._rows(f"{name}_count", params))
             if count > FAST_ROWS:
                 raise NotCovered(f"{count} takes")
-            return self._takes("live_takes", {"project_id": project.id}, {}, project)
+            return self._takes(name, params, {}, project)
         finally:
             self._end()
 

@@ -1,7 +1,7 @@
 """The listings' fast path: `takes`, `show`, `history` and `log` on a local SQLite vault without SQLAlchemy.
 
 `FastListings` answers the same calls as `Vault` (`iter_takes`, `take`, `history`,
-`iter_events`) for the plain case only: no filter on `takes`, a reference without `@vN`, a
+`iter_events`) for the plain case only: no filter on `takes` but `--shot`, a reference without `@vN`, a
 vault with a `sqlite:///` catalog and a local store, a schema at this takevault's head.
 Anything else, and every error (an unknown take or shot, an ambiguous code, a missing
 project, a busy or damaged catalog), raises `NotCovered` before a line is printed, and the
@@ -12,6 +12,7 @@ TAKEVAULT_NO_FAST_PATH=1 to always use the normal path.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from takevault.catalog.sqlite_reader import NotCovered, SqliteReader
 from takevault.config import find_vault_root, load_config
 from takevault.errors import TakevaultError
 from takevault.models import Event, Take, TakeFilter, TakeVersion
-from takevault.refs import check_code, parse_ref
+from takevault.refs import check_code, parse_ref, parse_shot
 
 _SQLITE = "sqlite:///"
 _PLAIN_LISTING = TakeFilter()
@@ -57,9 +58,27 @@ class FastListings:
 
     # -- the calls of `Vault` the listings make ---------------------------------------------
     def iter_takes(self, where: TakeFilter | None = None) -> Iterator[Take]:
-        if where is not None and where != _PLAIN_LISTING:
+        """As `Vault.iter_takes` with no filter, or with only `shot` naming one shot."""
+        where = where or _PLAIN_LISTING
+        if dataclasses.replace(where, shot=None) != _PLAIN_LISTING:
             raise NotCovered("a filtered listing")
-        return iter(self._reader.live_takes(self._project))
+        if where.shot is None:
+            return iter(self._reader.live_takes(self._project))
+        try:
+            section, code = parse_shot(where.shot)
+        except TakevaultError as exc:
+            raise NotCovered(exc.message) from exc
+        return iter(self._reader.live_takes(self._project, self._one_shot(section, code)))
+
+    def _one_shot(self, section: str | None, code: str) -> int:
+        """The id of the one shot `code` (or `section/code`) names, as `lookup.shots_named` finds it."""
+        shots = self._reader.find_shots(self._project, code, section)
+        if section is None and len(shots) > 1:
+            # A bare code names the shot outside any section when there is one.
+            shots = [s for s in shots if s.section is None] or shots
+        if len(shots) != 1:
+            raise NotCovered("no such shot, or a code of several shots")
+        return shots[0].id
 
     def take(self, ref: str) -> Take:
         """As `Vault.take` (see `vault/lookup.py`'s `resolve`), for a reference that names one take."""
@@ -73,13 +92,8 @@ class FastListings:
             found = self._reader.take_by_id(self._project, parsed.take_id)
         else:
             assert parsed.shot is not None and parsed.number is not None
-            shots = self._reader.find_shots(self._project, parsed.shot, parsed.section)
-            if parsed.section is None and len(shots) > 1:
-                # A bare code names the shot outside any section when there is one (as `lookup.shots_named`).
-                shots = [s for s in shots if s.section is None] or shots
-            if len(shots) != 1:
-                raise NotCovered("no such shot, or an ambiguous code")
-            found = self._reader.take_by_shot_number(self._project, shots[0].id, parsed.number)
+            shot_id = self._one_shot(parsed.section, parsed.shot)
+            found = self._reader.take_by_shot_number(self._project, shot_id, parsed.number)
         if not found:
             raise NotCovered("no such take")
         return found[0]
