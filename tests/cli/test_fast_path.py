@@ -210,3 +210,14 @@ def test_a_listing_longer_than_the_fast_path_holds_goes_to_the_normal_path(
     for args in (["takes"], ["log"]):
         fast, normal = run_both(scratch, args, capsys, monkeypatch, fast=False)
         assert fast == normal and fast[0] == 0
+
+
+def test_a_row_the_fast_path_cannot_read_gets_the_normal_paths_answer(
+    scratch: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with sqlite3.connect(scratch / "catalog.db") as db:
+        db.execute("UPDATE take_versions SET media = '{not json' WHERE number = 1")
+    monkeypatch.delenv("TAKEVAULT_DEBUG", raising=False)
+    for args in (["takes"], ["history", "SEQ01/SH010/video_01"]):
+        fast, normal = run_both(scratch, args, capsys, monkeypatch, fast=False)
+        assert fast == normal

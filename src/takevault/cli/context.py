@@ -37,7 +37,8 @@ class CliState:
         """`read(vault)` for a listing: on the fast path when it answers (see cli/fast.py), else on the vault.
 
         `read` gets either object; both answer `iter_takes`, `take`, `history` and `iter_events` alike.
-        The fast path refuses before `read` returns anything, so nothing is printed twice."""
+        The fast path answers in full before `read` returns, so nothing is printed twice; whatever goes
+        wrong on it (a row it cannot read included) is answered by the vault, with the vault's sentence."""
         if self._vault is None and not os.environ.get(NO_FAST_PATH):
             from takevault.cli.fast import FastListings, NotCovered
 
@@ -47,6 +48,9 @@ class CliState:
                 return read(self._fast)
             except NotCovered:
                 pass
+            except Exception:  # any doubt goes to the normal path, which says what is wrong
+                if os.environ.get("TAKEVAULT_DEBUG"):
+                    raise
         return read(self.vault())
 
     def close(self) -> None:
