@@ -221,3 +221,12 @@ def test_a_row_the_fast_path_cannot_read_gets_the_normal_paths_answer(
     for args in (["takes"], ["history", "SEQ01/SH010/video_01"]):
         fast, normal = run_both(scratch, args, capsys, monkeypatch, fast=False)
         assert fast == normal
+
+
+def test_an_empty_vault_lists_nothing_on_both_paths(
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Vault.init(tmp_path / "empty").close()
+    for args in (["takes"], ["takes", "--json"], ["log", "--jsonl"]):
+        fast, normal = run_both(tmp_path / "empty", args, capsys, monkeypatch, fast=True)
+        assert fast == normal and fast[0] == 0
