@@ -29,7 +29,18 @@ from takevault.catalog.rows import NewEvent, NewTake, NewVersion, TakeChanges
 from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
 from takevault.catalog.search import matching_take_ids, search_words
 from takevault.errors import CatalogError, ConfigError, ConflictError, NotFoundError, TakevaultError
-from takevault.models import ANY_TAKE, Event, PngRecord, Project, Section, Shot, Take, TakeFilter, TakeVersion
+from takevault.models import (
+    ANY_TAKE,
+    Event,
+    ListedTake,
+    PngRecord,
+    Project,
+    Section,
+    Shot,
+    Take,
+    TakeFilter,
+    TakeVersion,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -599,6 +610,14 @@ class Catalog:
                     hit = rows.get(take_id)
                     if hit is not None:
                         yield _take_record(hit, project.name, links.get(take_id, ()))
+
+    def iter_listed_takes(
+        self, project: Project, where: TakeFilter, shot_ids: Sequence[int] | None = None
+    ) -> Iterator[ListedTake]:
+        """What `iter_takes` lists, as flat `ListedTake` rows read set-wise: whole listings (see catalog/listing.py)."""
+        from takevault.catalog.listing import iter_listed
+
+        return iter_listed(self, project, where, shot_ids)
 
     def ordered_take_ids(self, project: Project, where: TakeFilter, shot_ids: Sequence[int] | None = None) -> list[str]:
         """The ids of every take matching `where` (its `shot` given as `shot_ids`), in edit order.

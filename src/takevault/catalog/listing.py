@@ -1,0 +1,268 @@
+"""Whole listings of takes (`takes`, the exports) as `ListedTake` rows, read set-wise and lean.
+
+A listing shows a take's current version and its number of versions, never the version's
+media JSON or workflow parameters, so it reads only the columns it shows, as the driver hands
+them over (no SQLAlchemy result processors), and builds one flat tuple per take instead of a
+`Take` with its version, media and PNG records. Shots are walked in edit order in groups that
+grow (the first rows come at once, later reads are few and large); each group is one query.
+On PostgreSQL the version count and the newest version come from one grouped read of the
+group's versions; on SQLite per-take lookups through the (take_id, number) index are faster.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from math import gcd
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from takevault.catalog.schema import sections, shots, take_versions, takes
+from takevault.models import ListedTake, Project, TakeFilter
+
+if TYPE_CHECKING:
+    from takevault.catalog.catalog import Catalog
+
+FIRST_GROUP_TAKES = 100
+"""About this many takes in the first read, so the first row comes at once."""
+MAX_GROUP_TAKES = 5000
+"""Later reads grow up to about this many takes: few round trips, bounded memory."""
+
+
+def _raw(column: sa.ColumnElement, name: str | None = None) -> sa.ColumnElement:
+    # The driver's own value: SQLAlchemy's readers (a regex per timestamp on SQLite, JSON decoding)
+    # are most of a listing's time, and the conversion below needs only the plain value.
+    return sa.type_coerce(column, sa.String).label(name or column.name)
+
+
+def _take_columns(count: sa.ColumnElement, current: sa.FromClause) -> list[sa.ColumnElement]:
+    cur = current.c
+    return [
+        takes.c.id,
+        takes.c.shot_id,
+        takes.c.number,
+        takes.c.name,
+        takes.c.key,
+        takes.c.kind,
+        takes.c.note,
+        takes.c.rating,
+        takes.c.status,
+        _raw(takes.c.tags),
+        _raw(takes.c.created_at),
+        takes.c.created_by,
+        sa.type_coerce(takes.c.deleted, sa.Integer).label("deleted"),
+        shots.c.code.label("shot_code"),
+        shots.c.starred_take_id,
+        sections.c.code.label("section_code"),
+        count.label("versions_count"),
+        cur.number.label("v_number"),
+        cur.sha256.label("v_sha256"),
+        cur.size.label("v_size"),
+        cur.width.label("v_width"),
+        cur.height.label("v_height"),
+        cur.fps_num.label("v_fps_num"),
+        cur.fps_den.label("v_fps_den"),
+        cur.duration.label("v_duration"),
+        cur.frames.label("v_frames"),
+        cur.codec.label("v_codec"),
+        cur.container.label("v_container"),
+        cur.png_status.label("v_png_status"),
+    ]
+
+
+_TAKE_SHOT_SECTION = takes.join(shots, takes.c.shot_id == shots.c.id).outerjoin(
+    sections, shots.c.section_id == sections.c.id
+)
+
+
+def _correlated_select() -> sa.Select:
+    """SQLite: the count and the newest number per take, each one index lookup."""
+    current = take_versions.alias("current")
+    newest = (
+        sa.select(sa.func.max(take_versions.c.number))
+        .where(take_versions.c.take_id == takes.c.id)
+        .correlate(takes)
+        .scalar_subquery()
+    )
+    count = sa.select(sa.func.count()).where(take_versions.c.take_id == takes.c.id).correlate(takes).scalar_subquery()
+    return sa.select(*_take_columns(count, current)).select_from(
+        _TAKE_SHOT_SECTION.join(current, sa.and_(current.c.take_id == takes.c.id, current.c.number == newest))
+    )
+
+
+def _grouped_select(matching: sa.Select) -> sa.Select:
+    """PostgreSQL: the versions of the matching takes grouped once, then joined to their newest version.
+
+    (Correlated lookups in the join condition make PostgreSQL hash the whole versions table for
+    every read.)"""
+    counted = take_versions.alias("counted")
+    per_take = (
+        sa.select(
+            counted.c.take_id,
+            sa.func.max(counted.c.number).label("newest"),
+            sa.func.count().label("versions"),
+        )
+        .where(counted.c.take_id.in_(matching.with_only_columns(takes.c.id).order_by(None).correlate(None)))
+        .group_by(counted.c.take_id)
+        .subquery("per_take")
+    )
+    current = take_versions.alias("current")
+    return sa.select(*_take_columns(per_take.c.versions, current)).select_from(
+        _TAKE_SHOT_SECTION.join(per_take, per_take.c.take_id == takes.c.id).join(
+            current, sa.and_(current.c.take_id == takes.c.id, current.c.number == per_take.c.newest)
+        )
+    )
+
+
+_CORRELATED = _correlated_select()
+_ID_ONLY = sa.select(takes.c.id).select_from(_TAKE_SHOT_SECTION)
+_EDIT_ORDER = (
+    sa.func.coalesce(sections.c.sort_order, -1),
+    sections.c.code,
+    shots.c.sort_order,
+    shots.c.code,
+    takes.c.number,
+)
+_SHOTS_WITH_COUNTER = (
+    sa.select(shots.c.id, shots.c.next_take_number)
+    .select_from(shots.outerjoin(sections, shots.c.section_id == sections.c.id))
+    .order_by(*_EDIT_ORDER[:4])
+)
+GROUP: sa.BindParameter[Any] = sa.bindparam("listing_shot_ids", expanding=True)
+
+
+def _statement(
+    catalog: Catalog, project: Project, where: TakeFilter, shot_ids: Sequence[int] | None, *, grouped: bool
+) -> sa.Select:
+    """The listing's select with `where`'s conditions; `grouped`: of the shots given as GROUP, each
+    shot's takes in number order (the caller puts the shots in order), else all in edit order."""
+
+    def matching(base: sa.Select) -> sa.Select:
+        query = catalog._matching_ids(project, where, shot_ids, None, None, None, base=base)
+        return query.where(takes.c.shot_id.in_(GROUP)) if grouped else query
+
+    pg = catalog.dialect == "postgresql"
+    query = matching(_grouped_select(matching(_ID_ONLY))) if pg else matching(_CORRELATED)
+    return query.order_by(takes.c.number) if grouped else query.order_by(*_EDIT_ORDER)
+
+
+def iter_listed(
+    catalog: Catalog, project: Project, where: TakeFilter, shot_ids: Sequence[int] | None = None
+) -> Iterator[ListedTake]:
+    """The takes matching `where` (its `shot` given as `shot_ids`) in edit order, as `ListedTake`s."""
+    from takevault.catalog.catalog import _few_matches
+
+    with catalog.read() as conn:
+        has_links = catalog._has_links(conn)
+        if _few_matches(where):
+            rows = conn.execute(_statement(catalog, project, where, shot_ids, grouped=False)).all()
+            yield from _listed(catalog, conn, rows, project.name, has_links)
+            return
+        shots_query = _SHOTS_WITH_COUNTER.where(shots.c.project_id == project.id)
+        if shot_ids is not None:
+            shots_query = shots_query.where(shots.c.id.in_(list(shot_ids)))
+        if where.section is not None:
+            shots_query = shots_query.where(sections.c.code == where.section)
+        statement = _statement(catalog, project, where, None, grouped=True)
+        for group in _groups(conn.execute(shots_query).all()):
+            of_shot: dict[int, list[Any]] = {shot_id: [] for shot_id in group}
+            for row in conn.execute(statement, {"listing_shot_ids": group}).all():
+                of_shot[row[1]].append(row)
+            in_order = [row for shot_id in group for row in of_shot[shot_id]]
+            yield from _listed(catalog, conn, in_order, project.name, has_links)
+
+
+def _groups(shot_rows: Sequence[Any]) -> Iterator[list[int]]:
+    """Shot ids in edit order, in groups of about FIRST_GROUP_TAKES takes, then growing fourfold.
+
+    A shot's take counter bounds its number of takes, so a group never holds far more than asked."""
+    limit, group, takes_in_group = FIRST_GROUP_TAKES, [], 0
+    for shot_id, next_number in shot_rows:
+        group.append(shot_id)
+        takes_in_group += max(1, next_number - 1)
+        if takes_in_group >= limit:
+            yield group
+            limit, group, takes_in_group = min(limit * 4, MAX_GROUP_TAKES), [], 0
+    if group:
+        yield group
+
+
+def _listed(
+    catalog: Catalog, conn: sa.Connection, rows: Sequence[Any], project: str, has_links: bool
+) -> Iterator[ListedTake]:
+    links = catalog._links(conn, [r[0] for r in rows]) if has_links and rows else {}
+    for row in rows:
+        yield listed_take(row, project, links.get(row[0], ()))
+
+
+_FPS: dict[tuple[int, int], tuple[str, str]] = {}
+
+
+def _fps(num: int | None, den: int | None) -> tuple[str | None, str | None]:
+    """(`24000/1001`, `23.976 (24000/1001)`) as `MediaInfo.fps_text` and the table show it: reduced."""
+    if not (num and den):
+        return None, None
+    known = _FPS.get((num, den))
+    if known is None:
+        divisor = gcd(num, den) * (-1 if den < 0 else 1)
+        n, d = num // divisor, den // divisor
+        text = f"{n}/{d}"
+        known = _FPS[(num, den)] = (text, str(n) if d == 1 else f"{n / d:.3f} ({text})")
+    return known
+
+
+def _iso(value: Any) -> str:
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).isoformat()
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    if not value or value == "[]":
+        return ()
+    return tuple(json.loads(value) if isinstance(value, str) else value)
+
+
+def listed_take(row: Sequence[Any], project: str, links: Sequence[Any] = ()) -> ListedTake:
+    """One row of the listing's select as a `ListedTake` (the same values `Take` and its JSON hold)."""
+    (
+        take_id, _shot_id, number, name, key, kind, note, rating, status, tags, created_at, created_by, deleted,
+        shot_code, starred_take_id, section_code, versions, v_number, sha256, size, width, height, fps_num,
+        fps_den, duration, frames, codec, container, png_status,
+    ) = row  # fmt: skip
+    fps_text, fps_shown = _fps(fps_num, fps_den)
+    return ListedTake(
+        take_id,
+        f"{section_code}/{shot_code}/{name}" if section_code else f"{shot_code}/{name}",
+        project,
+        section_code,
+        shot_code,
+        number,
+        name,
+        kind,
+        starred_take_id == take_id,
+        bool(deleted),
+        v_number,
+        int(versions),
+        sha256,
+        int(size),
+        key,
+        int(width or 0),
+        int(height or 0),
+        fps_text,
+        fps_shown,
+        float(duration or 0.0),
+        int(frames or 0),
+        codec or "",
+        container or "",
+        # As `records.png`: a version with no PNG row is "missing", a row without a status too.
+        (png_status or "missing"),
+        note,
+        rating,
+        status,
+        _tags(tags),
+        _iso(created_at),
+        created_by,
+        tuple(links),
+    )

@@ -1,0 +1,130 @@
+"""JSON text of listed takes: byte for byte what `json.dumps(take.to_json(), …)` writes, without the dict.
+
+A whole listing writes one object per take. Building the dict and walking it in `json.dumps`
+(in pure Python when indented) cost more than reading the take; here each value is encoded by
+type (the C string encoder for text) into a template made once by `json.dumps` itself, so the
+layout cannot drift from what the plain path writes. `tests/cli/test_take_json.py` holds the two
+equal byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import json.encoder
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from takevault.models import ListedTake
+
+_text: Callable[[str], str] = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
+_int = int.__repr__
+_INFINITY = float("inf")
+
+
+def _float(value: float) -> str:
+    # json's own spelling of the three values repr writes differently.
+    if value != value:
+        return "NaN"
+    if value == _INFINITY:
+        return "Infinity"
+    if value == -_INFINITY:
+        return "-Infinity"
+    return float.__repr__(value)
+
+
+def _any(value: Any) -> str:
+    """A value whose column may be NULL (or, in a hand-edited catalog, of another type)."""
+    if value is None:
+        return "null"
+    kind = type(value)
+    if kind is str:
+        return _text(value)
+    if kind is int:
+        return _int(value)
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+# The fields of `ListedTake` in the order `ListedTake.to_json()` writes their values (media's inside).
+_ORDER = (
+    "id", "ref", "project", "section", "shot", "number", "name", "kind", "starred", "deleted", "version",
+    "versions", "sha256", "size", "key", "width", "height", "fps", "duration", "frames", "codec", "container",
+    "png_status", "note", "rating", "status", "tags", "created_at", "created_by", "links",
+)  # fmt: skip
+_MARKED = re.compile(r'"\\u0007(\w+)\\u0007"')
+
+
+def _template(indent: int | None, reindent: str) -> str:
+    """`json.dumps` of a take whose values are markers, each marker then made a `%s`."""
+    marked: dict[str, Any] = {name: f"\x07{name}\x07" for name in ListedTake._fields if name != "links"}
+    shape = ListedTake(**marked).to_json()
+    shape["tags"], shape["links"] = "\x07tags\x07", "\x07links\x07"
+    text = json.dumps(shape, indent=indent, ensure_ascii=False).replace("\n", reindent).replace("%", "%%")
+    if tuple(_MARKED.findall(text)) != _ORDER:
+        raise AssertionError("ListedTake.to_json() and take_json._ORDER disagree on the order of the values")
+    return _MARKED.sub("%s", text)
+
+
+_LINE = _template(None, "\n")
+_BLOCK = _template(2, "\n  ")
+
+
+def _values(take: ListedTake, tags: str, links: str) -> tuple[str, ...]:
+    """Each value of `ListedTake.to_json()` encoded, in the order of its keys (media's inside)."""
+    return (
+        _text(take.id),
+        _text(take.ref),
+        _text(take.project),
+        _any(take.section),
+        _text(take.shot),
+        _int(take.number),
+        _text(take.name),
+        _text(take.kind),
+        _bool(take.starred),
+        _bool(take.deleted),
+        _int(take.version),
+        _int(take.versions),
+        _text(take.sha256),
+        _int(take.size),
+        _text(take.key),
+        _int(take.width),
+        _int(take.height),
+        _any(take.fps),
+        _float(take.duration),
+        _int(take.frames),
+        _text(take.codec),
+        _text(take.container),
+        _text(take.png_status),
+        _any(take.note),
+        _any(take.rating),
+        _any(take.status),
+        tags,
+        _text(take.created_at),
+        _text(take.created_by),
+        links,
+    )
+
+
+def _compact_list(items: Sequence[Any]) -> str:
+    return json.dumps(list(items), default=str, ensure_ascii=False) if items else "[]"
+
+
+def _indented_list(items: Sequence[Any]) -> str:
+    # A list two levels down in the array `ui.stream_json` writes: items at 6 spaces, its bracket at 4.
+    return json.dumps(list(items), indent=2, default=str, ensure_ascii=False).replace("\n", "\n    ") if items else "[]"
+
+
+def line(take: ListedTake) -> str:
+    """`json.dumps(take.to_json(), default=str, ensure_ascii=False)`: one JSON Lines line (no newline)."""
+    links = _compact_list([link.to_json() for link in take.links]) if take.links else "[]"
+    return _LINE % _values(take, _compact_list(take.tags), links)
+
+
+def block(take: ListedTake) -> str:
+    """One element of the indented array `ui.stream_json` writes (`json.dumps(…, indent=2)`, indented once more)."""
+    links = _indented_list([link.to_json() for link in take.links]) if take.links else "[]"
+    return _BLOCK % _values(take, _indented_list(take.tags), links)
