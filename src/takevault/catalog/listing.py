@@ -5,8 +5,8 @@ media JSON or workflow parameters, so it reads only the columns it shows, as the
 them over (no SQLAlchemy result processors), and builds one flat tuple per take instead of a
 `Take` with its version, media and PNG records. Shots are walked in edit order in groups that
 grow (the first rows come at once, later reads are few and large); each group is one query.
-On PostgreSQL the version count and the newest version come from one grouped read of the
-group's versions; on SQLite per-take lookups through the (take_id, number) index are faster.
+The newest version and the number of versions are index lookups per take (a LATERAL read on
+PostgreSQL), so a read costs what its takes cost, whatever the size of the versions table.
 """
 
 from __future__ import annotations
@@ -77,47 +77,45 @@ _TAKE_SHOT_SECTION = takes.join(shots, takes.c.shot_id == shots.c.id).outerjoin(
 )
 
 
-def _correlated_select() -> sa.Select:
-    """SQLite: the count and the newest number per take, each one index lookup."""
+def _count() -> sa.ColumnElement:
+    return sa.select(sa.func.count()).where(take_versions.c.take_id == takes.c.id).correlate(takes).scalar_subquery()
+
+
+def _sqlite_select() -> sa.Select:
+    """SQLite: the count and the newest version per take, each one lookup in the (take_id, number)
+    index, which also gives the newest version's row id (no second search by take and number)."""
     current = take_versions.alias("current")
     newest = (
-        sa.select(sa.func.max(take_versions.c.number))
+        sa.select(take_versions.c.id)
         .where(take_versions.c.take_id == takes.c.id)
+        .order_by(take_versions.c.number.desc())
+        .limit(1)
         .correlate(takes)
         .scalar_subquery()
     )
-    count = sa.select(sa.func.count()).where(take_versions.c.take_id == takes.c.id).correlate(takes).scalar_subquery()
-    return sa.select(*_take_columns(count, current)).select_from(
-        _TAKE_SHOT_SECTION.join(current, sa.and_(current.c.take_id == takes.c.id, current.c.number == newest))
+    return sa.select(*_take_columns(_count(), current)).select_from(
+        _TAKE_SHOT_SECTION.join(current, current.c.id == newest)
     )
 
 
-def _grouped_select(matching: sa.Select) -> sa.Select:
-    """PostgreSQL: the versions of the matching takes grouped once, then joined to their newest version.
+def _postgresql_select() -> sa.Select:
+    """PostgreSQL: the newest version as a LATERAL read backwards through the (take_id, number) index.
 
-    (Correlated lookups in the join condition make PostgreSQL hash the whole versions table for
-    every read.)"""
-    counted = take_versions.alias("counted")
-    per_take = (
-        sa.select(
-            counted.c.take_id,
-            sa.func.max(counted.c.number).label("newest"),
-            sa.func.count().label("versions"),
-        )
-        .where(counted.c.take_id.in_(matching.with_only_columns(takes.c.id).order_by(None).correlate(None)))
-        .group_by(counted.c.take_id)
-        .subquery("per_take")
+    A correlated lookup in a join condition (as on SQLite) makes PostgreSQL hash the whole
+    versions table for every read, and a grouped read of a group's versions gets planned as a
+    scan of the whole table once a group is a few per cent of it."""
+    shown = ("number", "sha256", "size", "width", "height", "fps_num", "fps_den", "duration", "frames", "codec")
+    current = (
+        sa.select(*(take_versions.c[name] for name in (*shown, "container", "png_status")))
+        .where(take_versions.c.take_id == takes.c.id)
+        .order_by(take_versions.c.number.desc())
+        .limit(1)
+        .lateral("current")
     )
-    current = take_versions.alias("current")
-    return sa.select(*_take_columns(per_take.c.versions, current)).select_from(
-        _TAKE_SHOT_SECTION.join(per_take, per_take.c.take_id == takes.c.id).join(
-            current, sa.and_(current.c.take_id == takes.c.id, current.c.number == per_take.c.newest)
-        )
-    )
+    return sa.select(*_take_columns(_count(), current)).select_from(_TAKE_SHOT_SECTION.join(current, sa.true()))
 
 
-_CORRELATED = _correlated_select()
-_ID_ONLY = sa.select(takes.c.id).select_from(_TAKE_SHOT_SECTION)
+_SELECTS = {"sqlite": _sqlite_select(), "postgresql": _postgresql_select()}
 _EDIT_ORDER = (
     sa.func.coalesce(sections.c.sort_order, -1),
     sections.c.code,
@@ -139,12 +137,9 @@ def _statement(
     """The listing's select with `where`'s conditions; `grouped`: of the shots given as GROUP, each
     shot's takes in number order (the caller puts the shots in order), else all in edit order."""
 
-    def matching(base: sa.Select) -> sa.Select:
-        query = catalog._matching_ids(project, where, shot_ids, None, None, None, base=base)
-        return query.where(takes.c.shot_id.in_(GROUP)) if grouped else query
-
-    pg = catalog.dialect == "postgresql"
-    query = matching(_grouped_select(matching(_ID_ONLY))) if pg else matching(_CORRELATED)
+    query = catalog._matching_ids(project, where, shot_ids, None, None, None, base=_SELECTS[catalog.dialect])
+    if grouped:
+        query = query.where(takes.c.shot_id.in_(GROUP))
     return query.order_by(takes.c.number) if grouped else query.order_by(*_EDIT_ORDER)
 
 
@@ -155,6 +150,10 @@ def iter_listed(
     from takevault.catalog.catalog import _few_matches
 
     with catalog.read() as conn:
+        if catalog.dialect == "postgresql":
+            # Each read is estimated costly enough for JIT compilation, which then takes longer than
+            # the read itself (a whole listing ran 2.5 times slower with it).
+            conn.exec_driver_sql("SET LOCAL jit = off")
         has_links = catalog._has_links(conn)
         if _few_matches(where):
             rows = conn.execute(_statement(catalog, project, where, shot_ids, grouped=False)).all()
@@ -214,6 +213,11 @@ def _fps(num: int | None, den: int | None) -> tuple[str | None, str | None]:
 
 
 def _iso(value: Any) -> str:
+    """What `_iso(utc(…))` of the records gives, from the driver's value."""
+    if type(value) is str and len(value) == 26 and value[10] == " " and value[19] == "." and value[20:] != "000000":
+        # SQLite's text as SQLAlchemy writes it (UTC, microseconds always there): already ISO but for
+        # two characters, and parsing 100,000 of them is a share of a listing's time.
+        return f"{value[:10]}T{value[11:]}+00:00"
     when = datetime.fromisoformat(value) if isinstance(value, str) else value
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).isoformat()
 
@@ -232,37 +236,44 @@ def listed_take(row: Sequence[Any], project: str, links: Sequence[Any] = ()) -> 
         fps_den, duration, frames, codec, container, png_status,
     ) = row  # fmt: skip
     fps_text, fps_shown = _fps(fps_num, fps_den)
-    return ListedTake(
-        take_id,
-        f"{section_code}/{shot_code}/{name}" if section_code else f"{shot_code}/{name}",
-        project,
-        section_code,
-        shot_code,
-        number,
-        name,
-        kind,
-        starred_take_id == take_id,
-        bool(deleted),
-        v_number,
-        int(versions),
-        sha256,
-        int(size),
-        key,
-        int(width or 0),
-        int(height or 0),
-        fps_text,
-        fps_shown,
-        float(duration or 0.0),
-        int(frames or 0),
-        codec or "",
-        container or "",
-        # As `records.png`: a version with no PNG row is "missing", a row without a status too.
-        (png_status or "missing"),
-        note,
-        rating,
-        status,
-        _tags(tags),
-        _iso(created_at),
-        created_by,
-        tuple(links),
+    return _new_listed(
+        ListedTake,
+        (
+            take_id,
+            f"{section_code}/{shot_code}/{name}" if section_code else f"{shot_code}/{name}",
+            project,
+            section_code,
+            shot_code,
+            number,
+            name,
+            kind,
+            starred_take_id == take_id,
+            bool(deleted),
+            v_number,
+            int(versions),
+            sha256,
+            int(size),
+            key,
+            int(width or 0),
+            int(height or 0),
+            fps_text,
+            fps_shown,
+            float(duration or 0.0),
+            int(frames or 0),
+            codec or "",
+            container or "",
+            # As `records.png`: a version with no PNG row is "missing", a row without a status too.
+            (png_status or "missing"),
+            note,
+            rating,
+            status,
+            _tags(tags),
+            _iso(created_at),
+            created_by,
+            tuple(links),
+        ),
     )
+
+
+# The tuple made directly: the generated __new__ of a 31-field NamedTuple costs as much again.
+_new_listed: Any = tuple.__new__

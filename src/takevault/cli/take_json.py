@@ -24,6 +24,8 @@ _INFINITY = float("inf")
 
 def _float(value: float) -> str:
     # json's own spelling of the three values repr writes differently.
+    if type(value) is not float:
+        return _any(value)
     if value != value:
         return "NaN"
     if value == _INFINITY:
@@ -43,10 +45,6 @@ def _any(value: Any) -> str:
     if kind is int:
         return _int(value)
     return json.dumps(value, default=str, ensure_ascii=False)
-
-
-def _bool(value: bool) -> str:
-    return "true" if value else "false"
 
 
 # The fields of `ListedTake` in the order `ListedTake.to_json()` writes their values (media's inside).
@@ -75,36 +73,42 @@ _BLOCK = _template(2, "\n  ")
 
 def _values(take: ListedTake, tags: str, links: str) -> tuple[str, ...]:
     """Each value of `ListedTake.to_json()` encoded, in the order of its keys (media's inside)."""
+    (
+        take_id, ref, project, section, shot, number, name, kind, starred, deleted, version, versions, sha256, size,
+        key, width, height, fps, _fps_shown, duration, frames, codec, container, png_status, note, rating, status,
+        _tags, created_at, created_by, _links,
+    ) = take  # fmt: skip
+    text, whole = _text, _int
     return (
-        _text(take.id),
-        _text(take.ref),
-        _text(take.project),
-        _any(take.section),
-        _text(take.shot),
-        _int(take.number),
-        _text(take.name),
-        _text(take.kind),
-        _bool(take.starred),
-        _bool(take.deleted),
-        _int(take.version),
-        _int(take.versions),
-        _text(take.sha256),
-        _int(take.size),
-        _text(take.key),
-        _int(take.width),
-        _int(take.height),
-        _any(take.fps),
-        _float(take.duration),
-        _int(take.frames),
-        _text(take.codec),
-        _text(take.container),
-        _text(take.png_status),
-        _any(take.note),
-        _any(take.rating),
-        _any(take.status),
+        text(take_id),
+        text(ref),
+        text(project),
+        text(section) if type(section) is str else _any(section),
+        text(shot),
+        whole(number),
+        text(name),
+        text(kind),
+        "true" if starred else "false",
+        "true" if deleted else "false",
+        whole(version),
+        whole(versions),
+        text(sha256),
+        whole(size),
+        text(key),
+        whole(width),
+        whole(height),
+        text(fps) if type(fps) is str else _any(fps),
+        _float(duration),
+        whole(frames),
+        text(codec),
+        text(container),
+        text(png_status),
+        text(note) if type(note) is str else _any(note),
+        whole(rating) if type(rating) is int else _any(rating),
+        text(status) if type(status) is str else _any(status),
         tags,
-        _text(take.created_at),
-        _text(take.created_by),
+        text(created_at),
+        text(created_by),
         links,
     )
 
