@@ -66,7 +66,7 @@ def _listed_rows(takes: Iterable[ListedTake]) -> Iterator[list[object]]:
             human_size(t.size),
             f"{t.width}x{t.height} {t.codec} {t.fps_shown or '?'} fps {t.duration:.2f} s",
             t.png_status,
-            "" if t.rating is None else t.rating,
+            "" if t.rating is None else str(t.rating),
             t.status or "",
             ",".join(t.tags),
             "deleted" if t.deleted else (t.note or ""),

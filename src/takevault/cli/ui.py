@@ -108,7 +108,11 @@ def stream_table(title: str | None, columns: Sequence[str], rows: Iterable[Seque
         out.write("\t".join(columns) + "\n")
         count = 0
         for count, row in enumerate(rows, 1):
-            out.write("\t".join("" if v is None else str(v) for v in row) + "\n")
+            try:
+                line = "\t".join(row)  # rows of text (the whole listings) skip the conversion below
+            except TypeError:
+                line = "\t".join("" if v is None else str(v) for v in row)
+            out.write(line + "\n")
             if count % STREAM_FLUSH_ROWS == 0 or count == 1:
                 out.flush()
         out.flush()
