@@ -865,7 +865,8 @@ class Catalog:
         actions: Iterable[str] | None = None,
     ) -> Iterator[Event]:
         """The project's log lines, oldest first, streamed 1,000 at a time."""
-        query = sa.select(events).where(events.c.project_id == project.id).order_by(events.c.at, events.c.id)
+        # Timestamps and details read by the fast readers: SQLAlchemy's SQLite one is a regex a line.
+        query = _EVENT_ROWS.where(events.c.project_id == project.id).order_by(events.c.at, events.c.id)
         if take_id is not None:
             query = query.where(events.c.take_id == take_id)
         if since is not None:
@@ -1292,6 +1293,7 @@ def _take_record(row: sa.Row, project: str, links: Sequence[Any]) -> Take:
     return _TAKE_READER.take(row, project, links)
 
 
+_EVENT_ROWS = sa.select(*(_fast(c) for c in events.c))
 _LINKS_FROM_TAKE = _build_links_select(incoming=False)
 _LINKS_TO_TAKE = _build_links_select(incoming=True)
 _SHOT_SELECT = _build_shot_select()
