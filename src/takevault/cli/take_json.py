@@ -3,49 +3,23 @@
 A whole listing writes one object per take. Building the dict and walking it in `json.dumps`
 (in pure Python when indented) cost more than reading the take; here each value is encoded by
 type (the C string encoder for text) into a template made once by `json.dumps` itself, so the
-layout cannot drift from what the plain path writes. `tests/cli/test_take_json.py` holds the two
+layout cannot drift from what the plain path writes. `tests/catalog/test_listing.py` holds the two
 equal byte for byte.
 """
 
 from __future__ import annotations
 
 import json
-import json.encoder
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+from takevault.cli.json_text import indented
+from takevault.cli.json_text import number as _float
+from takevault.cli.json_text import plain as _any
+from takevault.cli.json_text import text as _text
+from takevault.cli.json_text import whole as _int
 from takevault.models import ListedTake
-
-_text: Callable[[str], str] = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
-_int = int.__repr__
-_INFINITY = float("inf")
-
-
-def _float(value: float) -> str:
-    # json's own spelling of the three values repr writes differently.
-    if type(value) is not float:
-        return _any(value)
-    if value != value:
-        return "NaN"
-    if value == _INFINITY:
-        return "Infinity"
-    if value == -_INFINITY:
-        return "-Infinity"
-    return float.__repr__(value)
-
-
-def _any(value: Any) -> str:
-    """A value whose column may be NULL (or, in a hand-edited catalog, of another type)."""
-    if value is None:
-        return "null"
-    kind = type(value)
-    if kind is str:
-        return _text(value)
-    if kind is int:
-        return _int(value)
-    return json.dumps(value, default=str, ensure_ascii=False)
-
 
 # The fields of `ListedTake` in the order `ListedTake.to_json()` writes their values (media's inside).
 _ORDER = (
@@ -119,7 +93,7 @@ def _compact_list(items: Sequence[Any]) -> str:
 
 def _indented_list(items: Sequence[Any]) -> str:
     # A list two levels down in the array `ui.stream_json` writes: items at 6 spaces, its bracket at 4.
-    return json.dumps(list(items), indent=2, default=str, ensure_ascii=False).replace("\n", "\n    ") if items else "[]"
+    return indented(list(items), "    ") if items else "[]"
 
 
 def line(take: ListedTake) -> str:

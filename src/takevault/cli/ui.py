@@ -72,8 +72,9 @@ def stream_json(items: Iterable[Any], *, lines: bool = False) -> None:
     if lines:
         stream_json_text((json.dumps(item, default=str, ensure_ascii=False) for item in items), lines=True)
     else:
-        blocks = (json.dumps(item, indent=2, default=str, ensure_ascii=False).replace("\n", "\n  ") for item in items)
-        stream_json_text(blocks, lines=False)
+        from takevault.cli.json_text import indented
+
+        stream_json_text((indented(item, "  ") for item in items), lines=False)
 
 
 def stream_json_text(texts: Iterable[str], *, lines: bool) -> None:
