@@ -121,3 +121,26 @@ def test_frame_rates_read_as_the_records_reduce_them() -> None:
         assert listing._fps(num, den)[0] == f"{rate.numerator}/{rate.denominator}"
     assert listing._fps(48, 2)[1] == "24" and listing._fps(24000, 1001)[1] == "23.976 (24000/1001)"
     assert listing._fps(None, 1) == (None, None) and listing._fps(24, 0) == (None, None)
+
+
+def test_a_listing_closed_early_or_failing_leaves_no_reader_behind(vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setattr(listing, "FIRST_GROUP_TAKES", 5)
+    monkeypatch.setattr(listing, "MAX_GROUP_TAKES", 10)
+    bulk_takes(vault, shots=6, per_shot=10)
+    before = threading.active_count()
+    rows = vault.iter_listed_takes()
+    assert [next(rows).ref for _ in range(3)] == [f"SEQ01/SH0010/video_0{n}" for n in (1, 2, 3)]
+    rows.close()  # a reader that went away: the group being read ahead is waited for
+    assert threading.active_count() == before
+    vault.set("SEQ01/SH0020/video_01", rating=3)  # the catalog is free for writes again
+    vault.link("SEQ01/SH0030/video_01", "SEQ01/SH0010/video_01")
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("the read failed")
+
+    monkeypatch.setattr(type(vault.catalog), "_links", broken)
+    with pytest.raises(RuntimeError, match="the read failed"):
+        list(vault.iter_listed_takes())
+    assert threading.active_count() == before
