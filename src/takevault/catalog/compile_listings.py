@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 
 from takevault.catalog import catalog as cat
+from takevault.catalog import listing
 from takevault.models import Project, TakeFilter
 
 TARGET = Path(__file__).with_name("listing_sql.py")
@@ -46,11 +47,12 @@ def statements() -> dict[str, sa.ClauseElement]:
     project = Project(id=cast(int, sa.bindparam("project_id")), name="")
     scratch = cat.Catalog("sqlite://")  # `_matching_ids` only asks it for its dialect
     try:
-        listing = scratch._matching_ids(project, TakeFilter(), None, None, None, None, base=cat._TAKE_ROWS_ORDERED)
+        # The whole listing's select (catalog/listing.py), in edit order, and its number of rows.
+        listed = listing._statement(scratch, project, TakeFilter(), None, grouped=False)
         count = scratch._matching_ids(project, TakeFilter(), None, None, None, None, base=cat._TAKE_COUNT)
         # `takes --shot`: the shot's id where the catalog puts the ids of the shots the code names.
         one_shot = [cast(int, sa.bindparam("shot_id"))]
-        of_shot = scratch._matching_ids(project, TakeFilter(), one_shot, None, None, None, base=cat._TAKE_ROWS_ORDERED)
+        of_shot = listing._statement(scratch, project, TakeFilter(), one_shot, grouped=False)
         shot_count = scratch._matching_ids(project, TakeFilter(), one_shot, None, None, None, base=cat._TAKE_COUNT)
     finally:
         scratch.close()
@@ -61,10 +63,10 @@ def statements() -> dict[str, sa.ClauseElement]:
         "shots_by_section_code": cat._SHOTS_BY_SECTION_CODE,
         "takes_by_id": cat._TAKES_BY_ID,
         "takes_by_shot_number": cat._TAKES_BY_SHOT_NUMBER,
-        "live_takes_count": count,
-        "live_takes": listing,
-        "live_takes_of_shot_count": shot_count,
-        "live_takes_of_shot": of_shot,
+        "listed_takes_count": count,
+        "listed_takes": listed,
+        "listed_takes_of_shot_count": shot_count,
+        "listed_takes_of_shot": of_shot,
         "any_link": cat._ANY_LINK,
         "links_from_take": cat._LINKS_FROM_TAKE,
         "links_to_take": cat._LINKS_TO_TAKE,

@@ -241,7 +241,7 @@ STATEMENTS: dict[str, tuple[str, tuple[tuple[str, str], ...], dict[str, Any]]] =
         ),
         {'coalesce_1': -1},
     ),
-    'live_takes_count': (
+    'listed_takes_count': (
         'SELECT count(*) AS count_1 \n'
         'FROM takes JOIN shots ON takes.shot_id = shots.id LEFT OUTER JOIN sections ON shots.section_id ='
         ' sections.id \n'
@@ -251,30 +251,22 @@ STATEMENTS: dict[str, tuple[str, tuple[tuple[str, str], ...], dict[str, Any]]] =
         ),
         {},
     ),
-    'live_takes': (
+    'listed_takes': (
         'SELECT takes.id, takes.shot_id, takes.number, takes.name, takes."key", takes.kind, takes.note, '
         'takes.rating, takes.status, takes.tags AS tags, takes.created_at AS created_at, '
-        'takes.created_by, takes.deleted, takes.deleted_at AS deleted_at, shots.code AS shot_code, '
-        'shots.sort_order AS shot_order, shots.starred_take_id, sections.code AS section_code, (SELECT '
-        'count(*) AS count_1 \n'
+        'takes.created_by, takes.deleted AS deleted, shots.code AS shot_code, shots.starred_take_id, '
+        'sections.code AS section_code, (SELECT count(*) AS count_1 \n'
         'FROM take_versions \n'
-        'WHERE take_versions.take_id = takes.id) AS versions_count, current.id AS v_id, current.take_id '
-        'AS v_take_id, current.number AS v_number, current."key" AS v_key, current.version_id AS '
-        'v_version_id, current.sha256 AS v_sha256, current.size AS v_size, current.original_name AS '
-        'v_original_name, current.source AS v_source, current.source_version AS v_source_version, '
-        'current.created_at AS v_created_at, current.created_by AS v_created_by, current.container AS '
-        'v_container, current.codec AS v_codec, current.width AS v_width, current.height AS v_height, '
-        'current.fps_num AS v_fps_num, current.fps_den AS v_fps_den, current.frames AS v_frames, '
-        'current.duration AS v_duration, current.bit_rate AS v_bit_rate, current.pix_fmt AS v_pix_fmt, '
-        'current.audio AS v_audio, current.media AS v_media, current.png_key AS v_png_key, '
-        'current.png_version_id AS v_png_version_id, current.png_sha256 AS v_png_sha256, current.png_size'
-        ' AS v_png_size, current.png_status AS v_png_status, current.png_reason AS v_png_reason, '
-        'current.params AS v_params \n'
+        'WHERE take_versions.take_id = takes.id) AS versions_count, current.number AS v_number, '
+        'current.sha256 AS v_sha256, current.size AS v_size, current.width AS v_width, current.height AS '
+        'v_height, current.fps_num AS v_fps_num, current.fps_den AS v_fps_den, current.duration AS '
+        'v_duration, current.frames AS v_frames, current.codec AS v_codec, current.container AS '
+        'v_container, current.png_status AS v_png_status \n'
         'FROM takes JOIN shots ON takes.shot_id = shots.id LEFT OUTER JOIN sections ON shots.section_id ='
-        ' sections.id JOIN take_versions AS current ON current.take_id = takes.id AND current.number = '
-        '(SELECT max(take_versions.number) AS max_1 \n'
+        ' sections.id JOIN take_versions AS current ON current.id = (SELECT take_versions.id \n'
         'FROM take_versions \n'
-        'WHERE take_versions.take_id = takes.id) \n'
+        'WHERE take_versions.take_id = takes.id ORDER BY take_versions.number DESC\n'
+        ' LIMIT :param_1 OFFSET :param_2) \n'
         'WHERE shots.project_id = :project_id AND takes.deleted = 0 ORDER BY '
         'coalesce(sections.sort_order, :coalesce_1), sections.code, shots.sort_order, shots.code, '
         'takes.number',
@@ -288,51 +280,30 @@ STATEMENTS: dict[str, tuple[str, tuple[tuple[str, str], ...], dict[str, Any]]] =
             ('note', ''),
             ('rating', ''),
             ('status', ''),
-            ('tags', 'json'),
-            ('created_at', 'datetime'),
+            ('tags', ''),
+            ('created_at', ''),
             ('created_by', ''),
-            ('deleted', 'bool'),
-            ('deleted_at', 'datetime'),
+            ('deleted', ''),
             ('shot_code', ''),
-            ('shot_order', ''),
             ('starred_take_id', ''),
             ('section_code', ''),
             ('versions_count', ''),
-            ('v_id', ''),
-            ('v_take_id', ''),
             ('v_number', ''),
-            ('v_key', ''),
-            ('v_version_id', ''),
             ('v_sha256', ''),
             ('v_size', ''),
-            ('v_original_name', ''),
-            ('v_source', ''),
-            ('v_source_version', ''),
-            ('v_created_at', 'datetime'),
-            ('v_created_by', ''),
-            ('v_container', ''),
-            ('v_codec', ''),
             ('v_width', ''),
             ('v_height', ''),
             ('v_fps_num', ''),
             ('v_fps_den', ''),
-            ('v_frames', ''),
             ('v_duration', ''),
-            ('v_bit_rate', ''),
-            ('v_pix_fmt', ''),
-            ('v_audio', 'json'),
-            ('v_media', 'json'),
-            ('v_png_key', ''),
-            ('v_png_version_id', ''),
-            ('v_png_sha256', ''),
-            ('v_png_size', ''),
+            ('v_frames', ''),
+            ('v_codec', ''),
+            ('v_container', ''),
             ('v_png_status', ''),
-            ('v_png_reason', ''),
-            ('v_params', 'json'),
         ),
-        {'coalesce_1': -1},
+        {'param_1': 1, 'param_2': 0, 'coalesce_1': -1},
     ),
-    'live_takes_of_shot_count': (
+    'listed_takes_of_shot_count': (
         'SELECT count(*) AS count_1 \n'
         'FROM takes JOIN shots ON takes.shot_id = shots.id LEFT OUTER JOIN sections ON shots.section_id ='
         ' sections.id \n'
@@ -342,30 +313,22 @@ STATEMENTS: dict[str, tuple[str, tuple[tuple[str, str], ...], dict[str, Any]]] =
         ),
         {},
     ),
-    'live_takes_of_shot': (
+    'listed_takes_of_shot': (
         'SELECT takes.id, takes.shot_id, takes.number, takes.name, takes."key", takes.kind, takes.note, '
         'takes.rating, takes.status, takes.tags AS tags, takes.created_at AS created_at, '
-        'takes.created_by, takes.deleted, takes.deleted_at AS deleted_at, shots.code AS shot_code, '
-        'shots.sort_order AS shot_order, shots.starred_take_id, sections.code AS section_code, (SELECT '
-        'count(*) AS count_1 \n'
+        'takes.created_by, takes.deleted AS deleted, shots.code AS shot_code, shots.starred_take_id, '
+        'sections.code AS section_code, (SELECT count(*) AS count_1 \n'
         'FROM take_versions \n'
-        'WHERE take_versions.take_id = takes.id) AS versions_count, current.id AS v_id, current.take_id '
-        'AS v_take_id, current.number AS v_number, current."key" AS v_key, current.version_id AS '
-        'v_version_id, current.sha256 AS v_sha256, current.size AS v_size, current.original_name AS '
-        'v_original_name, current.source AS v_source, current.source_version AS v_source_version, '
-        'current.created_at AS v_created_at, current.created_by AS v_created_by, current.container AS '
-        'v_container, current.codec AS v_codec, current.width AS v_width, current.height AS v_height, '
-        'current.fps_num AS v_fps_num, current.fps_den AS v_fps_den, current.frames AS v_frames, '
-        'current.duration AS v_duration, current.bit_rate AS v_bit_rate, current.pix_fmt AS v_pix_fmt, '
-        'current.audio AS v_audio, current.media AS v_media, current.png_key AS v_png_key, '
-        'current.png_version_id AS v_png_version_id, current.png_sha256 AS v_png_sha256, current.png_size'
-        ' AS v_png_size, current.png_status AS v_png_status, current.png_reason AS v_png_reason, '
-        'current.params AS v_params \n'
+        'WHERE take_versions.take_id = takes.id) AS versions_count, current.number AS v_number, '
+        'current.sha256 AS v_sha256, current.size AS v_size, current.width AS v_width, current.height AS '
+        'v_height, current.fps_num AS v_fps_num, current.fps_den AS v_fps_den, current.duration AS '
+        'v_duration, current.frames AS v_frames, current.codec AS v_codec, current.container AS '
+        'v_container, current.png_status AS v_png_status \n'
         'FROM takes JOIN shots ON takes.shot_id = shots.id LEFT OUTER JOIN sections ON shots.section_id ='
-        ' sections.id JOIN take_versions AS current ON current.take_id = takes.id AND current.number = '
-        '(SELECT max(take_versions.number) AS max_1 \n'
+        ' sections.id JOIN take_versions AS current ON current.id = (SELECT take_versions.id \n'
         'FROM take_versions \n'
-        'WHERE take_versions.take_id = takes.id) \n'
+        'WHERE take_versions.take_id = takes.id ORDER BY take_versions.number DESC\n'
+        ' LIMIT :param_1 OFFSET :param_2) \n'
         'WHERE shots.project_id = :project_id AND takes.shot_id IN (:shot_id) AND takes.deleted = 0 ORDER'
         ' BY coalesce(sections.sort_order, :coalesce_1), sections.code, shots.sort_order, shots.code, '
         'takes.number',
@@ -379,49 +342,28 @@ STATEMENTS: dict[str, tuple[str, tuple[tuple[str, str], ...], dict[str, Any]]] =
             ('note', ''),
             ('rating', ''),
             ('status', ''),
-            ('tags', 'json'),
-            ('created_at', 'datetime'),
+            ('tags', ''),
+            ('created_at', ''),
             ('created_by', ''),
-            ('deleted', 'bool'),
-            ('deleted_at', 'datetime'),
+            ('deleted', ''),
             ('shot_code', ''),
-            ('shot_order', ''),
             ('starred_take_id', ''),
             ('section_code', ''),
             ('versions_count', ''),
-            ('v_id', ''),
-            ('v_take_id', ''),
             ('v_number', ''),
-            ('v_key', ''),
-            ('v_version_id', ''),
             ('v_sha256', ''),
             ('v_size', ''),
-            ('v_original_name', ''),
-            ('v_source', ''),
-            ('v_source_version', ''),
-            ('v_created_at', 'datetime'),
-            ('v_created_by', ''),
-            ('v_container', ''),
-            ('v_codec', ''),
             ('v_width', ''),
             ('v_height', ''),
             ('v_fps_num', ''),
             ('v_fps_den', ''),
-            ('v_frames', ''),
             ('v_duration', ''),
-            ('v_bit_rate', ''),
-            ('v_pix_fmt', ''),
-            ('v_audio', 'json'),
-            ('v_media', 'json'),
-            ('v_png_key', ''),
-            ('v_png_version_id', ''),
-            ('v_png_sha256', ''),
-            ('v_png_size', ''),
+            ('v_frames', ''),
+            ('v_codec', ''),
+            ('v_container', ''),
             ('v_png_status', ''),
-            ('v_png_reason', ''),
-            ('v_params', 'json'),
         ),
-        {'coalesce_1': -1},
+        {'param_1': 1, 'param_2': 0, 'coalesce_1': -1},
     ),
     'any_link': (
         'SELECT take_links.id \n'
@@ -516,8 +458,8 @@ STATEMENTS: dict[str, tuple[str, tuple[tuple[str, str], ...], dict[str, Any]]] =
         {},
     ),
     'events': (
-        'SELECT events.id, events.project_id, events.at, events.user, events.action, events.take_id, '
-        'events.shot, events.details \n'
+        'SELECT events.id, events.project_id, events.at AS at, events.user, events.action, '
+        'events.take_id, events.shot, events.details AS details \n'
         'FROM events \n'
         'WHERE events.project_id = :project_id ORDER BY events.at, events.id',
         (
@@ -533,8 +475,8 @@ STATEMENTS: dict[str, tuple[str, tuple[tuple[str, str], ...], dict[str, Any]]] =
         {},
     ),
     'events_of_take': (
-        'SELECT events.id, events.project_id, events.at, events.user, events.action, events.take_id, '
-        'events.shot, events.details \n'
+        'SELECT events.id, events.project_id, events.at AS at, events.user, events.action, '
+        'events.take_id, events.shot, events.details AS details \n'
         'FROM events \n'
         'WHERE events.project_id = :project_id AND events.take_id = :take_id ORDER BY events.at, '
         'events.id',

@@ -20,9 +20,10 @@ from typing import Any
 from urllib.parse import quote
 
 from takevault.catalog import records
+from takevault.catalog.listed_rows import listed_take
 from takevault.catalog.listing_sql import STATEMENTS
 from takevault.catalog.revision import head_from_files
-from takevault.models import Event, Project, Shot, Take, TakeVersion
+from takevault.models import Event, ListedTake, Project, Shot, Take, TakeVersion
 
 FAST_ROWS = 1000
 """Takes or log lines a fast listing reads at most; a longer listing streams on the normal path."""
@@ -150,18 +151,20 @@ class SqliteReader:
         params = {"project_id": project.id, "number": number}
         return self._takes("takes_by_shot_number", params, {"shot_ids": [shot_id]}, project)
 
-    def live_takes(self, project: Project, shot_id: int | None = None) -> list[Take]:
-        """Every live take of the project (or of one shot) in edit order, as `Catalog.iter_takes` lists
-        them with no filter (or with that shot's id as `shot_ids`)."""
-        name, params = "live_takes", {"project_id": project.id}
+    def listed_takes(self, project: Project, shot_id: int | None = None) -> list[ListedTake]:
+        """Every live take of the project (or of one shot) in edit order, as `Catalog.iter_listed_takes`
+        lists them with no filter (or with that shot's id as `shot_ids`)."""
+        name, params = "listed_takes", {"project_id": project.id}
         if shot_id is not None:
-            name, params = "live_takes_of_shot", {**params, "shot_id": shot_id}
+            name, params = "listed_takes_of_shot", {**params, "shot_id": shot_id}
         self._begin()
         try:
             ((count,),) = list(self._rows(f"{name}_count", params))
             if count > FAST_ROWS:
                 raise NotCovered(f"{count} takes")
-            return self._takes(name, params, {}, project)
+            rows = list(self._rows(name, params))
+            links = self._links([row[0] for row in rows]) if rows and list(self._rows("any_link")) else {}
+            return [listed_take(row, project.name, links.get(row[0], ())) for row in rows]
         finally:
             self._end()
 

@@ -36,7 +36,7 @@ class CliState:
     def listing(self, read: Callable[[Any], T]) -> T:
         """`read(vault)` for a listing: on the fast path when it answers (see cli/fast.py), else on the vault.
 
-        `read` gets either object; both answer `iter_takes`, `take`, `history` and `iter_events` alike.
+        `read` gets either object; both answer `iter_listed_takes`, `take`, `history` and `iter_events` alike.
         The fast path answers in full before `read` returns, so nothing is printed twice; whatever goes
         wrong on it (a row it cannot read included) is answered by the vault, with the vault's sentence."""
         if self._vault is None and not os.environ.get(NO_FAST_PATH):

@@ -1,6 +1,6 @@
 """The listings' fast path: `takes`, `show`, `history` and `log` on a local SQLite vault without SQLAlchemy.
 
-`FastListings` answers the same calls as `Vault` (`iter_takes`, `take`, `history`,
+`FastListings` answers the same calls as `Vault` (`iter_listed_takes`, `take`, `history`,
 `iter_events`) for the plain case only: no filter on `takes` but `--shot`, a reference without `@vN`, a
 vault with a `sqlite:///` catalog and a local store, a schema at this takevault's head.
 Anything else, and every error (an unknown take or shot, an ambiguous code, a missing
@@ -19,7 +19,7 @@ from pathlib import Path
 from takevault.catalog.sqlite_reader import NotCovered, SqliteReader
 from takevault.config import find_vault_root, load_config
 from takevault.errors import TakevaultError
-from takevault.models import Event, Take, TakeFilter, TakeVersion
+from takevault.models import Event, ListedTake, Take, TakeFilter, TakeVersion
 from takevault.refs import check_code, parse_ref, parse_shot
 
 _SQLITE = "sqlite:///"
@@ -57,18 +57,18 @@ class FastListings:
         self._reader.close()
 
     # -- the calls of `Vault` the listings make ---------------------------------------------
-    def iter_takes(self, where: TakeFilter | None = None) -> Iterator[Take]:
-        """As `Vault.iter_takes` with no filter, or with only `shot` naming one shot."""
+    def iter_listed_takes(self, where: TakeFilter | None = None) -> Iterator[ListedTake]:
+        """As `Vault.iter_listed_takes` with no filter, or with only `shot` naming one shot."""
         where = where or _PLAIN_LISTING
         if dataclasses.replace(where, shot=None) != _PLAIN_LISTING:
             raise NotCovered("a filtered listing")
         if where.shot is None:
-            return iter(self._reader.live_takes(self._project))
+            return iter(self._reader.listed_takes(self._project))
         try:
             section, code = parse_shot(where.shot)
         except TakevaultError as exc:
             raise NotCovered(exc.message) from exc
-        return iter(self._reader.live_takes(self._project, self._one_shot(section, code)))
+        return iter(self._reader.listed_takes(self._project, self._one_shot(section, code)))
 
     def _one_shot(self, section: str | None, code: str) -> int:
         """The id of the one shot `code` (or `section/code`) names, as `lookup.shots_named` finds it."""
