@@ -56,6 +56,7 @@ class Catalog:
         journal.install(self.engine)
         self.journal_sink: Callable[[int, str], None] | None = None
         """Called with (seq, payload) after each committed change; the vault writes it to the store."""
+        self._shared = threading.local()
 
     @property
     def dialect(self) -> str:
@@ -67,8 +68,28 @@ class Catalog:
     # -- transactions -------------------------------------------------------
     @contextlib.contextmanager
     def read(self) -> Iterator[sa.Connection]:
+        shared = getattr(self._shared, "conn", None)
+        if shared is not None:
+            with self._translate():
+                yield shared
+            return
         with self._translate(), self.engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """One read transaction for every `read()` this thread makes inside: a lookup made of several
+        queries (a shot by code, then its take) pays for one connection checkout and transaction,
+        which on PostgreSQL are several round trips each. Only for reads that finish inside."""
+        if getattr(self._shared, "conn", None) is not None:
+            yield
+            return
+        with self._translate(), self.engine.connect() as conn, conn.begin():
+            self._shared.conn = conn
+            try:
+                yield
+            finally:
+                self._shared.conn = None
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sa.Connection]:
@@ -445,24 +466,15 @@ class Catalog:
         event's `version` is the take's current version as this transaction sees it, so a replace
         racing the star cannot make the log name a version that was not current."""
         with self.write() as conn:
-            before = conn.execute(
-                sa.select(shots.c.starred_take_id).where(shots.c.id == shot_id).with_for_update()
-            ).scalar()
-            if before == take_id:
-                return before
-            details: dict[str, Any] = {"previous": before}
-            if take_id is not None:
-                alive = conn.execute(
-                    sa.select(takes.c.deleted).where(takes.c.id == take_id, takes.c.shot_id == shot_id)
-                ).scalar()
-                if alive is None or alive:
-                    raise ConflictError("That take was deleted meanwhile; restore it first, then star it.")
-                details["version"] = conn.execute(
-                    sa.select(sa.func.max(take_versions.c.number)).where(take_versions.c.take_id == take_id)
-                ).scalar()
-            conn.execute(sa.update(shots).where(shots.c.id == shot_id).values(starred_take_id=take_id))
-            _log(conn, event.with_details(**details))
-        return before
+            return _set_star(conn, shot_id, take_id, event)
+
+    def star_take(self, take_id: str, event: NewEvent) -> str | None:
+        """`set_star` on the take's own shot, found in the same transaction (a take never changes shot)."""
+        with self.write() as conn:
+            shot_id = conn.execute(sa.select(takes.c.shot_id).where(takes.c.id == take_id)).scalar()
+            if shot_id is None:
+                raise NotFoundError("The take was purged meanwhile; find takes with 'takevault takes'.")
+            return _set_star(conn, shot_id, take_id, event)
 
     def add_link(self, take_id: str, other_id: str, kind: str, user: str, event: NewEvent) -> None:
         with self.write() as conn:
@@ -590,6 +602,16 @@ class Catalog:
             for row in found:
                 yield _take_record(row, project.name, links.get(row[0], ()))
             return
+        if where.starred is True and where.search is None:
+            # At most one take per shot: the full rows in one ordered query, driven from the shots'
+            # star column, instead of the ids first and then the same takes again by id.
+            starred = self._matching_ids(project, where, shot_ids, None, None, name, base=_TAKE_ROWS_ORDERED)
+            with self.read() as conn:
+                found = conn.execute(starred).all()
+                links = self._links(conn, [r[0] for r in found]) if found and self._has_links(conn) else {}
+            for row in found:
+                yield _take_record(row, project.name, links.get(row[0], ()))
+            return
         with self.read() as conn:
             has_links = self._has_links(conn)
             for ids in self._ordered_id_batches(conn, project, where, shot_ids, take_ids, name, batch):
@@ -645,7 +667,10 @@ class Catalog:
                 places = [(position.get(shot_id, -1), number) for _id, shot_id, number in rows]
                 start = 0 if after is None else bisect.bisect_right(places, mark) if mark else min(offset, len(rows))
                 return TakeIdPage([r[0] for r in rows[start : start + limit]], start, len(rows))
-            count = self._matching_ids(project, where, shot_ids, None, None, None, base=_TAKE_COUNT)
+            # Without a section filter the count needs no sections row: joining one per take would
+            # cost a primary-key lookup for each of a whole vault's takes on every page.
+            count_base = _TAKE_COUNT if where.section is not None else _TAKE_COUNT_NO_SECTIONS
+            count = self._matching_ids(project, where, shot_ids, None, None, None, base=count_base)
             total = conn.execute(count).scalar_one()
             if after is None:
                 return TakeIdPage(self._ids_from(conn, project, where, shot_order, 0, limit), 0, total)
@@ -1048,6 +1073,22 @@ def _take_file_lock(path: Path, take_id: str) -> Iterator[None]:
             fcntl.lockf(fd, fcntl.LOCK_UN, 1, slot)
 
 
+def _set_star(conn: sa.Connection, shot_id: int, take_id: str | None, event: NewEvent) -> str | None:
+    before = conn.execute(sa.select(shots.c.starred_take_id).where(shots.c.id == shot_id).with_for_update()).scalar()
+    if before == take_id:
+        return before
+    details: dict[str, Any] = {"previous": before}
+    if take_id is not None:
+        # Whether the take is alive and its current version, in one statement.
+        found = conn.execute(_TAKE_ALIVE_AND_CURRENT, {"take_id": take_id, "shot_id": shot_id}).first()
+        if found is None or found[0]:
+            raise ConflictError("That take was deleted meanwhile; restore it first, then star it.")
+        details["version"] = found[1]
+    conn.execute(sa.update(shots).where(shots.c.id == shot_id).values(starred_take_id=take_id))
+    _log(conn, event.with_details(**details))
+    return before
+
+
 def _mark_deleted(conn: sa.Connection, take_id: str, shot_id: int, event: NewEvent) -> bool:
     was_starred = conn.execute(
         sa.update(shots).where(shots.c.id == shot_id, shots.c.starred_take_id == take_id).values(starred_take_id=None)
@@ -1256,6 +1297,7 @@ _TAKE_PLACES_ORDERED = (
 _TAKE_COUNT = sa.select(sa.func.count()).select_from(
     takes.join(shots, takes.c.shot_id == shots.c.id).outerjoin(sections, shots.c.section_id == sections.c.id)
 )
+_TAKE_COUNT_NO_SECTIONS = sa.select(sa.func.count()).select_from(takes.join(shots, takes.c.shot_id == shots.c.id))
 # A few shots' matching takes, each shot's in number order (the caller knows the shots' order).
 _TAKE_IDS_BY_NUMBER = (
     sa.select(takes.c.id, takes.c.shot_id)
@@ -1264,6 +1306,13 @@ _TAKE_IDS_BY_NUMBER = (
     )
     .order_by(takes.c.number)
 )
+_TAKE_ALIVE_AND_CURRENT = sa.select(
+    takes.c.deleted,
+    sa.select(sa.func.max(take_versions.c.number))
+    .where(take_versions.c.take_id == takes.c.id)
+    .correlate(takes)
+    .scalar_subquery(),
+).where(takes.c.id == sa.bindparam("take_id"), takes.c.shot_id == sa.bindparam("shot_id"))
 _TAKE_KEYS = _column_keys(_TAKE_ROWS)
 _TAKE_READER = records.TakeRowReader(_TAKE_KEYS)
 
