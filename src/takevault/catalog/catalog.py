@@ -595,22 +595,15 @@ class Catalog:
             elif where == ANY_TAKE and name is None and take_ids is None and shot_ids is not None:
                 lookup, params = _TAKES_BY_SHOT_NUMBER, {**params, "shot_ids": list(shot_ids), "number": number}
             else:
-                lookup = self._matching_ids(project, where, shot_ids, take_ids, number, name, base=_TAKE_ROWS_ORDERED)
-            with self.read() as conn:
-                found = conn.execute(lookup, params).all()
-                links = self._links(conn, [r[0] for r in found]) if found and self._has_links(conn) else {}
-            for row in found:
-                yield _take_record(row, project.name, links.get(row[0], ()))
+                lookup = self._matching_ids(project, where, shot_ids, take_ids, number, name, base=_LINKED_ROWS_ORDERED)
+            yield from self._whole(project, lookup, params)
             return
         if where.starred is True and where.search is None:
             # At most one take per shot: the full rows in one ordered query, driven from the shots'
             # star column, instead of the ids first and then the same takes again by id.
-            starred = self._matching_ids(project, where, shot_ids, None, None, name, base=_TAKE_ROWS_ORDERED)
-            with self.read() as conn:
-                found = conn.execute(starred).all()
-                links = self._links(conn, [r[0] for r in found]) if found and self._has_links(conn) else {}
-            for row in found:
-                yield _take_record(row, project.name, links.get(row[0], ()))
+            yield from self._whole(
+                project, self._matching_ids(project, where, shot_ids, None, None, name, base=_LINKED_ROWS_ORDERED), {}
+            )
             return
         with self.read() as conn:
             has_links = self._has_links(conn)
@@ -763,8 +756,17 @@ class Catalog:
         if pending:
             yield pending
 
+    def _whole(self, project: Project, statement: sa.Executable, params: dict[str, Any]) -> Iterator[Take]:
+        """The takes of a few rows of `_LINKED_ROWS_ORDERED` read at once; links only for rows that have some."""
+        with self.read() as conn:
+            found = conn.execute(statement, params).all()
+            linked = [r[0] for r in found if r[_HAS_LINKS_AT]]
+            links = self._links(conn, linked) if linked else {}
+        for row in found:
+            yield _take_record(row, project.name, links.get(row[0], ()))
+
     def _has_links(self, conn: sa.Connection) -> bool:
-        return conn.execute(sa.select(take_links.c.id).limit(1)).first() is not None
+        return conn.execute(_ANY_LINK).first() is not None
 
     def query_takes(
         self,
@@ -1270,14 +1272,23 @@ def _column_keys(select: sa.Select) -> tuple[str, ...]:
 
 _TAKE_ROWS = _build_take_select()
 _TAKE_ROWS_ORDERED = _TAKE_ROWS.order_by(*_build_take_order()._order_by_clauses)
+# The rows of a few takes read whole, with whether each has links (an index probe each way), so
+# a lookup asks for links only when its take has some instead of asking the table first.
+_LINKED_ROWS_ORDERED = _TAKE_ROWS_ORDERED.add_columns(
+    sa.or_(
+        sa.exists().where(take_links.c.take_id == takes.c.id),
+        sa.exists().where(take_links.c.other_id == takes.c.id),
+    ).label("has_links")
+)
+_HAS_LINKS_AT = len(_TAKE_ROWS.selected_columns)
 # Prepared once: SQLAlchemy keys a statement object it has seen for free, a freshly built one costs.
-_TAKES_BY_ID = _TAKE_ROWS_ORDERED.where(
+_TAKES_BY_ID = _LINKED_ROWS_ORDERED.where(
     shots.c.project_id + 0 == sa.bindparam("project_id"), takes.c.id.in_(sa.bindparam("ids", expanding=True))
 )
-_TAKES_BY_ID_PG = _TAKE_ROWS_ORDERED.where(
+_TAKES_BY_ID_PG = _LINKED_ROWS_ORDERED.where(
     shots.c.project_id == sa.bindparam("project_id"), takes.c.id.in_(sa.bindparam("ids", expanding=True))
 )
-_TAKES_BY_SHOT_NUMBER = _TAKE_ROWS_ORDERED.where(
+_TAKES_BY_SHOT_NUMBER = _LINKED_ROWS_ORDERED.where(
     shots.c.project_id == sa.bindparam("project_id"),
     takes.c.shot_id.in_(sa.bindparam("shot_ids", expanding=True)),
     takes.c.number == sa.bindparam("number"),
@@ -1306,6 +1317,8 @@ _TAKE_IDS_BY_NUMBER = (
     )
     .order_by(takes.c.number)
 )
+# Built once: building a select with a LIMIT costs more than SQLite needs to answer it.
+_ANY_LINK = sa.select(take_links.c.id).limit(1)
 _TAKE_ALIVE_AND_CURRENT = sa.select(
     takes.c.deleted,
     sa.select(sa.func.max(take_versions.c.number))
