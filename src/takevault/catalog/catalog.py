@@ -540,10 +540,17 @@ class Catalog:
             query = query.where(sections.c.code == where.section)
         if where.starred is True:
             # Driven from the shots' star column: one primary-key lookup per starred shot.
-            stars = sa.select(shots.c.starred_take_id).where(
-                shots.c.project_id == project.id, shots.c.starred_take_id.is_not(None)
-            )
-            query = query.where(takes.c.id.in_(stars), shots.c.starred_take_id == takes.c.id)
+            starred = sa.and_(shots.c.project_id == project.id, shots.c.starred_take_id.is_not(None))
+            if self.dialect == "postgresql":
+                # As one array (an InitPlan): PostgreSQL then reads the takes by primary key, where an
+                # IN (subquery) made it guess one row and hash-join every take of the vault.
+                # (The cast makes `= ANY` take the subquery's value as the array, not as a row set.)
+                stars = sa.select(sa.func.array_agg(shots.c.starred_take_id)).where(starred).scalar_subquery()
+                stars_array = sa.cast(stars, sa.ARRAY(sa.String))
+                query = query.where(takes.c.id == sa.any_(stars_array), shots.c.starred_take_id == takes.c.id)
+            else:
+                stars = sa.select(shots.c.starred_take_id).where(starred)
+                query = query.where(takes.c.id.in_(stars), shots.c.starred_take_id == takes.c.id)
         elif where.starred is False:
             query = query.where(sa.or_(shots.c.starred_take_id.is_(None), shots.c.starred_take_id != takes.c.id))
         if where.kind is not None:
