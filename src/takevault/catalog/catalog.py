@@ -545,8 +545,8 @@ class Catalog:
                 # As one array (an InitPlan): PostgreSQL then reads the takes by primary key, where an
                 # IN (subquery) made it guess one row and hash-join every take of the vault.
                 # (The cast makes `= ANY` take the subquery's value as the array, not as a row set.)
-                stars = sa.select(sa.func.array_agg(shots.c.starred_take_id)).where(starred).scalar_subquery()
-                stars_array = sa.cast(stars, sa.ARRAY(sa.String))
+                as_array = sa.select(sa.func.array_agg(shots.c.starred_take_id)).where(starred).scalar_subquery()
+                stars_array = sa.cast(as_array, sa.ARRAY(sa.String))
                 query = query.where(takes.c.id == sa.any_(stars_array), shots.c.starred_take_id == takes.c.id)
             else:
                 stars = sa.select(shots.c.starred_take_id).where(starred)
