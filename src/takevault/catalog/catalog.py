@@ -947,11 +947,13 @@ class Catalog:
                     conn.execute(sa.text(search.PG_DEFER_OFF))
                     conn.execute(sa.text(search.PG_REFRESH_MANY), {"ids": [row["id"] for row in chunk]})
         if postgres and take_rows:
-            # Fresh statistics, so the planner does not plan for the empty tables it saw before the load
-            # (a server without autovacuum would keep those guesses for good).
+            # Fresh statistics, so the planner does not plan for the empty tables it saw before the load,
+            # and the visibility map, without which every index-only scan (a shot's take count, a take's
+            # version count) visits the table rows too. A server without autovacuum would keep both stale
+            # for good. VACUUM cannot run inside a transaction block.
             with self._translate(), self._writer.connect() as conn:
-                conn.execute(sa.text("ANALYZE takes, take_versions, shots, take_search"))
-                conn.commit()
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                conn.execute(sa.text("VACUUM (ANALYZE) takes, take_versions, shots, take_search"))
 
     def raise_take_counter(self, shot_id: int, at_least: int) -> None:
         with self.write() as conn:
