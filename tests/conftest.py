@@ -20,6 +20,23 @@ def _fail_on_error_logs(caplog: pytest.LogCaptureFixture):
     assert not errors, f"takevault logged errors: {[r.getMessage() for r in errors]}"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes():
+    """Passwords hashed in this process use argon2's cheapest parameters, not the 64 MiB default.
+
+    An argon2 hash carries its own parameters, so verifying, refusing and rate limiting behave as
+    in production; only the seconds spent per user change. Servers and workers started as child
+    processes keep the production cost, and tests/vault/test_people_hashing.py checks that cost."""
+    from argon2 import PasswordHasher
+    from argon2.profiles import CHEAPEST
+
+    from takevault.vault import people
+
+    people._hasher = PasswordHasher.from_parameters(CHEAPEST)
+    yield
+    people._hasher = None
+
+
 @pytest.fixture(scope="session")
 def clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("clips")

@@ -9,6 +9,7 @@ and says why. TAKEVAULT_TEST_PG overrides the server URL.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -46,17 +47,33 @@ def pg_server() -> str:
     return PG_URL
 
 
-@pytest.fixture
-def pg_url(pg_server: str) -> Iterator[str]:
-    """An SQLAlchemy URL whose connections all use a fresh schema, dropped after the test."""
+@contextlib.contextmanager
+def fresh_schema(server: str) -> Iterator[str]:
+    """A URL whose connections all use a new schema, dropped on the way out."""
     import psycopg
 
     schema = f"tv_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(_libpq_dsn(pg_server), autocommit=True) as conn:
+    with psycopg.connect(_libpq_dsn(server), autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in pg_server else "?"
-    yield f"{pg_server}{sep}options=-csearch_path%3D{schema}"
-    with psycopg.connect(_libpq_dsn(pg_server), autocommit=True) as conn:
-        # A connection the test forgot to close must not hang the suite: give up after a while.
-        conn.execute("SET lock_timeout = '20s'")
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    sep = "&" if "?" in server else "?"
+    try:
+        yield f"{server}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(_libpq_dsn(server), autocommit=True) as conn:
+            # A connection the test forgot to close must not hang the suite: give up after a while.
+            conn.execute("SET lock_timeout = '20s'")
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> Iterator[str]:
+    """An SQLAlchemy URL whose connections all use a fresh schema, dropped after the test."""
+    with fresh_schema(pg_server) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def pg_module_url(pg_server: str) -> Iterator[str]:
+    """One fresh schema for a whole test module: for tests that only read what a fixture wrote."""
+    with fresh_schema(pg_server) as url:
+        yield url

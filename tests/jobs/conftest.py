@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import Seeded, seed_vault, web_clips  # noqa: F401 - web_clips is a fixture
+from tests.web.conftest import Seeded, copy_seeded, seeded_template, web_clips  # noqa: F401 - fixtures
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
 @pytest.fixture
-def seeded(tmp_path: Path, web_clips: dict[str, Path]) -> Seeded:  # noqa: F811
-    return seed_vault(tmp_path / "vault", web_clips)
+def seeded(tmp_path: Path, seeded_template: Seeded) -> Seeded:  # noqa: F811
+    return copy_seeded(seeded_template, tmp_path / "vault")
 
 
 def worker_env(**extra: str) -> dict[str, str]:

@@ -13,10 +13,11 @@ from takevault.catalog.schema import metadata
 CATALOGS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-def make_vault(request: pytest.FixtureRequest, root: Path, kind: str):
+def make_vault(request: pytest.FixtureRequest, root: Path, kind: str, *, pg_fixture: str = "pg_url"):
+    """A new vault on `kind`'s catalog; a module-scoped fixture passes pg_fixture="pg_module_url"."""
     from takevault.vault import Vault
 
-    catalog = request.getfixturevalue("pg_url") if kind == "postgres" else None
+    catalog = request.getfixturevalue(pg_fixture) if kind == "postgres" else None
     return Vault.init(root, catalog=catalog)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
+import shutil
 import socket
 import threading
 import time
@@ -52,9 +54,20 @@ def seed_vault(root: Path, clips: dict[str, Path]) -> Seeded:
         return Seeded(root=root, a=a.id, b=b.id, c=c.id)
 
 
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory, web_clips: dict[str, Path]) -> Seeded:
+    """The seeded vault made once; tests get copies (a local vault's settings name only relative paths)."""
+    return seed_vault(tmp_path_factory.mktemp("seeded-template") / "vault", web_clips)
+
+
+def copy_seeded(template: Seeded, root: Path) -> Seeded:
+    shutil.copytree(template.root, root, symlinks=True)
+    return dataclasses.replace(template, root=root)
+
+
 @pytest.fixture
-def seeded(tmp_path: Path, web_clips: dict[str, Path]) -> Seeded:
-    return seed_vault(tmp_path / "vault", web_clips)
+def seeded(tmp_path: Path, seeded_template: Seeded) -> Seeded:
+    return copy_seeded(seeded_template, tmp_path / "vault")
 
 
 class TestClient:
