@@ -524,7 +524,11 @@ class Catalog:
         (`base` swaps in another select over the same tables, e.g. the full rows.)"""
         base = _TAKE_ORDER if base is None else base
         selective = take_ids is not None or where.starred is True or where.search is not None
-        if selective and self.dialect == "sqlite":
+        if base is _TAKE_COUNT_ALONE:
+            project_shots = sa.select(sa.func.array_agg(shots.c.id)).where(shots.c.project_id == project.id)
+            in_project = sa.any_(sa.cast(project_shots.scalar_subquery(), sa.ARRAY(sa.Integer)))
+            query = base.where(takes.c.shot_id == in_project)
+        elif selective and self.dialect == "sqlite":
             # `+ 0` keeps SQLite's planner (which has no statistics) off the shots' project index, so a
             # selective lookup starts from its few candidate takes by primary key instead of walking
             # every take of every shot of the project and testing each against the candidates.
@@ -669,8 +673,13 @@ class Catalog:
                 return TakeIdPage([r[0] for r in rows[start : start + limit]], start, len(rows))
             # Without a section filter the count needs no sections row: joining one per take would
             # cost a primary-key lookup for each of a whole vault's takes on every page.
-            count_base = _TAKE_COUNT if where.section is not None else _TAKE_COUNT_NO_SECTIONS
-            count = self._matching_ids(project, where, shot_ids, None, None, None, base=count_base)
+            if self.dialect == "postgresql" and where.section is None and where.starred is None:
+                # Every condition left is on the take row: PostgreSQL counts from the (shot_id, deleted)
+                # index alone for the project's shots given as one array, where the join hashed them.
+                count = self._matching_ids(project, where, shot_ids, None, None, None, base=_TAKE_COUNT_ALONE)
+            else:
+                count_base = _TAKE_COUNT if where.section is not None else _TAKE_COUNT_NO_SECTIONS
+                count = self._matching_ids(project, where, shot_ids, None, None, None, base=count_base)
             total = conn.execute(count).scalar_one()
             if after is None:
                 return TakeIdPage(self._ids_from(conn, project, where, shot_order, 0, limit), 0, total)
@@ -1318,6 +1327,7 @@ _TAKE_COUNT = sa.select(sa.func.count()).select_from(
     takes.join(shots, takes.c.shot_id == shots.c.id).outerjoin(sections, shots.c.section_id == sections.c.id)
 )
 _TAKE_COUNT_NO_SECTIONS = sa.select(sa.func.count()).select_from(takes.join(shots, takes.c.shot_id == shots.c.id))
+_TAKE_COUNT_ALONE = sa.select(sa.func.count()).select_from(takes)
 # A few shots' matching takes, each shot's in number order (the caller knows the shots' order).
 _TAKE_IDS_BY_NUMBER = (
     sa.select(takes.c.id, takes.c.shot_id)
