@@ -8,7 +8,6 @@ row locks from `UPDATE … RETURNING`.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,38 +33,14 @@ def create_catalog_engine(url: str) -> sa.Engine:
         if parsed.drivername in ("postgresql", "postgres"):
             parsed = parsed.set(drivername="postgresql+psycopg")
         try:
-            engine = sa.create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+            return sa.create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
         except ModuleNotFoundError:
             raise ConfigError(
                 "PostgreSQL needs the psycopg driver; install it with \"pip install 'takevault[postgres]'\"."
             ) from None
-        sa.event.listen(engine, "connect", _pg_on_connect)
-        return engine
     raise ConfigError(
         f"The catalog database {backend!r} is not supported; use 'sqlite:///FILE' or 'postgresql+psycopg://…'."
     )
-
-
-_EMPTY_JSON: dict[bytes, Any] = {b"null": lambda: None, b"[]": list, b"{}": dict}
-
-
-def _json_loads(data: bytes | memoryview | str) -> Any:
-    """psycopg's JSON reader with a shortcut for the empty values most columns hold (tags `[]`, no
-    parameters `null`); a take record reads four JSON columns, and the stock reader's per-value
-    overhead (encoding detection of bytes) cost more than parsing them."""
-    if isinstance(data, str):
-        return json.loads(data)
-    raw = bytes(data)
-    empty = _EMPTY_JSON.get(raw)
-    if empty is not None:
-        return empty()
-    return json.loads(raw.decode("utf-8"))
-
-
-def _pg_on_connect(dbapi_conn: Any, _record: Any) -> None:
-    from psycopg.types.json import set_json_loads
-
-    set_json_loads(_json_loads, dbapi_conn)
 
 
 def _sqlite_engine(url: sa.URL) -> sa.Engine:

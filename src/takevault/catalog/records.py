@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -278,7 +277,7 @@ class TakeRowReader:
             codec=codec or "",
             width=int(width or 0),
             height=int(height or 0),
-            fps=_fps(fps_num, fps_den) if fps_num and fps_den else None,
+            fps=Fraction(fps_num, fps_den) if fps_num and fps_den else None,
             frames=int(frames or 0),
             duration=float(duration or 0.0),
             bit_rate=bit_rate,
@@ -308,10 +307,3 @@ class TakeRowReader:
 
 
 _NO_MEDIA: dict[str, Any] = {}
-
-
-@functools.lru_cache(maxsize=256)
-def _fps(numerator: int, denominator: int) -> Fraction:
-    """A frame rate as a Fraction, made once per rate: a vault has a few rates, and building a
-    Fraction (a gcd in Python) cost more than the rest of a version's media record."""
-    return Fraction(numerator, denominator)
