@@ -1,7 +1,7 @@
 """Catalog at scale: lookups, listings and the web page of a 100,000-take vault, on SQLite and PostgreSQL.
 
     python bench/catalog_scale.py [--takes 100000] [--versions 250000] [--backends sqlite,postgres]
-                                  [--samples 50] [--dir /var/tmp] [--small]
+                                  [--samples 50] [--dir /var/tmp] [--small] [--keep DIR | --reuse DIR]
 
 Builds the vault through the project's own API: `Vault.init`, sections and shots with
 `add_section` / `add_shot`, then takes and versions with `Catalog.bulk_insert_takes` (2,000 per
@@ -11,7 +11,9 @@ CLI and the web make, and runs `takevault takes --jsonl | (reader)` as a child p
 the whole listing's first row, total time and peak RSS. Targets are printed beside each
 figure; the exit code is 1 when one is missed. `--small` (2,000 takes) runs in seconds.
 PostgreSQL: the server of the tests (TAKEVAULT_TEST_PG or postgres@127.0.0.1:5432/test),
-in a schema of its own, dropped afterwards.
+in a schema of its own, dropped afterwards unless `--keep` is given. `--reuse DIR` measures the
+vaults a `--keep DIR` run left (`DIR/vault-SQLite`, `DIR/vault-PostgreSQL`, whose takevault.toml
+names its schema) instead of building them; work on a copy, since `star` moves stars.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import os
 import random
 import statistics
@@ -35,6 +38,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+from sqlalchemy import text as sa_text  # noqa: E402
 
 from takevault.catalog.rows import NewTake, NewVersion  # noqa: E402
 from takevault.models import MediaInfo, PngRecord  # noqa: E402
@@ -79,7 +84,8 @@ def timed(samples: int, call: Callable[[int], Any]) -> tuple[float, float]:
 
 
 @contextmanager
-def pg_schema() -> Iterator[str]:
+def pg_schema(keep: bool = False) -> Iterator[str]:
+    """A fresh schema's catalog URL; dropped afterwards unless `keep` (a `--keep` vault's toml names it)."""
     import psycopg
 
     dsn = PG_URL.replace("postgresql+psycopg://", "postgresql://", 1)
@@ -89,8 +95,9 @@ def pg_schema() -> Iterator[str]:
     try:
         yield f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
     finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        if not keep:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def build(root: Path, catalog_url: str | None, n_takes: int, n_versions: int) -> tuple[Vault, list[Any]]:
@@ -154,6 +161,21 @@ def build(root: Path, catalog_url: str | None, n_takes: int, n_versions: int) ->
     new_takes = [NewTake(**{**row, "tags": tuple(row["tags"])}) for row in take_rows]
     vault.catalog.bulk_insert_takes(new_takes, version_rows)
     return vault, take_rows
+
+
+def reopen(root: Path) -> tuple[Vault, list[dict[str, Any]]]:
+    """A vault a `--keep` run built, with the take rows `build` would return (read back from its catalog)."""
+    import sqlalchemy as sa
+
+    from takevault.catalog.schema import takes
+
+    vault = Vault.open(root)
+    columns = (takes.c.id, takes.c.shot_id, takes.c.number, takes.c.name, takes.c.note, takes.c.deleted)
+    with vault.catalog.read() as conn:
+        rows = [dict(r) for r in conn.execute(sa.select(*columns).order_by(takes.c.created_at)).mappings()]
+    # `build` makes take t's note "WORD pass t ...": put the rows back in that order.
+    rows.sort(key=lambda r: int(r["note"].split()[2]))
+    return vault, rows
 
 
 def listing(root: Path, *args: str) -> tuple[float, float, float, int]:
@@ -227,29 +249,41 @@ def web_pages(vault_root: Path, shot_paths: list[str], samples: int) -> dict[str
 def bench_backend(name: str, url: str | None, args: argparse.Namespace, workdir: Path) -> list[str]:
     root = workdir / f"vault-{name}"
     t0 = time.perf_counter()
-    vault, take_rows = build(root, url, args.takes, args.versions)
+    if args.reuse is not None:
+        vault, take_rows = reopen(root)
+    else:
+        vault, take_rows = build(root, url, args.takes, args.versions)
     built = time.perf_counter() - t0
     live = [r for r in take_rows if not r["deleted"]]
     shots = vault.list_shots()
     by_id = {s.id: s for s in shots}
     refs = [f"{by_id[r['shot_id']].path}/{r['name']}" for r in live]
     rng = random.Random(11)
-    for shot in shots:  # one star per shot, through the API
-        choices = [r for r in live if r["shot_id"] == shot.id][:3]
-        if choices:
-            vault.star(f"{shot.path}/{choices[0]['name']}")
-    print(
-        f"\n## {name}: {len(take_rows):,} takes, {args.versions:,} versions, {len(shots):,} shots "
-        f"(built in {built:.1f} s, stars set in {time.perf_counter() - t0 - built:.1f} s)"
+    if args.reuse is None:
+        first_of: dict[int, dict[str, Any]] = {}
+        for r in live:
+            first_of.setdefault(r["shot_id"], r)
+        for shot in shots:  # one star per shot, through the API
+            if shot.id in first_of:
+                vault.star(f"{shot.path}/{first_of[shot.id]['name']}")
+    with vault.catalog.read() as conn:
+        n_versions = conn.execute(sa_text("SELECT count(*) FROM take_versions")).scalar_one()
+    how = (
+        f"reused from {root}, opened in {built:.1f} s"
+        if args.reuse is not None
+        else f"built in {built:.1f} s, stars set in {time.perf_counter() - t0 - built:.1f} s"
     )
+    print(f"\n## {name}: {len(take_rows):,} takes, {n_versions:,} versions, {len(shots):,} shots ({how})")
     picks = [rng.choice(live) for _ in range(args.samples + 1)]
     ids = [r["id"] for r in picks]
-    pick_refs = [refs[live.index(r)] for r in picks] if len(live) < 5000 else None
-    if pick_refs is None:
-        index = {r["id"]: ref for r, ref in zip(live, refs, strict=True)}
-        pick_refs = [index[i] for i in ids]
-    rare = [f"zebracorn{t}" for t in range(1, args.takes, 1000) if not take_rows[t]["deleted"]]
+    ref_of = {r["id"]: ref for r, ref in zip(live, refs, strict=True)}
+    pick_refs = [ref_of[i] for i in ids]
+    rare = [f"zebracorn{t}" for t in range(1, len(take_rows), 1000) if not take_rows[t]["deleted"]]
     shot_paths = [s.path for s in shots]
+    # The timings must not pay for this script's own bookkeeping: a full garbage collection walks every
+    # live object, and the 100,000 row dicts above tripled its cost (no CLI or web process holds them).
+    del take_rows, live, refs, picks, by_id, ref_of
+    gc.collect()
 
     from typer.testing import CliRunner
 
@@ -285,6 +319,8 @@ def bench_backend(name: str, url: str | None, args: argparse.Namespace, workdir:
                 failures.append(f"{name} {label}")
         print(f"| {label} | {p50:.2f} | {p95:.2f} | {verdict} |")
     vault.close() if hasattr(vault, "close") else None
+    if args.no_listing:
+        return failures
     startup, _total, _rss, _lines = listing(root, "--jsonl", "--search", "nothingmatchesthisword")
     print(f"\nA child's start-up (interpreter, imports, opening the vault; an empty listing): {startup:.2f} s")
     print("| whole listing (child process) | first row s | total s | peak RSS MB | rows | targets |")
@@ -314,8 +350,15 @@ def main() -> int:
         "--keep",
         type=Path,
         default=None,
-        help="build the vaults in this folder and leave them there (e.g. for bench/gallery_first_page.py --vault "
-        "KEEP/vault-SQLite)",
+        help="build the vaults in this folder and leave them there, the PostgreSQL schema too (e.g. for "
+        "bench/gallery_first_page.py --vault KEEP/vault-SQLite, or a later --reuse KEEP)",
+    )
+    parser.add_argument("--no-listing", action="store_true", help="skip the whole listings (child processes)")
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        default=None,
+        help="measure the vaults a --keep run left in this folder instead of building (--takes is then ignored)",
     )
     args = parser.parse_args()
     if args.small:
@@ -328,19 +371,24 @@ def main() -> int:
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
     )
     failures: list[str] = []
+    if args.keep is not None and args.reuse is not None:
+        raise SystemExit("give --keep (build and leave the vaults) or --reuse (measure them), not both")
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
+    folder = args.keep or args.reuse
     place: Any = (
-        contextlib.nullcontext(str(args.keep))
-        if args.keep
+        contextlib.nullcontext(str(folder))
+        if folder
         else tempfile.TemporaryDirectory(dir=args.dir, prefix="takevault-scale-")
     )
     with place as tmp:
         for backend in args.backends.split(","):
             if backend == "sqlite":
                 failures += bench_backend("SQLite", None, args, Path(tmp))
+            elif backend == "postgres" and args.reuse is not None:
+                failures += bench_backend("PostgreSQL", None, args, Path(tmp))
             elif backend == "postgres":
-                with pg_schema() as url:
+                with pg_schema(keep=args.keep is not None) as url:
                     failures += bench_backend("PostgreSQL", url, args, Path(tmp))
             else:
                 raise SystemExit(f"unknown backend {backend!r}; use sqlite and/or postgres")

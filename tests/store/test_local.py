@@ -68,6 +68,24 @@ def test_a_reader_that_fails_midway_leaves_no_version_and_no_partial_blob(store:
     assert leftovers(store.root) == []
 
 
+@pytest.mark.parametrize("announced", [0, 5, 11, 12, 40], ids=["none", "fewer", "one-less", "exact", "more"])
+def test_a_small_object_is_stored_whole_whatever_size_was_announced(store: LocalStore, announced: int) -> None:
+    # Small announced sizes take a one-read path: a stream that holds more (or fewer) bytes must still be
+    # stored exactly as it is, with its own size and checksum.
+    data = b"journal-ent"
+    with store.get(store.put("j/entry.json", io.BytesIO(data), size=announced).key) as reader:
+        assert reader.read() == data
+    assert store.head("j/entry.json").size == len(data)
+    assert leftovers(store.root) == []
+
+
+def test_a_small_object_from_a_failing_reader_leaves_no_version(store: LocalStore) -> None:
+    with pytest.raises(InvalidInputError):
+        store.put("j/entry.json", Exploding(10), size=100)
+    assert list(store.list_versions("j/entry.json")) == []
+    assert leftovers(store.root) == []
+
+
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     """A 4 MiB tmpfs: a real filesystem that really fills up."""

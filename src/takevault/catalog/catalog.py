@@ -67,6 +67,7 @@ class Catalog:
         journal.install(self.engine)
         self.journal_sink: Callable[[int, str], None] | None = None
         """Called with (seq, payload) after each committed change; the vault writes it to the store."""
+        self._shared = threading.local()
 
     @property
     def dialect(self) -> str:
@@ -78,8 +79,28 @@ class Catalog:
     # -- transactions -------------------------------------------------------
     @contextlib.contextmanager
     def read(self) -> Iterator[sa.Connection]:
+        shared = getattr(self._shared, "conn", None)
+        if shared is not None:
+            with self._translate():
+                yield shared
+            return
         with self._translate(), self.engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """One read transaction for every `read()` this thread makes inside: a lookup made of several
+        queries (a shot by code, then its take) pays for one connection checkout and transaction,
+        which on PostgreSQL are several round trips each. Only for reads that finish inside."""
+        if getattr(self._shared, "conn", None) is not None:
+            yield
+            return
+        with self._translate(), self.engine.connect() as conn, conn.begin():
+            self._shared.conn = conn
+            try:
+                yield
+            finally:
+                self._shared.conn = None
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sa.Connection]:
@@ -456,24 +477,15 @@ class Catalog:
         event's `version` is the take's current version as this transaction sees it, so a replace
         racing the star cannot make the log name a version that was not current."""
         with self.write() as conn:
-            before = conn.execute(
-                sa.select(shots.c.starred_take_id).where(shots.c.id == shot_id).with_for_update()
-            ).scalar()
-            if before == take_id:
-                return before
-            details: dict[str, Any] = {"previous": before}
-            if take_id is not None:
-                alive = conn.execute(
-                    sa.select(takes.c.deleted).where(takes.c.id == take_id, takes.c.shot_id == shot_id)
-                ).scalar()
-                if alive is None or alive:
-                    raise ConflictError("That take was deleted meanwhile; restore it first, then star it.")
-                details["version"] = conn.execute(
-                    sa.select(sa.func.max(take_versions.c.number)).where(take_versions.c.take_id == take_id)
-                ).scalar()
-            conn.execute(sa.update(shots).where(shots.c.id == shot_id).values(starred_take_id=take_id))
-            _log(conn, event.with_details(**details))
-        return before
+            return _set_star(conn, shot_id, take_id, event)
+
+    def star_take(self, take_id: str, event: NewEvent) -> str | None:
+        """`set_star` on the take's own shot, found in the same transaction (a take never changes shot)."""
+        with self.write() as conn:
+            shot_id = conn.execute(sa.select(takes.c.shot_id).where(takes.c.id == take_id)).scalar()
+            if shot_id is None:
+                raise NotFoundError("The take was purged meanwhile; find takes with 'takevault takes'.")
+            return _set_star(conn, shot_id, take_id, event)
 
     def add_link(self, take_id: str, other_id: str, kind: str, user: str, event: NewEvent) -> None:
         with self.write() as conn:
@@ -523,7 +535,11 @@ class Catalog:
         (`base` swaps in another select over the same tables, e.g. the full rows.)"""
         base = _TAKE_ORDER if base is None else base
         selective = take_ids is not None or where.starred is True or where.search is not None
-        if selective and self.dialect == "sqlite":
+        if base is _TAKE_COUNT_ALONE:
+            project_shots = sa.select(sa.func.array_agg(shots.c.id)).where(shots.c.project_id == project.id)
+            in_project = sa.any_(sa.cast(project_shots.scalar_subquery(), sa.ARRAY(sa.Integer)))
+            query = base.where(takes.c.shot_id == in_project)
+        elif selective and self.dialect == "sqlite":
             # `+ 0` keeps SQLite's planner (which has no statistics) off the shots' project index, so a
             # selective lookup starts from its few candidate takes by primary key instead of walking
             # every take of every shot of the project and testing each against the candidates.
@@ -539,10 +555,17 @@ class Catalog:
             query = query.where(sections.c.code == where.section)
         if where.starred is True:
             # Driven from the shots' star column: one primary-key lookup per starred shot.
-            stars = sa.select(shots.c.starred_take_id).where(
-                shots.c.project_id == project.id, shots.c.starred_take_id.is_not(None)
-            )
-            query = query.where(takes.c.id.in_(stars), shots.c.starred_take_id == takes.c.id)
+            starred = sa.and_(shots.c.project_id == project.id, shots.c.starred_take_id.is_not(None))
+            if self.dialect == "postgresql":
+                # As one array (an InitPlan): PostgreSQL then reads the takes by primary key, where an
+                # IN (subquery) made it guess one row and hash-join every take of the vault.
+                # (The cast makes `= ANY` take the subquery's value as the array, not as a row set.)
+                as_array = sa.select(sa.func.array_agg(shots.c.starred_take_id)).where(starred).scalar_subquery()
+                stars_array = sa.cast(as_array, sa.ARRAY(sa.String))
+                query = query.where(takes.c.id == sa.any_(stars_array), shots.c.starred_take_id == takes.c.id)
+            else:
+                stars = sa.select(shots.c.starred_take_id).where(starred)
+                query = query.where(takes.c.id.in_(stars), shots.c.starred_take_id == takes.c.id)
         elif where.starred is False:
             query = query.where(sa.or_(shots.c.starred_take_id.is_(None), shots.c.starred_take_id != takes.c.id))
         if where.kind is not None:
@@ -594,12 +617,15 @@ class Catalog:
             elif where == ANY_TAKE and name is None and take_ids is None and shot_ids is not None:
                 lookup, params = _TAKES_BY_SHOT_NUMBER, {**params, "shot_ids": list(shot_ids), "number": number}
             else:
-                lookup = self._matching_ids(project, where, shot_ids, take_ids, number, name, base=_TAKE_ROWS_ORDERED)
-            with self.read() as conn:
-                found = conn.execute(lookup, params).all()
-                links = self._links(conn, [r[0] for r in found]) if found and self._has_links(conn) else {}
-            for row in found:
-                yield _take_record(row, project.name, links.get(row[0], ()))
+                lookup = self._matching_ids(project, where, shot_ids, take_ids, number, name, base=_LINKED_ROWS_ORDERED)
+            yield from self._whole(project, lookup, params)
+            return
+        if where.starred is True and where.search is None:
+            # At most one take per shot: the full rows in one ordered query, driven from the shots'
+            # star column, instead of the ids first and then the same takes again by id.
+            yield from self._whole(
+                project, self._matching_ids(project, where, shot_ids, None, None, name, base=_LINKED_ROWS_ORDERED), {}
+            )
             return
         with self.read() as conn:
             has_links = self._has_links(conn)
@@ -664,7 +690,15 @@ class Catalog:
                 places = [(position.get(shot_id, -1), number) for _id, shot_id, number in rows]
                 start = 0 if after is None else bisect.bisect_right(places, mark) if mark else min(offset, len(rows))
                 return TakeIdPage([r[0] for r in rows[start : start + limit]], start, len(rows))
-            count = self._matching_ids(project, where, shot_ids, None, None, None, base=_TAKE_COUNT)
+            # Without a section filter the count needs no sections row: joining one per take would
+            # cost a primary-key lookup for each of a whole vault's takes on every page.
+            if self.dialect == "postgresql" and where.section is None and where.starred is None:
+                # Every condition left is on the take row: PostgreSQL counts from the (shot_id, deleted)
+                # index alone for the project's shots given as one array, where the join hashed them.
+                count = self._matching_ids(project, where, shot_ids, None, None, None, base=_TAKE_COUNT_ALONE)
+            else:
+                count_base = _TAKE_COUNT if where.section is not None else _TAKE_COUNT_NO_SECTIONS
+                count = self._matching_ids(project, where, shot_ids, None, None, None, base=count_base)
             total = conn.execute(count).scalar_one()
             if after is None:
                 return TakeIdPage(self._ids_from(conn, project, where, shot_order, 0, limit), 0, total)
@@ -756,6 +790,15 @@ class Catalog:
                 pending = pending[batch:]
         if pending:
             yield pending
+
+    def _whole(self, project: Project, statement: sa.Executable, params: dict[str, Any]) -> Iterator[Take]:
+        """The takes of a few rows of `_LINKED_ROWS_ORDERED` read at once; links only for rows that have some."""
+        with self.read() as conn:
+            found = conn.execute(statement, params).all()
+            linked = [r[0] for r in found if r[_HAS_LINKS_AT]]
+            links = self._links(conn, linked) if linked else {}
+        for row in found:
+            yield _take_record(row, project.name, links.get(row[0], ()))
 
     def _has_links(self, conn: sa.Connection) -> bool:
         return conn.execute(_ANY_LINK).first() is not None
@@ -916,11 +959,13 @@ class Catalog:
                     conn.execute(sa.text(search.PG_DEFER_OFF))
                     conn.execute(sa.text(search.PG_REFRESH_MANY), {"ids": [row["id"] for row in chunk]})
         if postgres and take_rows:
-            # Fresh statistics, so the planner does not plan for the empty tables it saw before the load
-            # (a server without autovacuum would keep those guesses for good).
+            # Fresh statistics, so the planner does not plan for the empty tables it saw before the load,
+            # and the visibility map, without which every index-only scan (a shot's take count, a take's
+            # version count) visits the table rows too. A server without autovacuum would keep both stale
+            # for good. VACUUM cannot run inside a transaction block.
             with self._translate(), self._writer.connect() as conn:
-                conn.execute(sa.text("ANALYZE takes, take_versions, shots, take_search"))
-                conn.commit()
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                conn.execute(sa.text("VACUUM (ANALYZE) takes, take_versions, shots, take_search"))
 
     def raise_take_counter(self, shot_id: int, at_least: int) -> None:
         with self.write() as conn:
@@ -1049,6 +1094,22 @@ def _take_file_lock(path: Path, take_id: str) -> Iterator[None]:
             yield
         finally:
             fcntl.lockf(fd, fcntl.LOCK_UN, 1, slot)
+
+
+def _set_star(conn: sa.Connection, shot_id: int, take_id: str | None, event: NewEvent) -> str | None:
+    before = conn.execute(sa.select(shots.c.starred_take_id).where(shots.c.id == shot_id).with_for_update()).scalar()
+    if before == take_id:
+        return before
+    details: dict[str, Any] = {"previous": before}
+    if take_id is not None:
+        # Whether the take is alive and its current version, in one statement.
+        found = conn.execute(_TAKE_ALIVE_AND_CURRENT, {"take_id": take_id, "shot_id": shot_id}).first()
+        if found is None or found[0]:
+            raise ConflictError("That take was deleted meanwhile; restore it first, then star it.")
+        details["version"] = found[1]
+    conn.execute(sa.update(shots).where(shots.c.id == shot_id).values(starred_take_id=take_id))
+    _log(conn, event.with_details(**details))
+    return before
 
 
 def _mark_deleted(conn: sa.Connection, take_id: str, shot_id: int, event: NewEvent) -> bool:
@@ -1210,14 +1271,23 @@ def _column_keys(select: sa.Select) -> tuple[str, ...]:
 
 _TAKE_ROWS = _build_take_select()
 _TAKE_ROWS_ORDERED = _TAKE_ROWS.order_by(*_build_take_order()._order_by_clauses)
+# The rows of a few takes read whole, with whether each has links (an index probe each way), so
+# a lookup asks for links only when its take has some instead of asking the table first.
+_LINKED_ROWS_ORDERED = _TAKE_ROWS_ORDERED.add_columns(
+    sa.or_(
+        sa.exists().where(take_links.c.take_id == takes.c.id),
+        sa.exists().where(take_links.c.other_id == takes.c.id),
+    ).label("has_links")
+)
+_HAS_LINKS_AT = len(_TAKE_ROWS.selected_columns)
 # Prepared once: SQLAlchemy keys a statement object it has seen for free, a freshly built one costs.
-_TAKES_BY_ID = _TAKE_ROWS_ORDERED.where(
+_TAKES_BY_ID = _LINKED_ROWS_ORDERED.where(
     shots.c.project_id + 0 == sa.bindparam("project_id"), takes.c.id.in_(sa.bindparam("ids", expanding=True))
 )
-_TAKES_BY_ID_PG = _TAKE_ROWS_ORDERED.where(
+_TAKES_BY_ID_PG = _LINKED_ROWS_ORDERED.where(
     shots.c.project_id == sa.bindparam("project_id"), takes.c.id.in_(sa.bindparam("ids", expanding=True))
 )
-_TAKES_BY_SHOT_NUMBER = _TAKE_ROWS_ORDERED.where(
+_TAKES_BY_SHOT_NUMBER = _LINKED_ROWS_ORDERED.where(
     shots.c.project_id == sa.bindparam("project_id"),
     takes.c.shot_id.in_(sa.bindparam("shot_ids", expanding=True)),
     takes.c.number == sa.bindparam("number"),
@@ -1237,6 +1307,8 @@ _TAKE_PLACES_ORDERED = (
 _TAKE_COUNT = sa.select(sa.func.count()).select_from(
     takes.join(shots, takes.c.shot_id == shots.c.id).outerjoin(sections, shots.c.section_id == sections.c.id)
 )
+_TAKE_COUNT_NO_SECTIONS = sa.select(sa.func.count()).select_from(takes.join(shots, takes.c.shot_id == shots.c.id))
+_TAKE_COUNT_ALONE = sa.select(sa.func.count()).select_from(takes)
 # A few shots' matching takes, each shot's in number order (the caller knows the shots' order).
 _TAKE_IDS_BY_NUMBER = (
     sa.select(takes.c.id, takes.c.shot_id)
@@ -1245,6 +1317,15 @@ _TAKE_IDS_BY_NUMBER = (
     )
     .order_by(takes.c.number)
 )
+# Built once: building a select with a LIMIT costs more than SQLite needs to answer it.
+_ANY_LINK = sa.select(take_links.c.id).limit(1)
+_TAKE_ALIVE_AND_CURRENT = sa.select(
+    takes.c.deleted,
+    sa.select(sa.func.max(take_versions.c.number))
+    .where(take_versions.c.take_id == takes.c.id)
+    .correlate(takes)
+    .scalar_subquery(),
+).where(takes.c.id == sa.bindparam("take_id"), takes.c.shot_id == sa.bindparam("shot_id"))
 _TAKE_KEYS = _column_keys(_TAKE_ROWS)
 _TAKE_READER = records.TakeRowReader(_TAKE_KEYS)
 

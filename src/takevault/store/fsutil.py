@@ -54,8 +54,11 @@ def user_file_mode() -> int:
 
 
 @contextlib.contextmanager
-def atomic_write(dest: Path) -> Iterator[BinaryIO]:
-    """Yield a file that becomes `dest` only if the block finishes without error."""
+def atomic_write(dest: Path, *, sync_dir: bool = True) -> Iterator[BinaryIO]:
+    """Yield a file that becomes `dest` only if the block finishes without error.
+
+    `sync_dir=False` skips making the rename itself durable: for a staging file that is renamed
+    again at once (its final folder is synced then), one fsync less per write."""
     dest = Path(dest)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -70,7 +73,8 @@ def atomic_write(dest: Path) -> Iterator[BinaryIO]:
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, dest)
-        fsync_dir(dest.parent)
+        if sync_dir:
+            fsync_dir(dest.parent)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise os_error_to_takevault(exc, str(dest)) from exc

@@ -23,7 +23,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -55,6 +55,24 @@ from takevault.store.fsutil import atomic_write, fsync_dir, kernel_copy, os_erro
 _VERSIONS_SUFFIX = ".versions"
 _id_lock = threading.Lock()
 _last_ns = 0
+
+
+SMALL_OBJECT = 256 * 1024
+"""Objects up to this size (announced by the caller) are copied in one read and one write."""
+
+
+def _small_copy(source: SourceStream, out: BinaryIO, size: int, on_chunk: Callable[[memoryview], None]) -> int | None:
+    """Copy a small object of announced `size` in one step; None (nothing read) for a large one."""
+    if size > SMALL_OBJECT:
+        return None
+    data = source.read(size + 1)  # one byte past: a stream longer than announced is still stored whole
+    view = memoryview(data)
+    out.write(view)
+    on_chunk(view)
+    total = len(data)
+    if total > size:
+        total += pipelined_copy(source.readinto, writing_back(out), on_chunk=on_chunk)
+    return total
 
 
 def _new_version_id() -> str:
@@ -199,11 +217,15 @@ class LocalStore:
                     if progress:
                         progress(len(view))
 
-                with atomic_write(staged) as out:
+                with atomic_write(staged, sync_dir=False) as out:
                     # From a file: the kernel copies (or shares blocks) and the hash reads the written bytes
                     # back as they land; from anything else: read, hash and write overlap in three threads.
                     # Either way the disk write starts as the bytes land, so the fsync below is short.
-                    total = kernel_copy(stream, out, on_chunk=hash_chunk)
+                    # A small object of known size (a journal entry, a workflow PNG) is read in one go:
+                    # the threads and their buffers would cost more than its bytes.
+                    total = _small_copy(source, out, size, hash_chunk) if size is not None else None
+                    if total is None:
+                        total = kernel_copy(stream, out, on_chunk=hash_chunk)
                     if total is None:
                         total = pipelined_copy(source.readinto, writing_back(out), on_chunk=hash_chunk)
                 # Identical bytes are stored once: drop the staged copy if the blob exists.

@@ -92,6 +92,11 @@ def one_shot(vault: Vault, section: str | None, code: str, *, example: str | Non
 # -- takes ----------------------------------------------------------------
 def resolve(vault: Vault, ref: str | TakeRef) -> tuple[Take, TakeRef]:
     parsed = ref if isinstance(ref, TakeRef) else parse_ref(ref)
+    with vault.catalog.reading():  # the shot and then its take: one read transaction
+        return _resolve(vault, parsed)
+
+
+def _resolve(vault: Vault, parsed: TakeRef) -> tuple[Take, TakeRef]:
     if parsed.take_id is not None:
         found = vault.catalog.query_takes(project_row(vault), ANY_TAKE, take_ids=[parsed.take_id])
         if not found:

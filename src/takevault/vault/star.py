@@ -17,10 +17,7 @@ def star(vault: Vault, ref: str) -> Take:
     take = lookup.take_only(vault, ref, "star")
     if take.deleted:
         raise ConflictError(f"{take.ref} is deleted; restore it with 'takevault restore {take.ref}' to star it.")
-    shot = vault.shot(lookup.shot_path(take))
-    vault.catalog.set_star(
-        shot.id, take.id, lookup.event(vault, "star", take, take_id=take.id, version=take.current.number)
-    )
+    vault.catalog.star_take(take.id, lookup.event(vault, "star", take, take_id=take.id, version=take.current.number))
     return vault.take(take.id)
 
 
