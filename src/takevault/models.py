@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 # Every dataclass here has a docstring: without one, @dataclass computes `inspect.signature` of the
 # class to make one, a cost every process pays at import (the CLI's start-up included).
@@ -317,6 +317,81 @@ class Take:
             "status": self.status,
             "tags": list(self.tags),
             "created_at": _iso(self.created_at),
+            "created_by": self.created_by,
+            "links": [link.to_json() for link in self.links],
+        }
+
+
+class ListedTake(NamedTuple):
+    """A take as a whole listing shows it: flat values only, read without its version's media JSON.
+
+    `to_json()` equals `Take.to_json()` of the same take; `fps` is `MediaInfo.fps_text` and
+    `fps_shown` how a table shows the rate."""
+
+    id: str
+    ref: str
+    project: str
+    section: str | None
+    shot: str
+    number: int
+    name: str
+    kind: str
+    starred: bool
+    deleted: bool
+    version: int
+    versions: int
+    sha256: str
+    size: int
+    key: str
+    width: int
+    height: int
+    fps: str | None
+    fps_shown: str | None
+    duration: float
+    frames: int
+    codec: str
+    container: str
+    png_status: str
+    note: str | None
+    rating: int | None
+    status: str | None
+    tags: tuple[str, ...]
+    created_at: str
+    created_by: str
+    links: tuple[TakeLink, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "ref": self.ref,
+            "project": self.project,
+            "section": self.section,
+            "shot": self.shot,
+            "number": self.number,
+            "name": self.name,
+            "kind": self.kind,
+            "starred": self.starred,
+            "deleted": self.deleted,
+            "version": self.version,
+            "versions": self.versions,
+            "sha256": self.sha256,
+            "size": self.size,
+            "key": self.key,
+            "media": {
+                "width": self.width,
+                "height": self.height,
+                "fps": self.fps,
+                "duration": self.duration,
+                "frames": self.frames,
+                "codec": self.codec,
+                "container": self.container,
+            },
+            "png_status": self.png_status,
+            "note": self.note,
+            "rating": self.rating,
+            "status": self.status,
+            "tags": list(self.tags),
+            "created_at": self.created_at,
             "created_by": self.created_by,
             "links": [link.to_json() for link in self.links],
         }

@@ -29,7 +29,18 @@ from takevault.catalog.rows import NewEvent, NewTake, NewVersion, TakeChanges
 from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
 from takevault.catalog.search import matching_take_ids, search_words
 from takevault.errors import CatalogError, ConfigError, ConflictError, NotFoundError, TakevaultError
-from takevault.models import ANY_TAKE, Event, PngRecord, Project, Section, Shot, Take, TakeFilter, TakeVersion
+from takevault.models import (
+    ANY_TAKE,
+    Event,
+    ListedTake,
+    PngRecord,
+    Project,
+    Section,
+    Shot,
+    Take,
+    TakeFilter,
+    TakeVersion,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -600,6 +611,14 @@ class Catalog:
                     if hit is not None:
                         yield _take_record(hit, project.name, links.get(take_id, ()))
 
+    def iter_listed_takes(
+        self, project: Project, where: TakeFilter, shot_ids: Sequence[int] | None = None
+    ) -> Iterator[ListedTake]:
+        """What `iter_takes` lists, as flat `ListedTake` rows read set-wise: whole listings (see catalog/listing.py)."""
+        from takevault.catalog.listing import iter_listed
+
+        return iter_listed(self, project, where, shot_ids)
+
     def ordered_take_ids(self, project: Project, where: TakeFilter, shot_ids: Sequence[int] | None = None) -> list[str]:
         """The ids of every take matching `where` (its `shot` given as `shot_ids`), in edit order.
 
@@ -846,7 +865,8 @@ class Catalog:
         actions: Iterable[str] | None = None,
     ) -> Iterator[Event]:
         """The project's log lines, oldest first, streamed 1,000 at a time."""
-        query = sa.select(events).where(events.c.project_id == project.id).order_by(events.c.at, events.c.id)
+        # Timestamps and details read by the fast readers: SQLAlchemy's SQLite one is a regex a line.
+        query = _EVENT_ROWS.where(events.c.project_id == project.id).order_by(events.c.at, events.c.id)
         if take_id is not None:
             query = query.where(events.c.take_id == take_id)
         if since is not None:
@@ -1273,6 +1293,7 @@ def _take_record(row: sa.Row, project: str, links: Sequence[Any]) -> Take:
     return _TAKE_READER.take(row, project, links)
 
 
+_EVENT_ROWS = sa.select(*(_fast(c) for c in events.c))
 _LINKS_FROM_TAKE = _build_links_select(incoming=False)
 _LINKS_TO_TAKE = _build_links_select(incoming=True)
 _SHOT_SELECT = _build_shot_select()

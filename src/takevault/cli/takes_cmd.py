@@ -13,10 +13,10 @@ from typing import Annotated
 
 import typer
 
-from takevault.cli import ui
+from takevault.cli import take_json, ui
 from takevault.cli.context import vault as open_vault
 from takevault.errors import DuplicateBytesError, InvalidInputError, TakevaultError
-from takevault.models import Section, Shot, Take, TakeFilter, TakeLink, TakeVersion
+from takevault.models import ListedTake, Section, Shot, Take, TakeFilter, TakeLink, TakeVersion
 
 section_app = typer.Typer(help="Sections: ordered groups of shots (sequences, scenes).", no_args_is_help=True)
 shot_app = typer.Typer(help="Shots: units of the edit such as SH010, ordered in their section.", no_args_is_help=True)
@@ -55,17 +55,18 @@ def _media_line(version: TakeVersion) -> str:
     return f"{m.width}x{m.height} {m.codec} {fps} fps {m.duration:.2f} s"
 
 
-def _take_rows(takes: Iterable[Take]) -> Iterator[list[object]]:
+def _listed_rows(takes: Iterable[ListedTake]) -> Iterator[list[object]]:
+    """The table of a listing: one row a take, in TAKE_COLUMNS."""
     return (
         [
             t.ref,
             "*" if t.starred else "",
             t.kind,
-            f"v{t.current.number}",
-            human_size(t.current.size),
-            _media_line(t.current),
-            _png_status(t.current),
-            "" if t.rating is None else t.rating,
+            f"v{t.version}",
+            human_size(t.size),
+            f"{t.width}x{t.height} {t.codec} {t.fps_shown or '?'} fps {t.duration:.2f} s",
+            t.png_status,
+            "" if t.rating is None else str(t.rating),
             t.status or "",
             ",".join(t.tags),
             "deleted" if t.deleted else (t.note or ""),
@@ -394,7 +395,7 @@ def takes(
     as_jsonl: JsonlOpt = False,
 ) -> None:
     """List takes in edit order (section, shot, take number), streamed as they are read."""
-    found = open_vault(ctx).iter_takes(
+    found = open_vault(ctx).iter_listed_takes(
         TakeFilter(
             shot=shot,
             section=section,
@@ -407,9 +408,10 @@ def takes(
         )
     )
     if as_json or as_jsonl:
-        ui.stream_json((t.to_json() for t in found), lines=as_jsonl)
+        encode = take_json.line if as_jsonl else take_json.block
+        ui.stream_json_text(map(encode, found), lines=as_jsonl)
         return
-    ui.stream_table("Takes", TAKE_COLUMNS, _take_rows(found))
+    ui.stream_table("Takes", TAKE_COLUMNS, _listed_rows(found))
 
 
 def show(ctx: typer.Context, take: TakeArg, as_json: JsonOpt = False) -> None:

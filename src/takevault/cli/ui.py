@@ -69,19 +69,31 @@ def stream_json(items: Iterable[Any], *, lines: bool = False) -> None:
 
     The array is closed only after the last item: if the listing fails half-way, the
     output is visibly unfinished and the error goes to stderr with a non-zero exit."""
-    out = sys.stdout
     if lines:
-        for n, item in enumerate(items, 1):
-            out.write(json.dumps(item, default=str, ensure_ascii=False) + "\n")
-            if n % STREAM_FLUSH_ROWS == 0:
+        stream_json_text((json.dumps(item, default=str, ensure_ascii=False) for item in items), lines=True)
+    else:
+        from takevault.cli.json_text import indented
+
+        stream_json_text((indented(item, "  ") for item in items), lines=False)
+
+
+def stream_json_text(texts: Iterable[str], *, lines: bool) -> None:
+    """What `stream_json` writes, from items already encoded: with `lines`, one line each (no
+    newline); else each item as an element of the indented array (`json.dumps(item, indent=2)`
+    with its lines indented two more spaces). Flushed after the first item, then every
+    STREAM_FLUSH_ROWS, so a reader sees the first row at once."""
+    out = sys.stdout
+    n = 0
+    if lines:
+        for n, text in enumerate(texts, 1):
+            out.write(text + "\n")
+            if n % STREAM_FLUSH_ROWS == 0 or n == 1:
                 out.flush()
         out.flush()
         return
     out.write("[")
-    n = 0
-    for n, item in enumerate(items, 1):
-        body = json.dumps(item, indent=2, default=str, ensure_ascii=False).replace("\n", "\n  ")
-        out.write(("\n  " if n == 1 else ",\n  ") + body)
+    for n, text in enumerate(texts, 1):
+        out.write(("\n  " if n == 1 else ",\n  ") + text)
         if n % STREAM_FLUSH_ROWS == 0 or n == 1:
             out.flush()
     out.write("\n]\n" if n else "]\n")
@@ -97,7 +109,11 @@ def stream_table(title: str | None, columns: Sequence[str], rows: Iterable[Seque
         out.write("\t".join(columns) + "\n")
         count = 0
         for count, row in enumerate(rows, 1):
-            out.write("\t".join("" if v is None else str(v) for v in row) + "\n")
+            try:
+                line = "\t".join(row)  # rows of text (the whole listings) skip the conversion below
+            except TypeError:
+                line = "\t".join("" if v is None else str(v) for v in row)
+            out.write(line + "\n")
             if count % STREAM_FLUSH_ROWS == 0 or count == 1:
                 out.flush()
         out.flush()

@@ -219,6 +219,7 @@ class Vault:
     resolve_version = _takes.resolve_version
     takes = _takes.takes
     iter_takes = _takes.iter_takes
+    iter_listed_takes = _takes.iter_listed_takes
     history = _takes.history
     events = _takes.events
     iter_events = _takes.iter_events

@@ -283,8 +283,12 @@ def export_timeline(
         _folder_export.write_manifests(export, project=vault.project, filters={"shot": shot, "section": section})
         urls = [(folder / f.file).resolve().as_uri() for f in export.files]
     clips = []
+    # By id, not a search of the picks per clip: a timeline of every shot of a large project.
+    picked: dict[str, tuple[Take, TakeVersion]] = {}
+    for t, v in selection.picks:
+        picked.setdefault(t.id, (t, v))
     for item, url in zip(items, urls, strict=True):
-        take, version = next((t, v) for t, v in selection.picks if t.id == item.take_id)
+        take, version = picked[item.take_id]
         if version.media.fps is None:
             raise InvalidInputError(f"{item.ref} has no frame rate in its media info; it cannot go on a timeline.")
         clips.append(
