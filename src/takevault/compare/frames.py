@@ -47,8 +47,11 @@ def open_video(path: Path) -> tuple[av.container.InputContainer, av.video.stream
 
 def frame_time(frame: av.VideoFrame, stream: av.video.stream.VideoStream, index: int, start: float) -> float:
     """Presentation time in seconds from the stream start; falls back to index / rate without pts."""
-    if frame.pts is not None and frame.time_base is not None:
-        return float(frame.pts * frame.time_base) - start
+    tb = frame.time_base
+    if frame.pts is not None and tb is not None:
+        # Integer true division rounds once, exactly as float(pts * time_base) does, without
+        # building Fractions for every frame.
+        return frame.pts * tb.numerator / tb.denominator - start
     rate = stream.average_rate or stream.guessed_rate or Fraction(25)
     return index / float(rate)
 

@@ -48,6 +48,7 @@ SUPPORTED_FORMATS = {
     "yuv444p12le",
 }
 COMPONENTS = ("y", "u", "v")
+PAIR_TIME_BASE = Fraction(1, 1000)  # the graph's clock: a pair's id is its pts
 
 
 @dataclass
@@ -120,7 +121,7 @@ class MetricsGraph:
             )
         depth = max(c.bits for c in av.VideoFormat(fmt).components)
         self._peak = float((1 << depth) - 1)
-        tb = Fraction(1, 1000)
+        tb = PAIR_TIME_BASE
         g = av.filter.Graph()
         if self.threads:
             g.threads = self.threads
@@ -173,7 +174,7 @@ class MetricsGraph:
         self._pushed += 1
         for src, frame in ((self._src_a, a), (self._src_b, b)):
             frame.pts = pair_id
-            frame.time_base = Fraction(1, 1000)
+            frame.time_base = PAIR_TIME_BASE
             src.push(frame)
         self._drain()
         return pair_id

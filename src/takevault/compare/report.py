@@ -52,11 +52,17 @@ Progress = Callable[[int], None]
 
 @dataclass
 class Worst:
-    """The most different pairs seen so far, as thumbnails (a bounded heap)."""
+    """The most different pairs seen so far (a bounded heap), made thumbnails once the pass is over.
+
+    The frames are kept, not converted, while the heap still changes: on footage that gets worse as
+    it goes, nearly every pair is the worst so far for a moment, and turning each one into two RGB
+    thumbnails cost more than the thumbnails that are finally shown.
+    """
 
     size: tuple[int, int]
     limit: int = WORST_PAIRS
     items: list[tuple[float, int, dict[str, Any]]] = field(default_factory=list)
+    _frames: dict[int, tuple[av.VideoFrame, av.VideoFrame]] = field(default_factory=dict)
 
     def wants(self, badness: float, b_time: float) -> bool:
         if badness <= 1e-9:
@@ -67,16 +73,25 @@ class Worst:
         return len(self.items) < self.limit or badness > self.items[0][0]
 
     def add(self, badness: float, item: dict[str, Any], fa: av.VideoFrame, fb: av.VideoFrame) -> None:
-        w, h = self.size
-        item["a_rgb"] = fa.reformat(w, h, format="rgb24").to_ndarray()
-        item["b_rgb"] = fb.reformat(w, h, format="rgb24").to_ndarray()
         self.items = [x for x in self.items if abs(x[2]["b_time"] - item["b_time"]) >= WORST_SPACING]
         heapq.heapify(self.items)
         heapq.heappush(self.items, (badness, id(item), item))
         while len(self.items) > self.limit:
             heapq.heappop(self.items)
+        # Only the pairs still in the heap keep their frames alive.
+        kept = {key for _, key, _ in self.items}
+        self._frames = {key: pair for key, pair in self._frames.items() if key in kept}
+        if id(item) in kept:
+            self._frames[id(item)] = (fa, fb)
 
     def ranked(self) -> list[dict[str, Any]]:
+        """The pairs, most different first, each with its `a_rgb` and `b_rgb` thumbnails."""
+        w, h = self.size
+        for _, key, item in self.items:
+            if key in self._frames:
+                fa, fb = self._frames.pop(key)
+                item["a_rgb"] = fa.reformat(w, h, format="rgb24").to_ndarray()
+                item["b_rgb"] = fb.reformat(w, h, format="rgb24").to_ndarray()
         return [item for _, _, item in sorted(self.items, key=lambda x: -x[0])]
 
 
