@@ -97,7 +97,11 @@ STATEMENTS: dict[str, tuple[str, tuple[tuple[str, str], ...], dict[str, Any]]] =
         'current.audio AS v_audio, current.media AS v_media, current.png_key AS v_png_key, '
         'current.png_version_id AS v_png_version_id, current.png_sha256 AS v_png_sha256, current.png_size'
         ' AS v_png_size, current.png_status AS v_png_status, current.png_reason AS v_png_reason, '
-        'current.params AS v_params \n'
+        'current.params AS v_params, (EXISTS (SELECT * \n'
+        'FROM take_links \n'
+        'WHERE take_links.take_id = takes.id)) OR (EXISTS (SELECT * \n'
+        'FROM take_links \n'
+        'WHERE take_links.other_id = takes.id)) AS has_links \n'
         'FROM takes JOIN shots ON takes.shot_id = shots.id LEFT OUTER JOIN sections ON shots.section_id ='
         ' sections.id JOIN take_versions AS current ON current.take_id = takes.id AND current.number = '
         '(SELECT max(take_versions.number) AS max_1 \n'
@@ -157,6 +161,7 @@ STATEMENTS: dict[str, tuple[str, tuple[tuple[str, str], ...], dict[str, Any]]] =
             ('v_png_status', ''),
             ('v_png_reason', ''),
             ('v_params', 'json'),
+            ('has_links', 'bool'),
         ),
         {'project_id_1': 0, 'coalesce_1': -1},
     ),
@@ -178,7 +183,11 @@ STATEMENTS: dict[str, tuple[str, tuple[tuple[str, str], ...], dict[str, Any]]] =
         'current.audio AS v_audio, current.media AS v_media, current.png_key AS v_png_key, '
         'current.png_version_id AS v_png_version_id, current.png_sha256 AS v_png_sha256, current.png_size'
         ' AS v_png_size, current.png_status AS v_png_status, current.png_reason AS v_png_reason, '
-        'current.params AS v_params \n'
+        'current.params AS v_params, (EXISTS (SELECT * \n'
+        'FROM take_links \n'
+        'WHERE take_links.take_id = takes.id)) OR (EXISTS (SELECT * \n'
+        'FROM take_links \n'
+        'WHERE take_links.other_id = takes.id)) AS has_links \n'
         'FROM takes JOIN shots ON takes.shot_id = shots.id LEFT OUTER JOIN sections ON shots.section_id ='
         ' sections.id JOIN take_versions AS current ON current.take_id = takes.id AND current.number = '
         '(SELECT max(take_versions.number) AS max_1 \n'
@@ -238,6 +247,7 @@ STATEMENTS: dict[str, tuple[str, tuple[tuple[str, str], ...], dict[str, Any]]] =
             ('v_png_status', ''),
             ('v_png_reason', ''),
             ('v_params', 'json'),
+            ('has_links', 'bool'),
         ),
         {'coalesce_1': -1},
     ),
