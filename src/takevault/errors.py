@@ -86,6 +86,21 @@ class DuplicateBytesError(ConflictError):
         self.existing = existing
 
 
+class CatalogNotEmptyError(ConflictError):
+    """A rebuild refused because the catalog holds rows; each surface says how to ask with force."""
+
+    def __init__(self, takes: int, events: int, how_to_force: str = "call rebuild_catalog(force=True)") -> None:
+        self.takes, self.events = takes, events
+        super().__init__(
+            f"The catalog is not empty ({takes} take(s), {events} logged change(s)); "
+            f"{how_to_force} to keep it aside and rebuild."
+        )
+
+    def told(self, how_to_force: str) -> CatalogNotEmptyError:
+        """The same refusal in the words of the surface that met it."""
+        return CatalogNotEmptyError(self.takes, self.events, how_to_force)
+
+
 class AccessError(TakevaultError):
     exit_code = 7
     http_status = 403

@@ -81,6 +81,14 @@ def test_rebuild_into_a_catalog_that_is_not_empty_is_refused_unless_forced(clips
     code, _, err = run("catalog", "rebuild")
     assert code != 0 and "not empty" in err and "--force" in err and "Traceback" not in err
     assert listings(run) == before
+    # A rebuild asked for as a job (the web, the API) is refused in words that name the job's
+    # argument, not a CLI flag.
+    with Vault.open(vault_dir) as vault:
+        job = vault.run_job("rebuild", {})
+        assert job.state == "failed" and job.error is not None
+        assert "not empty" in job.error and '"force": true' in job.error
+        assert "--force" not in job.error and "takevault" not in job.error
+    assert listings(run) == before
     report = json.loads(ok(run, "catalog", "rebuild", "--force", "--json"))
     aside = Path(report["kept_aside"])
     assert aside.exists() and aside.parent == vault_dir

@@ -16,8 +16,8 @@ import typer
 from takevault.cli import take_json, ui
 from takevault.cli.context import listing
 from takevault.cli.context import vault as open_vault
-from takevault.errors import DuplicateBytesError, InvalidInputError, TakevaultError
-from takevault.models import ListedTake, Section, Shot, Take, TakeFilter, TakeLink, TakeVersion
+from takevault.errors import CatalogNotEmptyError, DuplicateBytesError, InvalidInputError, TakevaultError
+from takevault.models import ListedTake, RebuildReport, Section, Shot, Take, TakeFilter, TakeLink, TakeVersion
 
 section_app = typer.Typer(help="Sections: ordered groups of shots (sequences, scenes).", no_args_is_help=True)
 shot_app = typer.Typer(help="Shots: units of the edit such as SH010, ordered in their section.", no_args_is_help=True)
@@ -580,7 +580,13 @@ def catalog_rebuild(
     from takevault.jobs.foreground import run_then_record
 
     vault = open_vault(ctx)
-    report = run_then_record(vault, "rebuild", {"force": force}, lambda: vault.rebuild_catalog(force=force))
+
+    try:
+        report: RebuildReport = run_then_record(
+            vault, "rebuild", {"force": force}, lambda: vault.rebuild_catalog(force=force)
+        )
+    except CatalogNotEmptyError as refused:
+        raise refused.told("run 'takevault catalog rebuild --force'") from None
     if as_json:
         ui.print_json(report.to_json())
         return

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from takevault.errors import ConflictError, InvalidInputError
+from takevault.errors import CatalogNotEmptyError, ConflictError, InvalidInputError
 
 if TYPE_CHECKING:
     from takevault.vault import Vault
@@ -198,7 +198,11 @@ def _plan_rebuild(vault: Vault, args: dict[str, Any]) -> Plan:
 
 
 def _run_rebuild(vault: Vault, args: dict[str, Any], progress: Progress) -> Any:
-    return vault.rebuild_catalog(force=bool(args.get("force")))
+    try:
+        return vault.rebuild_catalog(force=bool(args.get("force")))
+    except CatalogNotEmptyError as refused:
+        # Whoever reads a job's error asked for the job (the web, the API): no CLI flag to name.
+        raise refused.told('ask for the rebuild job again with "force": true') from None
 
 
 _IMPORT_OPTIONS = ("shot", "map_pattern", "create_shots", "dry_run", "allow_duplicates")

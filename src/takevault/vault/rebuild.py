@@ -31,7 +31,7 @@ from urllib.parse import unquote
 from takevault.catalog import journal
 from takevault.catalog.catalog import now
 from takevault.catalog.rows import NewEvent, NewTake, NewVersion
-from takevault.errors import ConflictError, TakevaultError
+from takevault.errors import CatalogNotEmptyError, TakevaultError
 from takevault.lazy import lazy_module
 from takevault.models import MediaInfo, ObjectVersion, PngRecord, RebuildReport, Shot
 from takevault.store.base import download_to_path
@@ -58,10 +58,7 @@ def rebuild_catalog(vault: Vault, *, force: bool = False) -> RebuildReport:
     kept_aside = None
     if any(counts.values()):
         if not force:
-            raise ConflictError(
-                f"The catalog is not empty ({counts.get('takes', 0)} take(s), {counts.get('events', 0)} "
-                "logged change(s)); run 'takevault catalog rebuild --force' to keep it aside and rebuild."
-            )
+            raise CatalogNotEmptyError(counts.get("takes", 0), counts.get("events", 0))
         # Committed changes whose journal object a crash kept out of the store go there first.
         for seq, payload in journal.catalog_payloads(engine, journal.catalog_seqs(engine) - seqs):
             write_entry(vault.store, seq, payload)
