@@ -29,3 +29,16 @@ def test_drop_frame_and_none(tmp_path: Path):
     # A tag that is not SMPTE is not shown as a timecode.
     odd = make_clip(tmp_path / "odd.mkv", frames=6, metadata=(("timecode", "soon"),))
     assert probe(odd).start_timecode is None
+
+
+def test_every_read_of_a_version_keeps_its_source_timecode(local_vault, tmp_path: Path):
+    clip = make_clip(tmp_path / "tc.mov", frames=6, metadata=(("timecode", "01:00:00:00"),))
+    local_vault.add_shot("SH010")
+    added = local_vault.add(clip, shot="SH010")
+    reads = {
+        "take": local_vault.take(added.ref).current.media,
+        "by id": local_vault.take(added.id).current.media,
+        "listing": local_vault.takes()[0].current.media,
+        "history": local_vault.history(added.ref)[0].media,
+    }
+    assert {name: media.start_timecode for name, media in reads.items()} == dict.fromkeys(reads, "01:00:00:00")

@@ -289,6 +289,7 @@ class TakeRowReader:
             color_primaries=extra.get("color_primaries"),
             color_trc=extra.get("color_trc"),
             audio=tuple(AudioStreamInfo(**a) for a in streams),
+            start_timecode=extra.get("start_timecode"),
         )
 
     def png(self, row: Sequence[Any]) -> PngRecord | None:
