@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Set
+from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass, field
+from typing import overload
 
 import numpy as np
 
+from takevault.compare.scratch import forget
 from takevault.compare.signatures import Track, hamming
 
 TOP_K = 8
@@ -72,13 +74,37 @@ class Run:
     a_stop: int | None = None  # A frame the material after a short retime starts on: its range ends before
 
 
+class Pairs(Sequence[tuple[int, int]]):
+    """A segment's (A, B) frame pairs as two index arrays: 16 bytes a pair instead of a tuple of two
+    ints in a list (~120 bytes), which for an hour-long segment is most of 10 MB."""
+
+    def __init__(self, a: np.ndarray, b: np.ndarray) -> None:
+        self.a, self.b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.b)
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[int, int]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[tuple[int, int]]: ...
+    def __getitem__(self, i: int | slice) -> tuple[int, int] | list[tuple[int, int]]:
+        if isinstance(i, slice):
+            return list(zip(self.a[i].tolist(), self.b[i].tolist(), strict=True))
+        return int(self.a[i]), int(self.b[i])
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        for lo in range(0, len(self.b), 4096):  # a window of Python ints at a time
+            yield from zip(self.a[lo : lo + 4096].tolist(), self.b[lo : lo + 4096].tolist(), strict=True)
+
+
 @dataclass
 class Segment:
     kind: str
     a: tuple[int, int] | None  # frame index range [first, last] in A
     b: tuple[int, int] | None
     rate: float | None = None
-    pairs: list[tuple[int, int]] = field(default_factory=list)
+    pairs: Sequence[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -101,11 +127,15 @@ class Alignment:
 
 
 def _similarity_rows(
-    a_sig: np.ndarray, a_mean: np.ndarray, b_sig: np.ndarray, b_flat: np.ndarray, b_mean: np.ndarray
+    a_sig: np.ndarray,
+    a_mean: np.ndarray,
+    a_flat: np.ndarray,
+    b_sig: np.ndarray,
+    b_flat: np.ndarray,
+    b_mean: np.ndarray,
 ) -> np.ndarray:
     """Correlation of B's signatures (rows) with A's (columns)."""
     sim = b_sig @ a_sig.T
-    a_flat = ~a_sig.any(axis=1)
     if b_flat.any() and a_flat.any():
         # Flat frames (black, a colour field) have no pattern; compare their levels instead.
         level = 1.0 - np.abs(b_mean[b_flat, None] - a_mean[None, a_flat]) / 40.0
@@ -124,17 +154,42 @@ def _top_k(sim: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return part, np.take_along_axis(sim, part, axis=1)
 
 
-def _exhaustive(a: Track, b: Track, rows: np.ndarray, k: int, a_mean: np.ndarray, b_mean: np.ndarray) -> np.ndarray:
-    """The best k A frames for the B frames `rows`, against every frame of A."""
+SEARCH_ROWS = 1024  # B frames searched against A at once; A is walked in windows of CHUNK_CELLS / SEARCH_ROWS
+
+
+def _exhaustive(a: Track, b: Track, rows: np.ndarray, k: int) -> np.ndarray:
+    """The best k A frames for the B frames `rows`, against every frame of A.
+
+    A is walked a window at a time, keeping each row's best k so far, so neither the similarity
+    block nor the part of A's signatures resident grows with A's length.
+    """
     out = np.zeros((len(rows), k), dtype=np.int64)
-    b_flat = ~np.asarray(b.sig.any(axis=1))  # asarray: the stubs allow a scalar even for axis=1
-    # Rows per chunk so that the similarity block (and argpartition's index copy) stays a few tens of MB.
-    step = max(1, CHUNK_CELLS // max(len(a), 1))
-    for start in range(0, len(rows), step):
-        r = rows[start : start + step]
-        sim = _similarity_rows(a.sig, a_mean, b.sig[r], b_flat[r], b_mean[r])
-        out[start : start + len(r)] = _top_k(sim, k)[0]
+    a_mean, a_flat, b_mean, b_flat = a.means, a.flats, b.means, b.flats
+    na = len(a)
+    width = max(k, CHUNK_CELLS // SEARCH_ROWS)
+    for start in range(0, len(rows), SEARCH_ROWS):
+        r = rows[start : start + SEARCH_ROWS]
+        b_sig = b.sig[r]
+        best_idx = np.zeros((len(r), 0), dtype=np.int64)
+        best_val = np.zeros((len(r), 0), dtype=np.float32)
+        for lo in range(0, na, width):
+            hi = min(na, lo + width)
+            window = a.sig[lo:hi]
+            sim = _similarity_rows(window, a_mean[lo:hi], a_flat[lo:hi], b_sig, b_flat[r], b_mean[r])
+            forget(window)
+            part, val = _top_k(sim, k)
+            idx = np.concatenate([best_idx, part + lo], axis=1)
+            vals = np.concatenate([best_val, val.astype(np.float32, copy=False)], axis=1)
+            if idx.shape[1] > k:
+                keep = np.argpartition(-vals, k - 1, axis=1)[:, :k]
+                idx, vals = np.take_along_axis(idx, keep, axis=1), np.take_along_axis(vals, keep, axis=1)
+            best_idx, best_val = idx, vals
+        out[start : start + len(r)] = best_idx
+        b.release()
     return out
+
+
+RELEASE_EVERY = 4096  # frames walked between hand-backs of the tracks' file-backed pages
 
 
 def candidates(a: Track, b: Track, k: int = TOP_K, budget: int = PAIR_BUDGET) -> np.ndarray:
@@ -152,37 +207,39 @@ def candidates(a: Track, b: Track, k: int = TOP_K, budget: int = PAIR_BUDGET) ->
     nb = len(b)
     if nb == 0 or k == 0:
         return np.zeros((nb, k), dtype=np.int64)
-    a_mean = a.tiny[:, 0].mean(axis=(1, 2))
-    b_mean = b.tiny[:, 0].mean(axis=(1, 2))
     if len(a) * nb <= budget:
-        return _exhaustive(a, b, np.arange(nb), k, a_mean, b_mean)
+        return _exhaustive(a, b, np.arange(nb), k)
     stride = min(math.ceil(len(a) * nb / budget), MAX_STRIDE)
     anchors = np.unique(np.append(np.arange(0, nb, stride), nb - 1))
-    found = _exhaustive(a, b, anchors, k, a_mean, b_mean)
+    found = _exhaustive(a, b, anchors, k)
     a_per_b = b.frame_duration() / a.frame_duration()
     reach = math.ceil(1.5 * stride * a_per_b) + LOCAL_MARGIN
-    b_flat = ~np.asarray(b.sig.any(axis=1))  # asarray: the stubs allow a scalar even for axis=1
-    out = np.zeros((nb, k), dtype=np.int64)
+    a_mean, a_flat, b_mean, b_flat = a.means, a.flats, b.means, b.flats
+    out = b.block("candidates", (nb, k), np.int64)
     out[anchors] = found
     for i in range(len(anchors) - 1):
         j0, j1 = anchors[i], anchors[i + 1]
+        if i % (RELEASE_EVERY // stride) == 0:
+            a.release()
+            b.release()
         if j1 - j0 < 2:
             continue
         centres = np.unique(np.concatenate([found[i], found[i + 1]]))
         pool = np.unique((centres[:, None] + np.arange(-reach, reach + 1)[None, :]).ravel())
         pool = pool[(pool >= 0) & (pool < len(a))]
         r = np.arange(j0 + 1, j1)
-        sim = _similarity_rows(a.sig[pool], a_mean[pool], b.sig[r], b_flat[r], b_mean[r])
+        sim = _similarity_rows(a.sig[pool], a_mean[pool], a_flat[pool], b.sig[r], b_flat[r], b_mean[r])
         out[r] = pool[_top_k(sim, k)[0]]  # the pool holds the anchors' k distinct finds at least
+    a.release()
+    b.release()
     return out
 
 
 def _pair_similarity(a: Track, b: Track, j: int, cand: np.ndarray) -> np.ndarray:
     sim = a.sig[cand] @ b.sig[j]
-    if not b.sig[j].any():
-        a_flat = ~a.sig[cand].any(axis=1)
-        level = 1.0 - np.abs(a.tiny[cand, 0].mean(axis=(1, 2)) - b.tiny[j, 0].mean()) / 40.0
-        sim = np.where(a_flat, level, sim)
+    if b.flats[j]:
+        level = 1.0 - np.abs(a.means[cand] - b.means[j]) / 40.0
+        sim = np.where(a.flats[cand], level, sim)
     return sim
 
 
@@ -204,12 +261,19 @@ def viterbi(a: Track, b: Track, budget: int = PAIR_BUDGET) -> np.ndarray:
     # The kept states and back-pointers of every step, in fixed-width rows: a list of small arrays
     # costs ~600 bytes a frame in object headers, more than the frame's own fingerprints.
     width = BEAM
-    states = np.full((nb, width), -1, dtype=np.int32)  # candidate A indices at each step
+    # File-backed when the track is: written once in order, read once backwards, a window resident.
+    states = b.block("states", (nb, width), np.int32)  # candidate A indices at each step
     counts = np.zeros(nb, dtype=np.int16)  # how many are kept; INS is the state after them
-    backs = np.zeros((nb, width + 1), dtype=np.int8)  # index into the previous step's states
+    backs = b.block("backs", (nb, width + 1), np.int8)  # index into the previous step's states
     prev_states = np.zeros(0, dtype=np.int64)
     prev_cost = np.zeros(1)
     for j in range(nb):
+        if j % RELEASE_EVERY == 0 and j:
+            a.release()
+            b.release()
+            forget(states[j - RELEASE_EVERY : j])
+            forget(backs[j - RELEASE_EVERY : j])
+            forget(top_idx[j - RELEASE_EVERY : j])
         cand = set(top_idx[j].tolist())
         if j > 0 and len(prev_states):
             expected = ta[prev_states] + (tb[j] - tb[j - 1])
@@ -250,13 +314,19 @@ def viterbi(a: Track, b: Track, budget: int = PAIR_BUDGET) -> np.ndarray:
             back = np.concatenate([back[:-1][keep], back[-1:]])
         m = len(prev_states)
         states[j, :m] = prev_states
+        states[j, m:] = -1
         counts[j] = m
         backs[j, : m + 1] = back
+    a.release()
+    b.release()
     path = np.full(nb, -1, dtype=np.int64)
     s = int(np.argmin(prev_cost))
     for j in range(nb - 1, -1, -1):
         path[j] = states[j, s] if s < counts[j] else -1
         s = int(backs[j, s])
+        if j % RELEASE_EVERY == 0:
+            forget(states[j:])
+            forget(backs[j:])
     return path
 
 
@@ -304,6 +374,8 @@ def refine(path: np.ndarray, a: Track, b: Track) -> np.ndarray:
             best = np.where(better, sim, best)
             choice = np.where(better, cand, choice)
         out[j] = choice
+        a.release()
+        b.release()
     return out
 
 
@@ -322,12 +394,14 @@ def mark_foreign(path: np.ndarray, a: Track, b: Track) -> np.ndarray:
         j = idx[lo : lo + PIECE]
         a_idx = path[j]
         sim = np.einsum("ij,ij->i", a.sig[a_idx], b.sig[j])
-        flat = ~b.sig[j].any(axis=1) & ~a.sig[a_idx].any(axis=1)
-        level = np.abs(a.tiny[a_idx, 0].mean(axis=(1, 2)) - b.tiny[j, 0].mean(axis=(1, 2)))
+        flat = b.flats[j] & a.flats[a_idx]
+        level = np.abs(a.means[a_idx] - b.means[j])
         sim = np.where(flat, 1.0 - level / 40.0, sim)
         ham = hamming(a.hashes[a_idx], b.hashes[j]) / 64.0
         foreign = (sim < FOREIGN_SIM) & (ham > FOREIGN_HASH)
         out[j[foreign]] = -1
+        a.release()
+        b.release()
     return out
 
 
@@ -713,6 +787,9 @@ def pair_change(a: Track, b: Track, run: Run) -> np.ndarray:
     na = len(ta)
     out = np.zeros(len(run.b), dtype=np.float64)
     for i, (ia, ib) in enumerate(zip(run.a, run.b, strict=False)):
+        if i % RELEASE_EVERY == 0 and i:
+            a.release()
+            b.release()
         x, y = ta[ia].astype(np.float32), tb[ib].astype(np.float32)
         mean_shift = np.abs(x.mean(axis=(1, 2)) - y.mean(axis=(1, 2))).max()
         sx, sy = x[0].std(), y[0].std()
@@ -727,6 +804,8 @@ def pair_change(a: Track, b: Track, run: Run) -> np.ndarray:
                 for lam in (0.25, 0.5, 0.75):
                     best = min(best, float(np.abs(lam * z + (1 - lam) * x - y).mean()))
         out[i] = max(mean_shift / MEAN_SHIFT, contrast / STD_RATIO, best / (SAME_ABS + SAME_MOTION * motion))
+    a.release()
+    b.release()
     return out
 
 
@@ -782,7 +861,7 @@ def align(a: Track, b: Track, b_cuts: list[int] | None = None, budget: int = PAI
             a=_a_range(r, a, b),
             b=(int(r.b[0]), int(r.b[-1])),
             rate=round(r.rate, 4) if r.kind == "retimed" else None,
-            pairs=list(zip(r.a.tolist(), r.b.tolist(), strict=False)),
+            pairs=Pairs(r.a, r.b),
         )
         for r in final
     ]

@@ -23,6 +23,8 @@ from typing import Any
 import av
 import numpy as np
 
+from takevault.compare.scratch import Scratch, forget
+
 ANALYSIS_RATE = 4000
 CURVE_RATE = 1000  # points per second of the loudness curve that sync is measured on
 WINDOW = 2.0  # seconds of sound per offset measurement
@@ -59,6 +61,7 @@ class Sound:
     loudness_range: float | None = None  # LU
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    scratch: Scratch | None = field(default=None, repr=False)  # where the derived curves go, file-backed
     _cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
@@ -67,31 +70,45 @@ class Sound:
 
     def span(self, t0: float, t1: float) -> np.ndarray:
         lo, hi = max(0, round(t0 * self.rate)), max(0, round(t1 * self.rate))
-        return self.samples[lo:hi].astype(np.float32)
+        piece = self.samples[lo:hi]
+        out = piece.astype(np.float32)
+        forget(piece)  # file-backed samples: only the spans in use stay resident
+        return out
 
-    def _per_block(self, step: int, reduce: str) -> np.ndarray:
+    def _block(self, name: str, n: int) -> np.ndarray:
+        if self.scratch is not None:
+            return self.scratch.array(name, (n,), np.float32)
+        return np.empty(n, dtype=np.float32)
+
+    def _per_block(self, step: int, reduce: str, name: str = "level") -> np.ndarray:
         """|sound| reduced ("mean" or "max") over blocks of `step` samples, a piece at a time in float32."""
         n = len(self.samples) // step
-        out = np.empty(n, dtype=np.float32)
+        out = self._block(name, n)
         per = max(1, PIECE // step)
         for lo in range(0, n, per):
             hi = min(n, lo + per)
-            mag = np.abs(self.samples[lo * step : hi * step].astype(np.float32)).reshape(hi - lo, step)
+            piece = self.samples[lo * step : hi * step]
+            mag = np.abs(piece.astype(np.float32)).reshape(hi - lo, step)
             out[lo:hi] = mag.mean(axis=1) if reduce == "mean" else mag.max(axis=1)
+            forget(piece)
+            forget(out[lo:hi])
         return out
 
     def loudness_curve(self) -> np.ndarray:
         """|sound| smoothed over 10 ms at CURVE_RATE: what sync is measured on, because it survives a
         drift of a few ms across a window (the waveform itself decorrelates within a fraction of a ms)."""
         if "curve" not in self._cache:
-            mag = self._per_block(self.rate // CURVE_RATE, "mean")
+            mag = self._per_block(self.rate // CURVE_RATE, "mean", "magnitude")
             k = max(1, CURVE_RATE // 100)
-            self._cache["curve"] = np.convolve(mag, np.ones(k) / k, mode="same").astype(np.float32)
+            self._cache["curve"] = smooth_same(mag, k, self._block("curve", len(mag)))
         return self._cache["curve"]
 
     def curve_span(self, t0: float, t1: float) -> np.ndarray:
         lo, hi = max(0, round(t0 * CURVE_RATE)), max(0, round(t1 * CURVE_RATE))
-        return self.loudness_curve()[lo:hi]
+        piece = self.loudness_curve()[lo:hi]
+        out = np.array(piece)
+        forget(piece)
+        return out
 
     def envelope(self) -> np.ndarray:
         """Peak level per 1/ENVELOPE_RATE s, 0..1, for drawing."""
@@ -109,12 +126,47 @@ class Sound:
         }
 
 
+def smooth_same(x: np.ndarray, k: int, out: np.ndarray) -> np.ndarray:
+    """`np.convolve(x, ones(k) / k, mode="same")` as float32 into `out`, a piece at a time.
+
+    Every output is the same dot product of the same k numbers as the whole convolution takes
+    (numpy's edges and middle alike), so the pieces join into the very same curve; only a
+    piece's float64 copy is held, not the whole sound's.
+    """
+    n = len(x)
+    kernel = np.ones(k) / k
+    if n <= max(PIECE, 2 * k):
+        return np.convolve(x, kernel, mode="same").astype(np.float32)
+    shift = (k - 1) // 2  # "same" is "full" from here on
+    head = np.convolve(x[: 2 * k], kernel, mode="full")[: k - 1]  # outputs that see the start
+    tail = np.convolve(x[n - 2 * k :], kernel, mode="full")[-(k - 1) :] if k > 1 else np.zeros(0)
+    # full[m] for m in [k - 1, n) sees x[m - k + 1 : m + 1] whole: numpy's "valid" on a piece.
+    for m0 in range(0, n + k - 1, PIECE):
+        m1 = min(n + k - 1, m0 + PIECE)
+        full = np.empty(m1 - m0)
+        lo_mid, hi_mid = max(m0, k - 1), min(m1, n)
+        if lo_mid < hi_mid:
+            full[lo_mid - m0 : hi_mid - m0] = np.convolve(x[lo_mid - k + 1 : hi_mid], kernel, mode="valid")
+        if m0 < k - 1:
+            full[: k - 1 - m0] = head[m0 : min(k - 1, m1)]
+        if m1 > n:
+            start = max(m0, n)
+            full[start - m0 :] = tail[start - n : m1 - n]
+        # The part of full[m0:m1] that "same" keeps, at its place in out.
+        o0, o1 = max(m0 - shift, 0), min(m1 - shift, n)
+        if o1 > o0:
+            out[o0:o1] = full[o0 + shift - m0 : o1 + shift - m0].astype(np.float32)
+            forget(out[o0:o1])
+        forget(x[max(0, lo_mid - k + 1) : hi_mid])
+    return out
+
+
 def _round(value: float | None, digits: int) -> float | None:
     return None if value is None or not math.isfinite(value) else round(value, digits)
 
 
-def read_sound(path: Path) -> Sound | None:
-    """The first audio stream's sound, or None when the file has none."""
+def read_sound(path: Path, scratch: Scratch | None = None) -> Sound | None:
+    """The first audio stream's sound, or None when the file has none; file-backed in `scratch` if given."""
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, OSError):
@@ -129,10 +181,11 @@ def read_sound(path: Path) -> Sound | None:
             codec=ctx.name or "",
             channels=ctx.channels or 0,
             sample_rate=ctx.sample_rate or 0,
+            scratch=scratch,
         )
         resampler = av.AudioResampler(format="flt", layout="mono", rate=ANALYSIS_RATE)
         graph, src, sink = _loudness_graph(stream)
-        store = _Store(_expected_samples(container, stream))
+        store = _Store(_expected_samples(container, stream), scratch)
         last_meta: dict[str, str] = {}
 
         def drain() -> None:
@@ -178,17 +231,30 @@ class _Store:
     header is short or missing: decoded frames are a few hundred samples each, and gathering them as
     separate arrays to join at the end would hold the sound about twice over."""
 
-    def __init__(self, expected: int) -> None:
-        self._block = np.empty(max(expected, ANALYSIS_RATE), dtype=STORE)
+    def __init__(self, expected: int, scratch: Scratch | None = None) -> None:
+        self._scratch = scratch
+        self._block = self._new(max(expected, ANALYSIS_RATE))
         self._n = 0
+
+    def _new(self, size: int) -> np.ndarray:
+        if self._scratch is not None:
+            return self._scratch.array("sound", (size,), STORE)
+        return np.empty(size, dtype=STORE)
 
     def add(self, chunk: np.ndarray) -> None:
         end = self._n + len(chunk)
         if end > len(self._block):
-            block = np.empty(max(end, 2 * len(self._block)), dtype=STORE)
-            block[: self._n] = self._block[: self._n]
+            block = self._new(max(end, 2 * len(self._block)))
+            for lo in range(0, self._n, PIECE):
+                hi = min(self._n, lo + PIECE)
+                block[lo:hi] = self._block[lo:hi]
+                forget(block[lo:hi])
+            if self._scratch is not None:
+                self._scratch.drop(self._block)
             self._block = block
         self._block[self._n : end] = chunk
+        if end // PIECE > self._n // PIECE:  # a piece filled: its pages go back to the file
+            forget(self._block[(end // PIECE - 1) * PIECE : end // PIECE * PIECE])
         self._n = end
 
     @property
@@ -450,10 +516,16 @@ def _merge(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def sound_report(
-    pa: Path, pb: Path, segments: list[dict[str, Any]], rate_a: Any, rate_b: Any, labels: tuple[str, str]
+    pa: Path,
+    pb: Path,
+    segments: list[dict[str, Any]],
+    rate_a: Any,
+    rate_b: Any,
+    labels: tuple[str, str],
+    scratch: Scratch | None = None,
 ) -> tuple[dict[str, Any], list[str], list[str]]:
     """The report's `audio` section, its warnings and its summary sentences."""
-    sa, sb = read_sound(pa), read_sound(pb)
+    sa, sb = read_sound(pa, scratch), read_sound(pb, scratch)
     section: dict[str, Any] = {
         "a": sa.to_json() if sa else {"present": False},
         "b": sb.to_json() if sb else {"present": False},

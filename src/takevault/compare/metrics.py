@@ -93,6 +93,7 @@ class MetricsGraph:
 
     threads: int = 0
     on_result: Callable[[int, FrameMetrics], None] | None = None
+    keep: bool = True  # keep every pair's values in `results`; a caller with `on_result` may keep its own
     results: list[FrameMetrics] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     _graph: av.filter.Graph | None = None
@@ -209,7 +210,8 @@ class MetricsGraph:
                 mse_avg=float(p["lavfi.psnr.mse_avg"]),
                 peak=self._peak,
             )
-            self.results.append(result)
+            if self.keep:
+                self.results.append(result)
             if self.on_result is not None:
                 self.on_result(pair_id, result)
 

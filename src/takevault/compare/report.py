@@ -32,16 +32,19 @@ from takevault.compare.align import Alignment, align
 from takevault.compare.audio import sound_report
 from takevault.compare.explain import causes, explain_pair
 from takevault.compare.frames import DecodeStatus, iter_frames, iter_frames_from
-from takevault.compare.metrics import FrameMetrics, MetricsGraph, finite, summarize
+from takevault.compare.metrics import FrameMetrics, MetricsGraph, finite
+from takevault.compare.pairrows import PairRows
 from takevault.compare.progress import EXPLAIN_FRAMES, Steps
 from takevault.compare.scenes import detect_cut_frames, detect_cuts
+from takevault.compare.scratch import Scratch
 from takevault.compare.signatures import Track
 from takevault.compare.technical import describe, technical_diff
 from takevault.errors import InvalidInputError, MediaError
 from takevault.timecode import frame_to_seconds, frame_to_timecode
 
 THUMB_WIDTH = 480
-MAX_SECONDS = 4 * 3600  # a side longer than this is refused: ~1.7 KB of fingerprints a frame would pass 600 MB
+MAX_SECONDS = 4 * 3600  # a side longer than this is refused: hours of decoding, gigabytes of working files
+MAX_FRAMES = MAX_SECONDS * 30  # past this many frames, a side's own timestamps say whether it is too long
 VFR_SPREAD = 0.25  # frame intervals varying by more than this share of the typical one: a variable frame rate
 WORST_PAIRS = 4
 WORST_SPACING = 0.5  # seconds between pairs shown in the strip, so it is not four neighbours
@@ -101,7 +104,7 @@ class PairCollector:
 
     worst: Worst
     inflight: dict[int, tuple[int, int, av.VideoFrame, av.VideoFrame]] = field(default_factory=dict)
-    rows: dict[int, tuple[int, int, FrameMetrics]] = field(default_factory=dict)
+    rows: PairRows = field(default_factory=PairRows)
     track_a: Track | None = None
     track_b: Track | None = None
 
@@ -113,7 +116,7 @@ class PairCollector:
         # Frames older than this one have had their results; don't keep them alive.
         for old in [k for k in self.inflight if k < pair_id - 8]:
             del self.inflight[old]
-        self.rows[pair_id] = (ia, ib, m)
+        self.rows.add(pair_id, ia, ib, m)
         badness = 1.0 - m.ssim_all
         b_time = self.track_b.times[ib] if self.track_b and ib < len(self.track_b) else float(ib)
         if self.worst.wants(badness, b_time):
@@ -272,15 +275,54 @@ def compare_files(
         if _audio_only(path):
             raise MediaError(f"{path.name} is sound only, with no pictures; compare two videos (sound optional).")
     labels = labels or (str(pa), str(pb))
-    info_a, why_a = describe(pa)
-    info_b, why_b = describe(pb)
+    info_a, _ = describe(pa)
+    info_b, _ = describe(pb)
     for path, info in ((pa, info_a), (pb, info_b)):
-        if (info.duration or 0) > MAX_SECONDS:
-            raise InvalidInputError(
-                f"{path.name} is {render.timecode(info.duration)[:8]} long; compare takes up to "
-                f"{MAX_SECONDS // 3600} hours a side (its per-frame fingerprints grow with length): "
-                "compare the part that changed, exported on its own."
-            )
+        _check_length(path.name, _stated_seconds(info))
+    # The per-frame working arrays live in files of a private folder, gone when this returns or raises.
+    with Scratch() as scratch:
+        return _compare(pa, pb, info_a, info_b, labels, scratch, out_dir, progress, video, metrics)
+
+
+def _stated_seconds(info: Any) -> float:
+    """How long a side says it is: its duration, or its frame count at its rate if that says more."""
+    seconds = float(info.duration or 0)
+    if info.frames and info.fps:
+        seconds = max(seconds, info.frames / float(info.fps))
+    return seconds
+
+
+def _check_length(name: str, seconds: float) -> None:
+    if seconds > MAX_SECONDS:
+        raise InvalidInputError(
+            f"{name} is {render.timecode(seconds)[:8]} long; compare takes up to "
+            f"{MAX_SECONDS // 3600} hours a side (its per-frame fingerprints take ~0.2 GB of temporary disk "
+            "per 10 minutes at 25 fps, and decoding takes as long): compare the part that changed, exported "
+            "on its own."
+        )
+
+
+def _capacity(info: Any) -> int | None:
+    """Frames to size a side's blocks for: the header's count, else its duration at its rate."""
+    if info.frames:
+        return int(info.frames)
+    if info.duration and info.fps:
+        return math.ceil(float(info.duration) * float(info.fps)) + 16
+    return None
+
+
+def _compare(
+    pa: Path,
+    pb: Path,
+    info_a: Any,
+    info_b: Any,
+    labels: tuple[str, str],
+    scratch: Scratch,
+    out_dir: Path | str | None,
+    progress: Progress | None,
+    video: bool,
+    metrics: bool,
+) -> dict[str, Any]:
     technical = technical_diff(info_a, info_b)
     # A progress callback that can take a total (the CLI's bar) gets one, so it can show an ETA:
     # both files' frames and the steps after them now, the second pass's when it turns out to be needed.
@@ -290,28 +332,31 @@ def compare_files(
 
     # Pass 1: both files once, fingerprints always, metrics when the pairs are likely the final ones.
     # Sized from the headers' frame counts, so the fingerprint blocks are allocated once.
-    track_a, track_b = Track(capacity=info_a.frames), Track(capacity=info_b.frames)
+    track_a = Track(capacity=_capacity(info_a), scratch=scratch)
+    track_b = Track(capacity=_capacity(info_b), scratch=scratch)
     sa, sb = DecodeStatus(), DecodeStatus()
     same_edit = metrics and info_a.fps == info_b.fps and abs(info_a.frames - info_b.frames) <= 1
     thumb = _thumb_size(min(info_a.width, info_b.width), min(info_a.height, info_b.height), info_a.sample_aspect_ratio)
     collector = PairCollector(worst=Worst(size=thumb), track_a=track_a, track_b=track_b)
-    graph = MetricsGraph(on_result=collector.result)
+    graph = MetricsGraph(on_result=collector.result, keep=False)
     for x, y in _interleaved(pa, pb, sa, sb):
         if x is not None:
             track_a.add(*x)
         if y is not None:
             track_b.add(*y)
+        if max(len(track_a), len(track_b)) > MAX_FRAMES:  # a side whose header did not say how long it is
+            longer, track = (pa, track_a) if len(track_a) >= len(track_b) else (pb, track_b)
+            _check_length(longer.name, float(track.times[-1]) if len(track) else 0.0)
         if same_edit and x is not None and y is not None:
             ia, ib = len(track_a) - 1, len(track_b) - 1
             collector.pushed(graph._pushed, ia, ib, x[1], y[1])
             graph.push(x[1], y[1])
         tick((x is not None) + (y is not None))
     graph.flush()
-    for path, status, why in ((pa, sa, why_a), (pb, sb, why_b)):
+    for path, status in ((pa, sa), (pb, sb)):
         if status.frames == 0:
             detail = f" ({status.error})" if status.error else ""
             raise MediaError(f"{path.name} has no frames that decode{detail}; give a video with pictures in it.")
-        del why
 
     steps.decoded(len(track_a) + len(track_b))
     steps.start("Aligning")
@@ -328,36 +373,24 @@ def compare_files(
     video_path = out / "side_by_side.mp4" if (video and out is not None) else None
     matched = alignment.path >= 0
     if not metrics and video_path is None:
-        rows, metrics_source = [], "skipped"
+        collector.rows, metrics_source = PairRows(), "skipped"
+        rows = collector.rows.select()
     elif same_edit and alignment.is_identity() and video_path is None:
-        rows = [collector.rows[k] for k in sorted(collector.rows) if k < len(matched) and matched[k]]
+        rows = collector.rows.select(keep=matched)
         metrics_source = "single pass"
     else:
         steps.more_frames(len(track_b) + int(matched.sum()), "Decoding matched pairs again")
         collector = PairCollector(worst=Worst(size=thumb), track_a=track_a, track_b=track_b)
-        graph = MetricsGraph(on_result=collector.result)
+        graph = MetricsGraph(on_result=collector.result, keep=False)
         _aligned_pass(pa, pb, track_a, track_b, alignment, graph, collector, video_path, thumb, info_b.fps, tick)
-        rows = [collector.rows[k] for k in sorted(collector.rows)]
+        rows = collector.rows.select()
         metrics_source = "aligned pairs, second pass"
 
-    results = [m for _, _, m in rows]
-    summary: dict[str, Any] = summarize(results) or {
+    summary: dict[str, Any] = collector.rows.summary(rows) or {
         "psnr": {"y": None, "u": None, "v": None, "average": None},
         "ssim": {"y": None, "u": None, "v": None, "all": None},
     }
-    summary["frames"] = [
-        {
-            "a_time": round(track_a.times[ia], 6),
-            "b_time": round(track_b.times[ib], 6),
-            "a_frame": ia,
-            "b_frame": ib,
-            "psnr": finite(m.psnr_avg),
-            "ssim": m.ssim_all,
-            "psnr_y": finite(m.psnr[0]),
-            "ssim_y": m.ssim[0],
-        }
-        for ia, ib, m in rows
-    ]
+    summary["frames"] = collector.rows.report_rows(rows, track_a.times, track_b.times)
     summary["pairs"] = len(rows)
     lavfi = ".".join(str(v) for v in av.library_versions["libavfilter"])
     summary["method"] = f"FFmpeg psnr and ssim filters (libavfilter {lavfi}), {metrics_source}"
@@ -411,7 +444,7 @@ def compare_files(
 
     steps.start("Comparing sound")
     sound, sound_warnings, sound_sentences = sound_report(
-        pa, pb, segments, _rate_of(info_a, track_a), _rate_of(info_b, track_b), labels
+        pa, pb, segments, _rate_of(info_a, track_a), _rate_of(info_b, track_b), labels, scratch
     )
     steps.done("sound")
     warnings += sound_warnings
@@ -516,7 +549,7 @@ CHANGES_ROWS = 6  # changed segments shown in changes.png
 
 
 def _cheap(
-    pairs: list[tuple[int, int]], at: int, ta: Track, tb: Track, allowed: np.ndarray | None = None
+    pairs: Sequence[tuple[int, int]], at: int, ta: Track, tb: Track, allowed: np.ndarray | None = None
 ) -> tuple[int, int]:
     """The pair near position `at` that is cheapest to seek to: fewest frames to decode from the
     key frames before it on both sides (a pair on key frames costs one frame each), within a sixth

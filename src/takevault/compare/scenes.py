@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from takevault.compare.scratch import forget
+
 MIN_SCENE_FRAMES = 4  # a shot shorter than this is a flash, not a scene
 ABS_THRESHOLD = 0.18  # combined score below which nothing is a cut
 LOCAL_RATIO = 2.5  # how far a cut must stand above its neighbours
@@ -25,11 +27,17 @@ def cut_scores(tiny: np.ndarray, sig: np.ndarray) -> np.ndarray:
     if n < 2:
         return scores
     # In chunks: a float copy of every thumbnail would be 4x the track (150 MB for 5 minutes of two takes).
+    # File-backed tracks hand each window's pages back once it is done, so only a window stays resident.
     mad = np.empty(n - 1, dtype=np.float64)
+    corr = np.empty(n - 1, dtype=np.float32)
     for lo in range(0, n - 1, CHUNK):
-        t = tiny[lo : lo + CHUNK + 1].astype(np.float32)
+        window = tiny[lo : lo + CHUNK + 1]
+        t = window.astype(np.float32)
         mad[lo : lo + len(t) - 1] = np.abs(t[1:] - t[:-1]).mean(axis=(1, 2, 3)) / 64.0
-    corr = np.einsum("ij,ij->i", sig[1:], sig[:-1])
+        s = sig[lo : lo + CHUNK + 1]
+        corr[lo : lo + len(s) - 1] = np.einsum("ij,ij->i", s[1:], s[:-1])
+        forget(window)
+        forget(s)
     pattern = np.clip(1.0 - corr, 0.0, 2.0) / 2.0
     # Both must move: a pattern change alone is motion on a flat frame, a level change alone is a flash.
     scores[1:] = np.sqrt(np.clip(mad, 0, None) * pattern * 4.0)

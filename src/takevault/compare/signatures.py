@@ -19,6 +19,8 @@ import av
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
+from takevault.compare.scratch import Scratch, forget
+
 TINY_W, TINY_H = 32, 18
 SIG_W, SIG_H = 16, 9
 
@@ -97,18 +99,34 @@ class Track:
     leaves no freed small arrays behind in the heap. A missing or low count is met by doubling
     (one copy); the unused tail of a block is never written, so its pages are never resident,
     and the properties hand out views of the filled part.
+
+    Given a `Scratch`, the thumbnails and signatures (2.3 KB of the 2.4 KB a frame) are file-backed
+    instead, and signatures are derived CHUNK frames behind decoding, while the thumbnails are
+    still in cache; `release` hands their pages back, so a pass that walks the track window by
+    window keeps one window resident whatever the length. Times, hashes, luma means and flat
+    flags (25 bytes a frame) stay in memory: every pass wants them whole.
     """
 
-    def __init__(self, capacity: int | None = None) -> None:
+    def __init__(self, capacity: int | None = None, scratch: Scratch | None = None) -> None:
         self.keys: list[int] = []  # indices of key frames: where a seek lands without decoding a GOP
         self._n = 0
+        self._scratch = scratch
         size = capacity if capacity and capacity > 0 else 1024  # a guess when the container does not say
-        self._tiny = np.empty((size, 3, TINY_H, TINY_W), dtype=np.uint8)
-        self._times = np.empty(len(self._tiny), dtype=np.float64)
+        self._tiny = self.block("tiny", (size, 3, TINY_H, TINY_W), np.uint8)
+        self._times = np.empty(size, dtype=np.float64)
+        # Derived blocks are sized on first use (to the thumbnails' block), grown there too.
         self._sig = np.empty((0, SIG_W * SIG_H), dtype=np.float32)
         self._hash = np.empty(0, dtype=np.uint64)
-        self._derived = 0  # frames whose signature and hash are in their blocks
+        self._mean = np.empty(0, dtype=np.float64)  # luma mean: flat frames are compared by level
+        self._flat = np.empty(0, dtype=bool)
+        self._derived = 0  # frames whose signature, hash, mean and flat flag are in their blocks
         self._reformatter = VideoReformatter()
+
+    def block(self, name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+        """An array for per-frame working data: file-backed when the track has a scratch folder."""
+        if self._scratch is not None:
+            return self._scratch.array(name, shape, dtype)
+        return np.empty(shape, dtype=dtype)
 
     @classmethod
     def from_arrays(cls, times: np.ndarray, tiny: np.ndarray) -> Track:
@@ -121,13 +139,25 @@ class Track:
         track._n = len(tiny)
         return track
 
+    def _copied(self, name: str, old: np.ndarray, size: int, rows: int) -> np.ndarray:
+        """A block of `size` rows holding `old`'s first `rows`, copied a window at a time so the
+        pages of both go back as it goes; the old block's file goes with it."""
+        new = self.block(name, (size, *old.shape[1:]), old.dtype.type)
+        for lo in range(0, rows, CHUNK):
+            hi = min(rows, lo + CHUNK)
+            new[lo:hi] = old[lo:hi]
+            forget(new[lo:hi])
+            forget(old[lo:hi])
+        if self._scratch is not None and isinstance(old, np.memmap):
+            self._scratch.drop(old)
+        return new
+
     def _grow(self) -> None:
         size = 2 * len(self._tiny)
-        tiny = np.empty((size, *self._tiny.shape[1:]), dtype=np.uint8)
-        tiny[: self._n] = self._tiny[: self._n]
+        self._tiny = self._copied("tiny", self._tiny, size, self._n)
         times = np.empty(size, dtype=np.float64)
         times[: self._n] = self._times[: self._n]
-        self._tiny, self._times = tiny, times
+        self._times = times
 
     def add(self, t: float, frame: av.VideoFrame) -> np.ndarray:
         if self._n == len(self._tiny):
@@ -138,27 +168,44 @@ class Track:
             self.keys.append(i)
         self._times[i] = t
         self._n += 1
+        if self._scratch is not None and self._n - self._derived >= CHUNK:
+            self._derive()
         return tiny
 
     def __len__(self) -> int:
         return self._n
 
     def _derive(self) -> None:
-        """Signatures and hashes of the frames added since the last call, into their blocks."""
+        """Signatures, hashes, means and flat flags of the frames added since the last call, into their blocks."""
         n = self._n
         if self._derived == n:
             return
         if len(self._sig) < n:
-            sig = np.empty((len(self._tiny), SIG_W * SIG_H), dtype=np.float32)
-            sig[: self._derived] = self._sig[: self._derived]
-            hashes = np.empty(len(self._tiny), dtype=np.uint64)
-            hashes[: self._derived] = self._hash[: self._derived]
-            self._sig, self._hash = sig, hashes
+            size, done = len(self._tiny), self._derived
+            self._sig = self._copied("sig", self._sig, size, done)
+            grown = []
+            for old in (self._hash, self._mean, self._flat):
+                new = np.empty(size, dtype=old.dtype)
+                new[:done] = old[:done]
+                grown.append(new)
+            self._hash, self._mean, self._flat = grown
         for lo in range(self._derived, n, CHUNK):
             hi = min(n, lo + CHUNK)
-            signatures(self._tiny[lo:hi], out=self._sig[lo:hi])
-            dhashes(self._tiny[lo:hi], out=self._hash[lo:hi])
+            tiny = self._tiny[lo:hi]
+            signatures(tiny, out=self._sig[lo:hi])
+            dhashes(tiny, out=self._hash[lo:hi])
+            # Sums of at most 576 bytes are exact in float64, so these equal any other way of taking them.
+            self._mean[lo:hi] = tiny[:, 0].mean(axis=(1, 2))
+            self._flat[lo:hi] = ~self._sig[lo:hi].any(axis=1)
+            forget(tiny)
+            forget(self._sig[lo:hi])
         self._derived = n
+
+    def release(self) -> None:
+        """Hand back the resident pages of the file-backed blocks (a no-op in memory): a pass is done
+        with what it read, and whatever it reads next comes back from the page cache."""
+        forget(self._tiny)
+        forget(self._sig)
 
     @property
     def tiny(self) -> np.ndarray:
@@ -177,6 +224,18 @@ class Track:
     def hashes(self) -> np.ndarray:
         self._derive()
         return self._hash[: self._n]
+
+    @property
+    def means(self) -> np.ndarray:
+        """Mean luma of each thumbnail (float64)."""
+        self._derive()
+        return self._mean[: self._n]
+
+    @property
+    def flats(self) -> np.ndarray:
+        """Whether each frame is flat (no luma pattern: its signature is all zeros)."""
+        self._derive()
+        return self._flat[: self._n]
 
     @property
     def time(self) -> np.ndarray:
