@@ -190,6 +190,9 @@ def _exhaustive(a: Track, b: Track, rows: np.ndarray, k: int) -> np.ndarray:
 
 
 RELEASE_EVERY = 4096  # frames walked between hand-backs of the tracks' file-backed pages
+# The Viterbi reads the signatures of each B frame's candidates, which on footage that repeats
+# (a loop, a recurring shot) lie all over A: a page each, so it hands back more often.
+VITERBI_RELEASE = 256
 
 
 def candidates(a: Track, b: Track, k: int = TOP_K, budget: int = PAIR_BUDGET) -> np.ndarray:
@@ -235,8 +238,41 @@ def candidates(a: Track, b: Track, k: int = TOP_K, budget: int = PAIR_BUDGET) ->
     return out
 
 
-def _pair_similarity(a: Track, b: Track, j: int, cand: np.ndarray) -> np.ndarray:
-    sim = a.sig[cand] @ b.sig[j]
+class _Gathered:
+    """The signatures of the A frames a window of B frames names as candidates, copied out in index
+    order a few at a time, each stretch handed back as soon as it is copied.
+
+    On footage that repeats (a loop, a recurring shot) a frame's candidates lie all over A, and
+    reading each from the mapping would leave most of A's signatures resident (a read fault maps
+    its neighbours too); the copies are a few hundred KB. Frames not gathered (the continuations
+    of the path, near the frames already read) come from the mapping.
+    """
+
+    GROUP = 64  # candidates copied between hand-backs
+
+    def __init__(self, track: Track, wanted: np.ndarray) -> None:
+        self.track = track
+        self.idx = np.unique(wanted)
+        sig = track.sig
+        self.rows = np.empty((len(self.idx), sig.shape[1]), dtype=sig.dtype)
+        for lo in range(0, len(self.idx), self.GROUP):
+            part = self.idx[lo : lo + self.GROUP]
+            self.rows[lo : lo + len(part)] = sig[part]
+            forget(sig[int(part[0]) : int(part[-1]) + 1])
+
+    def sig(self, cand: np.ndarray) -> np.ndarray:
+        """The same rows as `track.sig[cand]`."""
+        k = np.minimum(np.searchsorted(self.idx, cand), len(self.idx) - 1)
+        hit = self.idx[k] == cand
+        if hit.all():
+            return self.rows[k]
+        out = self.rows[k]
+        out[~hit] = self.track.sig[cand[~hit]]
+        return out
+
+
+def _pair_similarity(a: Track, b: Track, j: int, cand: np.ndarray, gathered: _Gathered | None = None) -> np.ndarray:
+    sim = (gathered.sig(cand) if gathered is not None else a.sig[cand]) @ b.sig[j]
     if b.flats[j]:
         level = 1.0 - np.abs(a.means[cand] - b.means[j]) / 40.0
         sim = np.where(a.flats[cand], level, sim)
@@ -268,12 +304,14 @@ def viterbi(a: Track, b: Track, budget: int = PAIR_BUDGET) -> np.ndarray:
     prev_states = np.zeros(0, dtype=np.int64)
     prev_cost = np.zeros(1)
     for j in range(nb):
-        if j % RELEASE_EVERY == 0 and j:
-            a.release()
-            b.release()
-            forget(states[j - RELEASE_EVERY : j])
-            forget(backs[j - RELEASE_EVERY : j])
-            forget(top_idx[j - RELEASE_EVERY : j])
+        if j % VITERBI_RELEASE == 0:
+            if j:
+                a.release()
+                b.release()
+                forget(states[j - VITERBI_RELEASE : j])
+                forget(backs[j - VITERBI_RELEASE : j])
+                forget(top_idx[j - VITERBI_RELEASE : j])
+            gathered = _Gathered(a, np.asarray(top_idx[j : j + VITERBI_RELEASE]).ravel())
         cand = set(top_idx[j].tolist())
         if j > 0 and len(prev_states):
             expected = ta[prev_states] + (tb[j] - tb[j - 1])
@@ -282,7 +320,7 @@ def viterbi(a: Track, b: Track, budget: int = PAIR_BUDGET) -> np.ndarray:
                 if 0 <= n < len(ta):
                     cand.add(int(n))
         cur = np.fromiter(sorted(cand), dtype=np.int64)
-        sim = _pair_similarity(a, b, j, cur)
+        sim = _pair_similarity(a, b, j, cur, gathered)
         ham = hamming(a_hash[cur], b_hash[j]) / 64.0
         emit = np.concatenate([np.clip(1.0 - sim, 0.0, 2.0) + HASH_WEIGHT * ham, [INSERT_COST]])
         if j == 0:

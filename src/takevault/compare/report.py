@@ -390,7 +390,9 @@ def _compare(
         "psnr": {"y": None, "u": None, "v": None, "average": None},
         "ssim": {"y": None, "u": None, "v": None, "all": None},
     }
-    summary["frames"] = collector.rows.report_rows(rows, track_a.times, track_b.times)
+    # Filled in once the sound is compared: the entries are the report's largest per-pair part (a
+    # dict each), and built last they do not sit under every later step's working set.
+    summary["frames"] = []
     summary["pairs"] = len(rows)
     lavfi = ".".join(str(v) for v in av.library_versions["libavfilter"])
     summary["method"] = f"FFmpeg psnr and ssim filters (libavfilter {lavfi}), {metrics_source}"
@@ -453,6 +455,7 @@ def _compare(
         summary_block["sentences"] += sound_sentences
         summary_block["text"] = " ".join(summary_block["sentences"])
 
+    summary["frames"] = collector.rows.report_rows(rows, track_a.times, track_b.times)
     report: dict[str, Any] = {
         "a": {"label": labels[0], "path": str(pa)},
         "b": {"label": labels[1], "path": str(pb)},

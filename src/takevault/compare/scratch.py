@@ -28,6 +28,9 @@ import numpy as np
 from takevault.errors import TakevaultError
 
 PAGE = mmap.PAGESIZE
+# A read fault on a file-backed mapping maps the cached pages around it too (Linux's fault-around,
+# 64 KB by default), so handing back just the pages read would leave their neighbours resident.
+AROUND = max(PAGE, 64 * 1024)
 
 
 class ScratchError(TakevaultError):
@@ -105,16 +108,16 @@ def forget(arr: np.ndarray) -> None:
     """Drop the resident pages under `arr` (a memmap or a slice of one) from this process.
 
     For a shared file mapping this loses nothing: the next access reads the page back from the
-    file. Rounded outwards to whole pages, which is safe for the same reason. A no-op for an
-    array in ordinary memory.
+    file. Rounded outwards to whole fault-around windows, which is safe for the same reason. A
+    no-op for an array in ordinary memory.
     """
     mm = _mapping(arr)
     if mm is None or arr.size == 0:
         return
-    base = np.frombuffer(mm, dtype=np.uint8, count=0).__array_interface__["data"][0]
+    base = np.frombuffer(mm, dtype=np.uint8, count=1).__array_interface__["data"][0]  # count=0 points elsewhere
     lo = arr.__array_interface__["data"][0] - base
     hi = lo + arr.nbytes if arr.flags.contiguous else len(mm)
-    lo = max(0, lo - lo % PAGE) if arr.flags.contiguous else 0
-    hi = min(len(mm), hi + (-hi) % PAGE)
+    lo = max(0, lo - lo % AROUND) if arr.flags.contiguous else 0
+    hi = min(len(mm), hi + (-hi) % AROUND)
     if hi > lo:
         mm.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
