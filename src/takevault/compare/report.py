@@ -296,7 +296,7 @@ def _check_length(name: str, seconds: float) -> None:
     if seconds > MAX_SECONDS:
         raise InvalidInputError(
             f"{name} is {render.timecode(seconds)[:8]} long; compare takes up to "
-            f"{MAX_SECONDS // 3600} hours a side (its per-frame fingerprints take ~0.2 GB of temporary disk "
+            f"{MAX_SECONDS // 3600} hours a side (its per-frame working files take ~0.1 GB of temporary disk "
             "per 10 minutes at 25 fps, and decoding takes as long): compare the part that changed, exported "
             "on its own."
         )
