@@ -52,8 +52,11 @@ class Scratch:
         self._maps: list[np.ndarray] = []
         self._count = 0
 
-    def array(self, name: str, shape: tuple[int, ...], dtype: Any) -> np.memmap:
-        """A new zero-filled array of `shape` backed by a file of its own (reserved on disk now)."""
+    def array(self, name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        """A new zero-filled array of `shape` backed by a file of its own (reserved on disk now).
+
+        A plain ndarray view of the memmap: indexing a memmap runs Python code (its `__getitem__`
+        and `__array_finalize__`) on every access, which the per-frame loops would pay for."""
         if self.folder is None:
             raise ScratchError("The comparison's working folder is already closed.")
         dtype = np.dtype(dtype)
@@ -73,8 +76,9 @@ class Scratch:
                 "there or set TMPDIR to a folder on a larger disk."
             ) from None
         path.unlink()  # the mapping keeps the file alive; nothing is left on disk if the process dies
-        self._maps.append(arr)
-        return arr
+        view = arr.view(np.ndarray)
+        self._maps.append(view)
+        return view
 
     def drop(self, arr: np.ndarray) -> None:
         """Unmap an array that was replaced (a block that grew): its file goes with its last view."""
@@ -99,9 +103,14 @@ class Scratch:
 
 
 def _mapping(arr: np.ndarray) -> mmap.mmap | None:
-    """The mmap under a memmap or a slice of one; None for an ordinary array or a copy."""
-    mm = getattr(arr, "_mmap", None)
-    return mm if isinstance(mm, mmap.mmap) and not mm.closed else None
+    """The mmap under a memmap or a view of one (plain ndarray views too); None for ordinary memory."""
+    obj: Any = arr
+    while obj is not None:
+        mm = obj if isinstance(obj, mmap.mmap) else getattr(obj, "_mmap", None)
+        if isinstance(mm, mmap.mmap):
+            return None if mm.closed else mm
+        obj = getattr(obj, "base", None)
+    return None
 
 
 def forget(arr: np.ndarray) -> None:

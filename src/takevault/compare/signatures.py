@@ -148,7 +148,7 @@ class Track:
             new[lo:hi] = old[lo:hi]
             forget(new[lo:hi])
             forget(old[lo:hi])
-        if self._scratch is not None and isinstance(old, np.memmap):
+        if self._scratch is not None:
             self._scratch.drop(old)
         return new
 
