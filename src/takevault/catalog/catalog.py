@@ -68,6 +68,12 @@ class Catalog:
         self.journal_sink: Callable[[int, str], None] | None = None
         """Called with (seq, payload) after each committed change; the vault writes it to the store."""
         self._shared = threading.local()
+        # PostgreSQL reads of statements that each stand alone run outside a transaction: under its
+        # READ COMMITTED every statement takes a snapshot of its own anyway, so BEGIN and COMMIT
+        # would only add two round trips to a lookup (see `_lookup`).
+        self._autocommit = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT") if self.dialect == "postgresql" else None
+        )
 
     @property
     def dialect(self) -> str:
@@ -101,6 +107,17 @@ class Catalog:
                 yield
             finally:
                 self._shared.conn = None
+
+    @contextlib.contextmanager
+    def _lookup(self) -> Iterator[sa.Connection]:
+        """A connection for a read whose statements each stand alone (no cursor kept open across them):
+        on PostgreSQL outside a transaction, otherwise `read()`."""
+        if self._autocommit is None or getattr(self._shared, "conn", None) is not None:
+            with self.read() as conn:
+                yield conn
+            return
+        with self._translate(), self._autocommit.connect() as conn:
+            yield conn
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sa.Connection]:
@@ -793,12 +810,27 @@ class Catalog:
 
     def _whole(self, project: Project, statement: sa.Executable, params: dict[str, Any]) -> Iterator[Take]:
         """The takes of a few rows of `_LINKED_ROWS_ORDERED` read at once; links only for rows that have some."""
-        with self.read() as conn:
+        with self._lookup() as conn:
             found = conn.execute(statement, params).all()
             linked = [r[0] for r in found if r[_HAS_LINKS_AT]]
             links = self._links(conn, linked) if linked else {}
         for row in found:
             yield _take_record(row, project.name, links.get(row[0], ()))
+
+    def take_at(self, project: Project, section: str | None, code: str, number: int) -> Take | None:
+        """The take `[SECTION/]CODE/video_NN` names (deleted or not), read in one statement, when that
+        statement settles which shot the reference means; None otherwise (no such shot or take, or a
+        code in several sections and none without one), for the step-by-step lookup to explain."""
+        params: dict[str, Any] = {"project_id": project.id, "code": code, "number": number}
+        statement = _TAKES_BY_CODE_NUMBER
+        if section is not None:
+            statement, params = _TAKES_BY_SECTION_CODE_NUMBER, {**params, "section": section}
+        with self._lookup() as conn:
+            row = _settled_take_row(conn.execute(statement, params).all(), by_section=section is not None)
+            if row is None:
+                return None
+            links = self._links(conn, [row[0]]).get(row[0], ()) if row[_HAS_LINKS_AT] else ()
+        return _take_record(row, project.name, links)
 
     def _has_links(self, conn: sa.Connection) -> bool:
         return conn.execute(_ANY_LINK).first() is not None
@@ -1123,6 +1155,19 @@ def _mark_deleted(conn: sa.Connection, take_id: str, shot_id: int, event: NewEve
     return bool(was_starred)
 
 
+def _settled_take_row(rows: Sequence[sa.Row], *, by_section: bool) -> sa.Row | None:
+    """The row of `_TAKES_BY_CODE_NUMBER` a reference means, as `shots_named` and `one_shot` in
+    vault/lookup.py pick its shot: the shot of the code in the section given, else the code's one
+    shot, else its shot in no section; None when the rows cannot tell."""
+    if by_section or not rows:
+        return rows[0] if len(rows) == 1 else None
+    shots_with_code, loose_with_code = rows[0][_SHOTS_WITH_CODE_AT], rows[0][_SHOTS_WITH_CODE_AT + 1]
+    if loose_with_code == 1:
+        loose = [r for r in rows if r[_SECTION_CODE_AT] is None]
+        return loose[0] if loose else None
+    return rows[0] if shots_with_code == 1 and len(rows) == 1 else None
+
+
 def _few_matches(where: TakeFilter) -> bool:
     """Whether a filter matches few takes whatever the vault's size (stars, a text search)."""
     return where.starred is True or where.search is not None
@@ -1181,8 +1226,8 @@ _JSON_CONSTANTS: dict[str, Any] = {"null": None, "[]": [], "{}": {}}
 
 
 class _JsonText(sa.types.TypeDecorator):
-    """Reads JSON columns with a shortcut for the empty values most rows hold (`null`, `[]`,
-    `{}`); PostgreSQL's driver hands back decoded values, which pass through."""
+    """Reads SQLite's JSON columns with a shortcut for the empty values most rows hold (`null`, `[]`,
+    `{}`); on PostgreSQL the driver decodes them (see catalog/pg_json.py)."""
 
     impl = sa.String
     cache_ok = True
@@ -1197,10 +1242,12 @@ class _JsonText(sa.types.TypeDecorator):
 
 
 def _fast(column: sa.ColumnElement) -> sa.ColumnElement:
+    # PostgreSQL keeps the column's own type: psycopg hands back datetimes and decoded JSON
+    # (see catalog/pg_json.py), so a reader there would only cost a Python call per value.
     if isinstance(column.type, sa.DateTime):
-        return sa.type_coerce(column, _IsoDateTime).label(column.name)
+        return sa.type_coerce(column, _IsoDateTime().with_variant(column.type, "postgresql")).label(column.name)
     if isinstance(column.type, sa.JSON):
-        return sa.type_coerce(column, _JsonText).label(column.name)
+        return sa.type_coerce(column, _JsonText().with_variant(column.type, "postgresql")).label(column.name)
     return column
 
 
@@ -1292,6 +1339,23 @@ _TAKES_BY_SHOT_NUMBER = _LINKED_ROWS_ORDERED.where(
     takes.c.shot_id.in_(sa.bindparam("shot_ids", expanding=True)),
     takes.c.number == sa.bindparam("number"),
 )
+# A reference's take in one statement: the shots of its code (in its section, when it names one)
+# joined to their take of its number, with how many shots of the project have that code and how
+# many of those are in no section, which is all `take_at` needs to pick the shot a reference means.
+_SAME_CODE = shots.alias("same_code")
+_SHOTS_WITH_CODE = sa.select(sa.func.count()).where(
+    _SAME_CODE.c.project_id == sa.bindparam("project_id"), _SAME_CODE.c.code == sa.bindparam("code")
+)
+_TAKES_BY_CODE_NUMBER = _LINKED_ROWS_ORDERED.add_columns(
+    _SHOTS_WITH_CODE.scalar_subquery().label("shots_with_code"),
+    _SHOTS_WITH_CODE.where(_SAME_CODE.c.section_id.is_(None)).scalar_subquery().label("loose_with_code"),
+).where(
+    shots.c.project_id == sa.bindparam("project_id"),
+    shots.c.code == sa.bindparam("code"),
+    takes.c.number == sa.bindparam("number"),
+)
+_TAKES_BY_SECTION_CODE_NUMBER = _TAKES_BY_CODE_NUMBER.where(sections.c.code == sa.bindparam("section"))
+_SHOTS_WITH_CODE_AT = _HAS_LINKS_AT + 1
 _TAKES_ROWS_BY_ID = _TAKE_ROWS.where(takes.c.id.in_(sa.bindparam("ids", expanding=True)))
 _SHOT_ORDER = _build_shot_order()
 SHOTS_PER_READ = 20
@@ -1327,6 +1391,7 @@ _TAKE_ALIVE_AND_CURRENT = sa.select(
     .scalar_subquery(),
 ).where(takes.c.id == sa.bindparam("take_id"), takes.c.shot_id == sa.bindparam("shot_id"))
 _TAKE_KEYS = _column_keys(_TAKE_ROWS)
+_SECTION_CODE_AT = _TAKE_KEYS.index("section_code")
 _TAKE_READER = records.TakeRowReader(_TAKE_KEYS)
 
 
