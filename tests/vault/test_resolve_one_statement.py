@@ -73,6 +73,7 @@ def test_answers_are_the_takes_and_errors_of_the_catalog(vault) -> None:
     assert resolved(vault, "SEQ01/SH0020/video_03").deleted
     linked = resolved(vault, "SH0030/video_01")
     assert [link.other_ref for link in linked.links] == ["SEQ01/SH0020/video_01"]
+    assert resolved(vault, linked.id) == linked  # by id: the rows, then the links of those that have some
     assert [link.incoming for link in resolved(vault, "SEQ01/SH0020/video_01").links] == [True]
     kind, sentence = resolved(vault, "SH0010/video_01")
     assert kind.__name__ == "BadReferenceError" and "several sections (SEQ01, SEQ02)" in sentence

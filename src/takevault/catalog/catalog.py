@@ -68,6 +68,7 @@ class Catalog:
         self.journal_sink: Callable[[int, str], None] | None = None
         """Called with (seq, payload) after each committed change; the vault writes it to the store."""
         self._shared = threading.local()
+        self._statements: dict[tuple[Any, ...], sa.Select] = {}
         # PostgreSQL reads of statements that each stand alone run outside a transaction: under its
         # READ COMMITTED every statement takes a snapshot of its own anyway, so BEGIN and COMMIT
         # would only add two round trips to a lookup (see `_lookup`).
@@ -640,9 +641,7 @@ class Catalog:
         if where.starred is True and where.search is None:
             # At most one take per shot: the full rows in one ordered query, driven from the shots'
             # star column, instead of the ids first and then the same takes again by id.
-            yield from self._whole(
-                project, self._matching_ids(project, where, shot_ids, None, None, name, base=_LINKED_ROWS_ORDERED), {}
-            )
+            yield from self._whole(project, self._starred_rows(project, where, shot_ids, name), {})
             return
         with self.read() as conn:
             has_links = self._has_links(conn)
@@ -653,6 +652,20 @@ class Catalog:
                     hit = rows.get(take_id)
                     if hit is not None:
                         yield _take_record(hit, project.name, links.get(take_id, ()))
+
+    def _starred_rows(
+        self, project: Project, where: TakeFilter, shot_ids: Sequence[int] | None, name: str | None
+    ) -> sa.Select:
+        """The starred list's statement, built once per filter: building and keying a select of this
+        size costs SQLAlchemy about as much as a database needs to read a few hundred starred rows."""
+        key = (project.id, where, None if shot_ids is None else tuple(shot_ids), name)
+        found = self._statements.get(key)
+        if found is None:
+            if len(self._statements) >= _STATEMENTS_KEPT:
+                self._statements.clear()
+            found = self._matching_ids(project, where, shot_ids, None, None, name, base=_LINKED_ROWS_ORDERED)
+            self._statements[key] = found
+        return found
 
     def iter_listed_takes(
         self, project: Project, where: TakeFilter, shot_ids: Sequence[int] | None = None
@@ -809,13 +822,25 @@ class Catalog:
             yield pending
 
     def _whole(self, project: Project, statement: sa.Executable, params: dict[str, Any]) -> Iterator[Take]:
-        """The takes of a few rows of `_LINKED_ROWS_ORDERED` read at once; links only for rows that have some."""
+        """The takes of a few rows of `_LINKED_ROWS_ORDERED` read at once; links only for rows that have some.
+
+        Each row becomes its take as it is fetched, so a list of 1,000 starred takes never holds the
+        rows and the records at once: fewer live objects for the garbage collector to walk, which
+        on a large list came to more time than building the records."""
+        made: list[Take] = []
+        linked: list[int] = []
         with self._lookup() as conn:
-            found = conn.execute(statement, params).all()
-            linked = [r[0] for r in found if r[_HAS_LINKS_AT]]
-            links = self._links(conn, linked) if linked else {}
-        for row in found:
-            yield _take_record(row, project.name, links.get(row[0], ()))
+            for rows in conn.execute(statement, params).partitions(_ROWS_PER_FETCH):
+                for row in rows:
+                    if row[_HAS_LINKS_AT]:
+                        linked.append(len(made))
+                    made.append(_take_record(row, project.name, ()))
+                del rows
+            if linked:
+                links = self._links(conn, [made[i].id for i in linked])
+                for i in linked:
+                    made[i] = dataclasses.replace(made[i], links=links.get(made[i].id, ()))
+        yield from made
 
     def take_at(self, project: Project, section: str | None, code: str, number: int) -> Take | None:
         """The take `[SECTION/]CODE/video_NN` names (deleted or not), read in one statement, when that
@@ -1359,6 +1384,8 @@ _SHOTS_WITH_CODE_AT = _HAS_LINKS_AT + 1
 _TAKES_ROWS_BY_ID = _TAKE_ROWS.where(takes.c.id.in_(sa.bindparam("ids", expanding=True)))
 _SHOT_ORDER = _build_shot_order()
 SHOTS_PER_READ = 20
+_STATEMENTS_KEPT = 64
+_ROWS_PER_FETCH = 100
 _TAKE_ORDER = _build_take_order()
 _TAKE_PLACE = sa.select(takes.c.shot_id, takes.c.number).where(takes.c.id == sa.bindparam("id"))
 _TAKE_PLACES_ORDERED = (
