@@ -91,3 +91,22 @@ def test_take_at_leaves_what_it_cannot_settle_to_the_step_by_step_lookup(vault) 
     assert catalog.take_at(project, None, "SH0010", 1) is None  # two shots have that code
     assert catalog.take_at(project, "SEQ01", "SH0020", 9) is None
     assert catalog.take_at(project, None, "SH0099", 1) is None
+
+
+def test_take_by_id_is_the_take_the_catalog_lists(vault) -> None:
+    project = lookup.project_row(vault)
+    for take in vault.catalog.query_takes(project, ANY_TAKE, take_ids=[t.id for t in vault.takes(deleted=None)]):
+        assert vault.catalog.take_by_id(project, take.id) == take
+    assert vault.catalog.take_by_id(project, "00000000-0000-4000-8000-000000000000") is None
+
+
+def test_a_driver_statement_refuses_list_parameters() -> None:
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import postgresql
+
+    from takevault.catalog.catalog import _TAKES_BY_ID_PG
+    from takevault.catalog.pg_rows import DriverStatement
+
+    with pytest.raises(TypeError, match="non-expanding"):
+        DriverStatement(_TAKES_BY_ID_PG, postgresql.psycopg.dialect())
+    assert "%(id)s" in DriverStatement(sa.select(sa.bindparam("id")), postgresql.psycopg.dialect()).sql

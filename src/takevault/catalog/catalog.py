@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from takevault.catalog import journal, records, search
 from takevault.catalog.engine import WRITE_OPTION, create_catalog_engine
+from takevault.catalog.pg_rows import DriverStatement
 from takevault.catalog.revision import head_from_files as _head_from_files
 from takevault.catalog.rows import NewEvent, NewTake, NewVersion, TakeChanges
 from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
@@ -69,6 +70,11 @@ class Catalog:
         """Called with (seq, payload) after each committed change; the vault writes it to the store."""
         self._shared = threading.local()
         self._statements: dict[tuple[Any, ...], sa.Select] = {}
+        self._driver: dict[int, DriverStatement] = {}
+        if self.dialect == "postgresql":
+            # The lookups that run most, through psycopg alone (see catalog/pg_rows.py).
+            for statement in (_TAKES_BY_CODE_NUMBER, _TAKES_BY_SECTION_CODE_NUMBER, _TAKE_BY_ID_PG):
+                self._driver[id(statement)] = DriverStatement(statement, self.engine.dialect)
         # PostgreSQL reads of statements that each stand alone run outside a transaction: under its
         # READ COMMITTED every statement takes a snapshot of its own anyway, so BEGIN and COMMIT
         # would only add two round trips to a lookup (see `_lookup`).
@@ -851,11 +857,28 @@ class Catalog:
         if section is not None:
             statement, params = _TAKES_BY_SECTION_CODE_NUMBER, {**params, "section": section}
         with self._lookup() as conn:
-            row = _settled_take_row(conn.execute(statement, params).all(), by_section=section is not None)
+            row = _settled_take_row(self._rows(conn, statement, params), by_section=section is not None)
             if row is None:
                 return None
             links = self._links(conn, [row[0]]).get(row[0], ()) if row[_HAS_LINKS_AT] else ()
         return _take_record(row, project.name, links)
+
+    def take_by_id(self, project: Project, take_id: str) -> Take | None:
+        """The take with this id in the project (deleted or not), in one statement; None if there is none."""
+        with self._lookup() as conn:
+            by_id = _TAKE_BY_ID_PG if self.dialect == "postgresql" else _TAKE_BY_ID
+            found = self._rows(conn, by_id, {"project_id": project.id, "id": take_id})
+            if not found:
+                return None
+            row = found[0]
+            links = self._links(conn, [row[0]]).get(row[0], ()) if row[_HAS_LINKS_AT] else ()
+        return _take_record(row, project.name, links)
+
+    def _rows(self, conn: sa.Connection, statement: sa.Select, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        driver = self._driver.get(id(statement))
+        if driver is not None:
+            return driver.rows(conn, params)
+        return conn.execute(statement, params).all()
 
     def _has_links(self, conn: sa.Connection) -> bool:
         return conn.execute(_ANY_LINK).first() is not None
@@ -1180,7 +1203,7 @@ def _mark_deleted(conn: sa.Connection, take_id: str, shot_id: int, event: NewEve
     return bool(was_starred)
 
 
-def _settled_take_row(rows: Sequence[sa.Row], *, by_section: bool) -> sa.Row | None:
+def _settled_take_row(rows: Sequence[Sequence[Any]], *, by_section: bool) -> Sequence[Any] | None:
     """The row of `_TAKES_BY_CODE_NUMBER` a reference means, as `shots_named` and `one_shot` in
     vault/lookup.py pick its shot: the shot of the code in the section given, else the code's one
     shot, else its shot in no section; None when the rows cannot tell."""
@@ -1359,6 +1382,13 @@ _TAKES_BY_ID = _LINKED_ROWS_ORDERED.where(
 _TAKES_BY_ID_PG = _LINKED_ROWS_ORDERED.where(
     shots.c.project_id == sa.bindparam("project_id"), takes.c.id.in_(sa.bindparam("ids", expanding=True))
 )
+# One take by id; on SQLite `+ 0` keeps SQLite's planner on the take's primary key (see `_matching_ids`).
+_TAKE_BY_ID = _LINKED_ROWS_ORDERED.where(
+    shots.c.project_id + 0 == sa.bindparam("project_id"), takes.c.id == sa.bindparam("id")
+)
+_TAKE_BY_ID_PG = _LINKED_ROWS_ORDERED.where(
+    shots.c.project_id == sa.bindparam("project_id"), takes.c.id == sa.bindparam("id")
+)
 _TAKES_BY_SHOT_NUMBER = _LINKED_ROWS_ORDERED.where(
     shots.c.project_id == sa.bindparam("project_id"),
     takes.c.shot_id.in_(sa.bindparam("shot_ids", expanding=True)),
@@ -1422,7 +1452,7 @@ _SECTION_CODE_AT = _TAKE_KEYS.index("section_code")
 _TAKE_READER = records.TakeRowReader(_TAKE_KEYS)
 
 
-def _take_record(row: sa.Row, project: str, links: Sequence[Any]) -> Take:
+def _take_record(row: Sequence[Any], project: str, links: Sequence[Any]) -> Take:
     """One row of `_TAKE_ROWS` (take, shot, section, current version) as a `Take`."""
     return _TAKE_READER.take(row, project, links)
 

@@ -93,10 +93,10 @@ def one_shot(vault: Vault, section: str | None, code: str, *, example: str | Non
 def resolve(vault: Vault, ref: str | TakeRef) -> tuple[Take, TakeRef]:
     parsed = ref if isinstance(ref, TakeRef) else parse_ref(ref)
     if parsed.take_id is not None:
-        found = vault.catalog.query_takes(project_row(vault), ANY_TAKE, take_ids=[parsed.take_id])
-        if not found:
+        by_id = vault.catalog.take_by_id(project_row(vault), parsed.take_id)
+        if by_id is None:
             raise NotFoundError(f"No take has the id {parsed.take_id}; find takes with 'takevault takes'.")
-        return found[0], parsed
+        return by_id, parsed
     assert parsed.shot is not None and parsed.number is not None
     # The usual case in one statement; the shot and then its take only to say what is wrong.
     take = vault.catalog.take_at(project_row(vault), parsed.section, parsed.shot, parsed.number)
