@@ -321,13 +321,14 @@ def test_the_first_rows_come_before_the_rest_is_read(big_vault: Path, monkeypatc
         fast.close()
 
 
-def _corrupt_takes_page(vault: Path, last: bool) -> None:
-    """Garbage over one of the takes table's leaf pages (the last-inserted takes' one, or the first)."""
+def _corrupt_takes_page(vault: Path, last: bool, table: str = "takes") -> None:
+    """Garbage over one of a table's leaf pages (the last-inserted rows' one, or the first)."""
     db = vault / "catalog.db"
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         size = conn.execute("PRAGMA page_size").fetchone()[0]
-        pages = [p for (p,) in conn.execute("SELECT pageno FROM dbstat WHERE name = 'takes' AND pagetype = 'leaf'")]
+        leaves = "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf'"
+        pages = [p for (p,) in conn.execute(leaves, (table,))]
     with db.open("r+b") as f:
         f.seek(((max(pages) if last else min(pages)) - 1) * size)
         f.write(b"\xff\x13 not a page " * (size // 13))
@@ -355,6 +356,18 @@ def test_a_read_failing_after_the_first_rows_ends_with_the_catalogs_sentence(
     assert "run 'takevault fsck'" in err
     if "--json" in args:
         assert not out.endswith("]\n")  # an unfinished array, never one that looks whole
+
+
+@pytest.mark.parametrize("args", [["log"], ["log", "--json"]], ids=" ".join)
+def test_a_log_read_failing_after_its_first_lines_ends_with_the_catalogs_sentence(
+    big_scratch: Path, args: list[str], capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _corrupt_takes_page(big_scratch, last=True, table="events")
+    fast, normal = run_both(big_scratch, args, capsys, monkeypatch, fast=True)
+    assert fast == normal
+    code, out, err = fast
+    assert code == 6 and len(err.splitlines()) == 1 and out.count("line ") >= 1000
+    assert err.startswith("error: The catalog sqlite:///") and "failed (database disk image is malformed)" in err
 
 
 def test_a_read_failing_before_the_first_row_is_the_normal_paths_answer(

@@ -253,7 +253,10 @@ class FastReader:
         cursor = None
         try:
             cursor = self._stream(sql, args)
-            first = cursor.fetchmany(EVENT_BATCH)
+            # SQLAlchemy's `yield_per` fetches one row, then batches, all before its first row is
+            # handed over: fetching alike, a failure leaves the same lines printed on both paths.
+            first = cursor.fetchmany(1)
+            first += cursor.fetchmany(EVENT_BATCH) if first else []
         except BaseException as exc:
             if cursor is not None:
                 with contextlib.suppress(*self.errors):
@@ -270,18 +273,17 @@ class FastReader:
             while batch:
                 for row in batch:
                     yield records.event(dict(zip(keys, statement.read(row), strict=True)))
-                if len(batch) < EVENT_BATCH:
-                    break
                 try:
                     batch = cursor.fetchmany(EVENT_BATCH)
                 except self.errors as exc:
-                    raise self._failure(NotCovered(str(exc))) from None
+                    raise self._failure(exc) from None
         finally:
             with contextlib.suppress(*self.errors):
                 cursor.close()
             self._end()
 
-    def _failure(self, exc: NotCovered) -> Exception:
-        """The catalog's sentence for a driver error met after the first row (see `read_failure`)."""
-        cause = exc.__cause__
-        return failure(cause, self.url) if isinstance(cause, Exception) else exc
+    def _failure(self, exc: Exception) -> Exception:
+        """The catalog's sentence for a driver error met after the first row (see `read_failure`), given
+        the error or the `NotCovered` a read turned it into."""
+        cause = exc.__cause__ if isinstance(exc, NotCovered) else exc
+        return failure(cause, self.url) if isinstance(cause, self.errors) else exc
