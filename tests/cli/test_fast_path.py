@@ -370,6 +370,19 @@ def test_a_log_read_failing_after_its_first_lines_ends_with_the_catalogs_sentenc
     assert err.startswith("error: The catalog sqlite:///") and "failed (database disk image is malformed)" in err
 
 
+def test_a_later_row_neither_path_can_read_ends_both_alike(
+    big_scratch: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with sqlite3.connect(big_scratch / "catalog.db") as db:
+        db.execute("UPDATE takes SET tags = '[not json' WHERE number = 99 AND shot_id = (SELECT max(id) FROM shots)")
+    monkeypatch.delenv("TAKEVAULT_DEBUG", raising=False)
+    for args in (["takes", "--jsonl"], ["takes"]):
+        fast, normal = run_both(big_scratch, args, capsys, monkeypatch, fast=True)
+        assert fast == normal
+        assert fast[0] == 70 and len(fast[2].splitlines()) == 1
+        assert "SEQ01/SH0120/video_98" in fast[1].splitlines()[-1]  # every row before the bad one
+
+
 def test_a_read_failing_before_the_first_row_is_the_normal_paths_answer(
     big_scratch: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
