@@ -10,42 +10,29 @@ from __future__ import annotations
 import contextlib
 import re
 from typing import Any
-from urllib.parse import parse_qsl, unquote
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 from takevault.catalog.fast_reader import FastReader, NotCovered
 
 CONNECT_WAIT_S = 5
 """A server that does not answer sooner is left to the normal path and its own wait."""
 
-# SQLAlchemy's URL pattern, for one host only: anything else is the normal path's to read.
-_URL = re.compile(
-    r"(?P<driver>postgresql(?:\+psycopg)?|postgres)://"
-    r"(?:(?P<user>[^:/]*)(?::(?P<password>[^@]*))?@)?"
-    r"(?P<host>[^/:?\[\],]+)?(?::(?P<port>\d+))?"
-    r"(?:/(?P<database>[^?]*))?(?:\?(?P<query>.*))?\Z",
-    re.DOTALL,
-)
+# The driver names SQLAlchemy accepts in a catalog URL; the rest of the URL is libpq's own syntax.
+_DRIVER = re.compile(r"\A(?:postgresql\+psycopg|postgresql|postgres)://")
 
 
 def connect_args(url: str) -> dict[str, Any]:
-    """psycopg's connection arguments for a catalog URL, as SQLAlchemy's psycopg dialect makes them."""
-    found = _URL.match(url)
-    if found is None:
+    """psycopg's connection arguments for a catalog URL, read by libpq itself (as SQLAlchemy's
+    psycopg dialect hands them over: user, password, host, port, database and query options)."""
+    driver = _DRIVER.match(url)
+    if driver is None:
         raise NotCovered("not a PostgreSQL URL this reader reads")
-    args: dict[str, Any] = {}
-    for part, key in (("user", "user"), ("password", "password"), ("host", "host"), ("database", "dbname")):
-        value = found[part]
-        if value:
-            args[key] = unquote(value)
-    if found["port"]:
-        args["port"] = int(found["port"])
-    query = parse_qsl(found["query"] or "", keep_blank_values=True)
-    if len({key for key, _value in query}) != len(query):
-        raise NotCovered("a URL option given twice")
-    args.update(query)
-    return args
+    try:
+        return conninfo_to_dict("postgresql://" + url[driver.end() :])
+    except psycopg.Error as exc:
+        raise NotCovered(str(exc)) from exc
 
 
 class PostgresReader(FastReader):
