@@ -171,3 +171,14 @@ def test_postgres_bulk_documents_equal_the_ones_the_triggers_write(pg_vault) -> 
     # Outside a bulk insert the triggers work as before.
     vault.set("SH0020/video_04", note="kestrel at dusk")
     assert [t.ref for t in vault.takes(search="kestrel")] == ["SEQ01/SH0020/video_04"]
+
+
+@pytest.mark.parametrize("section", ["SEQ01", None], ids=["with-section", "bare-code"])
+def test_a_reference_reads_its_shot_and_take_by_index(vault, section: str | None) -> None:
+    from takevault.catalog.catalog import _TAKES_BY_CODE_NUMBER, _TAKES_BY_SECTION_CODE_NUMBER
+
+    params = {"project_id": lookup.project_row(vault).id, "code": "SH0010", "number": 3}
+    statement = _TAKES_BY_CODE_NUMBER if section is None else _TAKES_BY_SECTION_CODE_NUMBER
+    text = plan(vault, statement.params(**params, **({"section": section} if section else {})))
+    assert_no_scan(text)
+    assert "SEARCH shots USING INDEX ix_shots_project_code (project_id=? AND code=?)" in text, text

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from takevault.catalog import journal, records, search
 from takevault.catalog.engine import WRITE_OPTION, create_catalog_engine
+from takevault.catalog.pg_rows import DriverStatement
 from takevault.catalog.revision import head_from_files as _head_from_files
 from takevault.catalog.rows import NewEvent, NewTake, NewVersion, TakeChanges
 from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
@@ -68,6 +69,18 @@ class Catalog:
         self.journal_sink: Callable[[int, str], None] | None = None
         """Called with (seq, payload) after each committed change; the vault writes it to the store."""
         self._shared = threading.local()
+        self._statements: dict[tuple[Any, ...], sa.Select] = {}
+        self._driver: dict[int, DriverStatement] = {}
+        if self.dialect == "postgresql":
+            # The lookups that run most, through psycopg alone (see catalog/pg_rows.py).
+            for statement in (_TAKES_BY_CODE_NUMBER, _TAKES_BY_SECTION_CODE_NUMBER, _TAKE_BY_ID_PG):
+                self._driver[id(statement)] = DriverStatement(statement, self.engine.dialect)
+        # PostgreSQL reads of statements that each stand alone run outside a transaction: under its
+        # READ COMMITTED every statement takes a snapshot of its own anyway, so BEGIN and COMMIT
+        # would only add two round trips to a lookup (see `_lookup`).
+        self._autocommit = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT") if self.dialect == "postgresql" else None
+        )
 
     @property
     def dialect(self) -> str:
@@ -101,6 +114,17 @@ class Catalog:
                 yield
             finally:
                 self._shared.conn = None
+
+    @contextlib.contextmanager
+    def _lookup(self) -> Iterator[sa.Connection]:
+        """A connection for a read whose statements each stand alone (no cursor kept open across them):
+        on PostgreSQL outside a transaction, otherwise `read()`."""
+        if self._autocommit is None or getattr(self._shared, "conn", None) is not None:
+            with self.read() as conn:
+                yield conn
+            return
+        with self._translate(), self._autocommit.connect() as conn:
+            yield conn
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sa.Connection]:
@@ -623,9 +647,7 @@ class Catalog:
         if where.starred is True and where.search is None:
             # At most one take per shot: the full rows in one ordered query, driven from the shots'
             # star column, instead of the ids first and then the same takes again by id.
-            yield from self._whole(
-                project, self._matching_ids(project, where, shot_ids, None, None, name, base=_LINKED_ROWS_ORDERED), {}
-            )
+            yield from self._whole(project, self._starred_rows(project, where, shot_ids, name), {})
             return
         with self.read() as conn:
             has_links = self._has_links(conn)
@@ -636,6 +658,20 @@ class Catalog:
                     hit = rows.get(take_id)
                     if hit is not None:
                         yield _take_record(hit, project.name, links.get(take_id, ()))
+
+    def _starred_rows(
+        self, project: Project, where: TakeFilter, shot_ids: Sequence[int] | None, name: str | None
+    ) -> sa.Select:
+        """The starred list's statement, built once per filter: building and keying a select of this
+        size costs SQLAlchemy about as much as a database needs to read a few hundred starred rows."""
+        key = (project.id, where, None if shot_ids is None else tuple(shot_ids), name)
+        found = self._statements.get(key)
+        if found is None:
+            if len(self._statements) >= _STATEMENTS_KEPT:
+                self._statements.clear()
+            found = self._matching_ids(project, where, shot_ids, None, None, name, base=_LINKED_ROWS_ORDERED)
+            self._statements[key] = found
+        return found
 
     def iter_listed_takes(
         self, project: Project, where: TakeFilter, shot_ids: Sequence[int] | None = None
@@ -792,13 +828,57 @@ class Catalog:
             yield pending
 
     def _whole(self, project: Project, statement: sa.Executable, params: dict[str, Any]) -> Iterator[Take]:
-        """The takes of a few rows of `_LINKED_ROWS_ORDERED` read at once; links only for rows that have some."""
-        with self.read() as conn:
-            found = conn.execute(statement, params).all()
-            linked = [r[0] for r in found if r[_HAS_LINKS_AT]]
-            links = self._links(conn, linked) if linked else {}
-        for row in found:
-            yield _take_record(row, project.name, links.get(row[0], ()))
+        """The takes of a few rows of `_LINKED_ROWS_ORDERED` read at once; links only for rows that have some.
+
+        Each row becomes its take as it is fetched, so a list of 1,000 starred takes never holds the
+        rows and the records at once: fewer live objects for the garbage collector to walk, which
+        on a large list came to more time than building the records."""
+        made: list[Take] = []
+        linked: list[int] = []
+        with self._lookup() as conn:
+            for rows in conn.execute(statement, params).partitions(_ROWS_PER_FETCH):
+                for row in rows:
+                    if row[_HAS_LINKS_AT]:
+                        linked.append(len(made))
+                    made.append(_take_record(row, project.name, ()))
+                del rows
+            if linked:
+                links = self._links(conn, [made[i].id for i in linked])
+                for i in linked:
+                    made[i] = dataclasses.replace(made[i], links=links.get(made[i].id, ()))
+        yield from made
+
+    def take_at(self, project: Project, section: str | None, code: str, number: int) -> Take | None:
+        """The take `[SECTION/]CODE/video_NN` names (deleted or not), read in one statement, when that
+        statement settles which shot the reference means; None otherwise (no such shot or take, or a
+        code in several sections and none without one), for the step-by-step lookup to explain."""
+        params: dict[str, Any] = {"project_id": project.id, "code": code, "number": number}
+        statement = _TAKES_BY_CODE_NUMBER
+        if section is not None:
+            statement, params = _TAKES_BY_SECTION_CODE_NUMBER, {**params, "section": section}
+        with self._lookup() as conn:
+            row = _settled_take_row(self._rows(conn, statement, params), by_section=section is not None)
+            if row is None:
+                return None
+            links = self._links(conn, [row[0]]).get(row[0], ()) if row[_HAS_LINKS_AT] else ()
+        return _take_record(row, project.name, links)
+
+    def take_by_id(self, project: Project, take_id: str) -> Take | None:
+        """The take with this id in the project (deleted or not), in one statement; None if there is none."""
+        with self._lookup() as conn:
+            by_id = _TAKE_BY_ID_PG if self.dialect == "postgresql" else _TAKE_BY_ID
+            found = self._rows(conn, by_id, {"project_id": project.id, "id": take_id})
+            if not found:
+                return None
+            row = found[0]
+            links = self._links(conn, [row[0]]).get(row[0], ()) if row[_HAS_LINKS_AT] else ()
+        return _take_record(row, project.name, links)
+
+    def _rows(self, conn: sa.Connection, statement: sa.Select, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        driver = self._driver.get(id(statement))
+        if driver is not None:
+            return driver.rows(conn, params)
+        return conn.execute(statement, params).all()
 
     def _has_links(self, conn: sa.Connection) -> bool:
         return conn.execute(_ANY_LINK).first() is not None
@@ -1123,6 +1203,19 @@ def _mark_deleted(conn: sa.Connection, take_id: str, shot_id: int, event: NewEve
     return bool(was_starred)
 
 
+def _settled_take_row(rows: Sequence[Sequence[Any]], *, by_section: bool) -> Sequence[Any] | None:
+    """The row of `_TAKES_BY_CODE_NUMBER` a reference means, as `shots_named` and `one_shot` in
+    vault/lookup.py pick its shot: the shot of the code in the section given, else the code's one
+    shot, else its shot in no section; None when the rows cannot tell."""
+    if by_section or not rows:
+        return rows[0] if len(rows) == 1 else None
+    shots_with_code, loose_with_code = rows[0][_SHOTS_WITH_CODE_AT], rows[0][_SHOTS_WITH_CODE_AT + 1]
+    if loose_with_code == 1:
+        loose = [r for r in rows if r[_SECTION_CODE_AT] is None]
+        return loose[0] if loose else None
+    return rows[0] if shots_with_code == 1 and len(rows) == 1 else None
+
+
 def _few_matches(where: TakeFilter) -> bool:
     """Whether a filter matches few takes whatever the vault's size (stars, a text search)."""
     return where.starred is True or where.search is not None
@@ -1181,8 +1274,8 @@ _JSON_CONSTANTS: dict[str, Any] = {"null": None, "[]": [], "{}": {}}
 
 
 class _JsonText(sa.types.TypeDecorator):
-    """Reads JSON columns with a shortcut for the empty values most rows hold (`null`, `[]`,
-    `{}`); PostgreSQL's driver hands back decoded values, which pass through."""
+    """Reads SQLite's JSON columns with a shortcut for the empty values most rows hold (`null`, `[]`,
+    `{}`); on PostgreSQL the driver decodes them (see catalog/pg_json.py)."""
 
     impl = sa.String
     cache_ok = True
@@ -1197,10 +1290,12 @@ class _JsonText(sa.types.TypeDecorator):
 
 
 def _fast(column: sa.ColumnElement) -> sa.ColumnElement:
+    # PostgreSQL keeps the column's own type: psycopg hands back datetimes and decoded JSON
+    # (see catalog/pg_json.py), so a reader there would only cost a Python call per value.
     if isinstance(column.type, sa.DateTime):
-        return sa.type_coerce(column, _IsoDateTime).label(column.name)
+        return sa.type_coerce(column, _IsoDateTime().with_variant(column.type, "postgresql")).label(column.name)
     if isinstance(column.type, sa.JSON):
-        return sa.type_coerce(column, _JsonText).label(column.name)
+        return sa.type_coerce(column, _JsonText().with_variant(column.type, "postgresql")).label(column.name)
     return column
 
 
@@ -1287,14 +1382,40 @@ _TAKES_BY_ID = _LINKED_ROWS_ORDERED.where(
 _TAKES_BY_ID_PG = _LINKED_ROWS_ORDERED.where(
     shots.c.project_id == sa.bindparam("project_id"), takes.c.id.in_(sa.bindparam("ids", expanding=True))
 )
+# One take by id; on SQLite `+ 0` keeps SQLite's planner on the take's primary key (see `_matching_ids`).
+_TAKE_BY_ID = _LINKED_ROWS_ORDERED.where(
+    shots.c.project_id + 0 == sa.bindparam("project_id"), takes.c.id == sa.bindparam("id")
+)
+_TAKE_BY_ID_PG = _LINKED_ROWS_ORDERED.where(
+    shots.c.project_id == sa.bindparam("project_id"), takes.c.id == sa.bindparam("id")
+)
 _TAKES_BY_SHOT_NUMBER = _LINKED_ROWS_ORDERED.where(
     shots.c.project_id == sa.bindparam("project_id"),
     takes.c.shot_id.in_(sa.bindparam("shot_ids", expanding=True)),
     takes.c.number == sa.bindparam("number"),
 )
+# A reference's take in one statement: the shots of its code (in its section, when it names one)
+# joined to their take of its number, with how many shots of the project have that code and how
+# many of those are in no section, which is all `take_at` needs to pick the shot a reference means.
+_SAME_CODE = shots.alias("same_code")
+_SHOTS_WITH_CODE = sa.select(sa.func.count()).where(
+    _SAME_CODE.c.project_id == sa.bindparam("project_id"), _SAME_CODE.c.code == sa.bindparam("code")
+)
+_TAKES_BY_CODE_NUMBER = _LINKED_ROWS_ORDERED.add_columns(
+    _SHOTS_WITH_CODE.scalar_subquery().label("shots_with_code"),
+    _SHOTS_WITH_CODE.where(_SAME_CODE.c.section_id.is_(None)).scalar_subquery().label("loose_with_code"),
+).where(
+    shots.c.project_id == sa.bindparam("project_id"),
+    shots.c.code == sa.bindparam("code"),
+    takes.c.number == sa.bindparam("number"),
+)
+_TAKES_BY_SECTION_CODE_NUMBER = _TAKES_BY_CODE_NUMBER.where(sections.c.code == sa.bindparam("section"))
+_SHOTS_WITH_CODE_AT = _HAS_LINKS_AT + 1
 _TAKES_ROWS_BY_ID = _TAKE_ROWS.where(takes.c.id.in_(sa.bindparam("ids", expanding=True)))
 _SHOT_ORDER = _build_shot_order()
 SHOTS_PER_READ = 20
+_STATEMENTS_KEPT = 64
+_ROWS_PER_FETCH = 100
 _TAKE_ORDER = _build_take_order()
 _TAKE_PLACE = sa.select(takes.c.shot_id, takes.c.number).where(takes.c.id == sa.bindparam("id"))
 _TAKE_PLACES_ORDERED = (
@@ -1327,10 +1448,11 @@ _TAKE_ALIVE_AND_CURRENT = sa.select(
     .scalar_subquery(),
 ).where(takes.c.id == sa.bindparam("take_id"), takes.c.shot_id == sa.bindparam("shot_id"))
 _TAKE_KEYS = _column_keys(_TAKE_ROWS)
+_SECTION_CODE_AT = _TAKE_KEYS.index("section_code")
 _TAKE_READER = records.TakeRowReader(_TAKE_KEYS)
 
 
-def _take_record(row: sa.Row, project: str, links: Sequence[Any]) -> Take:
+def _take_record(row: Sequence[Any], project: str, links: Sequence[Any]) -> Take:
     """One row of `_TAKE_ROWS` (take, shot, section, current version) as a `Take`."""
     return _TAKE_READER.take(row, project, links)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -277,7 +278,7 @@ class TakeRowReader:
             codec=codec or "",
             width=int(width or 0),
             height=int(height or 0),
-            fps=Fraction(fps_num, fps_den) if fps_num and fps_den else None,
+            fps=_rate(fps_num, fps_den) if fps_num and fps_den else None,
             frames=int(frames or 0),
             duration=float(duration or 0.0),
             bit_rate=bit_rate,
@@ -308,6 +309,13 @@ class TakeRowReader:
 
 
 _NO_MEDIA: dict[str, Any] = {}
+
+
+@functools.lru_cache(maxsize=64)
+def _rate(numerator: int, denominator: int) -> Fraction:
+    """A frame rate as a Fraction, made once per rate: a vault holds a handful of rates, and
+    `Fraction()` normalises in Python, a sizeable part of building each take's record."""
+    return Fraction(numerator, denominator)
 
 
 def links_by_take(found: Iterable[tuple[bool, RowLike]]) -> dict[str, tuple[TakeLink, ...]]:

@@ -92,16 +92,21 @@ def one_shot(vault: Vault, section: str | None, code: str, *, example: str | Non
 # -- takes ----------------------------------------------------------------
 def resolve(vault: Vault, ref: str | TakeRef) -> tuple[Take, TakeRef]:
     parsed = ref if isinstance(ref, TakeRef) else parse_ref(ref)
-    with vault.catalog.reading():  # the shot and then its take: one read transaction
-        return _resolve(vault, parsed)
-
-
-def _resolve(vault: Vault, parsed: TakeRef) -> tuple[Take, TakeRef]:
     if parsed.take_id is not None:
-        found = vault.catalog.query_takes(project_row(vault), ANY_TAKE, take_ids=[parsed.take_id])
-        if not found:
+        by_id = vault.catalog.take_by_id(project_row(vault), parsed.take_id)
+        if by_id is None:
             raise NotFoundError(f"No take has the id {parsed.take_id}; find takes with 'takevault takes'.")
-        return found[0], parsed
+        return by_id, parsed
+    assert parsed.shot is not None and parsed.number is not None
+    # The usual case in one statement; the shot and then its take only to say what is wrong.
+    take = vault.catalog.take_at(project_row(vault), parsed.section, parsed.shot, parsed.number)
+    if take is not None:
+        return take, parsed
+    with vault.catalog.reading():  # the shot and then its take: one read transaction
+        return _by_shot_and_number(vault, parsed), parsed
+
+
+def _by_shot_and_number(vault: Vault, parsed: TakeRef) -> Take:
     assert parsed.shot is not None and parsed.number is not None
     example = f"SEQ01/{parsed.shot}/{take_name(parsed.number)}"
     shot = one_shot(vault, parsed.section, parsed.shot, example=example)
@@ -111,7 +116,7 @@ def _resolve(vault: Vault, parsed: TakeRef) -> tuple[Take, TakeRef]:
             f"Shot {shot.path} has no take {take_name(parsed.number)}; "
             f"list its takes with 'takevault takes --shot {shot.path}'."
         )
-    return found[0], parsed
+    return found[0]
 
 
 def take_only(vault: Vault, ref: str, command: str) -> Take:
