@@ -20,8 +20,8 @@ from tests.compare.footage import long_take
 # What a frame of B costs at the peak now, measured on the pairs below (4 and 8 minutes): 575 bytes,
 # nearly all of it the report's `metrics.frames` entry for the pair (a dict of eight numbers, ~490
 # bytes) and its row of numbers (96). The fingerprints, signatures, Viterbi rows and sound are in
-# file-backed scratch, walked window by window. Holding the fingerprints in memory cost 4.9 KB a
-# frame on the same pairs (4.1 KB between 20 s and 10 minutes).
+# file-backed scratch, walked window by window. Holding the fingerprints in memory cost 1.6-4.9 KB a
+# frame on the same pairs in two runs (4.1 KB between 20 s and 10 minutes).
 PER_FRAME = 800
 SLACK = 1.5  # run-to-run spread of RSS, allocator rounding
 
