@@ -139,3 +139,18 @@ def test_sides_of_different_shape_are_a_warning(tmp_path: Path) -> None:
     for seg in report["segments"]:
         if seg["kind"] == "changed":
             assert any(c["cause"] == "resolution" and "aspect ratios differ" in c["text"] for c in seg["causes"])
+
+
+def test_a_side_ten_hours_long_by_its_frame_count_is_one_sentence() -> None:
+    from types import SimpleNamespace
+
+    from takevault.compare.report import _capacity, _check_length, _stated_seconds
+
+    counted = SimpleNamespace(duration=None, frames=900_000, fps=Fraction(25))  # no duration in the header
+    assert _stated_seconds(counted) == 36_000.0
+    with pytest.raises(InvalidInputError) as info:
+        _check_length("long.mkv", _stated_seconds(counted))
+    assert info.value.message.startswith("long.mkv is 10:00:00 long; compare takes up to 4 hours a side")
+    # A side without a frame count is sized from its duration, else grown as it decodes.
+    assert _capacity(SimpleNamespace(duration=60.0, frames=0, fps=Fraction(25))) == 1516
+    assert _capacity(SimpleNamespace(duration=None, frames=0, fps=None)) is None
