@@ -4,9 +4,11 @@ Why not s3transfer here: given a stream it reads parts one after another in one 
 copying each into a fresh buffer, and given a path it would read the file a second time
 for the hash, with nothing tying the hashed bytes to the sent ones. Here the file is read
 once into a few reused part buffers (positional reads, the caller's stream position is
-left alone), and each buffer is both hashed, in order, by a hashing thread and sent as
-one UploadPart by a pool of upload threads (hashlib, file reads and socket sends release
-the GIL, so they overlap). A buffer is refilled only when both are done with it.
+left alone), each slice hashed as soon as it lands while it is still in the CPU cache,
+and each full buffer sent as one UploadPart by a pool of upload threads (hashlib, file
+reads and socket sends release the GIL, so they overlap). A buffer is refilled only once
+its part is sent. On a machine whose cores the server shares, CPU time is the limit, so
+hashing from the cache instead of re-reading 8 MiB from memory matters.
 
 Why the recorded sha256 is that of the stored bytes: the digest is fed the very buffers
 that go out as the parts, in part order, and the server assembles the object from those
@@ -92,19 +94,25 @@ def _changed(source: FileSource) -> InvalidInputError:
     )
 
 
-def _read_part(source: FileSource, buffer: bytearray, offset: int, count: int) -> memoryview:
-    """Exactly `count` bytes at `offset` into `buffer`; fewer means the file shrank under us."""
+READ_SLICE = 1024 * 1024
+"""Bytes read and hashed at a time: small enough to be hashed from the CPU cache."""
+
+
+def _read_part(source: FileSource, buffer: bytearray, offset: int, count: int, digest: Any) -> memoryview:
+    """Exactly `count` bytes at `offset` into `buffer`, each slice fed to `digest` as it lands; fewer bytes
+    means the file shrank under us."""
     view = memoryview(buffer)[:count]
     got = 0
     while got < count:
         try:
-            n = os.preadv(source.fd, [view[got:]], source.start + offset + got)
+            n = os.preadv(source.fd, [view[got : got + READ_SLICE]], source.start + offset + got)
         except OSError as exc:
             raise InvalidInputError(
                 f"Could not read {source.what} ({exc.strerror or exc}); check the file and try again."
             ) from exc
         if n == 0:
             raise _changed(source)
+        digest.update(view[got : got + n])
         got += n
     return view
 
@@ -166,9 +174,10 @@ class FileUploader:
     ) -> UploadedFile:
         size = source.size
         body = bytearray(size)
-        _read_part(source, body, 0, size)
+        digest = hashlib.sha256()
+        _read_part(source, body, 0, size, digest)
         self._check_unchanged(source)
-        sha = hashlib.sha256(body).hexdigest()
+        sha = digest.hexdigest()
         if accept is not None:
             accept(sha)
         response: dict[str, Any] = dict(self._client.put_object(Bucket=bucket, Key=key, Body=body, **extra))
@@ -198,8 +207,8 @@ class FileUploader:
         parts: dict[int, dict[str, Any]] = {}
         free: deque[bytearray] = deque()
         allocated = 0
-        # (buffer, bytes, hash future, upload future), oldest part first.
-        inflight: deque[tuple[bytearray, int, Future[None], Future[dict[str, Any]]]] = deque()
+        # (buffer, bytes, upload future), oldest part first.
+        inflight: deque[tuple[bytearray, int, Future[dict[str, Any]]]] = deque()
 
         def send(number: int, body: bytearray | bytes) -> dict[str, Any]:
             answer = self._client.upload_part(
@@ -212,26 +221,21 @@ class FileUploader:
             return entry
 
         def settle(block: bool) -> None:
-            """Hand back the buffers of parts both hashed and sent; report their bytes; raise a failed part."""
+            """Hand back the buffers of parts sent; report their bytes; raise a failed part."""
             if block and inflight:
-                wait([f for _, _, _, f in inflight], return_when=FIRST_COMPLETED)
+                wait([sent for _, _, sent in inflight], return_when=FIRST_COMPLETED)
             for item in list(inflight):
-                buffer, count, hashed, sent = item
+                buffer, count, sent = item
                 if sent.done():
                     entry = sent.result()
-                    if hashed.done():
-                        hashed.result()
-                        parts[entry["PartNumber"]] = entry
-                        inflight.remove(item)
-                        free.append(buffer)
-                        if progress:
-                            progress(count)
+                    parts[entry["PartNumber"]] = entry
+                    inflight.remove(item)
+                    free.append(buffer)
+                    if progress:
+                        progress(count)
 
         try:
-            with (
-                ThreadPoolExecutor(max_workers=1, thread_name_prefix="takevault-s3-hash") as hasher,
-                ThreadPoolExecutor(max_workers=workers, thread_name_prefix="takevault-s3-part") as uploader,
-            ):
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="takevault-s3-part") as uploader:
                 try:
                     for number, offset in enumerate(range(0, size, part), start=1):
                         count = min(part, size - offset)
@@ -241,18 +245,16 @@ class FileUploader:
                         while not free:
                             settle(block=True)
                         buffer = free.popleft()
-                        view = _read_part(source, buffer, offset, count)
+                        view = _read_part(source, buffer, offset, count, digest)
                         # A short last part goes out as its own bytes: botocore takes a bytearray or bytes
                         # whole, never a slice of one.
                         body: bytearray | bytes = buffer if count == part else bytes(view)
-                        hashed = hasher.submit(digest.update, view)
-                        inflight.append((buffer, count, hashed, uploader.submit(send, number, body)))
+                        inflight.append((buffer, count, uploader.submit(send, number, body)))
                         settle(block=False)
                     while inflight:
                         settle(block=True)
                 finally:
-                    for _, _, hashed, sent in inflight:
-                        hashed.cancel()
+                    for _, _, sent in inflight:
                         sent.cancel()
             self._check_unchanged(source)
             sha = digest.hexdigest()
