@@ -78,7 +78,7 @@ def unfinished_uploads(target: S3Target) -> list[dict]:
 
 
 def upload_threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith(("takevault-s3-hash", "takevault-s3-part"))]
+    return [t.name for t in threading.enumerate() if t.name.startswith("takevault-s3-part")]
 
 
 @pytest.mark.parametrize("size", [3 * MiB, 23 * MiB + 5], ids=["single-put", "multipart"])
