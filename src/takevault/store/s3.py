@@ -4,8 +4,9 @@ The only module that imports boto3. Every botocore error is translated here into
 a `takevault.errors` sentence, so nothing boto-shaped reaches a user.
 
 How a put works: from a regular file, `s3_file_upload` reads the file once into a few
-reused part buffers, each hashed in order by one thread and sent as is by the upload
-threads, and checks that the file did not change meanwhile before the version is created.
+reused part buffers, hashing each slice as it lands, sends each buffer as is from the
+upload threads, and checks that the file did not change meanwhile before the version is
+created.
 Any other stream (a pipe, a request body) is wrapped in a `HashingReader` and handed to
 s3transfer's `upload_fileobj`, which reads a non-seekable stream strictly in order (parts
 go out in parallel, each buffered once). Either way the sha256 is of the very bytes sent,
