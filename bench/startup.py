@@ -1,24 +1,26 @@
 """How long a listing command takes to start, against a bare interpreter on the same machine.
 
-    python bench/startup.py [--runs 15] [--vault DIR]
+    python bench/startup.py [--runs 15] [--vault DIR | --catalog URL]
 
-Makes a small vault (one shot, three takes, a replace and a star) unless `--vault` names
-one, then runs `takevault takes`, `show`, `history` and `log` (output piped, as a script
-would) and the reference `python -c "import json, sqlite3"` in turn, A B A B ..., each a
-fresh process. For comparison (not part of the target) it also runs `takes` and `show` on the
-normal path (TAKEVAULT_NO_FAST_PATH=1: through the Vault and SQLAlchemy), a filtered listing
-the fast path leaves to the normal path (`takes --starred`), and `--version`. It prints, per
-command, the median wall and CPU (user + system, from the kernel's accounting of the finished
-child) seconds and the median of the per-pair ratios; pairing keeps a ratio meaningful when a
-shared machine's speed drifts. Bytecode is cached (in a temporary folder) as in an installed
-package. Target: every listing within 6x of the
-reference (CPU ratio; wall is printed too). Exits 1 when missed.
+Makes a small vault (one shot, three takes, a replace and a star; its catalog in SQLite, or
+with `--catalog postgresql+psycopg://...` in a fresh schema of that database, dropped
+afterwards) unless `--vault` names one, then runs `takevault takes`, `show`, `history` and
+`log` (output piped, as a script would) and the reference `python -c "import json, sqlite3"`
+in turn, A B A B ..., each a fresh process. For comparison (not part of the target) it also
+runs `takes` and `show` on the normal path (TAKEVAULT_NO_FAST_PATH=1: through the Vault and
+SQLAlchemy), a filtered listing the fast path leaves to the normal path (`takes --starred`),
+and `--version`. It prints the load average, then per command the median wall and CPU (user
++ system, from the kernel's accounting of the finished child) seconds and the median of the
+per-pair ratios; pairing keeps a ratio meaningful when a shared machine's speed drifts.
+Bytecode is cached (in a temporary folder) as in an installed package. Target: every listing
+within 6x of the reference (CPU ratio; wall is printed too). Exits 1 when missed.
 The last line is the result as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -26,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 TARGET = 6.0
@@ -48,7 +51,7 @@ def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, usage.ru_utime + usage.ru_stime
 
 
-def make_vault(root: Path) -> Path:
+def make_vault(root: Path, catalog: str | None = None) -> Path:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.clips import make_clip
 
@@ -56,7 +59,7 @@ def make_vault(root: Path) -> Path:
 
     a, b = make_clip(root / "a.mp4"), make_clip(root / "b.mp4", frames=12)
     c = make_clip(root / "c.mp4", frames=8)
-    with Vault.init(root / "vault") as vault:
+    with Vault.init(root / "vault", catalog=catalog) as vault:
         vault.add_shot("SH010")
         first = vault.add(a, shot="SH010")
         vault.add(b, shot="SH010")
@@ -70,7 +73,32 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--vault", type=Path, default=None)
+    parser.add_argument("--catalog", default=None, help="a PostgreSQL URL: the small vault's catalog goes there")
     args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        catalog = stack.enter_context(fresh_schema(args.catalog)) if args.catalog else None
+        return measure(args.runs, args.vault, catalog)
+
+
+@contextlib.contextmanager
+def fresh_schema(server: str) -> Iterator[str]:
+    """`server`'s URL with its connections in a new schema, dropped on the way out."""
+    import uuid
+
+    import psycopg
+
+    schema = f"startup_{uuid.uuid4().hex[:12]}"
+    dsn = server.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{server}{'&' if '?' in server else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def measure(runs: int, given: Path | None, catalog: str | None) -> int:
     env = dict(os.environ)
     src = Path(__file__).resolve().parents[1] / "src"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(src), env.get("PYTHONPATH")) if p)
@@ -80,7 +108,7 @@ def main() -> int:
         # in the temporary folder (the warm-up run writes it), never in the checkout.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
-        vault = args.vault or make_vault(Path(tmp))
+        vault = given or make_vault(Path(tmp), catalog)
         base = [sys.executable, "-m", "takevault", "--vault", str(vault)]
         normal = {**env, "TAKEVAULT_NO_FAST_PATH": "1"}
         commands = {
@@ -101,7 +129,7 @@ def main() -> int:
         ref_cpu: list[float] = []
         for name, (argv, command_env) in commands.items():
             walls, cpus, wall_ratios, cpu_ratios = [], [], [], []
-            for _ in range(args.runs):
+            for _ in range(runs):
                 w, c = run_once(argv, command_env)
                 rw, rc = run_once(REFERENCE, env)
                 walls.append(w)
@@ -117,6 +145,7 @@ def main() -> int:
                 "cpu_ratio": round(statistics.median(cpu_ratios), 2),
             }
     reference = {"wall_s": round(statistics.median(ref_wall), 3), "cpu_s": round(statistics.median(ref_cpu), 3)}
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     print(f"reference {' '.join(REFERENCE[1:])!r}: wall {reference['wall_s']} s, cpu {reference['cpu_s']} s")
     print(f"{'command':<16} {'wall s':>8} {'cpu s':>8} {'wall x':>8} {'cpu x':>8}")
     for name, r in results.items():

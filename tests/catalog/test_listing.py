@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from takevault.catalog import listed_rows, listing
+from takevault.catalog import listed_rows, listing_groups
 from takevault.catalog.rows import NewTake, NewVersion
 from takevault.cli import take_json
 from takevault.models import MediaInfo, PngRecord, TakeFilter
@@ -103,8 +103,8 @@ def test_their_json_text_is_byte_for_byte_the_plain_encoders(vault) -> None:
 
 
 def test_a_listing_over_many_reads_keeps_edit_order(vault, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(listing, "FIRST_GROUP_TAKES", 7)
-    monkeypatch.setattr(listing, "MAX_GROUP_TAKES", 30)
+    monkeypatch.setattr(listing_groups, "FIRST_GROUP_TAKES", 7)
+    monkeypatch.setattr(listing_groups, "MAX_GROUP_TAKES", 30)
     bulk_takes(vault, shots=9, per_shot=11)
     vault.add_section("SEQ00", order=0)
     vault.add_shot("SH0005", section="SEQ00")
@@ -126,8 +126,8 @@ def test_frame_rates_read_as_the_records_reduce_them() -> None:
 def test_a_listing_closed_early_or_failing_leaves_no_reader_behind(vault, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    monkeypatch.setattr(listing, "FIRST_GROUP_TAKES", 5)
-    monkeypatch.setattr(listing, "MAX_GROUP_TAKES", 10)
+    monkeypatch.setattr(listing_groups, "FIRST_GROUP_TAKES", 5)
+    monkeypatch.setattr(listing_groups, "MAX_GROUP_TAKES", 10)
     bulk_takes(vault, shots=6, per_shot=10)
     before = threading.active_count()
     rows = vault.iter_listed_takes()

@@ -1,6 +1,9 @@
-"""The fast path's SQL (catalog/listing_sql.py) is the catalog's own statements compiled; it must not drift."""
+"""The fast path's SQL (catalog/listing_sql.py) is the catalog's own statements compiled for SQLite and
+for PostgreSQL; it must not drift."""
 
 from __future__ import annotations
+
+import pytest
 
 from takevault.catalog import compile_listings, listing_sql
 
@@ -12,7 +15,12 @@ def test_the_committed_listing_sql_is_what_the_catalogs_statements_compile_to() 
     )
 
 
-def test_every_statement_the_fast_path_names_is_compiled() -> None:
-    assert set(listing_sql.STATEMENTS) == set(compile_listings.statements())
-    for name, (sql, _columns, _own) in listing_sql.STATEMENTS.items():
+@pytest.mark.parametrize("dialect", compile_listings.DIALECTS)
+def test_every_statement_the_fast_path_names_is_compiled_for_each_database(dialect: str) -> None:
+    assert set(listing_sql.STATEMENTS) == set(compile_listings.DIALECTS)
+    assert set(listing_sql.STATEMENTS[dialect]) == set(compile_listings.statements(dialect))
+    marker = ":" if dialect == "sqlite" else "%("
+    for name, (sql, _columns, _own, expanding) in listing_sql.STATEMENTS[dialect].items():
         assert sql.lstrip().upper().startswith("SELECT"), f"{name} is not a read"
+        for parameter, one in expanding.items():
+            assert f"__[POSTCOMPILE_{parameter}]" in sql and one.startswith(marker) and one.count("{}") == 1

@@ -99,6 +99,6 @@ def test_a_reader_that_stops_early_ends_the_listing_quietly(root: Path, fmt: lis
         timeout=120,
     )
     lines = pipeline.stdout.splitlines()
-    # click (under typer) ends a broken pipe with exit 1, our own handler with 141: both quiet.
-    assert len(lines) == 4 and lines[-1] in ("exit=1", "exit=141")
+    # Whether the pipe closes inside click or in our own writes, the status is SIGPIPE's, quietly.
+    assert len(lines) == 4 and lines[-1] == "exit=141"
     assert (root.parent / "err.txt").read_text() == ""

@@ -235,3 +235,34 @@ def test_files_of_an_earlier_export_not_in_the_new_one_are_named(project, tmp_pa
     (warning,) = [w for w in report.warnings if "earlier export" in w]
     assert "SEQ01/SH010_video_02_v1.mp4, SEQ01/SH010_video_02_v1.png." in warning
     assert json.loads((tmp_path / "out/manifest.json").read_text())["warnings"] == report.warnings
+
+
+def test_a_whole_project_export_reads_its_takes_batch_by_batch_in_edit_order(project, tmp_path, monkeypatch):
+    # Batches of two split shots and sections: the files must still come in the order `select` gives.
+    monkeypatch.setattr(editorial, "_READ_BATCH", 2)
+    expected = [f"{t.ref}@v{v.number}" for t, v in editorial.select(project.vault, starred=False, as_of=None).picks]
+    report = project.vault.export_folder(tmp_path / "all", starred=False)
+    assert [f.item.ref for f in report.files] == expected
+    assert len(expected) == 4 and report.warnings == []
+    listed = json.loads((tmp_path / "all" / "manifest.json").read_text())["files"]
+    assert [entry["ref"] for entry in listed] == expected
+
+
+def test_a_whole_project_export_of_approved_versions_names_those_left_out(project, tmp_path, monkeypatch):
+    monkeypatch.setattr(editorial, "_READ_BATCH", 3)
+    v = project.vault
+    v.set_approval(project.refs["a1"] + "@v1", "approved")
+    v.set_approval(project.refs["c1"] + "@v1", "approved")
+    v.set_approval(project.refs["b1"] + "@v1", "changes_requested")
+    report = v.export_folder(tmp_path / "ok", starred=False, approved=True)
+    assert [f.item.ref for f in report.files] == [project.refs["a1"] + "@v1", project.refs["c1"] + "@v1"]
+    assert report.warnings == [f"Left out, not approved: {project.refs['a2']}@v1, {project.refs['b1']}@v1."]
+
+
+def test_a_whole_project_export_with_nothing_approved_fails_and_makes_no_folder(project, tmp_path):
+    with pytest.raises(NotFoundError, match="None of the chosen take versions is approved"):
+        project.vault.export_folder(tmp_path / "none", starred=False, approved=True)
+    assert not (tmp_path / "none").exists()
+    with pytest.raises(NotFoundError, match="No take matches those filters"):
+        project.vault.export_folder(tmp_path / "none", starred=False, approved=True, kind="final")
+    assert not (tmp_path / "none").exists()

@@ -11,23 +11,18 @@ PostgreSQL), so a read costs what its takes cost, whatever the size of the versi
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from takevault.catalog.listed_rows import listed_take
+from takevault.catalog.listing_groups import ReadAhead, groups, in_shot_order
 from takevault.catalog.schema import sections, shots, take_versions, takes
 from takevault.models import ListedTake, Project, TakeFilter
 
 if TYPE_CHECKING:
     from takevault.catalog.catalog import Catalog
-
-FIRST_GROUP_TAKES = 100
-"""About this many takes in the first read, so the first row comes at once."""
-MAX_GROUP_TAKES = 5000
-"""Later reads grow up to about this many takes: few round trips, bounded memory."""
 
 
 def _raw(column: sa.ColumnElement, name: str | None = None) -> sa.ColumnElement:
@@ -166,68 +161,18 @@ def iter_listed(
         statement = _statement(catalog, project, where, None, grouped=True)
 
         def read(group: list[int]) -> tuple[list[Any], dict[str, tuple]]:
-            of_shot: dict[int, list[Any]] = {shot_id: [] for shot_id in group}
-            for row in conn.execute(statement, {"listing_shot_ids": group}).all():
-                of_shot[row[1]].append(row)
-            rows = [row for shot_id in group for row in of_shot[shot_id]]
+            rows = in_shot_order(group, conn.execute(statement, {"listing_shot_ids": group}).all())
             return rows, (catalog._links(conn, [r[0] for r in rows]) if has_links and rows else {})
 
-        # The next group is read in a thread while this one is written out: the database (SQLite's
-        # steps, PostgreSQL's server) works while Python formats rows. From here on only that thread
-        # uses `conn`, one read at a time, and it is done before the transaction ends.
-        groups = _groups(conn.execute(shots_query).all())
-        first = next(groups, None)
-        ahead = _Ahead(read, first) if first is not None else None
+        # From here on only the read-ahead thread uses `conn`, one read at a time, and it is done
+        # before the transaction ends.
+        ahead = ReadAhead(read, groups(conn.execute(shots_query).all()))
         try:
-            while ahead is not None:
-                rows, links = ahead.result()
-                following = next(groups, None)
-                ahead = _Ahead(read, following) if following is not None else None
+            for rows, links in ahead:
                 for row in rows:
                     yield listed_take(row, project.name, links.get(row[0], ()))
         finally:
-            if ahead is not None:
-                ahead.wait()
-
-
-class _Ahead:
-    """One call run in its own thread; `result()` waits for it and gives its value or raises its error."""
-
-    def __init__(self, call: Callable[[Any], Any], arg: Any) -> None:
-        self._value: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(call, arg), daemon=True)
-        self._thread.start()
-
-    def _run(self, call: Callable[[Any], Any], arg: Any) -> None:
-        try:
-            self._value = call(arg)
-        except BaseException as exc:  # noqa: BLE001 - raised again by result(), in the caller's thread
-            self._error = exc
-
-    def wait(self) -> None:
-        self._thread.join()
-
-    def result(self) -> Any:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-
-def _groups(shot_rows: Sequence[Any]) -> Iterator[list[int]]:
-    """Shot ids in edit order, in groups of about FIRST_GROUP_TAKES takes, then growing fourfold.
-
-    A shot's take counter bounds its number of takes, so a group never holds far more than asked."""
-    limit, group, takes_in_group = FIRST_GROUP_TAKES, [], 0
-    for shot_id, next_number in shot_rows:
-        group.append(shot_id)
-        takes_in_group += max(1, next_number - 1)
-        if takes_in_group >= limit:
-            yield group
-            limit, group, takes_in_group = min(limit * 4, MAX_GROUP_TAKES), [], 0
-    if group:
-        yield group
+            ahead.close()
 
 
 def _listed(

@@ -175,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as exc:
         return exc.exit_code
     except SystemExit as exc:
+        if isinstance(exc.__context__, BrokenPipeError):
+            # Click answers a closed pipe with exit 1 (its sys.exit raised while handling the
+            # error); a filter whose reader went away ends with the status of SIGPIPE instead.
+            _silence_stdout()
+            return 141
         # Typer's --show-completion / --install-completion end with sys.exit.
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except TyperException as exc:

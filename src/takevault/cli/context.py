@@ -37,8 +37,10 @@ class CliState:
         """`read(vault)` for a listing: on the fast path when it answers (see cli/fast.py), else on the vault.
 
         `read` gets either object; both answer `iter_listed_takes`, `take`, `history` and `iter_events` alike.
-        The fast path answers in full before `read` returns, so nothing is printed twice; whatever goes
-        wrong on it (a row it cannot read included) is answered by the vault, with the vault's sentence."""
+        The fast path checks everything that can fail before a whole listing's first row (and reads
+        those rows) before `read` returns, so nothing is printed twice; whatever goes wrong by then
+        (a row it cannot read included) is answered by the vault, with the vault's sentence. A
+        listing's later rows stream, and an error among them is the catalog's own sentence."""
         if self._vault is None and not os.environ.get(NO_FAST_PATH):
             from takevault.cli.fast import FastListings, NotCovered
 
@@ -47,16 +49,20 @@ class CliState:
                     self._fast = FastListings.open(self.vault_path, self.project)
                 return read(self._fast)
             except NotCovered:
-                pass
+                self._close_fast()
             except Exception:  # any doubt goes to the normal path, which says what is wrong
+                self._close_fast()
                 if os.environ.get("TAKEVAULT_DEBUG"):
                     raise
         return read(self.vault())
 
-    def close(self) -> None:
+    def _close_fast(self) -> None:
         if self._fast is not None:
             self._fast.close()
             self._fast = None
+
+    def close(self) -> None:
+        self._close_fast()
         if self._vault is not None:
             self._vault.close()
             self._vault = None

@@ -1,11 +1,13 @@
-"""The listings' fast path: `takes`, `show`, `history` and `log` on a local SQLite vault without SQLAlchemy.
+"""The listings' fast path: `takes`, `show`, `history` and `log` without SQLAlchemy.
 
 `FastListings` answers the same calls as `Vault` (`iter_listed_takes`, `take`, `history`,
 `iter_events`) for the plain case only: no filter on `takes` but `--shot`, a reference without `@vN`, a
-vault with a `sqlite:///` catalog and a local store, a schema at this takevault's head.
-Anything else, and every error (an unknown take or shot, an ambiguous code, a missing
-project, a busy or damaged catalog), raises `NotCovered` before a line is printed, and the
-command asks the `Vault` instead: one answer, one set of error sentences. The command's options
+vault with a local store and a `sqlite:///` or `postgresql+psycopg://` catalog, a schema at this
+takevault's head. Anything else, and every error before the first row (an unknown take or shot, an
+ambiguous code, a missing project, a busy, damaged or unreachable catalog), raises `NotCovered`
+before a line is printed, and the command asks the `Vault` instead: one answer, one set of error
+sentences. Whole listings then stream (catalog/fast_reader.py); a database error met after their
+first row is the catalog's own one-sentence `CatalogError`. The command's options
 are parsed by Typer either way; only where the rows come from differs. Set
 TAKEVAULT_NO_FAST_PATH=1 to always use the normal path.
 """
@@ -16,20 +18,21 @@ import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
-from takevault.catalog.sqlite_reader import NotCovered, SqliteReader
+from takevault.catalog.fast_reader import FastReader, NotCovered
 from takevault.config import find_vault_root, load_config
 from takevault.errors import TakevaultError
 from takevault.models import Event, ListedTake, Take, TakeFilter, TakeVersion
 from takevault.refs import check_code, parse_ref, parse_shot
 
 _SQLITE = "sqlite:///"
+_POSTGRESQL = ("postgresql://", "postgresql+psycopg://", "postgres://")
 _PLAIN_LISTING = TakeFilter()
 
 
 class FastListings:
-    """Listing reads of one vault's project straight from its SQLite file."""
+    """Listing reads of one vault's project straight from its catalog."""
 
-    def __init__(self, reader: SqliteReader, project: str) -> None:
+    def __init__(self, reader: FastReader, project: str) -> None:
         self._reader = reader
         self._project = reader.project(project)
 
@@ -42,10 +45,9 @@ class FastListings:
             url, store = config.catalog_url, config.store_url
         except TakevaultError as exc:
             raise NotCovered(exc.message) from exc
-        path = url[len(_SQLITE) :]
-        if not url.startswith(_SQLITE) or "?" in path or not store.startswith("file:") or not Path(path).is_file():
-            raise NotCovered("not a local SQLite vault")
-        reader = SqliteReader(path)
+        if not store.startswith("file:"):
+            raise NotCovered("not a local store")
+        reader = _reader(url)
         try:
             reader.check_schema()
             return cls(reader, project)
@@ -63,12 +65,12 @@ class FastListings:
         if dataclasses.replace(where, shot=None) != _PLAIN_LISTING:
             raise NotCovered("a filtered listing")
         if where.shot is None:
-            return iter(self._reader.listed_takes(self._project))
+            return self._reader.listed_takes(self._project)
         try:
             section, code = parse_shot(where.shot)
         except TakevaultError as exc:
             raise NotCovered(exc.message) from exc
-        return iter(self._reader.listed_takes(self._project, self._one_shot(section, code)))
+        return self._reader.listed_takes(self._project, self._one_shot(section, code))
 
     def _one_shot(self, section: str | None, code: str) -> int:
         """The id of the one shot `code` (or `section/code`) names, as `lookup.shots_named` finds it."""
@@ -110,7 +112,25 @@ class FastListings:
                 raise NotCovered(exc.message) from exc
             # As `Vault.iter_events`: a take's id finds its log lines even after the take was purged.
             take_id = parsed.take_id or self.take(take).id
-        return iter(self._reader.events(self._project, take_id))
+        return self._reader.events(self._project, take_id)
+
+
+def _reader(url: str) -> FastReader:
+    """The fast reader of a catalog URL the normal path would open the same way; NotCovered if none."""
+    if url.startswith(_SQLITE):
+        path = url[len(_SQLITE) :]
+        if "?" in path or not Path(path).is_file():
+            raise NotCovered("not a local SQLite file")
+        from takevault.catalog.sqlite_reader import SqliteReader
+
+        return SqliteReader(path)
+    if url.startswith(_POSTGRESQL):
+        try:
+            from takevault.catalog.pg_reader import PostgresReader
+        except ImportError as exc:
+            raise NotCovered("no psycopg") from exc
+        return PostgresReader(url)
+    raise NotCovered("not a catalog the fast path reads")
 
 
 __all__ = ["FastListings", "NotCovered"]

@@ -146,19 +146,37 @@ def require_approved(vault: Vault, selection: Selection) -> Selection:
     """Keep only the picks of an export selection whose exact version is approved; say which were left out."""
     if not selection.picks:
         return selection
-    states = approvals_of(vault, [t for t, _v in selection.picks])
-    kept: list[tuple[Take, TakeVersion]] = []
-    left: list[tuple[Take, TakeVersion]] = []
-    for take, version in selection.picks:
-        found = states[take.id].get(version.number)
-        (kept if found is not None and found.state == "approved" else left).append((take, version))
+    kept, left = split_approved(vault, selection.picks)
     if not kept:
-        raise NotFoundError(
-            "None of the chosen take versions is approved; approve them with 'takevault approve TAKE@vN' "
-            "or export without --approved."
-        )
+        raise nothing_approved()
     selection.picks = kept
     if left:
-        names = ", ".join(f"{t.ref}@v{v.number}" for t, v in left)
-        selection.warnings.append(f"Left out, not approved: {names}.")
+        selection.warnings.append(left_out_warning(left))
     return selection
+
+
+def split_approved(
+    vault: Vault, picks: list[tuple[Take, TakeVersion]]
+) -> tuple[list[tuple[Take, TakeVersion]], list[str]]:
+    """The picks whose exact version is approved, and the references (`ref@vN`) of the others."""
+    states = approvals_of(vault, [t for t, _v in picks])
+    kept: list[tuple[Take, TakeVersion]] = []
+    left: list[str] = []
+    for take, version in picks:
+        found = states[take.id].get(version.number)
+        if found is not None and found.state == "approved":
+            kept.append((take, version))
+        else:
+            left.append(f"{take.ref}@v{version.number}")
+    return kept, left
+
+
+def nothing_approved() -> NotFoundError:
+    return NotFoundError(
+        "None of the chosen take versions is approved; approve them with 'takevault approve TAKE@vN' "
+        "or export without --approved."
+    )
+
+
+def left_out_warning(left: list[str]) -> str:
+    return f"Left out, not approved: {', '.join(left)}."

@@ -20,7 +20,7 @@ from takevault.lazy import lazy_module
 from takevault.models import Shot, Take, TakeVersion
 from takevault.store.base import download_to_path
 from takevault.vault import lookup
-from takevault.vault.approvals import require_approved
+from takevault.vault.approvals import left_out_warning, nothing_approved, require_approved, split_approved
 
 if TYPE_CHECKING:
     from takevault.vault import Vault
@@ -37,6 +37,8 @@ _watch = lazy_module("takevault.editorial.watch")
 
 DEFAULT_SETTLE_SECONDS = 5.0
 DEFAULT_PRESIGN_SECONDS = 7 * 24 * 3600
+_READ_BATCH = 500
+"""Takes a whole-project export reads (and checks for approval) at a time."""
 
 
 @dataclass
@@ -208,21 +210,57 @@ def export_folder(
         "search": search,
     }
     starred = starred or as_of is not None
-    selection = select(vault, starred=starred, as_of=as_of, approved=approved, **filters)
-    if not selection.picks and not selection.missing:
+    if starred:
+        selection = select(vault, starred=starred, as_of=as_of, approved=approved, **filters)
+        items = [export_item(vault, t, v) for t, v in selection.picks]
+        missing, warnings = selection.missing, selection.warnings
+    else:
+        items, warnings = _every_take_item(vault, approved=approved, **filters)
+        missing = []
+    if not items and not missing:
         raise NotFoundError("No take matches those filters; list takes with 'takevault takes' and export again.")
-    if not selection.picks:
-        raise _nothing_starred(selection, as_of)
+    if not items:
+        raise _nothing_starred(Selection(missing=missing), as_of)
     root = _folder_export.prepare_dest(Path(dest))
-    report = _folder_export.ExportReport(dest=root, as_of=as_of, starred=starred, warnings=list(selection.warnings))
-    items = [export_item(vault, t, v) for t, v in selection.picks]
+    report = _folder_export.ExportReport(dest=root, as_of=as_of, starred=starred, warnings=list(warnings))
     report.files = _folder_export.export_items(items, root, functools.partial(fetch_blob, vault), progress=progress)
-    report.shots_without_star = [(s.section, s.code) for s in selection.missing]
+    report.shots_without_star = [(s.section, s.code) for s in missing]
     if report.shots_without_star:
-        names = ", ".join(s.path for s in selection.missing)
+        names = ", ".join(s.path for s in missing)
         report.warnings.append(f"No starred take{' then' if as_of else ''} for: {names}.")
     _folder_export.write_manifests(report, project=vault.project, filters=filters)
     return report
+
+
+def _every_take_item(vault: Vault, *, approved: bool, **filters: Any) -> tuple[list[ExportItem], list[str]]:
+    """The export items of every take the filters keep, in edit order, and the warnings.
+
+    As `select` without `starred`, but a whole-project export of a large vault must not hold a
+    take record per take: takes stream from the catalog a batch at a time and only each one's
+    plain item stays."""
+    scope = _shots_in_scope(vault, filters.get("shot"), filters.get("section"))
+    order = {s.path: i for i, s in enumerate(scope)}
+    keyed: list[tuple[int, ExportItem]] = []
+    left: list[str] = []
+    batch: list[tuple[Take, TakeVersion]] = []
+
+    def keep() -> None:
+        picks = batch
+        if approved:
+            picks, out = split_approved(vault, batch)
+            left.extend(out)
+        keyed.extend((order.get(_shot_path(t), len(order)), export_item(vault, t, v)) for t, v in picks)
+        batch.clear()
+
+    for take in vault.iter_takes(**filters):
+        batch.append((take, take.current))
+        if len(batch) == _READ_BATCH:
+            keep()
+    keep()
+    if left and not keyed:
+        raise nothing_approved()
+    keyed.sort(key=lambda pair: pair[0])  # stable: take numbers stay in order within a shot
+    return [item for _i, item in keyed], [left_out_warning(left)] if left else []
 
 
 # -- timelines ----------------------------------------------------------
