@@ -3,14 +3,19 @@
 The only module that imports boto3. Every botocore error is translated here into
 a `takevault.errors` sentence, so nothing boto-shaped reaches a user.
 
-How a put works: the caller's stream is wrapped in a `HashingReader` and handed to
-s3transfer's `upload_fileobj`, which reads a non-seekable stream strictly in order
-(parts go out in parallel, each buffered once), so the sha256 is known after the
-one read. The server checks its own per-part checksum (`ChecksumAlgorithm`). The
-sha256 then lands on that exact version: as object metadata when the caller gave
-it up front (and it matched), else as the version's object tag `sha256`.
-s3transfer does not return the PutObject / CompleteMultipartUpload answer, so
-each upload borrows a client of its own from a small pool and a botocore
+How a put works: from a regular file, `s3_file_upload` reads the file once into a few
+reused part buffers, hashing each slice as it lands, sends each buffer as is from the
+upload threads, and checks that the file did not change meanwhile before the version is
+created.
+Any other stream (a pipe, a request body) is wrapped in a `HashingReader` and handed to
+s3transfer's `upload_fileobj`, which reads a non-seekable stream strictly in order (parts
+go out in parallel, each buffered once). Either way the sha256 is of the very bytes sent,
+and the server checks its own per-part checksum (`ChecksumAlgorithm`). The sha256 then
+lands on that exact version: as object metadata when the caller gave it up front (and it
+matched), else as the version's object tag `sha256`.
+
+Each upload borrows a client of its own (and so its own connections) from a small pool.
+s3transfer does not return the PutObject / CompleteMultipartUpload answer, so a botocore
 `after-call` hook on that client records the new version id.
 """
 
@@ -59,6 +64,7 @@ from takevault.store.base import (
     validate_metadata,
 )
 from takevault.store.ranged import RangedReader
+from takevault.store.s3_file_upload import FileSource, FileUploader, regular_file
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -99,6 +105,13 @@ def _decode_value(value: str) -> str:
         except (ValueError, UnicodeDecodeError):
             return value
     return value
+
+
+def _mismatch(key: str, sha: str, claimed: str) -> ChecksumMismatchError:
+    return ChecksumMismatchError(
+        f"The bytes uploaded for {key!r} have sha256 {sha[:12]}… but {claimed[:12]}… was expected; "
+        "the file changed while it was read, upload it again."
+    )
 
 
 def _is_sha256(value: str | None) -> bool:
@@ -711,10 +724,97 @@ class S3Store:
         claimed = meta.get(SHA256_META)
         self._require_writable()
         full = self._full(key)
-        reader = HashingReader(SourceStream(stream, f"the data for {key!r}"), progress=progress)
         extra: dict[str, Any] = {"Metadata": {k: _encode_value(v) for k, v in meta.items()}}
+        source = regular_file(stream, f"the data for {key!r}")
+        if source is not None:
+            response, sha, sent = self._put_file(key, full, stream, source, extra, claimed, progress)
+        else:
+            response, sha, sent = self._put_stream(key, full, stream, extra, size, progress)
+        if not response or not response.get("VersionId"):
+            raise VersioningError(
+                f"The S3 server stored {key!r} without a version id, so versioning is not in effect on bucket "
+                f"{self.bucket!r}; run 'takevault store enable-versioning'."
+            )
+        version_id = response["VersionId"]
+        if claimed is not None and claimed != sha:
+            self._discard(full, version_id)
+            raise _mismatch(key, sha, claimed)
+        if claimed is None:
+            try:
+                self._call(
+                    f"recording the sha256 of {key!r}",
+                    "put_object_tagging",
+                    Bucket=self.bucket,
+                    Key=full,
+                    VersionId=version_id,
+                    Tagging={"TagSet": [{"Key": SHA256_TAG, "Value": sha}]},
+                )
+            except TakevaultError:
+                self._discard(full, version_id)  # a version without its checksum would fail every later read
+                raise
+        meta[SHA256_META] = sha
+        self._remember(full, version_id, sha, dict(meta), sent)
+        return ObjectVersion(
+            key=key,
+            version_id=version_id,
+            size=sent,
+            sha256=sha,
+            last_modified=datetime.now(UTC),
+            metadata=dict(meta),
+            is_latest=True,
+        )
+
+    def _put_file(
+        self,
+        key: str,
+        full: str,
+        stream: BinaryIO,
+        source: FileSource,
+        extra: dict[str, Any],
+        claimed: str | None,
+        progress: ProgressCallback | None,
+    ) -> tuple[dict[str, Any] | None, str, int]:
+        """A regular file: read once into part buffers that are both hashed and sent (see s3_file_upload)."""
+
+        def accept(sha: str) -> None:
+            # Checked before the version is created, so a file that does not match what was promised
+            # leaves nothing behind.
+            if claimed is not None and claimed != sha:
+                raise _mismatch(key, sha, claimed)
+
+        size = source.size
+        borrowed = self._borrow()  # a client (and connection pool) of its own, as concurrent uploads have
+        uploader = FileUploader(
+            borrowed.client,
+            multipart_threshold=self._transfer_kwargs["multipart_threshold"],
+            part_size=max(self.multipart_chunksize, -(-size // MAX_PARTS)),  # S3 allows at most 10,000 parts
+            concurrency=self._max_concurrency,
+            checksum_algorithm=self.checksum_algorithm,
+        )
+        try:
+            done = uploader.upload(source, self.bucket, full, extra, accept=accept, progress=progress)
+        except (bce.BotoCoreError, bce.ClientError) as exc:
+            raise self._translate(exc, f"uploading {key!r}") from exc
+        finally:
+            self._upload_clients.put(borrowed)
+        with contextlib.suppress(OSError, ValueError):
+            stream.seek(source.start + done.size)  # where a reading upload would have left it
+        return done.response, done.sha256, done.size
+
+    def _put_stream(
+        self,
+        key: str,
+        full: str,
+        stream: BinaryIO,
+        extra: dict[str, Any],
+        size: int | None,
+        progress: ProgressCallback | None,
+    ) -> tuple[dict[str, Any] | None, str, int]:
+        """Anything but a regular file (a pipe, a request body): s3transfer reads it strictly in order
+        through a hashing reader (parts go out in parallel, each buffered once)."""
+        reader = HashingReader(SourceStream(stream, f"the data for {key!r}"), progress=progress)
         if self.checksum_algorithm:
-            extra["ChecksumAlgorithm"] = self.checksum_algorithm
+            extra = {**extra, "ChecksumAlgorithm": self.checksum_algorithm}
         uploader = self._borrow()
         uploader.response = None
         try:
@@ -732,43 +832,7 @@ class S3Store:
             raise self._translate(exc, f"uploading {key!r}") from exc
         finally:
             self._upload_clients.put(uploader)
-        if not response or not response.get("VersionId"):
-            raise VersioningError(
-                f"The S3 server stored {key!r} without a version id, so versioning is not in effect on bucket "
-                f"{self.bucket!r}; run 'takevault store enable-versioning'."
-            )
-        version_id = response["VersionId"]
-        sha = reader.sha256
-        if claimed is not None and claimed != sha:
-            self._discard(full, version_id)
-            raise ChecksumMismatchError(
-                f"The bytes uploaded for {key!r} have sha256 {sha[:12]}… but {claimed[:12]}… was expected; "
-                "the file changed while it was read, upload it again."
-            )
-        if claimed is None:
-            try:
-                self._call(
-                    f"recording the sha256 of {key!r}",
-                    "put_object_tagging",
-                    Bucket=self.bucket,
-                    Key=full,
-                    VersionId=version_id,
-                    Tagging={"TagSet": [{"Key": SHA256_TAG, "Value": sha}]},
-                )
-            except TakevaultError:
-                self._discard(full, version_id)  # a version without its checksum would fail every later read
-                raise
-        meta[SHA256_META] = sha
-        self._remember(full, version_id, sha, dict(meta), reader.bytes_read)
-        return ObjectVersion(
-            key=key,
-            version_id=version_id,
-            size=reader.bytes_read,
-            sha256=sha,
-            last_modified=datetime.now(UTC),
-            metadata=dict(meta),
-            is_latest=True,
-        )
+        return response, reader.sha256, reader.bytes_read
 
     def _discard(self, full_key: str, version_id: str) -> None:
         """Best effort removal of a version this call just made and cannot vouch for."""
