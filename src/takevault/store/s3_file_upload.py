@@ -81,7 +81,9 @@ def regular_file(stream: BinaryIO, what: str) -> FileSource | None:
         st = os.fstat(fd)
     except (AttributeError, OSError, ValueError):
         return None
-    if not stat.S_ISREG(st.st_mode):
+    if not stat.S_ISREG(st.st_mode) or st.st_size == 0:
+        # An empty file goes the stream's way too: so do /proc and /sys files, which say they are
+        # empty and read differently (or fail), and the stream path reads them to their real end.
         return None
     identity = FileIdentity(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     return FileSource(fd=fd, start=start, identity=identity, what=what)
@@ -278,10 +280,12 @@ class FileUploader:
 
     def _check_unchanged(self, source: FileSource) -> None:
         try:
+            # A byte past the size taken at the start: the file grew, or never told its size.
+            beyond = os.pread(source.fd, 1, source.start + source.size)
             now = FileIdentity.of(source.fd)
         except OSError as exc:
             raise InvalidInputError(
                 f"Could not read {source.what} ({exc.strerror or exc}); check the file and try again."
             ) from exc
-        if now != source.identity:
+        if beyond or now != source.identity:
             raise _changed(source)
