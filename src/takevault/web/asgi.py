@@ -11,6 +11,7 @@ import os
 
 from fastapi import FastAPI
 
+from takevault.heap import freeze_startup_objects
 from takevault.web.app import create_app
 
 ENV_VAULT = "TAKEVAULT_SERVE_VAULT"
@@ -21,9 +22,11 @@ ENV_JOB_WORKERS = "TAKEVAULT_SERVE_JOB_WORKERS"
 
 def app_from_env() -> FastAPI:
     jobs = os.environ.get(ENV_JOB_WORKERS)
-    return create_app(
+    app = create_app(
         os.environ.get(ENV_VAULT) or None,
         token=os.environ.get(ENV_TOKEN) or None,
         project=os.environ.get(ENV_PROJECT) or "main",
         job_workers=int(jobs) if jobs else None,
     )
+    freeze_startup_objects()  # this server process is up: keep its start-up objects out of GC walks
+    return app

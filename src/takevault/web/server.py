@@ -13,6 +13,8 @@ from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from takevault.heap import freeze_startup_objects
+
 HEADER_SECONDS = 10.0
 MAX_CONNECTIONS = 1000
 """Connections served at once; uvicorn answers 503 beyond it instead of running out of descriptors."""
@@ -82,6 +84,7 @@ def run(app: Any, host: str, port: int, *, workers: int = 1, **extra: Any) -> No
     settings = config(app, host, port, workers=workers, **extra)
     server = uvicorn.Server(settings)
     if workers == 1:
+        freeze_startup_objects()  # the app is made: keep its start-up objects out of GC walks (heap.py)
         server.run()
         return
     import inspect
