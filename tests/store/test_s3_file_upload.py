@@ -256,3 +256,32 @@ def test_a_file_above_the_buffer_budget_goes_in_parts_whatever_the_threshold(
     assert stored_bytes(bucket, version.version_id) == data
     assert (counter.parts, counter.puts) == (5, 0)
     assert peak < 20 * MiB, f"upload peaked at {peak / MiB:.1f} MiB"
+
+
+def test_over_plain_http_every_body_is_signed_and_no_second_checksum_is_computed(
+    bucket: S3Target, tmp_path: Path
+) -> None:
+    """Over plain HTTP the signature carries each body's SHA-256 (the server checks the body against it),
+    so the CRC32 sent beside it over HTTPS would check nothing more: it is not computed here."""
+    assert bucket.endpoint_url.startswith("http://")
+    store = open_store(bucket)
+    seen: list[dict[str, str]] = []
+
+    def part_or_put(request: Any, **_: Any) -> None:
+        # The tag that records the sha256 afterwards is a small body S3 requires a checksum for.
+        if request.method == "PUT" and "tagging" not in request.url:
+            seen.append(dict(request.headers))
+
+    store.observe_requests(part_or_put)
+    data = write_file(tmp_path / "take.mov", 12 * MiB)
+    with (tmp_path / "take.mov").open("rb") as stream:
+        version = store.put(KEY, stream)
+    assert version.sha256 == hashlib.sha256(data).hexdigest()
+    bodies = [h for h in seen if int(h.get("Content-Length", 0)) > 0]
+    assert len(bodies) == 3  # the parts of 5 MiB, 5 MiB and 2 MiB
+    for headers in bodies:
+        signed = headers["X-Amz-Content-SHA256"]
+        assert signed not in ("UNSIGNED-PAYLOAD", "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+        assert not [name for name in headers if name.lower().startswith("x-amz-checksum")], headers
+    https = S3Store(bucket.bucket, "vault", "https://s3.example.invalid", "us-east-1")
+    assert https.checksum_algorithm == "CRC32" and store.checksum_algorithm is None

@@ -10,8 +10,9 @@ created.
 Any other stream (a pipe, a request body) is wrapped in a `HashingReader` and handed to
 s3transfer's `upload_fileobj`, which reads a non-seekable stream strictly in order (parts
 go out in parallel, each buffered once). Either way the sha256 is of the very bytes sent,
-and the server checks its own per-part checksum (`ChecksumAlgorithm`). The sha256 then
-lands on that exact version: as object metadata when the caller gave it up front (and it
+and the server checks each request's body: against its SHA-256 in the request's signature
+over plain HTTP, against a CRC32 (`ChecksumAlgorithm`) over HTTPS, where bodies go unsigned.
+The sha256 then lands on that exact version: as object metadata when the caller gave it up front (and it
 matched), else as the version's object tag `sha256`.
 
 Each upload borrows a client of its own (and so its own connections) from a small pool.
@@ -254,7 +255,12 @@ class S3Store:
         self.url = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
         self.endpoint_label = self.endpoint_url or "the AWS S3 endpoint"
         self.page_size = max(1, min(int(page_size), 1000))
-        self.checksum_algorithm = checksum_algorithm
+        # Over plain HTTP botocore signs every request body (its SHA-256 is part of the signature, and
+        # the server refuses a body that does not match it), so a CRC32 beside it checks nothing more
+        # and costs one more pass over every byte uploaded. Over HTTPS the body goes unsigned and the
+        # CRC32 is what the server checks.
+        signed_bodies = (self.endpoint_url or "").lower().startswith("http://")
+        self.checksum_algorithm = None if signed_bodies else checksum_algorithm
         self._max_concurrency = max_concurrency
         self.multipart_chunksize = max(int(multipart_chunksize), 5 * 1024 * 1024)
         self._transfer_kwargs = {
@@ -271,6 +277,7 @@ class S3Store:
             retries={"mode": "standard", **({"max_attempts": max_attempts} if max_attempts else {})},
             max_pool_connections=max(10, max_concurrency * 2),
             user_agent_extra="takevault",
+            request_checksum_calculation="when_required" if signed_bodies else "when_supported",
         )
         try:
             self._session = boto3.session.Session(region_name=self.region)
