@@ -27,7 +27,16 @@ from takevault.catalog.engine import WRITE_OPTION, create_catalog_engine
 from takevault.catalog.pg_rows import DriverStatement
 from takevault.catalog.revision import head_from_files as _head_from_files
 from takevault.catalog.rows import NewEvent, NewTake, NewVersion, TakeChanges
-from takevault.catalog.schema import events, projects, sections, shots, take_links, take_versions, takes
+from takevault.catalog.schema import (
+    events,
+    projects,
+    sections,
+    shots,
+    shots_in_scope,
+    take_links,
+    take_versions,
+    takes,
+)
 from takevault.catalog.search import matching_take_ids, search_words
 from takevault.errors import CatalogError, ConfigError, ConflictError, NotFoundError, TakevaultError
 from takevault.models import (
@@ -752,11 +761,7 @@ class Catalog:
         self, conn: sa.Connection, project: Project, where: TakeFilter, shot_ids: Sequence[int] | None
     ) -> list[int]:
         """The ids of the shots a listing walks, in edit order."""
-        shots_query = _SHOT_ORDER.where(shots.c.project_id == project.id)
-        if shot_ids is not None:
-            shots_query = shots_query.where(shots.c.id.in_(list(shot_ids)))
-        if where.section is not None:
-            shots_query = shots_query.where(sections.c.code == where.section)
+        shots_query = shots_in_scope(_SHOT_ORDER, project.id, shot_ids, where.section)
         return list(conn.execute(shots_query).scalars().all())
 
     def _ids_from(
@@ -808,11 +813,7 @@ class Catalog:
             ids_query = self._matching_ids(project, where, shot_ids, take_ids, None, name)
             yield from (list(c) for c in _chunks(conn.execute(ids_query).scalars().all(), batch))
             return
-        shots_query = _SHOT_ORDER.where(shots.c.project_id == project.id)
-        if shot_ids is not None:
-            shots_query = shots_query.where(shots.c.id.in_(list(shot_ids)))
-        if where.section is not None:
-            shots_query = shots_query.where(sections.c.code == where.section)
+        shots_query = shots_in_scope(_SHOT_ORDER, project.id, shot_ids, where.section)
         by_shot_query = self._matching_ids(project, where, None, None, None, name, base=_TAKE_IDS_BY_NUMBER)
         pending: list[str] = []
         for shot_group in _chunks(conn.execute(shots_query).scalars().all(), SHOTS_PER_READ):

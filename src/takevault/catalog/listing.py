@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from takevault.catalog.listed_rows import listed_take
 from takevault.catalog.listing_groups import ReadAhead, groups, in_shot_order
-from takevault.catalog.schema import sections, shots, take_versions, takes
+from takevault.catalog.schema import sections, shots, shots_in_scope, take_versions, takes
 from takevault.models import ListedTake, Project, TakeFilter
 
 if TYPE_CHECKING:
@@ -153,11 +153,7 @@ def iter_listed(
             rows = conn.execute(_statement(catalog, project, where, shot_ids, grouped=False)).all()
             yield from _listed(catalog, conn, rows, project.name, has_links)
             return
-        shots_query = _SHOTS_WITH_COUNTER.where(shots.c.project_id == project.id)
-        if shot_ids is not None:
-            shots_query = shots_query.where(shots.c.id.in_(list(shot_ids)))
-        if where.section is not None:
-            shots_query = shots_query.where(sections.c.code == where.section)
+        shots_query = shots_in_scope(_SHOTS_WITH_COUNTER, project.id, shot_ids, where.section)
         statement = _statement(catalog, project, where, None, grouped=True)
 
         def read(group: list[int]) -> tuple[list[Any], dict[str, tuple]]:

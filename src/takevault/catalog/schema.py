@@ -7,6 +7,7 @@ unique and never reused, even after a take is purged.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -356,3 +357,14 @@ guest_sessions = sa.Table(
     sa.Column("csrf_token", sa.String(64), nullable=False),
     sa.Column("expires_at", When, nullable=False),
 )
+
+
+def shots_in_scope(query: sa.Select, project_id: int, shot_ids: Sequence[int] | None, section: str | None) -> sa.Select:
+    """`query` (a select of shots outer-joined to their sections) narrowed to one project's shots,
+    to `shot_ids` when given, and to the section coded `section` when given."""
+    query = query.where(shots.c.project_id == project_id)
+    if shot_ids is not None:
+        query = query.where(shots.c.id.in_(list(shot_ids)))
+    if section is not None:
+        query = query.where(sections.c.code == section)
+    return query
